@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from mantelzorg.core import views as core_views
+
+handler404 = "mantelzorg.core.views.error_404"
+handler500 = "mantelzorg.core.views.error_500"
+
+urlpatterns = [
+    path("", include("mantelzorg.core.urls")),
+    path("", include("mantelzorg.directory.urls")),
+    path("balanscheck/", include("mantelzorg.assessment.urls")),
+    path("account/", include("mantelzorg.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("mantelzorg.api.urls")),
+    path("beheer/", admin.site.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("_floor", core_views.floor, name="floor"),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("404/", core_views.error_404), path("500/", core_views.error_500)]

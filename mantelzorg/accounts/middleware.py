@@ -1,0 +1,26 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+
+
+class StaffSessionMiddleware:
+    """Two rules for accounts that need MFA (professionals, staff, coordinators, admins):
+
+    1. an authenticated session without a verified second factor is ended at once;
+    2. a session idle for longer than ``STAFF_IDLE_TIMEOUT_SECONDS`` is ended.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.requires_mfa:
+            now = int(time.time())
+            last = request.session.get("last_seen", now)
+            if not user.is_verified() or now - last > settings.STAFF_IDLE_TIMEOUT_SECONDS:
+                logout(request)
+            else:
+                request.session["last_seen"] = now
+        return self.get_response(request)

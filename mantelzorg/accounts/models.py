@@ -1,0 +1,115 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CAREGIVER = "caregiver", _("Caregiver")
+    NETWORK_MEMBER = "network_member", _("Network member")
+    PROFESSIONAL = "professional", _("Professional")
+    DIRECTORY_EDITOR = "directory_editor", _("Directory editor")
+    MUNICIPAL_STAFF = "municipal_staff", _("Municipal staff")
+    COORDINATOR = "coordinator", _("Regional coordinator")
+    ADMIN = "admin", _("Platform administrator")
+
+
+# Roles that may only get a session after a second factor (TOTP).
+MFA_ROLES = frozenset({Role.PROFESSIONAL, Role.MUNICIPAL_STAFF, Role.COORDINATOR, Role.ADMIN})
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        SUPPORT_CENTRE = "support_centre", _("Support centre for caregivers")
+        WELFARE = "welfare", _("Welfare organisation")
+        CARE_PROVIDER = "care_provider", _("Care provider")
+        MUNICIPALITY = "municipality", _("Municipality")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    municipalities = models.ManyToManyField("core.Municipality", blank=True, related_name="organisations")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("users need an e-mail address")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
+        return self.create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with their e-mail address."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CAREGIVER)
+    municipalities = models.ManyToManyField(
+        "core.Municipality", blank=True, related_name="staff", verbose_name=_("municipalities")
+    )
+    organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="members", verbose_name=_("organisations")
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)  # may open the Django admin
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.name or self.email
+
+    @property
+    def requires_mfa(self) -> bool:
+        return self.role in MFA_ROLES or self.is_superuser
+
+
+class ConsentRecord(models.Model):
+    """A caregiver's explicit, revocable permission for one person to see one kind of data."""
+
+    class Scope(models.TextChoices):
+        BALANCE_HISTORY = "balance_history", _("My saved balance checks")
+
+    grantor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents_given")
+    grantee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents_received")
+    scope = models.CharField(max_length=32, choices=Scope.choices)
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["grantee", "grantor", "scope"])]
+
+    def __str__(self):
+        return f"{self.grantor_id}→{self.grantee_id} {self.scope}"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,121 @@
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from mantelzorg.core import audit
+from mantelzorg.core.http import personal
+
+from . import services
+from .forms import LoginForm, SignupForm, TokenForm
+from .models import User
+
+PENDING_KEY = "mfa_pending_user"
+
+
+def _next_url(request):
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return settings.LOGIN_REDIRECT_URL
+
+
+@personal
+@require_http_methods(["GET", "POST"])
+def login(request):
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = auth.authenticate(
+            request, username=form.cleaned_data["email"], password=form.cleaned_data["password"]
+        )
+        if getattr(request, "axes_locked_out", False):
+            return render(request, "accounts/locked_out.html", status=429)
+        if user is None:
+            audit.log(request=request, action="accounts.session.login_failed", purpose="authentication",
+                      outcome=audit.OUTCOME_DENIED)
+            form.add_error(None, _("The e-mail address or password is not correct."))
+        elif user.requires_mfa:
+            request.session.cycle_key()
+            request.session[PENDING_KEY] = user.pk
+            request.session["mfa_next"] = _next_url(request)
+            return redirect("accounts:login_mfa")
+        else:
+            auth.login(request, user)
+            audit.log(request=request, action="accounts.session.logged_in", obj=user, subject=user,
+                      purpose="authentication")
+            return redirect(_next_url(request))
+    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
+
+
+@personal
+@require_http_methods(["GET", "POST"])
+def login_mfa(request):
+    user = User.objects.filter(pk=request.session.get(PENDING_KEY), is_active=True).first()
+    if user is None:
+        return redirect("accounts:login")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = next(
+            (d for d in TOTPDevice.objects.devices_for_user(user, confirmed=True)
+             if d.verify_token(form.cleaned_data["token"])),
+            None,
+        )
+        if device is None:
+            audit.log(request=request, actor=user, action="accounts.session.mfa_failed", subject=user,
+                      purpose="authentication", outcome=audit.OUTCOME_DENIED)
+            form.add_error("token", _("This code is not correct. Wait for a new code and try again."))
+        else:
+            next_url = request.session.get("mfa_next", settings.LOGIN_REDIRECT_URL)
+            auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            otp_login(request, device)
+            audit.log(request=request, action="accounts.session.logged_in", obj=user, subject=user,
+                      purpose="authentication (MFA)")
+            return redirect(next_url)
+    return render(request, "accounts/login_mfa.html", {"form": form})
+
+
+@require_POST
+def logout(request):
+    if request.user.is_authenticated:
+        audit.log(request=request, action="accounts.session.logged_out", obj=request.user, subject=request.user,
+                  purpose="authentication")
+    auth.logout(request)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@personal
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.user_register_caregiver(
+            request=request,
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            name=form.cleaned_data["name"],
+        )
+        auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect(_next_url(request))
+    return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request)})
+
+
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="accounts/password_reset_form.html",
+    email_template_name="accounts/password_reset_email.txt",
+    subject_template_name="accounts/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html",
+    success_url=reverse_lazy("accounts:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)

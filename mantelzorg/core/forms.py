@@ -1,0 +1,59 @@
+
+from django.forms.boundfield import BoundField
+from django.forms.renderers import TemplatesSetting
+
+WIDGET_CLASSES = {
+    "checkbox": "utrecht-checkbox utrecht-checkbox--html-input",
+    "radio": "utrecht-radio-button utrecht-radio-button--html-input",
+    "checkboxselectmultiple": "utrecht-checkbox utrecht-checkbox--html-input",
+    "select": "utrecht-select utrecht-select--html-select",
+    "selectmultiple": "utrecht-select utrecht-select--html-select",
+    "textarea": "utrecht-textarea utrecht-textarea--html-textarea",
+}
+TEXTBOX_CLASS = "utrecht-textbox utrecht-textbox--html-input"
+
+
+class NLDSBoundField(BoundField):
+    """Adds NLDS classes, ``aria-invalid`` and an ``aria-describedby`` that names both the
+    description and the error message of the field."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        css = WIDGET_CLASSES.get(self.widget_type, TEXTBOX_CLASS)
+        if self.errors:
+            attrs["aria-invalid"] = "true"
+            if css == TEXTBOX_CLASS:
+                css += " utrecht-textbox--invalid"
+        attrs["class"] = f"{attrs.get('class', '')} {css}".strip()
+        if not self.use_fieldset:
+            described = [f"{self.auto_id}_helptext"] if self.help_text else []
+            if self.errors:
+                described.append(f"{self.auto_id}_error")
+            if described:
+                attrs["aria-describedby"] = " ".join(described)
+            else:
+                attrs.pop("aria-describedby", None)
+        return attrs
+
+    @property
+    def described_by(self) -> str:
+        ids = [f"{self.auto_id}_helptext"] if self.help_text else []
+        if self.errors:
+            ids.append(f"{self.auto_id}_error")
+        return " ".join(ids)
+
+
+class NLDSFormRenderer(TemplatesSetting):
+    """Every ``{{ form }}`` renders in NL Design System form-field markup.
+
+    The templates live in ``core/templates/django/forms/`` (overriding Django's defaults):
+    label above, description, error beside the field tied with ``aria-describedby``, and
+    an error summary at the top of the form that links to each field.
+    """
+
+    form_template_name = "django/forms/div.html"
+    field_template_name = "django/forms/field.html"
+    bound_field_class = NLDSBoundField
+
+

@@ -1,0 +1,87 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Municipality(models.Model):
+    """A gemeente of the CBS 2025 indeling (valid 2026). Source: CBS, CC BY 4.0."""
+
+    code = models.CharField(_("CBS code"), max_length=6, primary_key=True)  # GM0363
+    name = models.CharField(_("official name"), max_length=100)
+    name_everyday = models.CharField(_("name"), max_length=100)
+    province_code = models.CharField(max_length=4)
+    province_name = models.CharField(_("province"), max_length=50)
+    population = models.PositiveIntegerField(_("inhabitants (1 January 2024)"))
+    lat = models.FloatField()
+    lon = models.FloatField()
+
+    class Meta:
+        ordering = ["name_everyday"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self):
+        return self.name_everyday
+
+
+class PostcodeArea(models.Model):
+    """A 4-digit postcode area (PC4) with its centroid. Source: GeoNames (CC BY 4.0), BAG (CC0)."""
+
+    pc4 = models.CharField(_("postcode"), max_length=4, primary_key=True)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="postcode_areas")
+    lat = models.FloatField()
+    lon = models.FloatField()
+    places = models.CharField(max_length=200, blank=True)
+    other_municipality_codes = models.CharField(max_length=100, blank=True)
+    certainty = models.CharField(max_length=30)
+
+    class Meta:
+        ordering = ["pc4"]
+        verbose_name = _("postcode area")
+        verbose_name_plural = _("postcode areas")
+
+    def __str__(self):
+        return self.pc4
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("audit log entries cannot be changed")
+
+    def delete(self):
+        raise PermissionError("audit log entries cannot be deleted")
+
+
+class LogEntry(models.Model):
+    """One NEN 7513 audit row. Append-only: the ORM refuses updates and deletes, and on
+    PostgreSQL a trigger refuses them too (migration 0002)."""
+
+    uuid = models.UUIDField(unique=True, editable=False)
+    created_at = models.DateTimeField(db_index=True)  # UTC
+    actor_id = models.CharField(max_length=64, blank=True, db_index=True)
+    actor_role = models.CharField(max_length=32, blank=True)
+    on_behalf_of = models.CharField(max_length=64, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True, db_index=True)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    action = models.CharField(max_length=100, db_index=True)
+    purpose = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(max_length=16)
+    source_ip = models.CharField(max_length=45, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log entries")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%dT%H:%M:%SZ} {self.action} {self.outcome}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("audit log entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit log entries cannot be deleted")
