@@ -58,4 +58,5 @@ class Command(BaseCommand):
                 update_fields=["municipality", "lat", "lon", "places", "other_municipality_codes", "certainty"],
                 batch_size=500,
             )
-        self.stdout.write(f"Reference data: {len(municipalities)} gemeenten, {len(areas)} postcode areas.")
+        if options["verbosity"]:
+            self.stdout.write(f"Reference data: {len(municipalities)} gemeenten, {len(areas)} postcode areas.")

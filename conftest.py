@@ -1,0 +1,98 @@
+"""Shared test fixtures: the cast from the architecture page, and the browser harness.
+
+The cast: two caregivers, a network member, a professional with and one without consent,
+municipal staff of two gemeenten (Amsterdam GM0363, Utrecht GM0344), a directory editor,
+an admin, and the anonymous visitor (``None``).
+"""
+
+import types
+
+import pytest
+from django.core.management import call_command
+
+from mantelzorg.accounts.models import ConsentRecord, Organisation, Role, User
+
+pytest_plugins = ["tests.browser"]
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Every test that uses the database sees the real reference data (342 gemeenten,
+    4,086 PC4). Transactional tests (live server) flush it, so it is loaded when missing."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(marker and marker.kwargs.get("transaction")) or names & {"transactional_db", "live_server"}
+    if not (marker or names & {"db", "transactional_db", "live_server"}):
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from mantelzorg.core.models import Municipality
+
+    if not Municipality.objects.exists():
+        call_command("load_reference_data", verbosity=0)
+
+
+def make_user(email, role, *, municipalities=(), organisations=(), mfa=None):
+    user = User.objects.create_user(email=email, password=PASSWORD, role=role, name=email.split("@")[0])
+    if municipalities:
+        user.municipalities.set(municipalities)
+    if organisations:
+        user.organisations.set(organisations)
+    if mfa or (mfa is None and user.requires_mfa):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return user
+
+
+@pytest.fixture
+def cast(db):
+    """The standard cast of users for access tests."""
+    support_centre = Organisation.objects.create(name="Steunpunt Test Amsterdam", kind=Organisation.Kind.SUPPORT_CENTRE)
+    support_centre.municipalities.set(["GM0363"])
+    other_org = Organisation.objects.create(name="Welzijn Test Utrecht", kind=Organisation.Kind.WELFARE)
+    other_org.municipalities.set(["GM0344"])
+    c = types.SimpleNamespace(
+        caregiver=make_user("alice@example.org", Role.CAREGIVER),
+        other_caregiver=make_user("bob@example.org", Role.CAREGIVER),
+        network_member=make_user("charlie@example.org", Role.NETWORK_MEMBER),
+        professional=make_user("dewi@example.org", Role.PROFESSIONAL),
+        professional_without_consent=make_user("erik@example.org", Role.PROFESSIONAL),
+        staff=make_user("fatima@example.org", Role.MUNICIPAL_STAFF, municipalities=["GM0363"]),
+        other_staff=make_user("gert@example.org", Role.MUNICIPAL_STAFF, municipalities=["GM0344"]),
+        editor=make_user("hanna@example.org", Role.DIRECTORY_EDITOR, organisations=[support_centre]),
+        other_editor=make_user("ivo@example.org", Role.DIRECTORY_EDITOR, organisations=[other_org]),
+        admin=make_user("jan@example.org", Role.ADMIN),
+        anonymous=None,
+        organisation=support_centre,
+        other_organisation=other_org,
+        password=PASSWORD,
+    )
+    ConsentRecord.objects.create(
+        grantor=c.caregiver, grantee=c.professional, scope=ConsentRecord.Scope.BALANCE_HISTORY
+    )
+    return c
+
+
+def login(client, user):
+    """Log ``user`` in on the test client, with a verified second factor when the role needs one."""
+    if user is None:
+        return client
+    client.force_login(user)
+    if user.requires_mfa:
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        device = user.totpdevice_set.first()
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def login_as(client):
+    def _login(user):
+        return login(client, user)
+
+    return _login

@@ -1,0 +1,100 @@
+"""Browser harness: Playwright (Python) driving Debian's Chromium, with axe-core from npm.
+
+``page`` is a fresh page on the live server; ``axe(page, name)`` runs axe-core for WCAG
+2.1 A/AA, saves a full-page screenshot to test-artifacts/screenshots/<name>.png and fails
+on any violation. Browser tests are marked ``browser``; they never skip: a missing
+Chromium is an error with a message that says what to install.
+"""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.fail("Chromium not found: install Debian's package (apt-get install -y chromium) or set CHROMIUM.")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server, settings):
+    settings.DEBUG = False
+    context = browser.new_context(base_url=live_server.url, locale="nl-NL", viewport={"width": 1280, "height": 900})
+    third_party = []
+
+    def route(route_):
+        url = route_.request.url
+        if url.startswith(live_server.url) or url.startswith("data:"):
+            return route_.continue_()
+        third_party.append(url)
+        return route_.abort()
+
+    context.route("**/*", route)
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    pg.third_party_requests = third_party
+    yield pg
+    context.close()
+    assert not third_party, f"requests to third-party hosts: {third_party}"
+
+
+def run_axe(page, name: str) -> None:
+    """Run axe-core (WCAG 2.0/2.1 A and AA), save a screenshot, fail on any violation."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    violations = [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+    assert not violations, f"axe-core found WCAG violations on {name}:\n" + json.dumps(violations, indent=2)
+
+
+@pytest.fixture
+def axe():
+    return run_axe
+
+
+def tab_until(page, predicate, max_tabs: int = 60):
+    """Press Tab until ``predicate(focused_element_info)`` is true; return the info dict."""
+    for _ in range(max_tabs):
+        page.keyboard.press("Tab")
+        info = page.evaluate(
+            "() => { const e = document.activeElement; return {tag: e.tagName, text: (e.innerText || e.value || '').trim(),"
+            " href: e.getAttribute('href'), name: e.getAttribute('name'), id: e.id, type: e.getAttribute('type')}; }"
+        )
+        if predicate(info):
+            return info
+    raise AssertionError("keyboard focus never reached the expected element")
