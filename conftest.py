@@ -18,6 +18,12 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests that are about hashing switch it back on."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request):
     """Every test that uses the database sees the real reference data (342 gemeenten,
     4,086 PC4). Transactional tests (live server) flush it, so it is loaded when missing."""
@@ -34,7 +40,10 @@ def _reference_data(request):
 
 
 def make_user(email, role, *, municipalities=(), organisations=(), mfa=None):
-    user = User.objects.create_user(email=email, password=PASSWORD, role=role, name=email.split("@")[0])
+    user = User.objects.create_user(
+        email=email, password=PASSWORD, role=role, name=email.split("@")[0],
+        is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN,
+    )
     if municipalities:
         user.municipalities.set(municipalities)
     if organisations:

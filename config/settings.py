@@ -156,6 +156,7 @@ LOGOUT_REDIRECT_URL = "core:home"
 
 # django-axes: 10 failed attempts per username+IP give HTTP 429 for an hour.
 AXES_FAILURE_LIMIT = 10
+AXES_USERNAME_CALLABLE = "mantelzorg.accounts.lockout.lockout_username"
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HTTP_RESPONSE_CODE = 429
@@ -212,6 +213,7 @@ STORAGES = {
     },
 }
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365 if PRODUCTION else 0
+WHITENOISE_USE_FINDERS = not PRODUCTION  # development serves static/dist without collectstatic
 
 # --- Security -------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -260,7 +262,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
-        "axes": {"level": "WARNING"},
+        "axes": {"level": "ERROR"},  # its warnings name the login (personal data)
     },
 }
 

@@ -2,7 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from mantelzorg.accounts.views import admin_login
 from mantelzorg.core import views as core_views
+
+admin.site.login = admin_login
+admin.site.site_header = "Mantelzorg"
 
 handler404 = "mantelzorg.core.views.error_404"
 handler500 = "mantelzorg.core.views.error_500"

@@ -119,3 +119,10 @@ password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )
+
+
+def admin_login(request, extra_context=None):
+    """The Django admin logs in through our login, so MFA applies there too."""
+    from django.contrib.auth.views import redirect_to_login
+
+    return redirect_to_login(request.GET.get("next", "/beheer/"), login_url="accounts:login")

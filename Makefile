@@ -1,0 +1,99 @@
+# Mantelzorg — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.9
+# `make run` serves with gunicorn, without Django's debug mode, on plain http (development env).
+RUN_ENV := DJANGO_DEBUG=0
+
+.PHONY: help install run dev test lint openapi messages chromium bench clean
+
+help:
+	@echo "make run   - install everything, prepare the database and start Mantelzorg on http://$(HOST):$(PORT)"
+	@echo "make test  - lint, migration and OpenAPI checks, unit/integration and browser tests"
+	@echo "make dev   - Django's development server (auto reload)"
+	@echo "make bench - benchmarks (see bench/README.md)"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"' \
+		|| { echo "Mantelzorg needs Python 3.11 (python3.11 on PATH)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(PY) pyproject.toml uv.lock
+	$(VENV)/bin/uv sync --locked --inexact --quiet
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Mantelzorg needs Node.js and npm to install the NL Design System CSS."; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/dist/.built: node_modules/.installed scripts/build-static.mjs $(wildcard static/src/*)
+	node scripts/build-static.mjs
+	@touch $@
+
+install: $(VENV)/.synced static/dist/.built
+
+run: install
+	@$(RUN_ENV) $(PY) manage.py migrate --noinput -v 0
+	@$(RUN_ENV) $(PY) manage.py load_reference_data
+	@$(RUN_ENV) $(PY) manage.py load_demo_data
+	@$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v 0
+	@echo
+	@echo "Mantelzorg runs on http://$(HOST):$(PORT)/   (stop with Ctrl-C)"
+	@$(RUN_ENV) $(PY) manage.py demo_logins
+	@echo
+	$(RUN_ENV) exec $(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) \
+		--workers $(WORKERS) --access-logfile - --graceful-timeout 5
+
+dev: install
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py load_demo_data
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+openapi: install
+	$(PY) manage.py spectacular --file docs/api/openapi.yaml --validate
+
+chromium:
+	@if command -v chromium >/dev/null || [ -n "$$CHROMIUM" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "The browser tests need Chromium: run 'sudo apt-get install -y chromium' (Debian/Ubuntu) or set CHROMIUM=/path/to/chromium."; \
+		exit 1; \
+	fi
+
+test: install chromium
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	@mkdir -p var
+	$(PY) manage.py spectacular --file var/openapi.check.yaml --validate
+	@diff -u docs/api/openapi.yaml var/openapi.check.yaml \
+		|| { echo "docs/api/openapi.yaml is out of date: run 'make openapi' and commit it."; exit 1; }
+	$(PY) -m pytest
+
+messages: install
+	$(PY) manage.py makemessages -l nl -l en --ignore=.venv --ignore=node_modules \
+		--ignore='mantelzorg/directory/*' --ignore='mantelzorg/assessment/*'
+	cd mantelzorg/directory && ../../$(PY) ../../manage.py makemessages -l nl -l en
+	cd mantelzorg/assessment && ../../$(PY) ../../manage.py makemessages -l nl -l en
+	$(PY) manage.py compilemessages --ignore=.venv
+
+bench: install
+	$(PY) bench/run.py --url /
+
+clean:
+	rm -rf $(VENV) node_modules static/dist var test-artifacts
