@@ -1,0 +1,46 @@
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+
+
+def test_postcode_lookup(client, db):
+    response = client.get("/api/v1/postcodes/5211 ab/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["pc4"] == "5211" and body["postcode"] == "5211 AB"
+    assert body["municipality"]["code"] == "GM0796"
+
+
+def test_malformed_postcode_is_a_400_with_a_machine_readable_body(client, db):
+    response = client.get("/api/v1/postcodes/abcd/")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "malformed"
+
+
+def test_unknown_postcode_is_a_404(client, db):
+    response = client.get("/api/v1/postcodes/1000/")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "unknown"
+
+
+def test_municipalities_lists_all_342(client, db, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        response = client.get("/api/v1/municipalities/")
+    assert response.status_code == 200
+    assert len(response.json()) == 342
+
+
+def test_schema_is_served_and_matches_the_committed_file(client, db):
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi")
+    assert response.status_code == 200
+    served = yaml.safe_load(response.content)
+    committed = yaml.safe_load((Path(settings.BASE_DIR) / "docs" / "api" / "openapi.yaml").read_text())
+    assert served["paths"].keys() == committed["paths"].keys()
+    assert "/api/v1/postcodes/{postcode}/" in served["paths"]
+
+
+def test_api_docs_page_lists_the_operations(client, db):
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 200
+    assert "/api/v1/postcodes/{postcode}/" in response.content.decode()

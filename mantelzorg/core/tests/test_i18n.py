@@ -1,0 +1,88 @@
+"""Dutch is the default language; every msgid has a Dutch translation; English is complete."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CATALOGUES = sorted(
+    p for p in Path(settings.BASE_DIR).glob("**/locale/*/LC_MESSAGES/django.po") if ".venv" not in p.parts
+)
+
+
+def parse_po(path: Path) -> list[dict]:
+    """A small .po reader: msgid, msgstr(s) and flags of every entry (header skipped)."""
+    entries, current, field = [], None, None
+    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+        line = raw.strip()
+        if not line:
+            if current and current["msgid"]:
+                entries.append(current)
+            current, field = None, None
+            continue
+        if current is None:
+            current = {"msgid": "", "msgid_plural": "", "msgstr": {}, "flags": "", "obsolete": False}
+        if line.startswith("#~"):
+            current["obsolete"] = True
+        elif line.startswith("#,"):
+            current["flags"] += line
+        elif line.startswith("#"):
+            continue
+        elif line.startswith("msgid_plural "):
+            field = ("msgid_plural", None)
+            current["msgid_plural"] = line[13:].strip('"')
+        elif line.startswith("msgid "):
+            field = ("msgid", None)
+            current["msgid"] = line[6:].strip('"')
+        elif line.startswith("msgstr["):
+            index = line[7 : line.index("]")]
+            field = ("msgstr", index)
+            current["msgstr"][index] = line[line.index("]") + 2 :].strip('"')
+        elif line.startswith("msgstr "):
+            field = ("msgstr", "0")
+            current["msgstr"]["0"] = line[7:].strip('"')
+        elif line.startswith('"') and field:
+            name, index = field
+            if name == "msgstr":
+                current["msgstr"][index] += line.strip('"')
+            else:
+                current[name] += line.strip('"')
+    return [e for e in entries if not e["obsolete"]]
+
+
+def test_there_are_dutch_catalogues():
+    assert any(p.parts[-3] == "nl" for p in CATALOGUES)
+
+
+@pytest.mark.parametrize("path", [p for p in CATALOGUES if p.parts[-3] == "nl"], ids=str)
+def test_dutch_catalogue_has_no_untranslated_or_fuzzy_msgids(path):
+    problems = [
+        e["msgid"]
+        for e in parse_po(path)
+        if "fuzzy" in e["flags"] or not all(value.strip() for value in e["msgstr"].values())
+    ]
+    assert not problems, f"{path}: {len(problems)} untranslated or fuzzy: {problems[:10]}"
+
+
+@pytest.mark.parametrize("path", [p for p in CATALOGUES if p.parts[-3] == "nl"], ids=str)
+def test_dutch_catalogue_is_compiled(path):
+    mo = path.with_suffix(".mo")
+    assert mo.exists(), f"{mo} missing: run 'make messages'"
+    assert mo.stat().st_mtime >= path.stat().st_mtime - 2 or mo.stat().st_size > 0
+
+
+def test_dutch_is_the_default_language(client, db):
+    body = client.get("/").content.decode()
+    assert '<html lang="nl"' in body
+    assert "Mantelzorg" in body
+
+
+def test_language_switch_to_english_and_back(client, db):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    english = client.get("/").content.decode()
+    assert '<html lang="en"' in english
+    assert "Do you care for someone close to you?" in english
+    client.post("/i18n/setlang/", {"language": "nl", "next": "/"})
+    dutch = client.get("/").content.decode()
+    assert "Do you care for someone close to you?" not in dutch
