@@ -41,15 +41,11 @@ static/dist/.built: node_modules/.installed scripts/build-static.mjs $(wildcard 
 install: $(VENV)/.synced static/dist/.built
 
 run: install
-	@$(RUN_ENV) $(PY) manage.py migrate --noinput -v 0
-	@$(RUN_ENV) $(PY) manage.py load_reference_data
-	@$(RUN_ENV) $(PY) manage.py load_demo_data
-	@$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v 0
+	@$(RUN_ENV) $(PY) manage.py prepare
 	@echo
 	@echo "Mantelzorg runs on http://$(HOST):$(PORT)/   (stop with Ctrl-C)"
-	@$(RUN_ENV) $(PY) manage.py demo_logins
 	@echo
-	$(RUN_ENV) exec $(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) \
+	@$(RUN_ENV) exec $(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) \
 		--workers $(WORKERS) --access-logfile - --graceful-timeout 5
 
 dev: install

@@ -1,0 +1,117 @@
+"""A tiny condition language for the rule files (a small subset of JsonLogic, https://jsonlogic.com).
+
+A condition is JSON. Literals are numbers, strings, booleans, null and lists of literals. An
+operation is an object with exactly one key, the operator:
+
+    {"var": "score.overall_burden"}      the value of a fact (null when there is no such fact)
+    {"threshold": "burden_heavy"}        the value of a named threshold (overridable per gemeente)
+    {"and": [c1, c2, ...]}               true when every condition is true
+    {"or": [c1, c2, ...]}                true when at least one condition is true
+    {"not": c}                           true when c is false
+    {"==": [a, b]}   {"!=": [a, b]}      equal / not equal (a number never equals a boolean)
+    {">=": [a, b]}   {">": [a, b]}       numeric comparisons; false when either side is not a number
+    {"<=": [a, b]}   {"<": [a, b]}
+    {"in": [a, list]}                    a is one of the elements of list
+    {"intersects": [list1, list2]}       the lists share at least one element
+
+Example: "the overall burden is at least the heavy threshold and nobody helps"::
+
+    {"and": [{">=": [{"var": "score.overall_burden"}, {"threshold": "burden_heavy"}]},
+             {"==": [{"var": "answer.network.help"}, "none"]}]}
+
+Nothing is ever evaluated as code. ``check`` finds mistakes when a rule file is loaded;
+``evaluate`` computes a condition against a dict of facts and a dict of thresholds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import Any
+
+COMPARISONS = {
+    "==": lambda a, b: _same_kind(a, b) and a == b,
+    "!=": lambda a, b: not (_same_kind(a, b) and a == b),
+    ">=": lambda a, b: _numbers(a, b) and a >= b,
+    ">": lambda a, b: _numbers(a, b) and a > b,
+    "<=": lambda a, b: _numbers(a, b) and a <= b,
+    "<": lambda a, b: _numbers(a, b) and a < b,
+    "in": lambda a, b: isinstance(b, list) and any(_same_kind(a, x) and a == x for x in b),
+    "intersects": lambda a, b: isinstance(a, list) and isinstance(b, list) and any(x in b for x in a),
+}
+OPERATORS = frozenset(COMPARISONS) | {"var", "threshold", "and", "or", "not"}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _numbers(a: Any, b: Any) -> bool:
+    return _is_number(a) and _is_number(b)
+
+
+def _same_kind(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool)
+    return _numbers(a, b) or type(a) is type(b)
+
+
+def check(
+    condition: Any, thresholds: Collection[str], known_var: Callable[[str], bool], where: str
+) -> list[str]:
+    """Every problem in a condition: unknown operators, wrong arity, unknown thresholds or facts."""
+    problems: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for element in node:
+                walk(element)
+            return
+        if not isinstance(node, dict):
+            return  # a literal
+        if len(node) != 1:
+            problems.append(f"{where}: an operation must have exactly one key, got {sorted(node)}")
+            return
+        ((op, arg),) = node.items()
+        if op not in OPERATORS:
+            problems.append(f"{where}: unknown operator {op!r}")
+        elif op == "var":
+            if not isinstance(arg, str) or not known_var(arg):
+                problems.append(f"{where}: unknown fact {arg!r}")
+        elif op == "threshold":
+            if arg not in thresholds:
+                problems.append(f"{where}: unknown threshold {arg!r}")
+        elif op == "not":
+            walk(arg)
+        elif op in ("and", "or"):
+            if not isinstance(arg, list) or not arg:
+                problems.append(f"{where}: {op!r} needs a non-empty list")
+            else:
+                walk(arg)
+        elif not isinstance(arg, list) or len(arg) != 2:
+            problems.append(f"{where}: {op!r} needs a list of two operands")
+        else:
+            walk(arg)
+
+    walk(condition)
+    return problems
+
+
+def evaluate(condition: Any, facts: dict[str, Any], thresholds: dict[str, Any]) -> Any:
+    """The value of a condition (a bool for every operator except var and threshold)."""
+    if isinstance(condition, list):
+        return [evaluate(element, facts, thresholds) for element in condition]
+    if not isinstance(condition, dict):
+        return condition
+    ((op, arg),) = condition.items()
+    if op == "var":
+        return facts.get(arg)
+    if op == "threshold":
+        return thresholds[arg]
+    if op == "and":
+        return all(bool(evaluate(c, facts, thresholds)) for c in arg)
+    if op == "or":
+        return any(bool(evaluate(c, facts, thresholds)) for c in arg)
+    if op == "not":
+        return not evaluate(arg, facts, thresholds)
+    left, right = (evaluate(a, facts, thresholds) for a in arg)
+    return COMPARISONS[op](left, right)
