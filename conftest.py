@@ -29,7 +29,10 @@ def _reference_data(request):
     4,086 PC4). Transactional tests (live server) flush it, so it is loaded when missing."""
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)
-    transactional = bool(marker and marker.kwargs.get("transaction")) or names & {"transactional_db", "live_server"}
+    transactional = bool(marker and marker.kwargs.get("transaction")) or names & {
+        "transactional_db",
+        "live_server",
+    }
     if not (marker or names & {"db", "transactional_db", "live_server"}):
         return
     request.getfixturevalue("transactional_db" if transactional else "db")
@@ -41,8 +44,12 @@ def _reference_data(request):
 
 def make_user(email, role, *, municipalities=(), organisations=(), mfa=None):
     user = User.objects.create_user(
-        email=email, password=PASSWORD, role=role, name=email.split("@")[0],
-        is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN,
+        email=email,
+        password=PASSWORD,
+        role=role,
+        name=email.split("@")[0],
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
     )
     if municipalities:
         user.municipalities.set(municipalities)
@@ -58,7 +65,9 @@ def make_user(email, role, *, municipalities=(), organisations=(), mfa=None):
 @pytest.fixture
 def cast(db):
     """The standard cast of users for access tests."""
-    support_centre = Organisation.objects.create(name="Steunpunt Test Amsterdam", kind=Organisation.Kind.SUPPORT_CENTRE)
+    support_centre = Organisation.objects.create(
+        name="Steunpunt Test Amsterdam", kind=Organisation.Kind.SUPPORT_CENTRE
+    )
     support_centre.municipalities.set(["GM0363"])
     other_org = Organisation.objects.create(name="Welzijn Test Utrecht", kind=Organisation.Kind.WELFARE)
     other_org.municipalities.set(["GM0344"])
@@ -105,3 +114,46 @@ def login_as(client):
         return login(client, user)
 
     return _login
+
+
+# --- No secrets or personal data in logs (quality bar 4) -------------------------------
+# Every log record of the whole suite is captured; at the end the run fails when any of
+# them contains a password, a password hash, a session cookie value or an e-mail address.
+import logging  # noqa: E402
+import re  # noqa: E402
+
+LOG_FORBIDDEN = [
+    re.compile(re.escape(PASSWORD)),
+    re.compile(r"(argon2|pbkdf2_sha256|md5)\$"),
+    re.compile(r"[\w.+-]+@example\.(org|nl)"),
+    re.compile(r"sessionid=\w+"),
+]
+
+
+class _LogScanner(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.hits: list[str] = []
+
+    def emit(self, record):
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken record is not our concern here
+            return
+        for pattern in LOG_FORBIDDEN:
+            if pattern.search(message):
+                self.hits.append(f"{record.name}: {message[:200]}")
+
+
+_log_scanner = _LogScanner()
+
+
+def pytest_sessionstart(session):
+    logging.getLogger().addHandler(_log_scanner)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    logging.getLogger().removeHandler(_log_scanner)
+    if _log_scanner.hits:
+        print("\nSensitive data found in application logs:\n  " + "\n  ".join(_log_scanner.hits[:20]))
+        session.exitstatus = 1

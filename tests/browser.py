@@ -30,7 +30,9 @@ CHROMIUM_ARGS = [
 def chromium_path() -> str:
     path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not path:
-        pytest.fail("Chromium not found: install Debian's package (apt-get install -y chromium) or set CHROMIUM.")
+        pytest.fail(
+            "Chromium not found: install Debian's package (apt-get install -y chromium) or set CHROMIUM."
+        )
     return path
 
 
@@ -48,7 +50,9 @@ def browser():
 @pytest.fixture
 def page(browser, live_server, settings):
     settings.DEBUG = False
-    context = browser.new_context(base_url=live_server.url, locale="nl-NL", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, locale="nl-NL", viewport={"width": 1280, "height": 900}
+    )
     third_party = []
 
     def route(route_):
@@ -77,7 +81,12 @@ def run_axe(page, name: str) -> None:
         "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
     )
     violations = [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
         for v in result["violations"]
     ]
     assert not violations, f"axe-core found WCAG violations on {name}:\n" + json.dumps(violations, indent=2)

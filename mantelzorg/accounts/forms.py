@@ -6,9 +6,13 @@ from .models import User
 
 
 class LoginForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
@@ -18,14 +22,22 @@ class TokenForm(forms.Form):
         help_text=_("Six digits. The code changes every 30 seconds."),
         max_length=6,
         min_length=6,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*"}
+        ),
     )
 
 
 class SignupForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=150, required=False,
-                           help_text=_("Optional. We use it only to greet you."))
-    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        required=False,
+        help_text=_("Optional. We use it only to greet you."),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password = forms.CharField(
         label=_("Password"),
         strip=False,

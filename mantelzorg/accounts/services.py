@@ -8,6 +8,12 @@ from .models import Role, User
 def user_register_caregiver(*, request, email: str, password: str, name: str = "") -> User:
     with transaction.atomic():
         user = User.objects.create_user(email=email, password=password, name=name, role=Role.CAREGIVER)
-        audit.log(request=request, actor=user, action="accounts.user.registered", obj=user, subject=user,
-                  purpose="account")
+        audit.log(
+            request=request,
+            actor=user,
+            action="accounts.user.registered",
+            obj=user,
+            subject=user,
+            purpose="account",
+        )
     return user

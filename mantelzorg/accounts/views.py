@@ -37,8 +37,12 @@ def login(request):
         if getattr(request, "axes_locked_out", False):
             return render(request, "accounts/locked_out.html", status=429)
         if user is None:
-            audit.log(request=request, action="accounts.session.login_failed", purpose="authentication",
-                      outcome=audit.OUTCOME_DENIED)
+            audit.log(
+                request=request,
+                action="accounts.session.login_failed",
+                purpose="authentication",
+                outcome=audit.OUTCOME_DENIED,
+            )
             form.add_error(None, _("The e-mail address or password is not correct."))
         elif user.requires_mfa:
             request.session.cycle_key()
@@ -47,8 +51,13 @@ def login(request):
             return redirect("accounts:login_mfa")
         else:
             auth.login(request, user)
-            audit.log(request=request, action="accounts.session.logged_in", obj=user, subject=user,
-                      purpose="authentication")
+            audit.log(
+                request=request,
+                action="accounts.session.logged_in",
+                obj=user,
+                subject=user,
+                purpose="authentication",
+            )
             return redirect(_next_url(request))
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
 
@@ -62,20 +71,34 @@ def login_mfa(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = next(
-            (d for d in TOTPDevice.objects.devices_for_user(user, confirmed=True)
-             if d.verify_token(form.cleaned_data["token"])),
+            (
+                d
+                for d in TOTPDevice.objects.devices_for_user(user, confirmed=True)
+                if d.verify_token(form.cleaned_data["token"])
+            ),
             None,
         )
         if device is None:
-            audit.log(request=request, actor=user, action="accounts.session.mfa_failed", subject=user,
-                      purpose="authentication", outcome=audit.OUTCOME_DENIED)
+            audit.log(
+                request=request,
+                actor=user,
+                action="accounts.session.mfa_failed",
+                subject=user,
+                purpose="authentication",
+                outcome=audit.OUTCOME_DENIED,
+            )
             form.add_error("token", _("This code is not correct. Wait for a new code and try again."))
         else:
             next_url = request.session.get("mfa_next", settings.LOGIN_REDIRECT_URL)
             auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             otp_login(request, device)
-            audit.log(request=request, action="accounts.session.logged_in", obj=user, subject=user,
-                      purpose="authentication (MFA)")
+            audit.log(
+                request=request,
+                action="accounts.session.logged_in",
+                obj=user,
+                subject=user,
+                purpose="authentication (MFA)",
+            )
             return redirect(next_url)
     return render(request, "accounts/login_mfa.html", {"form": form})
 
@@ -83,8 +106,13 @@ def login_mfa(request):
 @require_POST
 def logout(request):
     if request.user.is_authenticated:
-        audit.log(request=request, action="accounts.session.logged_out", obj=request.user, subject=request.user,
-                  purpose="authentication")
+        audit.log(
+            request=request,
+            action="accounts.session.logged_out",
+            obj=request.user,
+            subject=request.user,
+            purpose="authentication",
+        )
     auth.logout(request)
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
@@ -111,7 +139,9 @@ password_reset = auth_views.PasswordResetView.as_view(
     subject_template_name="accounts/password_reset_subject.txt",
     success_url=reverse_lazy("accounts:password_reset_done"),
 )
-password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     template_name="accounts/password_reset_confirm.html",
     success_url=reverse_lazy("accounts:password_reset_complete"),

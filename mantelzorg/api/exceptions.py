@@ -15,6 +15,8 @@ def exception_handler(exc, context):
             errors = []
             for field, messages in data.items():
                 for message in messages if isinstance(messages, list) else [messages]:
-                    errors.append({"field": field, "code": getattr(message, "code", "invalid"), "message": str(message)})
+                    errors.append(
+                        {"field": field, "code": getattr(message, "code", "invalid"), "message": str(message)}
+                    )
             response.data = {"errors": errors}
     return response

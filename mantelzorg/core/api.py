@@ -10,7 +10,16 @@ from mantelzorg.core.models import Municipality
 class MunicipalitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Municipality
-        fields = ["code", "name", "name_everyday", "province_code", "province_name", "population", "lat", "lon"]
+        fields = [
+            "code",
+            "name",
+            "name_everyday",
+            "province_code",
+            "province_name",
+            "population",
+            "lat",
+            "lon",
+        ]
 
 
 class PlaceSerializer(serializers.Serializer):
@@ -37,7 +46,8 @@ class PostcodeView(APIView):
         except geo.PostcodeError as error:
             status = 400 if error.code == "malformed" else 404
             return Response(
-                {"errors": [{"field": "postcode", "code": error.code, "message": error.message}]}, status=status
+                {"errors": [{"field": "postcode", "code": error.code, "message": error.message}]},
+                status=status,
             )
         return Response(PlaceSerializer(place).data)
 

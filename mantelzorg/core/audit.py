@@ -77,7 +77,9 @@ def ensure_written(rows: list[dict], *, using: str) -> None:
     from mantelzorg.core.models import LogEntry
 
     present = set(
-        LogEntry.objects.using(using).filter(uuid__in=[r["uuid"] for r in rows]).values_list("uuid", flat=True)
+        LogEntry.objects.using(using)
+        .filter(uuid__in=[r["uuid"] for r in rows])
+        .values_list("uuid", flat=True)
     )
     missing = [LogEntry(**r) for r in rows if r["uuid"] not in present]
     if missing:

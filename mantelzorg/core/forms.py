@@ -1,4 +1,3 @@
-
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 
@@ -55,5 +54,3 @@ class NLDSFormRenderer(TemplatesSetting):
     form_template_name = "django/forms/div.html"
     field_template_name = "django/forms/field.html"
     bound_field_class = NLDSBoundField
-
-

@@ -20,7 +20,9 @@ def test_caregiver_logs_in_with_email_and_password(client, cast):
     response = client.post(LOGIN, {"email": "ALICE@example.org", "password": cast.password})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(cast.caregiver.pk)
-    assert LogEntry.objects.filter(action="accounts.session.logged_in", actor_id=str(cast.caregiver.pk)).exists()
+    assert LogEntry.objects.filter(
+        action="accounts.session.logged_in", actor_id=str(cast.caregiver.pk)
+    ).exists()
 
 
 def test_session_key_is_rotated_on_login(client, cast):

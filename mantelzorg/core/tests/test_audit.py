@@ -13,8 +13,14 @@ def _entry(**extra):
 def test_audit_row_has_every_nen7513_field(cast, rf):
     request = rf.get("/", REMOTE_ADDR="192.0.2.7")
     request.user = cast.professional
-    audit.log(request=request, action="core.test.viewed", obj=cast.caregiver, subject=cast.caregiver,
-              purpose="care (consent)", on_behalf_of="org:1")
+    audit.log(
+        request=request,
+        action="core.test.viewed",
+        obj=cast.caregiver,
+        subject=cast.caregiver,
+        purpose="care (consent)",
+        on_behalf_of="org:1",
+    )
     row = LogEntry.objects.get(action="core.test.viewed")
     assert row.actor_id == str(cast.professional.pk)
     assert row.actor_role == "professional"
@@ -56,7 +62,10 @@ def test_postgresql_trigger_refuses_update_and_delete(db):
     from django.db import DatabaseError
 
     row = _entry()
-    for sql in ("UPDATE core_logentry SET purpose = 'x' WHERE id = %s", "DELETE FROM core_logentry WHERE id = %s"):
+    for sql in (
+        "UPDATE core_logentry SET purpose = 'x' WHERE id = %s",
+        "DELETE FROM core_logentry WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [row.pk])
     assert LogEntry.objects.get(pk=row.pk).purpose == "testing"

@@ -17,11 +17,14 @@ def test_home_page_is_accessible_and_in_dutch(page, axe):
 
 
 def test_home_page_on_a_phone_at_200_percent_has_no_horizontal_scroll(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 320, "height": 640},
-                                  device_scale_factor=2)
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 320, "height": 640}, device_scale_factor=2
+    )
     pg = context.new_page()
     pg.goto("/")
-    overflow = pg.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = pg.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     context.close()
     assert overflow <= 0
 

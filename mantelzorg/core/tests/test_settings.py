@@ -14,7 +14,9 @@ ROOT = Path(settings.BASE_DIR)
 def test_sqlite_connections_are_durable(tmp_path, django_db_blocker):
     if settings.DATABASES["default"]["ENGINE"] != "mantelzorg.core.db.sqlite3":
         pytest.skip("PostgreSQL run: SQLite pragmas do not apply")
-    handler = ConnectionHandler({"default": {**settings.DATABASES["default"], "NAME": tmp_path / "p.sqlite3"}})
+    handler = ConnectionHandler(
+        {"default": {**settings.DATABASES["default"], "NAME": tmp_path / "p.sqlite3"}}
+    )
     conn = handler["default"]
     try:
         with django_db_blocker.unblock(), conn.cursor() as cursor:
@@ -89,13 +91,29 @@ def test_production_sets_hsts_and_secure_cookies():
         "print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY,"
         " s.SESSION_COOKIE_SAMESITE, s.DEBUG)"
     )
-    env = {**os.environ, "DJANGO_ENV": "production", "DJANGO_SECRET_KEY": "s" * 60, "DJANGO_ALLOWED_HOSTS": "x.nl"}
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": "s" * 60,
+        "DJANGO_ALLOWED_HOSTS": "x.nl",
+    }
     result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1].split() == ["31536000", "True", "True", "True", "Lax", "False"]
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "31536000",
+        "True",
+        "True",
+        "True",
+        "Lax",
+        "False",
+    ]
 
 
 def test_healthz_answers_when_the_database_answers(client, db):
@@ -133,8 +151,9 @@ def test_server_error_gives_a_generic_dutch_page_without_a_stack_trace(client, d
     def boom(request):
         raise RuntimeError("secret internal detail")
 
-    settings.ROOT_URLCONF = type("U", (), {"urlpatterns": [path("boom/", boom)] + root.urlpatterns,
-                                           "handler500": root.handler500})
+    settings.ROOT_URLCONF = type(
+        "U", (), {"urlpatterns": [path("boom/", boom)] + root.urlpatterns, "handler500": root.handler500}
+    )
     response = client.get("/boom/")
     assert response.status_code == 500
     body = response.content.decode()

@@ -26,4 +26,6 @@ class Command(BaseCommand):
                 code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
                 line += f"  TOTP secret {base32_secret(device)} (code now: {code:06d})"
             self.stdout.write(line)
-        self.stdout.write(f"  (codes change every 30 seconds; `manage.py demo_logins` prints fresh ones, {time.strftime('%H:%M:%S')})")
+        self.stdout.write(
+            f"  (codes change every 30 seconds; `manage.py demo_logins` prints fresh ones, {time.strftime('%H:%M:%S')})"
+        )

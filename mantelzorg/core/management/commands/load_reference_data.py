@@ -48,15 +48,32 @@ class Command(BaseCommand):
                 municipalities,
                 update_conflicts=True,
                 unique_fields=["code"],
-                update_fields=["name", "name_everyday", "province_code", "province_name", "population", "lat", "lon"],
+                update_fields=[
+                    "name",
+                    "name_everyday",
+                    "province_code",
+                    "province_name",
+                    "population",
+                    "lat",
+                    "lon",
+                ],
                 batch_size=500,
             )
             PostcodeArea.objects.bulk_create(
                 areas,
                 update_conflicts=True,
                 unique_fields=["pc4"],
-                update_fields=["municipality", "lat", "lon", "places", "other_municipality_codes", "certainty"],
+                update_fields=[
+                    "municipality",
+                    "lat",
+                    "lon",
+                    "places",
+                    "other_municipality_codes",
+                    "certainty",
+                ],
                 batch_size=500,
             )
         if options["verbosity"]:
-            self.stdout.write(f"Reference data: {len(municipalities)} gemeenten, {len(areas)} postcode areas.")
+            self.stdout.write(
+                f"Reference data: {len(municipalities)} gemeenten, {len(areas)} postcode areas."
+            )
