@@ -16,7 +16,7 @@ def test_home_page_is_accessible_and_in_dutch(page, axe):
     axe(page, "home")
 
 
-def test_home_page_on_a_phone_at_200_percent_has_no_horizontal_scroll(browser, live_server):
+def test_home_page_reflows_at_320_css_pixels_without_horizontal_scroll(browser, live_server):
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 320, "height": 640}, device_scale_factor=2
     )
