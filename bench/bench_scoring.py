@@ -4,23 +4,60 @@ import statistics
 import timeit
 
 from mantelzorg.assessment.balance import advise, derive_level
-from mantelzorg.assessment.engine import answers_to_questionnaire_response, load_all_builtin, score, validate_answers
+from mantelzorg.assessment.engine import (
+    answers_to_questionnaire_response,
+    load_all_builtin,
+    score,
+    validate_answers,
+)
 
-TASKS = ["household", "meals", "personal_care", "medical", "administration", "transport", "supervision",
-         "emotional_support", "coordination", "night_care", "other"]
+TASKS = [
+    "household",
+    "meals",
+    "personal_care",
+    "medical",
+    "administration",
+    "transport",
+    "supervision",
+    "emotional_support",
+    "coordination",
+    "night_care",
+    "other",
+]
 
 
 def heavy_response():
-    answers = {"about.age_group": "45_66", "about.work_hours": 24, "about.lives_with": True, "about.relation": "partner",
-               "about.care_duration": "1_5_years", "about.care_hours": 30}
+    answers = {
+        "about.age_group": "45_66",
+        "about.work_hours": 24,
+        "about.lives_with": True,
+        "about.relation": "partner",
+        "about.care_duration": "1_5_years",
+        "about.care_hours": 30,
+    }
     for i, t in enumerate(TASKS):  # every task done: the largest response
-        answers.update({f"task.{t}.does": True, f"task.{t}.hours": i + 1,
-                        f"task.{t}.energy": ["gives", "neutral", "costs_some", "costs_a_lot"][i % 4],
-                        f"task.{t}.transferable": ["yes", "maybe", "no"][i % 3]})
+        answers.update(
+            {
+                f"task.{t}.does": True,
+                f"task.{t}.hours": i + 1,
+                f"task.{t}.energy": ["gives", "neutral", "costs_some", "costs_a_lot"][i % 4],
+                f"task.{t}.transferable": ["yes", "maybe", "no"][i % 3],
+            }
+        )
     answers["task.other.description"] = "Hond uitlaten"
-    answers.update({"pressure.work": "a_lot", "pressure.family": "some", "pressure.health": "none",
-                    "pressure.social": "a_lot", "pressure.money": "some", "network.help": "little",
-                    "overall_burden": 8, "wellbeing.cannot_cope": "often", "wellbeing.safety": False})
+    answers.update(
+        {
+            "pressure.work": "a_lot",
+            "pressure.family": "some",
+            "pressure.health": "none",
+            "pressure.social": "a_lot",
+            "pressure.money": "some",
+            "network.help": "little",
+            "overall_burden": 8,
+            "wellbeing.cannot_cope": "often",
+            "wellbeing.safety": False,
+        }
+    )
     return answers
 
 
@@ -35,15 +72,29 @@ def main():
     answers = heavy_response()
     result = score(balans, answers)
     level = derive_level(result, answers)
-    cq = {"fulfilment": "some", "support": "a_lot", "relational": "no", "mental_health": "some",
-          "daily_activities": "a_lot", "financial": "no", "physical_health": "some", "happiness": 6}
+    cq = {
+        "fulfilment": "some",
+        "support": "a_lot",
+        "relational": "no",
+        "mental_health": "some",
+        "daily_activities": "a_lot",
+        "financial": "no",
+        "physical_health": "some",
+        "happiness": 6,
+    }
     rows = [
         ("balanscheck validate_answers", lambda: validate_answers(balans, answers)),
         ("balanscheck score (validate + all scores)", lambda: score(balans, answers)),
         ("balanscheck derive_level", lambda: derive_level(result, answers)),
         ("balanscheck advise", lambda: advise(level, answers)),
-        ("balanscheck score + level + advice", lambda: advise(derive_level(score(balans, answers), answers), answers)),
-        ("balanscheck to QuestionnaireResponse", lambda: answers_to_questionnaire_response(balans, answers, result)),
+        (
+            "balanscheck score + level + advice",
+            lambda: advise(derive_level(score(balans, answers), answers), answers),
+        ),
+        (
+            "balanscheck to QuestionnaireResponse",
+            lambda: answers_to_questionnaire_response(balans, answers, result),
+        ),
         ("carerqol score", lambda: score(carerqol, cq)),
     ]
     print(f"{len(answers)} answers in the Balanscheck response; {len(balans.items)} items in the instrument")

@@ -1,0 +1,710 @@
+"""The HSDS 3.0 API of the sociale kaart (read-only, anonymous): ``/api/hsds/3.0/``.
+
+Only published services are visible; an organization is visible when it offers at least one
+published service. List endpoints answer an HSDS Page; unknown ids give a 404 with a JSON
+``errors`` body; bad parameters a 400 with ``errors`` [{field, code, message}].
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mantelzorg.core import geo
+
+from . import hsds, taxonomy, text
+from .models import (
+    Organization,
+    SearchEntry,
+    Service,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 100
+MAX_PROXIMITY_M = 250_000
+TAG = ["HSDS 3.0"]
+
+
+class BadParameter(Exception):
+    def __init__(self, field: str, code: str, message: str):
+        super().__init__(message)
+        self.field, self.code, self.message = field, code, message
+
+
+# --- parameters -----------------------------------------------------------------------------
+
+
+def _int_param(request, name, default, *, minimum=1):
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(name, "invalid", f"{name} must be a whole number.") from None
+    if value < minimum:
+        raise BadParameter(name, "invalid", f"{name} must be at least {minimum}.")
+    return value
+
+
+def _bool_param(request, name):
+    raw = (request.query_params.get(name) or "").strip().lower()
+    if raw in ("", "false", "0", "no"):
+        return False
+    if raw in ("true", "1", "yes"):
+        return True
+    raise BadParameter(name, "invalid", f"{name} must be true or false.")
+
+
+def _uuid_param(request, name):
+    raw = (request.query_params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise BadParameter(name, "invalid", f"{name} must be a UUID.") from None
+
+
+def _datetime_param(request, name):
+    raw = (request.query_params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError:
+        raise BadParameter(name, "invalid", f"{name} must be an ISO 8601 date or date-time.") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _paging(request):
+    page = _int_param(request, "page", 1)
+    per_page = min(_int_param(request, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
+    fmt = (request.query_params.get("format") or "json").lower()
+    if fmt != "json":
+        raise BadParameter("format", "unsupported", "Only format=json is supported.")
+    return page, per_page
+
+
+def _place(request):
+    """(place, radius_km) from postcode and proximity (metres), or (None, None)."""
+    raw = request.query_params.get("postcode")
+    proximity = _int_param(request, "proximity", None)
+    if raw in (None, ""):
+        if proximity is not None:
+            raise BadParameter("proximity", "requires_postcode", "proximity needs a postcode.")
+        return None, None
+    try:
+        place = geo.resolve_postcode(raw)
+    except geo.PostcodeError as error:
+        raise BadParameter("postcode", error.code, error.message) from None
+    if proximity is not None and proximity > MAX_PROXIMITY_M:
+        raise BadParameter("proximity", "invalid", f"proximity must be at most {MAX_PROXIMITY_M} metres.")
+    return place, (proximity / 1000 if proximity else None)
+
+
+def _page(total: int, page: int, per_page: int, contents: list) -> dict:
+    pages = math.ceil(total / per_page) if total else 0
+    return {
+        "total_items": total,
+        "total_pages": pages,
+        "page_number": page,
+        "size": len(contents),
+        "first_page": page == 1,
+        "last_page": page >= pages,
+        "empty": not contents,
+        "contents": contents,
+    }
+
+
+def _not_found(what: str):
+    raise NotFound(f"No {what} with this id.")
+
+
+def _get_id(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+class HsdsView(APIView):
+    """Public, read-only: no session lookup, no CSRF."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        # Always JSON; HSDS's own ``format`` parameter is checked by ``_paging``.
+        renderer = JSONRenderer()
+        return renderer, renderer.media_type
+
+    def handle_exception(self, exc):
+        if isinstance(exc, BadParameter):
+            return Response(
+                {"errors": [{"field": exc.field, "code": exc.code, "message": exc.message}]}, status=400
+            )
+        return super().handle_exception(exc)
+
+
+PAGE_PARAMS = [
+    OpenApiParameter("page", int, description="Page number (from 1). A page past the last is empty."),
+    OpenApiParameter(
+        "per_page", int, description=f"Items per page (default {DEFAULT_PER_PAGE}, at most {MAX_PER_PAGE})."
+    ),
+    OpenApiParameter("format", str, description="Only json."),
+]
+SEARCH = OpenApiParameter("search", str, description="Words to search for (Dutch stemming).")
+FULL = OpenApiParameter("full", bool, description="true: fully nested items.")
+FILTERS = [
+    OpenApiParameter("taxonomy_term_id", OpenApiTypes.UUID, description="Only services with this term."),
+    OpenApiParameter(
+        "taxonomy_id", OpenApiTypes.UUID, description="Only services with a term of this taxonomy."
+    ),
+    OpenApiParameter("organization_id", OpenApiTypes.UUID, description="Only services of this organization."),
+    OpenApiParameter(
+        "modified_after", OpenApiTypes.DATETIME, description="Only services changed at or after."
+    ),
+    OpenApiParameter(
+        "postcode",
+        str,
+        description="Dutch postcode (1234 or 1234 AB). Without proximity: "
+        "services in or serving its gemeente. A malformed postcode gives 400.",
+    ),
+    OpenApiParameter("proximity", int, description="Metres from the postcode's centroid; nearest first."),
+]
+PAGE_RESPONSE = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="HSDS Page: total_items, total_pages, "
+    "page_number, size, first_page, last_page, empty, contents.",
+)
+ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="{errors: [{field, code, message}]}")
+
+
+# --- meta -----------------------------------------------------------------------------------
+
+
+class MetaView(HsdsView):
+    @extend_schema(
+        operation_id="hsds_getAPIMetaInformation",
+        tags=TAG,
+        summary="HSDS API information",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        return Response(
+            {
+                "version": hsds.HSDS_VERSION,
+                "profile": request.build_absolute_uri(reverse("api:hsds-profile")),
+                "openapi_url": request.build_absolute_uri(reverse("api:schema")),
+                "publisher": {"name": "Mantelzorg — sociale kaart", "url": request.build_absolute_uri("/")},
+            }
+        )
+
+
+class ProfileView(HsdsView):
+    @extend_schema(
+        operation_id="hsds_getProfile",
+        tags=TAG,
+        summary="Our HSDS profile: taxonomies and extensions",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        return Response(profile_document(request))
+
+
+def profile_document(request) -> dict:
+    taxonomies = [
+        {
+            "id": str(taxonomy.taxonomy_id(code)),
+            "code": code,
+            "name": name,
+            "name_en": name_en,
+            "uri": taxonomy.TAXONOMY_URI + code,
+            "terms": [
+                {"id": str(taxonomy.term_id(code, t)), "code": t, "name": n, "name_en": ne}
+                for t, n, ne, _ in taxonomy.TERMS[code]
+            ],
+        }
+        for code, (name, name_en, _description) in taxonomy.TAXONOMIES.items()
+    ]
+    return {
+        "name": "Mantelzorg HSDS 3.0 profile (Netherlands)",
+        "hsds_version": hsds.HSDS_VERSION,
+        "url": request.build_absolute_uri(reverse("api:hsds-profile")),
+        "description": "Open Referral HSDS 3.0 for Dutch support for informal carers (mantelzorgers). "
+        "Extra fields below are extensions; every other field is HSDS 3.0. "
+        "Texts are Dutch unless a field ends in _en.",
+        "conventions": {
+            "ids": "UUID. Taxonomy and term ids are UUIDv5 of their codes: the same on every installation.",
+            "classification": "attributes (link_entity 'service') → taxonomy_term.",
+            "schedules": "RFC 5545: freq WEEKLY or MONTHLY (DAILY/YEARLY in extension rrule_freq); opens_at "
+            "and closes_at are Europe/Amsterdam wall-clock times with the standard offset "
+            "(09:00+01:00); closes_at not after opens_at = open past midnight.",
+            "service_area": "one gemeente (municipality_code, CBS code such as GM0363) or is_national.",
+            "visibility": "only published services; organizations that offer at least one.",
+        },
+        "parameters": {
+            "postcode": "Dutch postcode (1234 or 1234 AB); without proximity: services in or serving its "
+            "gemeente, plus national services. Malformed or unknown → 400.",
+            "proximity": "metres from the postcode's centroid (needs postcode): services with a location "
+            "within it, nearest first, after services without a location that serve the gemeente.",
+            "search": "Dutch words, Snowball-stemmed; each must start a word of the service.",
+            "per_page": f"default {DEFAULT_PER_PAGE}, at most {MAX_PER_PAGE}.",
+        },
+        "extensions": {
+            "service": {
+                "cost_kind": "free | own_contribution | paid",
+                "needs_indication": "boolean: an indication (Wmo/Wlz) is needed",
+                "needs_referral": "boolean: a referral (e.g. from the GP) is needed",
+                "law": "none | wmo | wlz | zvw: the law that funds it",
+                "what_to_expect": "text: what happens when you go there",
+                "distance": "integer metres from the postcode (list with postcode and proximity only)",
+                "publication": "draft | published (exports only; the API shows published only)",
+            },
+            "organization": {
+                "kind": "support_centre | welfare | care_provider | volunteer | municipality | national | other",
+                "municipalities": "CBS codes of the gemeenten it works in",
+            },
+            "location": {"municipality_code": "CBS code of the gemeente it lies in"},
+            "service_area": {"municipality_code": "CBS gemeente code", "is_national": "boolean"},
+            "schedule": {"timezone_name": "IANA zone (Europe/Amsterdam)", "rrule_freq": "DAILY | YEARLY"},
+            "taxonomy": {"code": "stable code", "name_en": "English name"},
+            "taxonomy_term": {"name_en": "English name", "position": "order within its taxonomy"},
+        },
+        "taxonomies": taxonomies,
+    }
+
+
+# --- services -------------------------------------------------------------------------------
+
+
+def _service_filters(request, qs):
+    """Filters shared by /services and /service_at_locations (qs: published services)."""
+    term = _uuid_param(request, "taxonomy_term_id")
+    tax = _uuid_param(request, "taxonomy_id")
+    org = _uuid_param(request, "organization_id")
+    after = _datetime_param(request, "modified_after")
+    if term:
+        qs = qs.filter(attributes__taxonomy_term_id=term)
+    if tax:
+        qs = qs.filter(
+            Exists(TaxonomyTerm.objects.filter(taxonomy_id=tax, attributes__service=OuterRef("pk")))
+        )
+    if org:
+        qs = qs.filter(organization_id=org)
+    if after:
+        qs = qs.filter(updated_at__gte=after)
+    return qs, bool(term or tax or org or after)
+
+
+def _text_entries(request):
+    stems = text.stems(request.query_params.get("search") or "")[:8]
+    entries = SearchEntry.objects.all()
+    for stem in stems:
+        entries = entries.filter(text__contains=" " + stem)
+    return entries, bool(stems)
+
+
+def ranked_near(place, radius_km, entries) -> list[tuple]:
+    """[(service_id, distance_km or None)] nearest first: services without a location that serve
+    the gemeente first, then located ones by distance, then (without radius) national ones."""
+    code = place.municipality.code
+    local = Q(kind=SearchEntry.KIND_AREA, municipality_code=code)
+    if radius_km:
+        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, radius_km)
+        entries = entries.filter(
+            Q(
+                kind=SearchEntry.KIND_LOCATED,
+                lat__gte=min_lat,
+                lat__lte=max_lat,
+                lon__gte=min_lon,
+                lon__lte=max_lon,
+            )
+            | local
+        )
+    else:
+        entries = entries.filter(
+            Q(kind=SearchEntry.KIND_LOCATED, municipality_code=code)
+            | local
+            | Q(kind=SearchEntry.KIND_NATIONAL)
+        )
+    best: dict = {}
+    lat0, lon0, distance = place.lat, place.lon, geo.distance_km
+    for service_id, kind, lat, lon in entries.values_list("service_id", "kind", "lat", "lon"):
+        if kind == SearchEntry.KIND_LOCATED and lat is not None:
+            key = distance(lat0, lon0, lat, lon)
+            if radius_km and key > radius_km:
+                continue
+        else:
+            key = -1.0 if kind == SearchEntry.KIND_AREA else math.inf
+        current = best.get(service_id)
+        if current is None or key < current:
+            best[service_id] = key
+    ordered = sorted(best.items(), key=lambda kv: (kv[1], kv[0]))
+    return [(sid, key if 0 <= key < math.inf else None) for sid, key in ordered]
+
+
+def _service_items(services, full: bool, minimal: bool) -> list[dict]:
+    if minimal:
+        return [
+            {
+                "id": str(s.id),
+                "name": s.name,
+                "status": s.status,
+                "last_modified": s.updated_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+            }
+            for s in services
+        ]
+    if full:
+        return [hsds.service_full(s) for s in services]
+    return [hsds.service_list_item(s) for s in services]
+
+
+class ServiceListView(HsdsView):
+    @extend_schema(
+        operation_id="hsds_getPaginatedListOfServices",
+        tags=TAG,
+        summary="Services (HSDS Page of service_list items; full=true: fully nested)",
+        parameters=[
+            SEARCH,
+            *PAGE_PARAMS,
+            *FILTERS,
+            FULL,
+            OpenApiParameter("minimal", bool, description="Only id, name, status, last_modified."),
+        ],
+        responses={200: PAGE_RESPONSE, 400: ERRORS},
+    )
+    def get(self, request):
+        page, per_page = _paging(request)
+        full, minimal = _bool_param(request, "full"), _bool_param(request, "minimal")
+        place, radius_km = _place(request)
+        qs, filtered = _service_filters(request, hsds.published_services())
+        entries, searching = _text_entries(request)
+        start = (page - 1) * per_page
+        if place is not None:
+            if filtered:
+                entries = entries.filter(service_id__in=qs.values("id"))
+            ranked = ranked_near(place, radius_km, entries)
+            window = ranked[start : start + per_page]
+            base = (
+                hsds.full_queryset(Service.objects.all())
+                if full
+                else Service.objects.select_related("organization")
+            )
+            found = base.in_bulk([sid for sid, _ in window])
+            services = [found[sid] for sid, _ in window if sid in found]
+            contents = _service_items(services, full, minimal)
+            distances = {str(sid): d for sid, d in window}
+            for item in contents:
+                d = distances.get(item["id"])
+                if d is not None:
+                    item["distance"] = int(round(d * 1000))
+            return Response(_page(len(ranked), page, per_page, contents))
+        if searching:
+            qs = qs.filter(id__in=entries.values("service_id"))
+        if filtered:  # joins can repeat a service
+            qs = qs.distinct()
+        total = qs.count()
+        services = []
+        if start < total:
+            qs = hsds.full_queryset(qs) if full else qs.select_related("organization")
+            services = list(qs.order_by("name", "id")[start : start + per_page])
+        return Response(_page(total, page, per_page, _service_items(services, full, minimal)))
+
+
+class ServiceDetailView(HsdsView):
+    @extend_schema(
+        operation_id="hsds_getFullyNestedServiceById",
+        tags=TAG,
+        summary="One service, fully nested (compiled HSDS service)",
+        responses={200: OpenApiTypes.OBJECT, 404: ERRORS},
+    )
+    def get(self, request, id):
+        service = (
+            hsds.full_queryset(hsds.published_services()).filter(id=_get_id(id)).first()
+            if _get_id(id)
+            else None
+        )
+        if service is None:
+            _not_found("service")
+        return Response(hsds.service_full(service))
+
+
+# --- taxonomies -----------------------------------------------------------------------------
+
+
+class TaxonomyListView(HsdsView):
+    @extend_schema(
+        operation_id="hsds_getPaginatedListOfTaxonomies",
+        tags=TAG,
+        summary="Taxonomies",
+        parameters=[SEARCH, *PAGE_PARAMS],
+        responses={200: PAGE_RESPONSE, 400: ERRORS},
+    )
+    def get(self, request):
+        page, per_page = _paging(request)
+        qs = Taxonomy.objects.order_by("code")
+        query = (request.query_params.get("search") or "").strip()
+        if query:
+            qs = qs.filter(
+                Q(name__icontains=query) | Q(name_en__icontains=query) | Q(description__icontains=query)
+            )
+        total, start = qs.count(), (page - 1) * per_page
+        items = [hsds.taxonomy_item(t) for t in qs[start : start + per_page]] if start < total else []
+        return Response(_page(total, page, per_page, items))
+
+
+class TaxonomyDetailView(HsdsView):
+    @extend_schema(
+        operation_id="hsds_getTaxonomyById",
+        tags=TAG,
+        summary="One taxonomy",
+        responses={200: OpenApiTypes.OBJECT, 404: ERRORS},
+    )
+    def get(self, request, id):
+        item = Taxonomy.objects.filter(id=_get_id(id)).first() if _get_id(id) else None
+        if item is None:
+            _not_found("taxonomy")
+        return Response(hsds.taxonomy_item(item))
+
+
+class TaxonomyTermListView(HsdsView):
+    @extend_schema(
+        operation_id="hsds_getPaginatedListOfTaxonomyTerms",
+        tags=TAG,
+        summary="Taxonomy terms",
+        parameters=[
+            SEARCH,
+            *PAGE_PARAMS,
+            OpenApiParameter("taxonomy_id", OpenApiTypes.UUID, description="Terms of this taxonomy."),
+            OpenApiParameter("parent_id", OpenApiTypes.UUID, description="Terms under this term."),
+            OpenApiParameter("top_only", bool, description="Only terms without a parent."),
+        ],
+        responses={200: PAGE_RESPONSE, 400: ERRORS},
+    )
+    def get(self, request):
+        page, per_page = _paging(request)
+        qs = TaxonomyTerm.objects.select_related("taxonomy").order_by("taxonomy__code", "position", "id")
+        tax, parent = _uuid_param(request, "taxonomy_id"), _uuid_param(request, "parent_id")
+        if tax:
+            qs = qs.filter(taxonomy_id=tax)
+        if parent:
+            qs = qs.filter(parent_id=parent)
+        if _bool_param(request, "top_only"):
+            qs = qs.filter(parent__isnull=True)
+        query = (request.query_params.get("search") or "").strip()
+        if query:
+            qs = qs.filter(Q(name__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query))
+        total, start = qs.count(), (page - 1) * per_page
+        items = [hsds.term_item(t) for t in qs[start : start + per_page]] if start < total else []
+        return Response(_page(total, page, per_page, items))
+
+
+class TaxonomyTermDetailView(HsdsView):
+    @extend_schema(
+        operation_id="hsds_getTaxonomyTermById",
+        tags=TAG,
+        summary="One taxonomy term",
+        responses={200: OpenApiTypes.OBJECT, 404: ERRORS},
+    )
+    def get(self, request, id):
+        item = (
+            TaxonomyTerm.objects.select_related("taxonomy").filter(id=_get_id(id)).first()
+            if _get_id(id)
+            else None
+        )
+        if item is None:
+            _not_found("taxonomy term")
+        return Response(hsds.term_item(item))
+
+
+# --- organizations --------------------------------------------------------------------------
+
+
+def visible_organizations():
+    return Organization.objects.filter(Exists(hsds.published_services().filter(organization=OuterRef("pk"))))
+
+
+def _organization_full(org, *, full_service: bool) -> dict:
+    out = hsds.organization_full(org, locations=org.locations.all())
+    services = hsds.published_services().filter(organization=org).order_by("name", "id")
+    if full_service:
+        out["services"] = [hsds.service_full(s) for s in hsds.full_queryset(services)]
+    else:
+        out["services"] = [hsds.service_list_item(s) for s in services.select_related("organization")]
+    return out
+
+
+def _organization_queryset(qs):
+    location = "locations__"
+    return qs.prefetch_related(
+        "municipalities",
+        "phones__languages",
+        "contacts__phones__languages",
+        f"{location}addresses",
+        f"{location}accessibility",
+        f"{location}languages",
+        f"{location}schedules",
+        f"{location}phones__languages",
+        f"{location}contacts__phones__languages",
+    )
+
+
+class OrganizationListView(HsdsView):
+    @extend_schema(
+        operation_id="hsds_getPaginatedListOfOrganizations",
+        tags=TAG,
+        summary="Organizations (organization_list items; full=true: fully nested)",
+        parameters=[
+            SEARCH,
+            *PAGE_PARAMS,
+            FULL,
+            OpenApiParameter("full_service", bool, description="With full=true: services fully nested."),
+        ],
+        responses={200: PAGE_RESPONSE, 400: ERRORS},
+    )
+    def get(self, request):
+        page, per_page = _paging(request)
+        full, full_service = _bool_param(request, "full"), _bool_param(request, "full_service")
+        qs = visible_organizations().order_by("name", "id")
+        query = (request.query_params.get("search") or "").strip()
+        if query:
+            qs = qs.filter(Q(name__icontains=query) | Q(alternate_name__icontains=query))
+        total, start = qs.count(), (page - 1) * per_page
+        orgs = []
+        if start < total:
+            orgs = list((_organization_queryset(qs) if full else qs)[start : start + per_page])
+        if full:
+            items = [_organization_full(o, full_service=full_service) for o in orgs]
+        else:
+            items = [hsds.organization_brief(o) for o in orgs]
+        return Response(_page(total, page, per_page, items))
+
+
+class OrganizationDetailView(HsdsView):
+    @extend_schema(
+        operation_id="hsds_getOrganizationById",
+        tags=TAG,
+        summary="One organization, fully nested, with its services",
+        parameters=[OpenApiParameter("full_service", bool, description="Services fully nested.")],
+        responses={200: OpenApiTypes.OBJECT, 404: ERRORS},
+    )
+    def get(self, request, id):
+        full_service = _bool_param(request, "full_service")
+        org = (
+            _organization_queryset(visible_organizations()).filter(id=_get_id(id)).first()
+            if _get_id(id)
+            else None
+        )
+        if org is None:
+            _not_found("organization")
+        return Response(_organization_full(org, full_service=full_service))
+
+
+# --- service at location ----------------------------------------------------------------------
+
+
+def _sal_item(sal, full: bool) -> dict:
+    if full:
+        out = hsds.service_at_location_full(sal)
+    else:
+        out = hsds.row(sal, "service_at_locations")
+        out["location"] = hsds.row(sal.location, "locations")
+    out["service"] = hsds.service_list_item(sal.service)
+    return out
+
+
+def _sal_queryset(qs, full: bool):
+    qs = qs.select_related("location", "service__organization")
+    if full:
+        loc = "location__"
+        qs = qs.prefetch_related(
+            "schedules",
+            "phones__languages",
+            "contacts__phones__languages",
+            f"{loc}addresses",
+            f"{loc}accessibility",
+            f"{loc}languages",
+            f"{loc}schedules",
+            f"{loc}phones__languages",
+            f"{loc}contacts__phones__languages",
+        )
+    return qs
+
+
+class ServiceAtLocationListView(HsdsView):
+    @extend_schema(
+        operation_id="hsds_getPaginatedListOfServiceAtLocation",
+        tags=TAG,
+        summary="Services at locations (service_at_location_list items; full=true: nested)",
+        parameters=[SEARCH, *PAGE_PARAMS, *FILTERS, FULL],
+        responses={200: PAGE_RESPONSE, 400: ERRORS},
+    )
+    def get(self, request):
+        page, per_page = _paging(request)
+        full = _bool_param(request, "full")
+        place, radius_km = _place(request)
+        services, _filtered = _service_filters(request, hsds.published_services())
+        entries, searching = _text_entries(request)
+        if searching:
+            services = services.filter(id__in=entries.values("service_id"))
+        qs = ServiceAtLocation.objects.filter(service__in=services.values("id"))
+        start = (page - 1) * per_page
+        if place is not None and radius_km:
+            min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, radius_km)
+            near = []
+            for sal_id, lat, lon in qs.filter(
+                location__latitude__range=(min_lat, max_lat), location__longitude__range=(min_lon, max_lon)
+            ).values_list("id", "location__latitude", "location__longitude"):
+                d = geo.distance_km(place.lat, place.lon, lat, lon)
+                if d <= radius_km:
+                    near.append((d, sal_id))
+            near.sort()
+            window = near[start : start + per_page]
+            found = _sal_queryset(ServiceAtLocation.objects.all(), full).in_bulk([s for _, s in window])
+            items = []
+            for d, sal_id in window:
+                item = _sal_item(found[sal_id], full)
+                item["distance"] = int(round(d * 1000))
+                items.append(item)
+            return Response(_page(len(near), page, per_page, items))
+        if place is not None:
+            qs = qs.filter(location__municipality_id=place.municipality.code)
+        total = qs.count()
+        sals = (
+            list(_sal_queryset(qs, full).order_by("service__name", "id")[start : start + per_page])
+            if (start < total)
+            else []
+        )
+        return Response(_page(total, page, per_page, [_sal_item(s, full) for s in sals]))
+
+
+class ServiceAtLocationDetailView(HsdsView):
+    @extend_schema(
+        operation_id="hsds_getServiceAtLocationWithNestedDataById",
+        tags=TAG,
+        summary="One service at a location, fully nested",
+        responses={200: OpenApiTypes.OBJECT, 404: ERRORS},
+    )
+    def get(self, request, id):
+        qs = _sal_queryset(ServiceAtLocation.objects.filter(service__publication=hsds.PUBLISHED), True)
+        sal = qs.filter(id=_get_id(id)).first() if _get_id(id) else None
+        if sal is None:
+            _not_found("service at location")
+        return Response(_sal_item(sal, True))

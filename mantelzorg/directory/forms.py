@@ -1,0 +1,301 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mantelzorg.core.geo import PostcodeError, resolve_postcode
+from mantelzorg.core.models import Municipality
+
+from . import taxonomy
+from .models import Service
+from .schedules import DAY_ORDER
+
+
+def term_choices(tax: str):
+    from django.utils.translation import get_language
+
+    english = (get_language() or "nl").startswith("en")
+    return [(code, en if english else nl) for code, nl, en, _ in taxonomy.TERMS[tax]]
+
+
+class LazyTermChoices:
+    """Choices evaluated per request, in the active language."""
+
+    def __init__(self, tax):
+        self.tax = tax
+
+    def __iter__(self):
+        return iter(term_choices(self.tax))
+
+
+RADIUS_CHOICES = [
+    ("5", _("5 km")),
+    ("10", _("10 km")),
+    ("25", _("25 km")),
+    ("gemeente", _("Whole municipality")),
+]
+
+
+class SearchForm(forms.Form):
+    postcode = forms.CharField(
+        label=_("Postcode"), required=False, max_length=10, help_text=_("For example 1012 or 1012 AB.")
+    )
+    gemeente = forms.CharField(label=_("Or municipality"), required=False, max_length=100)
+    afstand = forms.ChoiceField(label=_("Distance"), choices=RADIUS_CHOICES, required=False, initial="10")
+    q = forms.CharField(
+        label=_("Search words"),
+        required=False,
+        max_length=100,
+        help_text=_("For example: logeren, dementie, lotgenoten."),
+    )
+    vraaggebied = forms.MultipleChoiceField(
+        label=_("What do you need help with?"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=LazyTermChoices(taxonomy.SUPPORT_DOMAINS),
+    )
+    trede = forms.MultipleChoiceField(
+        label=_("Step on the care ladder"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=LazyTermChoices(taxonomy.CARE_LADDER),
+    )
+    respijt = forms.MultipleChoiceField(
+        label=_("Form of respite care"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=LazyTermChoices(taxonomy.RESPITE_FORMS),
+    )
+    doelgroep = forms.MultipleChoiceField(
+        label=_("For whom"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=LazyTermChoices(taxonomy.TARGET_GROUPS),
+    )
+    gratis = forms.BooleanField(label=_("Only free offers"), required=False)
+
+    def clean_postcode(self):
+        raw = self.cleaned_data.get("postcode", "").strip()
+        if not raw:
+            return None
+        try:
+            return resolve_postcode(raw)
+        except PostcodeError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+
+    def clean_gemeente(self):
+        raw = self.cleaned_data.get("gemeente", "").strip()
+        if not raw:
+            return None
+        found = (
+            Municipality.objects.filter(name_everyday__iexact=raw).first()
+            or Municipality.objects.filter(name__iexact=raw).first()
+            or Municipality.objects.filter(code__iexact=raw).first()
+        )
+        if found is None:
+            raise forms.ValidationError(
+                _("We do not know this municipality. Check the spelling."), code="unknown"
+            )
+        return found
+
+    def has_location(self) -> bool:
+        return bool(self.cleaned_data.get("postcode") or self.cleaned_data.get("gemeente"))
+
+
+class ServiceForm(forms.ModelForm):
+    support_domains = forms.MultipleChoiceField(
+        label=_("Support domains"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=LazyTermChoices(taxonomy.SUPPORT_DOMAINS),
+    )
+    ladder_steps = forms.MultipleChoiceField(
+        label=_("Steps on the care ladder"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=LazyTermChoices(taxonomy.CARE_LADDER),
+    )
+    respite_forms = forms.MultipleChoiceField(
+        label=_("Forms of respite care"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=LazyTermChoices(taxonomy.RESPITE_FORMS),
+    )
+    target_groups = forms.MultipleChoiceField(
+        label=_("Target groups"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=LazyTermChoices(taxonomy.TARGET_GROUPS),
+    )
+    cost_amount = forms.DecimalField(
+        label=_("Amount in euros"), required=False, min_value=0, max_digits=9, decimal_places=2
+    )
+    cost_per = forms.CharField(
+        label=_("Per"), required=False, max_length=200, help_text=_("For example: per day part, per night.")
+    )
+    is_national = forms.BooleanField(label=_("Available in the whole country"), required=False)
+    areas = forms.CharField(
+        label=_("Municipalities served"),
+        required=False,
+        help_text=_("Names or CBS codes, separated by commas. For example: Amsterdam, GM0344."),
+    )
+    phone = forms.CharField(label=_("Phone number"), required=False, max_length=30)
+    location_name = forms.CharField(label=_("Name of the location"), required=False, max_length=200)
+    address_1 = forms.CharField(label=_("Street and number"), required=False, max_length=200)
+    postal_code = forms.CharField(label=_("Postcode"), required=False, max_length=10)
+    city = forms.CharField(label=_("Place"), required=False, max_length=100)
+    accessibility = forms.CharField(
+        label=_("Accessibility"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    languages = forms.CharField(
+        label=_("Languages"),
+        required=False,
+        help_text=_("Language codes separated by commas, for example: nl, en, tr."),
+    )
+    opening_days = forms.MultipleChoiceField(
+        label=_("Opening days"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(d, d) for d in DAY_ORDER],
+    )
+    opens_at = forms.TimeField(label=_("Opens at"), required=False, help_text=_("For example 09:00."))
+    closes_at = forms.TimeField(label=_("Closes at"), required=False, help_text=_("For example 17:00."))
+    verified_now = forms.BooleanField(label=_("I checked that this information is correct"), required=False)
+
+    class Meta:
+        model = Service
+        fields = [
+            "organization",
+            "name",
+            "description",
+            "application_process",
+            "what_to_expect",
+            "eligibility_description",
+            "cost_kind",
+            "fees_description",
+            "needs_indication",
+            "needs_referral",
+            "law",
+            "url",
+            "email",
+            "status",
+            "publication",
+        ]
+        widgets = {
+            f: forms.Textarea(attrs={"rows": 3})
+            for f in [
+                "description",
+                "application_process",
+                "what_to_expect",
+                "eligibility_description",
+                "fees_description",
+            ]
+        }
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .schedules import day_names
+
+        self.fields["organization"].queryset = organizations
+        self.fields["opening_days"].choices = list(day_names().items())
+        self.place = None
+
+    def clean_areas(self):
+        raw = [p.strip() for p in (self.cleaned_data.get("areas") or "").split(",") if p.strip()]
+        found, unknown = [], []
+        for item in raw:
+            m = (
+                Municipality.objects.filter(code__iexact=item).first()
+                or Municipality.objects.filter(name_everyday__iexact=item).first()
+            )
+            (found.append(m) if m else unknown.append(item))
+        if unknown:
+            raise forms.ValidationError(_("Unknown municipality: %(names)s") % {"names": ", ".join(unknown)})
+        return found
+
+    def clean_languages(self):
+        codes = [
+            c.strip().lower() for c in (self.cleaned_data.get("languages") or "").split(",") if c.strip()
+        ]
+        if any(not (2 <= len(c) <= 3 and c.isalpha()) for c in codes):
+            raise forms.ValidationError(_("Use language codes of 2 or 3 letters, such as nl or tr."))
+        return codes
+
+    def clean(self):
+        data = super().clean()
+        postcode = (data.get("postal_code") or "").strip()
+        if postcode:
+            try:
+                self.place = resolve_postcode(postcode)
+            except PostcodeError as error:
+                self.add_error("postal_code", error.message)
+            if not data.get("address_1"):
+                self.add_error("address_1", _("Fill in the street and number, or leave the postcode empty."))
+            if not data.get("city"):
+                self.add_error("city", _("Fill in the place, or leave the postcode empty."))
+        if not data.get("is_national") and not data.get("areas") and not postcode:
+            self.add_error("areas", _("Give a municipality served, an address, or choose the whole country."))
+        if data.get("opening_days") and not data.get("opens_at"):
+            self.add_error("opens_at", _("Fill in when it opens on the chosen days."))
+        if (
+            data.get("cost_kind") != Service.CostKind.FREE
+            and data.get("cost_kind")
+            and not (data.get("cost_amount") is not None or data.get("fees_description"))
+        ):
+            self.add_error("fees_description", _("Explain the costs or give an amount."))
+        return data
+
+    @classmethod
+    def initial_for(cls, service: Service) -> dict:
+        by_tax = {}
+        for attr in service.attributes.select_related("taxonomy_term__taxonomy"):
+            by_tax.setdefault(attr.taxonomy_term.taxonomy.code, []).append(attr.taxonomy_term.code)
+        areas = list(service.service_areas.select_related("municipality"))
+        sal = service.service_at_locations.select_related("location").first()
+        address = sal.location.addresses.first() if sal else None
+        cost = service.cost_options.first()
+        phone = service.phones.first()
+        schedule = service.schedules.first()
+        access = sal.location.accessibility.first() if sal else None
+        return {
+            "support_domains": by_tax.get(taxonomy.SUPPORT_DOMAINS, []),
+            "ladder_steps": by_tax.get(taxonomy.CARE_LADDER, []),
+            "respite_forms": by_tax.get(taxonomy.RESPITE_FORMS, []),
+            "target_groups": by_tax.get(taxonomy.TARGET_GROUPS, []),
+            "is_national": any(a.is_national for a in areas),
+            "areas": ", ".join(a.municipality.name_everyday for a in areas if a.municipality),
+            "cost_amount": cost.amount if cost else None,
+            "cost_per": cost.amount_description if cost else "",
+            "phone": phone.number if phone else "",
+            "location_name": sal.location.name if sal else "",
+            "address_1": address.address_1 if address else "",
+            "postal_code": address.postal_code if address else "",
+            "city": address.city if address else "",
+            "accessibility": access.description if access else "",
+            "languages": ", ".join(service.languages.values_list("code", flat=True)),
+            "opening_days": [d for d in (schedule.byday.split(",") if schedule else []) if d],
+            "opens_at": schedule.opens_at if schedule else None,
+            "closes_at": schedule.closes_at if schedule else None,
+        }
+
+
+class RespiteMenuForm(forms.Form):
+    intro = forms.CharField(
+        label=_("Introduction"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("A short local text at the top of the menu."),
+    )
+
+    def __init__(self, *args, services=(), positions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        positions = positions or {}
+        self.services = list(services)
+        for index, service in enumerate(self.services):
+            self.fields[f"pos_{service.id}"] = forms.IntegerField(
+                label=_("Position of %(name)s") % {"name": service.name},
+                min_value=0,
+                max_value=999,
+                initial=positions.get(service.id, index + 1),
+            )
+
+    def positions(self) -> dict:
+        return {s.id: self.cleaned_data[f"pos_{s.id}"] for s in self.services}

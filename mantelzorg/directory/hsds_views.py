@@ -1,0 +1,128 @@
+"""HSDS import and export for platform admins (everyone else gets 404)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from functools import wraps
+
+from django import forms
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from mantelzorg.accounts.models import Role
+from mantelzorg.core import audit
+from mantelzorg.core.http import personal
+
+from . import hsds
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def admin_only(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_authenticated and (user.role == Role.ADMIN or user.is_superuser)):
+            audit.log(
+                request=request,
+                action="directory.hsds.denied",
+                object_type="directory.hsds",
+                purpose="directory maintenance",
+                outcome=audit.OUTCOME_DENIED,
+            )
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("HSDS file"),
+        help_text=_("A JSON file with services (.json) or a zip file with the HSDS CSV tables (.zip)."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is too large (at most 50 MB)."))
+        if not name.endswith((".json", ".zip")):
+            raise forms.ValidationError(_("Choose a .json or .zip file."))
+        return upload
+
+
+def _url(request, name, *args):
+    namespace = request.resolver_match.namespace if request.resolver_match else ""
+    return reverse(f"{namespace}:{name}" if namespace else name, args=args)
+
+
+@admin_only
+@personal
+@require_http_methods(["GET", "POST"])
+def hsds_admin(request):
+    result = None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        if upload.name.lower().endswith(".json"):
+            try:
+                data = json.loads(content.decode("utf-8-sig"))
+            except (ValueError, UnicodeDecodeError):
+                data = None
+            if data is None:
+                result = hsds._failed_parse(upload.name, "Not valid JSON.", request, None)
+            else:
+                result = hsds.import_json(data, file=upload.name, request=request)
+        else:
+            try:
+                files = hsds.read_csv_source(io.BytesIO(content))
+            except (zipfile.BadZipFile, UnicodeDecodeError):
+                result = hsds._failed_parse(
+                    upload.name, "Not a readable zip file with CSV files.", request, None
+                )
+            else:
+                result = hsds.import_csv(files, request=request)
+    context = {
+        "form": form,
+        "result": result,
+        "json_url": _url(request, "hsds-download", "json"),
+        "csv_url": _url(request, "hsds-download", "csv"),
+        "api_url": reverse("api:hsds-meta"),
+    }
+    return render(
+        request, "directory/hsds/admin.html", context, status=400 if result and not result.ok else 200
+    )
+
+
+@admin_only
+@personal
+@require_GET
+def hsds_download(request, fmt):
+    stamp = timezone.localdate().isoformat()
+    if fmt == "json":
+        body = json.dumps(hsds.export_json(), ensure_ascii=False).encode()
+        response = HttpResponse(body, content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="hsds-services-{stamp}.json"'
+    elif fmt == "csv":
+        buffer = io.BytesIO()
+        hsds.export_csv(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="hsds-csv-{stamp}.zip"'
+    else:
+        raise Http404
+    audit.log(
+        request=request,
+        action="directory.export.completed",
+        object_type="directory.hsds_export",
+        object_id=fmt,
+        purpose="directory maintenance",
+    )
+    return response

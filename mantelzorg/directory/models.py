@@ -1,0 +1,535 @@
+"""The sociale kaart, shaped after Open Referral HSDS 3.0.
+
+Every HSDS object has a UUID primary key named ``id`` and the HSDS field names, so that
+the HSDS API and import/export (``hsds.py``) map one-to-one. Our Dutch extensions are
+marked "extension" below: ``Organization.kind`` / ``municipalities`` / ``account_organisation``,
+``Service.cost_kind`` / ``needs_indication`` / ``needs_referral`` / ``law`` /
+``what_to_expect`` / ``publication``, ``ServiceArea.municipality`` / ``is_national``,
+``Location.municipality``.
+
+``Service.assured_date`` is HSDS's "date that the information about the service was last
+checked" — the *last verified* date (``Service.last_verified`` is an alias).
+
+``SearchEntry`` is not HSDS: it is the denormalised search index (see
+docs/directory-search.md), written only by ``services.reindex_services``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Taxonomy(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(max_length=200, blank=True)
+    description = models.TextField(_("description"))
+    uri = models.URLField(blank=True)
+    version = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("taxonomy")
+        verbose_name_plural = _("taxonomies")
+
+    def __str__(self):
+        return self.name
+
+
+class TaxonomyTerm(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    taxonomy = models.ForeignKey(Taxonomy, on_delete=models.CASCADE, related_name="terms")
+    code = models.SlugField(max_length=50)
+    name = models.CharField(_("name"), max_length=200)  # Dutch
+    name_en = models.CharField(max_length=200, blank=True)
+    description = models.TextField(_("description"))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    language = models.CharField(max_length=8, default="nl")
+    term_uri = models.URLField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["taxonomy__code", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["taxonomy", "code"], name="directory_term_unique_code")
+        ]
+        verbose_name = _("taxonomy term")
+        verbose_name_plural = _("taxonomy terms")
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        lang = (get_language() or "nl")[:2]
+        return self.name_en if lang == "en" and self.name_en else self.name
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        SUPPORT_CENTRE = "support_centre", _("Support centre for caregivers")
+        WELFARE = "welfare", _("Welfare organisation")
+        CARE_PROVIDER = "care_provider", _("Care provider")
+        VOLUNTEER = "volunteer", _("Volunteer organisation")
+        MUNICIPALITY = "municipality", _("Municipality")
+        NATIONAL = "national", _("National organisation")
+        OTHER = "other", _("Other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    alternate_name = models.CharField(_("other name"), max_length=200, blank=True)
+    description = models.TextField(_("description"))
+    email = models.EmailField(_("e-mail address"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    legal_status = models.CharField(max_length=100, blank=True)
+    uri = models.URLField(blank=True)
+    parent_organization = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
+    # extensions
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER, db_index=True)
+    municipalities = models.ManyToManyField(
+        "core.Municipality", blank=True, related_name="directory_organizations", verbose_name=_("works in")
+    )
+    account_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="directory_organizations",
+        help_text=_("Directory editors of this organisation may edit its services."),
+    )
+    is_generated = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class Location(models.Model):
+    class LocationType(models.TextChoices):
+        PHYSICAL = "physical", _("Visiting address")
+        POSTAL = "postal", _("Postal address")
+        VIRTUAL = "virtual", _("Online")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="locations"
+    )
+    location_type = models.CharField(
+        max_length=10, choices=LocationType.choices, default=LocationType.PHYSICAL
+    )
+    url = models.URLField(blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    alternate_name = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    transportation = models.TextField(_("getting there"), blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    external_identifier = models.CharField(max_length=100, blank=True)
+    external_identifier_type = models.CharField(max_length=50, blank=True)
+    # extension: the gemeente the location lies in (derived from the postcode)
+    municipality = models.ForeignKey(
+        "core.Municipality",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="directory_locations",
+    )
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+
+    def __str__(self):
+        return self.name or str(self.id)
+
+
+class Address(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="addresses")
+    attention = models.CharField(max_length=200, blank=True)
+    address_1 = models.CharField(_("street and number"), max_length=200)
+    address_2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(_("place"), max_length=100)
+    region = models.CharField(max_length=100, blank=True)
+    state_province = models.CharField(_("province"), max_length=100)
+    postal_code = models.CharField(_("postcode"), max_length=7)
+    country = models.CharField(max_length=2, default="NL")
+    address_type = models.CharField(max_length=10, choices=Location.LocationType.choices, default="physical")
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+
+    def __str__(self):
+        return f"{self.address_1}, {self.postal_code} {self.city}"
+
+
+class Service(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+        DEFUNCT = "defunct", _("Stopped")
+        TEMPORARILY_CLOSED = "temporarily closed", _("Temporarily closed")
+
+    class Publication(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    class CostKind(models.TextChoices):
+        FREE = "free", _("Free")
+        OWN_CONTRIBUTION = "own_contribution", _("Own contribution")
+        PAID = "paid", _("Paid")
+
+    class Law(models.TextChoices):
+        NONE = "none", _("No law: you can go there yourself")
+        WMO = "wmo", _("Wmo (municipality)")
+        WLZ = "wlz", _("Wlz (long-term care)")
+        ZVW = "zvw", _("Zvw (health insurance)")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="services", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    alternate_name = models.CharField(_("other name"), max_length=200, blank=True)
+    description = models.TextField(_("description"))
+    url = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    interpretation_services = models.TextField(_("interpreters"), blank=True)
+    application_process = models.TextField(_("how to apply"), blank=True)
+    fees_description = models.TextField(_("costs explained"), blank=True)
+    accreditations = models.TextField(blank=True)
+    eligibility_description = models.TextField(_("who it is for"), blank=True)
+    minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    maximum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    assured_date = models.DateField(_("last checked on"), null=True, blank=True, db_index=True)
+    assurer_email = models.EmailField(blank=True)
+    alert = models.TextField(_("notice"), blank=True)
+    # extensions
+    what_to_expect = models.TextField(_("what to expect"), blank=True)
+    cost_kind = models.CharField(_("costs"), max_length=20, choices=CostKind.choices, default=CostKind.FREE)
+    needs_indication = models.BooleanField(_("needs an indication"), default=False)
+    needs_referral = models.BooleanField(_("needs a referral"), default=False)
+    law = models.CharField(_("law"), max_length=4, choices=Law.choices, default=Law.NONE)
+    publication = models.CharField(
+        _("publication"), max_length=10, choices=Publication.choices, default=Publication.DRAFT, db_index=True
+    )
+    is_generated = models.BooleanField(default=False, editable=False, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    terms = models.ManyToManyField(TaxonomyTerm, through="Attribute", related_name="services", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def last_verified(self):
+        return self.assured_date
+
+    @property
+    def is_published(self) -> bool:
+        return self.publication == self.Publication.PUBLISHED
+
+    def is_stale(self, today=None) -> bool:
+        """Not verified for 12 months (or never)."""
+        from .selectors import stale_cutoff
+
+        return self.assured_date is None or self.assured_date < stale_cutoff(today)
+
+
+class Attribute(models.Model):
+    """HSDS attribute: links a taxonomy term to a service (link_entity "service")."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="attributes")  # link_id
+    taxonomy_term = models.ForeignKey(TaxonomyTerm, on_delete=models.CASCADE, related_name="attributes")
+    link_type = models.CharField(max_length=50, blank=True)
+    link_entity = models.CharField(max_length=50, default="service")
+    value = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "taxonomy_term"], name="directory_attr_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.service_id} → {self.taxonomy_term_id}"
+
+
+class ServiceAtLocation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_at_locations")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="service_at_locations")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["service", "location"], name="directory_sal_unique")]
+
+    def __str__(self):
+        return f"{self.service_id} @ {self.location_id}"
+
+
+class Contact(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    title = models.CharField(_("job title"), max_length=200, blank=True)
+    department = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+
+    def __str__(self):
+        return self.name or str(self.id)
+
+
+class Phone(models.Model):
+    class Type(models.TextChoices):
+        VOICE = "voice", _("Phone")
+        TEXT = "text", _("Text message")
+        FAX = "fax", _("Fax")
+        CELL = "cell", _("Mobile")
+        VIDEO = "video", _("Video call")
+        PAGER = "pager", _("Pager")
+        TEXTPHONE = "textphone", _("Text phone")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    number = models.CharField(_("phone number"), max_length=30)
+    extension = models.PositiveIntegerField(null=True, blank=True)
+    type = models.CharField(max_length=10, choices=Type.choices, default=Type.VOICE)
+    description = models.TextField(blank=True)
+
+    def __str__(self):
+        return self.number
+
+
+class Schedule(models.Model):
+    """HSDS schedule: an RFC 5545 recurrence (freq/byday/...) plus opening hours.
+
+    Times (opens_at/closes_at) are local Europe/Amsterdam wall-clock times (HSDS wants an
+    offset on export; ``hsds.py`` adds it). ``closes_at`` <= ``opens_at`` means the opening
+    runs past midnight (00:00–00:00 is the whole day).
+    """
+
+    class Freq(models.TextChoices):
+        DAILY = "DAILY", _("Every day")
+        WEEKLY = "WEEKLY", _("Every week")
+        MONTHLY = "MONTHLY", _("Every month")
+        YEARLY = "YEARLY", _("Every year")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="schedules"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="schedules"
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, null=True, blank=True, on_delete=models.CASCADE, related_name="schedules"
+    )
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    dtstart = models.DateField(null=True, blank=True)
+    timezone = models.CharField(max_length=40, default="Europe/Amsterdam")
+    until = models.DateField(null=True, blank=True)
+    count = models.PositiveIntegerField(null=True, blank=True)
+    wkst = models.CharField(max_length=2, blank=True)
+    freq = models.CharField(max_length=7, choices=Freq.choices, default=Freq.WEEKLY)
+    interval = models.PositiveSmallIntegerField(default=1)
+    byday = models.CharField(max_length=40, blank=True)  # "MO,TU" or "1MO,-1FR" for MONTHLY
+    byweekno = models.CharField(max_length=100, blank=True)
+    bymonthday = models.CharField(max_length=100, blank=True)
+    byyearday = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True)
+    opens_at = models.TimeField(null=True, blank=True)
+    closes_at = models.TimeField(null=True, blank=True)
+    schedule_link = models.URLField(blank=True)
+    attending_type = models.CharField(max_length=50, blank=True)
+    notes = models.TextField(blank=True)
+
+    def __str__(self):
+        return self.description or f"{self.freq} {self.byday} {self.opens_at}-{self.closes_at}"
+
+
+class ServiceArea(models.Model):
+    """Where a service is available: one gemeente (``municipality``) or the whole country."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_areas")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    extent = models.TextField(blank=True)
+    extent_type = models.CharField(max_length=10, blank=True)
+    uri = models.URLField(blank=True)
+    # extensions
+    municipality = models.ForeignKey(
+        "core.Municipality",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="directory_service_areas",
+    )
+    is_national = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_national=True) | models.Q(municipality__isnull=False),
+                name="directory_area_national_or_gemeente",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CostOption(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="cost_options")
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    option = models.CharField(max_length=200, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    amount = models.DecimalField(_("amount"), max_digits=9, decimal_places=2, null=True, blank=True)
+    amount_description = models.CharField(_("per"), max_length=200, blank=True)
+
+    def __str__(self):
+        return f"{self.amount} {self.currency}" if self.amount is not None else self.option
+
+
+class Language(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="languages"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="languages"
+    )
+    phone = models.ForeignKey(
+        Phone, null=True, blank=True, on_delete=models.CASCADE, related_name="languages"
+    )
+    name = models.CharField(max_length=100)
+    code = models.CharField(max_length=3)  # ISO 639-1/3
+    note = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return self.code
+
+
+class Accessibility(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="accessibility")
+    description = models.TextField()
+    details = models.TextField(blank=True)
+    url = models.URLField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "accessibility"
+
+    def __str__(self):
+        return self.description[:50]
+
+
+class RespiteMenu(models.Model):
+    """The menukaart respijtzorg of a gemeente: a local intro and the staff's ordering."""
+
+    municipality = models.OneToOneField(
+        "core.Municipality", primary_key=True, on_delete=models.CASCADE, related_name="respite_menu"
+    )
+    intro = models.TextField(_("introduction"), blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self):
+        return f"menukaart {self.municipality_id}"
+
+
+class RespiteMenuItem(models.Model):
+    menu = models.ForeignKey(RespiteMenu, on_delete=models.CASCADE, related_name="items")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["menu", "service"], name="directory_menu_item_unique")]
+
+    def __str__(self):
+        return f"{self.menu_id} #{self.position}"
+
+
+class SearchEntry(models.Model):
+    """Search index: one row per published service at a physical location (``kind`` "located"),
+    one per gemeente a location-less service serves ("area"), one for a national service
+    ("national"). Rebuilt by ``services.reindex_services``; never edited by hand."""
+
+    KIND_LOCATED, KIND_AREA, KIND_NATIONAL = 1, 2, 3
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=True)
+    location = models.ForeignKey(Location, null=True, on_delete=models.CASCADE, related_name="+")
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.PositiveSmallIntegerField()
+    lat = models.FloatField(null=True)
+    lon = models.FloatField(null=True)
+    municipality_code = models.CharField(max_length=6, blank=True)
+    term_bits = models.BigIntegerField(default=0)
+    free = models.BooleanField(default=False)
+    text = models.TextField()  # " stem1 stem2 ... " (leading and trailing space)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["lat", "lon"], name="directory_search_latlon"),
+            models.Index(fields=["municipality_code", "kind"], name="directory_search_gemeente"),
+            models.Index(fields=["kind"], name="directory_search_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.service_id} ({self.kind})"

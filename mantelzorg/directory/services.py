@@ -1,0 +1,299 @@
+"""Writes to the sociale kaart, each one audited, and the search index upkeep (no signals)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from mantelzorg.core import audit
+from mantelzorg.core.models import Municipality
+
+from . import taxonomy, text
+from .models import (
+    Accessibility,
+    Address,
+    Attribute,
+    CostOption,
+    Language,
+    Location,
+    Phone,
+    RespiteMenu,
+    RespiteMenuItem,
+    Schedule,
+    SearchEntry,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
+
+SEARCHABLE_STATUSES = (Service.Status.ACTIVE, Service.Status.TEMPORARILY_CLOSED)
+
+
+# --- search index ---------------------------------------------------------------
+
+
+def build_entries(*, service, term_keys, term_names, organization_name, locations, area_codes, national):
+    """The SearchEntry rows of one service (unsaved). Pure: the generator calls it too.
+
+    ``locations``: iterable of (location_id, service_at_location_id, lat, lon, municipality_code, city).
+    ``term_keys``: "<taxonomy>:<code>" of the service's terms; ``term_names``: their Dutch names.
+    """
+    if service.publication != Service.Publication.PUBLISHED or service.status not in SEARCHABLE_STATUSES:
+        return []
+    bits = 0
+    for key in term_keys:
+        bits |= 1 << taxonomy.TERM_BITS[key]
+    cities = " ".join(sorted({loc[5] for loc in locations if loc[5]}))
+    stemmed = text.index_text(
+        service.name,
+        service.alternate_name,
+        organization_name,
+        service.description,
+        service.eligibility_description,
+        " ".join(term_names),
+        cities,
+    )
+    common = {
+        "service_id": service.id,
+        "term_bits": bits,
+        "free": service.cost_kind == Service.CostKind.FREE,
+        "text": stemmed,
+    }
+    rows = [
+        SearchEntry(
+            kind=SearchEntry.KIND_LOCATED,
+            location_id=loc_id,
+            service_at_location_id=sal_id,
+            lat=lat,
+            lon=lon,
+            municipality_code=code or "",
+            **common,
+        )
+        for loc_id, sal_id, lat, lon, code, _city in locations
+        if lat is not None and lon is not None
+    ]
+    if national:
+        rows.append(SearchEntry(kind=SearchEntry.KIND_NATIONAL, municipality_code="", **common))
+    elif not rows:
+        rows += [
+            SearchEntry(kind=SearchEntry.KIND_AREA, municipality_code=code, **common) for code in area_codes
+        ]
+    return rows
+
+
+def reindex_services(service_ids) -> int:
+    """Rebuild the search rows of these services (constant number of queries)."""
+    service_ids = list(service_ids)
+    if not service_ids:
+        return 0
+    services = Service.objects.filter(id__in=service_ids).select_related("organization")
+    terms = defaultdict(list)
+    for service_id, tax_code, code, name in Attribute.objects.filter(service_id__in=service_ids).values_list(
+        "service_id", "taxonomy_term__taxonomy__code", "taxonomy_term__code", "taxonomy_term__name"
+    ):
+        terms[service_id].append((f"{tax_code}:{code}", name))
+    locations = defaultdict(list)
+    for row in ServiceAtLocation.objects.filter(
+        service_id__in=service_ids, location__location_type=Location.LocationType.PHYSICAL
+    ).values_list(
+        "service_id",
+        "location_id",
+        "id",
+        "location__latitude",
+        "location__longitude",
+        "location__municipality_id",
+        "location__municipality__name_everyday",
+    ):
+        locations[row[0]].append(row[1:])
+    areas, national = defaultdict(list), set()
+    for service_id, code, is_national in ServiceArea.objects.filter(service_id__in=service_ids).values_list(
+        "service_id", "municipality_id", "is_national"
+    ):
+        if is_national:
+            national.add(service_id)
+        elif code:
+            areas[service_id].append(code)
+    rows = []
+    for service in services:
+        rows += build_entries(
+            service=service,
+            term_keys=[k for k, _ in terms[service.id]],
+            term_names=[n for _, n in terms[service.id]],
+            organization_name=service.organization.name,
+            locations=locations[service.id],
+            area_codes=areas[service.id],
+            national=service.id in national,
+        )
+    with transaction.atomic():
+        SearchEntry.objects.filter(service_id__in=service_ids).delete()
+        SearchEntry.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def reindex_all(batch: int = 2000) -> int:
+    ids = list(Service.objects.values_list("id", flat=True))
+    SearchEntry.objects.all().delete()
+    return sum(reindex_services(ids[i : i + batch]) for i in range(0, len(ids), batch))
+
+
+# --- editing --------------------------------------------------------------------
+
+
+def _term_ids(data) -> list:
+    ids = []
+    for field, tax in (
+        ("support_domains", taxonomy.SUPPORT_DOMAINS),
+        ("ladder_steps", taxonomy.CARE_LADDER),
+        ("respite_forms", taxonomy.RESPITE_FORMS),
+        ("target_groups", taxonomy.TARGET_GROUPS),
+    ):
+        ids += [taxonomy.term_id(tax, code) for code in data.get(field) or ()]
+    return ids
+
+
+def _save_related(service, data, *, place) -> None:
+    """Replace the service's one editable location, address, phone, schedule, cost, areas, terms."""
+    Attribute.objects.filter(service=service).delete()
+    valid = set(TaxonomyTerm.objects.filter(id__in=_term_ids(data)).values_list("id", flat=True))
+    Attribute.objects.bulk_create(
+        [Attribute(service=service, taxonomy_term_id=tid, link_type="classification") for tid in valid]
+    )
+    ServiceArea.objects.filter(service=service).delete()
+    if data.get("is_national"):
+        ServiceArea.objects.create(service=service, name="Nederland", is_national=True)
+    else:
+        ServiceArea.objects.bulk_create(
+            [
+                ServiceArea(service=service, name=m.name_everyday, municipality=m)
+                for m in data.get("areas") or ()
+            ]
+        )
+    CostOption.objects.filter(service=service).delete()
+    if data.get("cost_amount") is not None:
+        CostOption.objects.create(
+            service=service, amount=data["cost_amount"], amount_description=data.get("cost_per", "")
+        )
+    Phone.objects.filter(service=service).delete()
+    if data.get("phone"):
+        Phone.objects.create(service=service, number=data["phone"])
+    Language.objects.filter(service=service).delete()
+    Language.objects.bulk_create(
+        [Language(service=service, code=code, name=code) for code in data.get("languages") or ()]
+    )
+    Schedule.objects.filter(service=service).delete()
+    if data.get("opening_days") and data.get("opens_at"):
+        Schedule.objects.create(
+            service=service,
+            freq="WEEKLY",
+            byday=",".join(data["opening_days"]),
+            opens_at=data["opens_at"],
+            closes_at=data.get("closes_at"),
+            description=data.get("schedule_description", ""),
+        )
+    sal = service.service_at_locations.select_related("location").first()
+    if place is None:
+        if sal:
+            sal.location.delete()
+        return
+    location = sal.location if sal else Location(organization=service.organization)
+    location.name = data.get("location_name") or service.organization.name
+    location.latitude, location.longitude = place.lat, place.lon
+    location.municipality = place.municipality
+    location.save()
+    if not sal:
+        ServiceAtLocation.objects.create(service=service, location=location)
+    Address.objects.filter(location=location).delete()
+    Address.objects.create(
+        location=location,
+        address_1=data["address_1"],
+        city=data["city"],
+        postal_code=place.postcode,
+        state_province=place.municipality.province_name,
+    )
+    Accessibility.objects.filter(location=location).delete()
+    if data.get("accessibility"):
+        Accessibility.objects.create(location=location, description=data["accessibility"])
+
+
+@transaction.atomic
+def service_create(*, request, data: dict, place=None) -> Service:
+    """Create a service from cleaned form data (``forms.ServiceForm``) and index it."""
+    fields = {name: data[name] for name in SERVICE_FIELDS if name in data}
+    service = Service.objects.create(**fields)
+    if data.get("verified_now"):
+        service.assured_date = timezone.localdate()
+        service.save(update_fields=["assured_date"])
+    _save_related(service, data, place=place)
+    reindex_services([service.id])
+    audit.log(
+        request=request, action="directory.service.created", obj=service, purpose="directory maintenance"
+    )
+    return service
+
+
+@transaction.atomic
+def service_update(*, request, service: Service, data: dict, place=None) -> Service:
+    for name in SERVICE_FIELDS:
+        if name in data:
+            setattr(service, name, data[name])
+    service.updated_at = timezone.now()
+    if data.get("verified_now"):
+        service.assured_date = timezone.localdate()
+    service.save()
+    _save_related(service, data, place=place)
+    reindex_services([service.id])
+    audit.log(
+        request=request, action="directory.service.updated", obj=service, purpose="directory maintenance"
+    )
+    return service
+
+
+@transaction.atomic
+def service_verify(*, request, service: Service) -> Service:
+    """Mark the information as checked today."""
+    service.assured_date = timezone.localdate()
+    service.save(update_fields=["assured_date"])
+    audit.log(
+        request=request, action="directory.service.verified", obj=service, purpose="directory maintenance"
+    )
+    return service
+
+
+SERVICE_FIELDS = [
+    "organization",
+    "name",
+    "description",
+    "application_process",
+    "what_to_expect",
+    "eligibility_description",
+    "cost_kind",
+    "fees_description",
+    "needs_indication",
+    "needs_referral",
+    "law",
+    "url",
+    "email",
+    "status",
+    "publication",
+]
+
+
+@transaction.atomic
+def respite_menu_update(*, request, municipality: Municipality, intro: str, positions: dict) -> RespiteMenu:
+    """Save the intro and the ordering (service id → position) of a gemeente's menukaart."""
+    menu, _ = RespiteMenu.objects.get_or_create(municipality=municipality)
+    menu.intro = intro
+    menu.updated_at = timezone.now()
+    menu.updated_by = request.user if request and request.user.is_authenticated else None
+    menu.save()
+    RespiteMenuItem.objects.filter(menu=menu).delete()
+    RespiteMenuItem.objects.bulk_create(
+        [RespiteMenuItem(menu=menu, service_id=sid, position=pos) for sid, pos in positions.items()]
+    )
+    audit.log(
+        request=request, action="directory.respite_menu.updated", obj=menu, purpose="directory maintenance"
+    )
+    return menu

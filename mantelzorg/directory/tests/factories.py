@@ -1,0 +1,80 @@
+"""Build directory data for tests through the same services/indexer as production."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from mantelzorg.core.geo import resolve_postcode
+from mantelzorg.directory import taxonomy
+from mantelzorg.directory.models import Organization, Schedule, Service, ServiceArea
+from mantelzorg.directory.services import _save_related, reindex_services
+
+
+def make_org(
+    name="Voorbeeld Welzijn", kind=Organization.Kind.WELFARE, municipalities=(), account_organisation=None
+):
+    org = Organization.objects.create(
+        name=name, description="Test", kind=kind, account_organisation=account_organisation
+    )
+    if municipalities:
+        org.municipalities.set(municipalities)
+    return org
+
+
+def make_service(
+    name="Voorbeeld Aanbod",
+    *,
+    org=None,
+    postcode="1012",
+    domains=("information",),
+    ladder=(),
+    respite=(),
+    targets=(),
+    cost_kind="free",
+    national=False,
+    areas=(),
+    publication="published",
+    description="Hulp voor mantelzorgers",
+    verified=None,
+    needs_indication=False,
+    schedule=None,
+    status="active",
+):
+    org = org or make_org()
+    service = Service.objects.create(
+        organization=org,
+        name=name,
+        description=description,
+        cost_kind=cost_kind,
+        publication=publication,
+        status=status,
+        needs_indication=needs_indication,
+        assured_date=verified if verified is not None else timezone.localdate() - dt.timedelta(days=10),
+    )
+    place = resolve_postcode(postcode) if postcode else None
+    data = {
+        "support_domains": domains,
+        "ladder_steps": ladder,
+        "respite_forms": respite,
+        "target_groups": targets,
+        "is_national": national,
+        "areas": [],
+        "address_1": "Teststraat 1",
+        "city": "Test",
+    }
+    if areas:
+        from mantelzorg.core.models import Municipality
+
+        data["areas"] = list(Municipality.objects.filter(code__in=areas))
+    _save_related(service, data, place=place)
+    if not national and not areas and place is not None:
+        ServiceArea.objects.create(
+            service=service, name=place.municipality.name_everyday, municipality=place.municipality
+        )
+    if schedule:
+        Schedule.objects.create(service=service, **schedule)
+    reindex_services([service.id])
+    return service
+
+
+__all__ = ["make_org", "make_service", "taxonomy"]

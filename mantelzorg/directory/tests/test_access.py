@@ -1,0 +1,143 @@
+"""Every edit URL × the cast: outsiders get 404 (logged in) or a login redirect (anonymous)."""
+
+import pytest
+
+from mantelzorg.core.models import LogEntry
+
+from .factories import make_org, make_service
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(cast):
+    own = make_org(
+        "Voorbeeld Steunpunt Amsterdam", municipalities=["GM0363"], account_organisation=cast.organisation
+    )
+    service = make_service("Amsterdams aanbod", org=own, postcode="1012")
+    return service
+
+
+def urls(service):
+    return {
+        "manage": "/sociale-kaart/beheer/",
+        "new": "/sociale-kaart/beheer/aanbod/nieuw/",
+        "edit": f"/sociale-kaart/beheer/aanbod/{service.id}/",
+        "menu_edit": "/gemeenten/GM0363/respijtzorg/bewerken/",
+    }
+
+
+ALLOWED = {
+    "editor": {"manage", "new", "edit"},
+    "staff": {"manage", "new", "edit", "menu_edit"},
+    "admin": {"manage", "new", "edit", "menu_edit"},
+}
+OUTSIDERS = [
+    "caregiver",
+    "other_caregiver",
+    "network_member",
+    "professional",
+    "professional_without_consent",
+    "other_staff",
+    "other_editor",
+]
+
+
+@pytest.mark.parametrize("who", list(ALLOWED) + OUTSIDERS + ["anonymous"])
+def test_edit_urls_by_cast(cast, world, login_as, who, client):
+    user = getattr(cast, who)
+    c = login_as(user)
+    for name, url in urls(world).items():
+        response = c.get(url)
+        if user is None:
+            assert response.status_code == 302 and "/account/" in response["Location"], (who, name)
+        elif name in ALLOWED.get(who, set()):
+            assert response.status_code == 200, (who, name)
+        else:
+            assert response.status_code == 404, (who, name)
+
+
+def test_other_staff_sees_only_own_gemeente(cast, world, login_as):
+    c = login_as(cast.other_staff)
+    assert c.get("/gemeenten/GM0344/respijtzorg/bewerken/").status_code == 200
+    assert c.get(f"/sociale-kaart/beheer/aanbod/{world.id}/").status_code == 404
+
+
+def test_editor_updates_and_is_audited(cast, world, login_as):
+    c = login_as(cast.editor)
+    form = {
+        "organization": world.organization_id,
+        "name": "Nieuwe naam",
+        "description": "Tekst",
+        "cost_kind": "free",
+        "law": "none",
+        "status": "active",
+        "publication": "published",
+        "address_1": "Dam 1",
+        "postal_code": "1012 JS",
+        "city": "Amsterdam",
+        "support_domains": ["respite"],
+        "respite_forms": ["day_care"],
+        "opening_days": ["MO"],
+        "opens_at": "09:00",
+        "closes_at": "12:00",
+        "verified_now": "on",
+    }
+    response = c.post(f"/sociale-kaart/beheer/aanbod/{world.id}/", form)
+    assert response.status_code == 302
+    world.refresh_from_db()
+    assert world.name == "Nieuwe naam"
+    assert LogEntry.objects.filter(action="directory.service.updated", object_id=str(world.id)).exists()
+    assert (
+        c.get("/sociale-kaart/", {"postcode": "1012", "respijt": "day_care"})
+        .content.decode()
+        .count("Nieuwe naam")
+    )
+
+
+def test_editor_field_errors(cast, world, login_as):
+    c = login_as(cast.editor)
+    response = c.post(
+        "/sociale-kaart/beheer/aanbod/nieuw/",
+        {"organization": world.organization_id, "name": "", "postal_code": "XX"},
+    )
+    assert response.status_code == 200
+    assert b'id="id_name_error"' in response.content and b'id="id_postal_code_error"' in response.content
+
+
+def test_create_is_audited(cast, world, login_as):
+    c = login_as(cast.editor)
+    response = c.post(
+        "/sociale-kaart/beheer/aanbod/nieuw/",
+        {
+            "organization": world.organization_id,
+            "name": "Nieuw",
+            "description": "x",
+            "cost_kind": "free",
+            "law": "none",
+            "status": "active",
+            "publication": "draft",
+            "areas": "Amsterdam",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert LogEntry.objects.filter(action="directory.service.created").count() == 1
+
+
+def test_editor_cannot_pick_foreign_organisation(cast, world, login_as):
+    foreign = make_org("Vreemd", account_organisation=cast.other_organisation)
+    c = login_as(cast.editor)
+    response = c.post(
+        "/sociale-kaart/beheer/aanbod/nieuw/",
+        {
+            "organization": foreign.id,
+            "name": "Nieuw",
+            "description": "x",
+            "cost_kind": "free",
+            "law": "none",
+            "status": "active",
+            "publication": "draft",
+            "areas": "Amsterdam",
+        },
+    )
+    assert response.status_code == 200 and b"id_organization_error" in response.content

@@ -1,0 +1,197 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from mantelzorg.core.http import personal
+from mantelzorg.core.models import Municipality
+
+from . import selectors, services
+from .forms import RespiteMenuForm, SearchForm, ServiceForm
+from .models import Organization
+
+RADII = {"5": 5, "10": 10, "25": 25, "gemeente": None}
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("pagina", "1")))
+    except ValueError:
+        return 1
+
+
+@require_GET
+def search(request):
+    form = SearchForm(request.GET or None)
+    result, place, municipality, centres, national = None, None, None, [], []
+    if form.is_bound and form.is_valid() and form.has_location():
+        data = form.cleaned_data
+        place, municipality = data["postcode"], data["gemeente"]
+        radius = RADII.get(data.get("afstand") or "10", 10)
+        result = selectors.service_search(
+            place=place,
+            municipality=None if place else municipality,
+            radius_km=radius if place else None,
+            support_domains=data["vraaggebied"],
+            ladder_steps=data["trede"],
+            respite_forms=data["respijt"],
+            target_groups=data["doelgroep"],
+            free_only=data["gratis"],
+            text=data["q"],
+            page=_page_number(request),
+        )
+        municipality = place.municipality if place else municipality
+        national = selectors.national_services(
+            support_domains=data["vraaggebied"],
+            respite_forms=data["respijt"],
+            target_groups=data["doelgroep"],
+            limit=5,
+        )
+        if not result.total:
+            centres = selectors.support_centres_for(municipality)
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    context = {
+        "form": form,
+        "result": result,
+        "place": place,
+        "municipality": municipality,
+        "centres": centres,
+        "national": national,
+        "query": query.urlencode(),
+    }
+    template = (
+        "directory/search.html#results" if request.htmx and result is not None else "directory/search.html"
+    )
+    return render(request, template, context)
+
+
+@require_GET
+def service_detail(request, service_id):
+    service = selectors.service_detail(service_id)
+    stale = service.is_stale()
+    return render(request, "directory/service_detail.html", {"service": service, "stale": stale})
+
+
+@require_GET
+def support_centres(request):
+    query = request.GET.get("q", "")[:100]
+    rows = selectors.support_centre_overview(query)
+    missing = sum(1 for m in rows if not m.support_centres)
+    return render(request, "directory/support_centres.html", {"rows": rows, "q": query, "missing": missing})
+
+
+def _menu_context(request, code):
+    municipality = get_object_or_404(Municipality, code=code.upper())
+    context = selectors.respite_menu(municipality)
+    context.update(
+        municipality=municipality,
+        today=timezone.localdate(),
+        can_edit=selectors.can_edit_menu(request.user, municipality),
+    )
+    return context
+
+
+@require_GET
+def respite_menu(request, code):
+    return render(request, "directory/respite_menu.html", _menu_context(request, code))
+
+
+@require_GET
+def respite_menu_pdf(request, code):
+    from weasyprint import HTML
+
+    context = _menu_context(request, code)
+    context["pdf"] = True
+    html = render_to_string("directory/respite_menu.html", context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(pdf_variant="pdf/ua-1")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="menukaart-respijtzorg-{context["municipality"].code}.pdf"'
+    )
+    return response
+
+
+@login_required
+@personal
+@require_http_methods(["GET", "POST"])
+def respite_menu_edit(request, code):
+    municipality = get_object_or_404(Municipality, code=code.upper())
+    if not selectors.can_edit_menu(request.user, municipality):
+        raise Http404
+    data = selectors.respite_menu(municipality)
+    form = RespiteMenuForm(
+        request.POST or None,
+        initial={"intro": data["intro"]},
+        services=data["services"],
+        positions=data["positions"],
+    )
+    if request.method == "POST" and form.is_valid():
+        services.respite_menu_update(
+            request=request,
+            municipality=municipality,
+            intro=form.cleaned_data["intro"],
+            positions=form.positions(),
+        )
+        messages.success(request, _("The menu has been saved."))
+        return redirect("directory:respite_menu", code=municipality.code)
+    return render(request, "directory/respite_menu_edit.html", {"form": form, "municipality": municipality})
+
+
+@login_required
+@personal
+@require_GET
+def manage(request):
+    qs = selectors.services_editable_by(request.user).select_related("organization").order_by("name")
+    can_add = selectors.organizations_for_user(request.user).exists()
+    if not can_add and not qs.exists():
+        raise Http404
+    page = Paginator(qs, 50).get_page(request.GET.get("pagina"))
+    return render(
+        request,
+        "directory/manage.html",
+        {"page": page, "can_add": can_add, "cutoff": selectors.stale_cutoff()},
+    )
+
+
+@login_required
+@personal
+@require_http_methods(["GET", "POST"])
+def service_new(request):
+    organizations = selectors.organizations_for_user(request.user)
+    if not organizations.exists():
+        raise Http404
+    form = ServiceForm(request.POST or None, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        service = services.service_create(request=request, data=form.cleaned_data, place=form.place)
+        messages.success(request, _("The offer has been saved."))
+        return redirect("directory:service_edit", service_id=service.id)
+    return render(request, "directory/service_form.html", {"form": form, "service": None})
+
+
+@login_required
+@personal
+@require_http_methods(["GET", "POST"])
+def service_edit(request, service_id):
+    service = selectors.service_get_for_editing(request.user, service_id)
+    organizations = Organization.objects.filter(
+        Q(id__in=selectors.organizations_for_user(request.user).values("id")) | Q(id=service.organization_id)
+    )
+    form = ServiceForm(
+        request.POST or None,
+        instance=service,
+        organizations=organizations,
+        initial=ServiceForm.initial_for(service),
+    )
+    if request.method == "POST" and form.is_valid():
+        services.service_update(request=request, service=service, data=form.cleaned_data, place=form.place)
+        messages.success(request, _("The offer has been saved."))
+        return redirect(reverse("directory:service_edit", kwargs={"service_id": service.id}))
+    return render(request, "directory/service_form.html", {"form": form, "service": service})
