@@ -16,7 +16,6 @@ urlpatterns = [
     path("", include("mantelzorg.directory.urls")),
     path("balanscheck/", include("mantelzorg.assessment.urls")),
     path("account/", include("mantelzorg.accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("mantelzorg.api.urls")),
     path("beheer/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),

@@ -1,13 +1,54 @@
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language, get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+
+PUBLIC_PAGE_CACHE_SECONDS = 300
+
+
+def _is_cookieless_visitor(request) -> bool:
+    """No session and no pending messages: the page is the same for every such visitor."""
+    return not (request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.COOKIES.get("messages"))
 
 
 @require_GET
 def home(request):
-    return render(request, "core/home.html")
+    """The home page; for visitors without a session it is rendered once per language and
+    then served from the cache (it has no per-visitor content, not even a CSRF token)."""
+    if not _is_cookieless_visitor(request):
+        return render(request, "core/home.html")
+    key = f"page:home:{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("core/home.html", request=request)
+        cache.set(key, html, PUBLIC_PAGE_CACHE_SECONDS)
+    return HttpResponse(html)
+
+
+@require_GET
+def set_language(request, code):
+    """Switch the interface language with a plain link (works without JavaScript and needs
+    no form, so public pages carry no CSRF token and stay cacheable)."""
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if code in dict(settings.LANGUAGES) and check_for_language(code):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        )
+    return response
 
 
 @require_GET

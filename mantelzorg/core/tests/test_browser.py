@@ -68,19 +68,19 @@ def test_404_page_is_dutch_and_accessible(page, axe):
 
 
 def test_language_switch_works_without_javascript(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, locale="nl-NL")
     pg = context.new_page()
     pg.goto("/")
-    pg.get_by_role("button", name="English").click()
+    pg.get_by_role("link", name="English").click()
     assert pg.locator("html").get_attribute("lang") == "en"
     assert pg.locator("h1").inner_text() == "Do you care for someone close to you?"
-    pg.get_by_role("button", name="Nederlands").click()
+    pg.get_by_role("link", name="Nederlands").click()
     assert pg.locator("html").get_attribute("lang") == "nl"
     context.close()
 
 
 def test_english_home_page_is_accessible(page, axe):
     page.goto("/")
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     page.wait_for_selector("html[lang=en]")
     axe(page, "home-en")

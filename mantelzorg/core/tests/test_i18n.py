@@ -75,7 +75,9 @@ def test_dutch_catalogue_is_compiled_and_up_to_date(path):
     stale = [
         e["msgid"]
         for e in parse_po(path)
-        if not e["msgid_plural"] and "fuzzy" not in e["flags"] and compiled.get(e["msgid"]) != e["msgstr"]["0"]
+        if not e["msgid_plural"]
+        and "fuzzy" not in e["flags"]
+        and compiled.get(e["msgid"]) != e["msgstr"]["0"]
     ]
     assert not stale, f"{mo} is older than {path.name}: run 'make messages' ({stale[:5]})"
 
@@ -87,11 +89,31 @@ def test_dutch_is_the_default_language(client, db):
 
 
 def test_language_switch_to_english_and_back(client, db):
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    assert response.status_code == 302
+    response = client.get("/taal/en/?next=/")
+    assert response.status_code == 302 and response["Location"] == "/"
     english = client.get("/").content.decode()
     assert '<html lang="en"' in english
     assert "Do you care for someone close to you?" in english
-    client.post("/i18n/setlang/", {"language": "nl", "next": "/"})
+    client.get("/taal/nl/?next=/")
     dutch = client.get("/").content.decode()
     assert "Do you care for someone close to you?" not in dutch
+
+
+def test_language_switch_refuses_other_hosts_and_unknown_languages(client, db):
+    client.get("/taal/xx/?next=/")
+    assert '<html lang="nl"' in client.get("/").content.decode()
+    response = client.get("/taal/en/?next=https://evil.example/")
+    assert response["Location"] == "/"
+
+
+def test_cached_home_page_still_follows_the_language(client, db):
+    assert "Zorg je voor iemand" in client.get("/").content.decode()
+    client.get("/taal/en/")
+    assert "Do you care for someone" in client.get("/").content.decode()
+
+
+def test_home_page_for_a_logged_in_user_is_not_the_cached_anonymous_page(client, cast, login_as):
+    client.get("/")  # fills the cache
+    login_as(cast.caregiver)
+    body = client.get("/").content.decode()
+    assert "Uitloggen" in body and "Inloggen" not in body

@@ -42,6 +42,7 @@ def test_check_deploy_is_clean_with_production_values(tmp_path):
         "SQLITE_PATH": str(tmp_path / "deploy.sqlite3"),
     }
     env.pop("DJANGO_DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests of this run
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
