@@ -88,8 +88,10 @@ messages: install
 	cd mantelzorg/assessment && ../../$(PY) ../../manage.py makemessages -l nl -l en
 	$(PY) manage.py compilemessages --ignore=.venv
 
-bench: install
-	$(PY) bench/run.py --url /
+bench: install  ## see bench/README.md and BENCHMARKS.md (production server on 127.0.0.1 only)
+	SQLITE_PATH=var/bench.sqlite3 $(PY) bench/run.py --load-reference-data \
+		--url / --url '/sociale-kaart/?postcode=3511&radius=10'
+	SQLITE_PATH=var/bench.sqlite3 $(PY) bench/pagesize.py --start --no-prepare /
 
 clean:
 	rm -rf $(VENV) node_modules static/dist var test-artifacts

@@ -31,3 +31,29 @@ def test_admin_login_goes_through_our_login_with_mfa(client, db):
     response = client.get("/beheer/login/")
     assert response.status_code == 302
     assert response["Location"].startswith("/account/inloggen/")
+
+
+FLOW_PAGES = [
+    "/account/wachtwoord-vergeten/verstuurd/",
+    "/account/wachtwoord-nieuw/klaar/",
+    "/account/wachtwoord-nieuw/MQ/not-a-token/",  # an invalid link says so, reveals nothing
+]
+
+
+@pytest.mark.parametrize("url", FLOW_PAGES)
+def test_password_reset_flow_pages_reveal_nothing(client, db, url):
+    response = client.get(url, follow=True)
+    assert response.status_code == 200
+    assert "@" not in response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def test_mfa_code_page_without_a_password_step_goes_back_to_login(client, db):
+    response = client.get("/account/inloggen/code/")
+    assert response.status_code == 302 and response["Location"] == "/account/inloggen/"
+
+
+@pytest.mark.parametrize("who", ["anonymous", "caregiver", "staff"])
+def test_logout_only_by_post(client, cast, login_as, who):
+    login_as(getattr(cast, who))
+    assert client.get("/account/uitloggen/").status_code == 405
+    assert client.post("/account/uitloggen/").status_code == 302
