@@ -1,5 +1,6 @@
 """Dutch is the default language; every msgid has a Dutch translation; English is complete."""
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -30,23 +31,23 @@ def parse_po(path: Path) -> list[dict]:
             continue
         elif line.startswith("msgid_plural "):
             field = ("msgid_plural", None)
-            current["msgid_plural"] = line[13:].strip('"')
+            current["msgid_plural"] = ast.literal_eval(line[13:])
         elif line.startswith("msgid "):
             field = ("msgid", None)
-            current["msgid"] = line[6:].strip('"')
+            current["msgid"] = ast.literal_eval(line[6:])
         elif line.startswith("msgstr["):
             index = line[7 : line.index("]")]
             field = ("msgstr", index)
-            current["msgstr"][index] = line[line.index("]") + 2 :].strip('"')
+            current["msgstr"][index] = ast.literal_eval(line[line.index("]") + 2 :])
         elif line.startswith("msgstr "):
             field = ("msgstr", "0")
-            current["msgstr"]["0"] = line[7:].strip('"')
+            current["msgstr"]["0"] = ast.literal_eval(line[7:])
         elif line.startswith('"') and field:
             name, index = field
             if name == "msgstr":
-                current["msgstr"][index] += line.strip('"')
+                current["msgstr"][index] += ast.literal_eval(line)
             else:
-                current[name] += line.strip('"')
+                current[name] += ast.literal_eval(line)
     return [e for e in entries if not e["obsolete"]]
 
 

@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from mantelzorg.core import audit
+
+from . import selectors
+from .forms import InstrumentDefinitionForm, LocalThresholdsForm
+from .models import InstrumentDefinition, LocalThresholds
+
+
+@admin.register(InstrumentDefinition)
+class InstrumentDefinitionAdmin(admin.ModelAdmin):
+    """Operators load licensed instruments (EDIZ-plus, CSI, ...) as FHIR Questionnaire JSON."""
+
+    form = InstrumentDefinitionForm
+    list_display = ["questionnaire_id", "title", "version", "active", "builtin", "loaded_at"]
+    list_filter = ["active", "builtin"]
+    readonly_fields = ["questionnaire_id", "url", "version", "title", "builtin", "loaded_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.checksum = selectors.checksum(obj.json)
+        super().save_model(request, obj, form, change)
+        if obj.active:
+            InstrumentDefinition.objects.filter(url=obj.url).exclude(pk=obj.pk).update(active=False)
+        audit.log(
+            request=request, action="assessment.instrument.loaded", obj=obj, purpose="instrument management"
+        )
+
+
+@admin.register(LocalThresholds)
+class LocalThresholdsAdmin(admin.ModelAdmin):
+    """A gemeente's own thresholds for the balance level (local policy)."""
+
+    form = LocalThresholdsForm
+    list_display = ["municipality", "overrides", "updated_at"]
+    autocomplete_fields = []
+    raw_id_fields = ["municipality"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.log(request=request, action="assessment.thresholds.updated", obj=obj, purpose="local policy")

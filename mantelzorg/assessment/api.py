@@ -1,0 +1,446 @@
+"""Balanscheck API: score a check (our JSON or a FHIR QuestionnaireResponse), read a saved check as a
+FHIR QuestionnaireResponse, and publish the instruments as FHIR Questionnaires.
+
+``POST /api/v1/checks/`` stores nothing. Errors are 400 with ``errors: [{linkId, code, message}]``.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers
+from rest_framework.exceptions import ParseError, UnsupportedMediaType
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mantelzorg.core import audit, geo
+
+from . import engine, selectors
+
+FHIR_JSON = "application/fhir+json"
+
+
+class FHIRJSONParser(JSONParser):
+    media_type = FHIR_JSON
+
+
+class FHIRJSONRenderer(JSONRenderer):
+    media_type = FHIR_JSON
+    format = "fhir"
+
+
+# ------------------------------------------------------------------------------ serializers (schema)
+
+
+class LabelSerializer(serializers.Serializer):
+    nl = serializers.CharField()
+    en = serializers.CharField()
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    linkId = serializers.CharField(
+        allow_null=True, help_text="The item of the questionnaire, when the error is about one"
+    )  # noqa: N815
+    field = serializers.CharField(
+        required=False, help_text="The request field, when the error is not about an item"
+    )
+    code = serializers.CharField(
+        help_text="unknown_item, required, invalid_type, out_of_range, invalid_option, "
+        "wrong_questionnaire, unknown_questionnaire, invalid_json, malformed, unknown"
+    )
+    message = serializers.CharField()
+
+
+class ErrorsSerializer(serializers.Serializer):
+    errors = ErrorItemSerializer(many=True)
+
+
+class CheckRequestSerializer(serializers.Serializer):
+    instrument = serializers.CharField(
+        default=selectors.BALANSCHECK, help_text="Questionnaire id, e.g. balanscheck"
+    )
+    postcode = serializers.CharField(
+        required=False, allow_blank=True, help_text="Dutch postcode, e.g. 5211 or 5211 AB"
+    )
+    answers = serializers.DictField(
+        help_text="Answers keyed by linkId: booleans, numbers, text or the option code"
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    level = serializers.CharField(allow_null=True)
+    text = LabelSerializer()
+    source = serializers.CharField()
+
+
+class TaskSerializer(serializers.Serializer):
+    task = serializers.CharField()
+    label = LabelSerializer()
+    hours = serializers.IntegerField(allow_null=True)
+
+
+class AdviceSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = LabelSerializer()
+    text = LabelSerializer()
+    support_domain = serializers.CharField(
+        help_text="Vraaggebied: information, guidance, emotional_support, education, "
+        "practical_help, respite, financial_help or material_help"
+    )
+    ladder_step = serializers.IntegerField(help_text="Zorgladder step 1-5")
+    urgent = serializers.BooleanField()
+    contact = serializers.CharField(allow_null=True)
+
+
+class OfferSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    organization = serializers.CharField()
+    distance_km = serializers.FloatField(allow_null=True)
+    support_domains = serializers.ListField(child=serializers.CharField())
+
+
+class OffersSerializer(serializers.Serializer):
+    postcode = serializers.CharField(allow_null=True)
+    municipality = serializers.CharField(allow_null=True)
+    radius_km = serializers.IntegerField(allow_null=True)
+    support_centres = inline_serializer(
+        "SupportCentre", {"id": serializers.UUIDField(), "name": serializers.CharField()}, many=True
+    )
+    local = OfferSerializer(many=True)
+    missing_support_domains = serializers.ListField(child=serializers.CharField())
+    national = OfferSerializer(many=True)
+
+
+class CheckResultSerializer(serializers.Serializer):
+    instrument = serializers.CharField()
+    questionnaire = serializers.CharField(help_text="canonical url|version")
+    scores = serializers.DictField(child=serializers.FloatField())
+    bands = serializers.DictField(child=serializers.CharField())
+    level = inline_serializer(
+        "Level",
+        {"code": serializers.CharField(), "label": LabelSerializer(), "description": LabelSerializer()},
+        allow_null=True,
+    )
+    urgent = serializers.BooleanField()
+    reasons = ReasonSerializer(many=True)
+    urgent_reasons = ReasonSerializer(many=True)
+    pressure_points = TaskSerializer(many=True)
+    energy_sources = TaskSerializer(many=True)
+    transferable_tasks = TaskSerializer(many=True)
+    advice = AdviceSerializer(many=True)
+    offers = OffersSerializer(allow_null=True)
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _errors(errors, status=400) -> Response:
+    return Response({"errors": errors}, status=status)
+
+
+def _error(code, message, *, link_id=None, field=None) -> dict:
+    error = {"linkId": link_id, "code": code, "message": message}
+    if field:
+        error["field"] = field
+    return error
+
+
+def _label(text) -> dict:
+    return {"nl": text.nl, "en": text.en}
+
+
+def _reason(r) -> dict:
+    return {"rule": r.rule, "level": r.level, "text": _label(r.text), "source": r.source}
+
+
+def _task(t) -> dict:
+    return {"task": t.task, "label": _label(t.label), "hours": t.hours}
+
+
+def _offer(service, distance, domains) -> dict:
+    return {
+        "id": service.id,
+        "name": service.name,
+        "organization": service.organization.name,
+        "distance_km": distance,
+        "support_domains": domains,
+    }
+
+
+def result_data(outcome: selectors.Outcome, offers: selectors.Offers | None) -> dict:
+    level = outcome.level
+    data = {
+        "instrument": outcome.instrument.id,
+        "questionnaire": outcome.instrument.canonical,
+        "scores": outcome.result.scores,
+        "bands": {k: b.code for k, b in outcome.result.bands.items()},
+        "level": {"code": level.code, "label": _label(level.label), "description": _label(level.description)}
+        if level
+        else None,
+        "urgent": bool(level and level.urgent),
+        "reasons": [_reason(r) for r in level.reasons] if level else [],
+        "urgent_reasons": [_reason(r) for r in level.urgent_reasons] if level else [],
+        "pressure_points": [_task(t) for t in level.pressure_points] if level else [],
+        "energy_sources": [_task(t) for t in level.energy_sources] if level else [],
+        "transferable_tasks": [_task(t) for t in level.transferable_tasks] if level else [],
+        "advice": [
+            {
+                "code": c.code,
+                "title": _label(c.title),
+                "text": _label(c.text),
+                "support_domain": c.support_domain,
+                "ladder_step": c.ladder_step,
+                "urgent": c.urgent,
+                "contact": c.contact,
+            }
+            for c in outcome.advice
+        ],
+        "offers": None,
+    }
+    if offers is not None:
+        data["offers"] = {
+            "postcode": offers.place.postcode if offers.place else None,
+            "municipality": offers.place.municipality.code if offers.place else None,
+            "radius_km": offers.radius_km,
+            "support_centres": [{"id": c.id, "name": c.name} for c in offers.centres],
+            "local": [_offer(h.service, h.distance_km, getattr(h, "domains", [])) for h in offers.local],
+            "missing_support_domains": offers.missing_domains,
+            "national": [_offer(s, None, []) for s in offers.national],
+        }
+    return data
+
+
+# ------------------------------------------------------------------------------ views
+
+
+class CheckCreateView(APIView):
+    """Score one check and return level, reasons, advice and local offers. Stores nothing."""
+
+    authentication_classes: list = []  # anonymous by design: nothing is stored, nobody is identified
+    permission_classes = [AllowAny]
+    parser_classes = [JSONParser, FHIRJSONParser]
+
+    @extend_schema(
+        operation_id="checks_create",
+        summary="Score a balance check (nothing is stored)",
+        description=(
+            "Send either our JSON (`instrument`, `postcode`, `answers` keyed by linkId) with "
+            "`Content-Type: application/json`, or a FHIR R4 QuestionnaireResponse with "
+            "`Content-Type: application/fhir+json` whose `questionnaire` names the instrument "
+            "(postcode as query parameter `?postcode=5211`). Advice carries the vraaggebied "
+            "(`support_domain`) and the Zorgladder step; offers come from the sociale kaart, nearest first."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "postcode",
+                str,
+                required=False,
+                description="Postcode for local offers (with a FHIR QuestionnaireResponse)",
+            )
+        ],
+        request={"application/json": CheckRequestSerializer, FHIR_JSON: OpenApiTypes.OBJECT},
+        responses={200: CheckResultSerializer, 400: ErrorsSerializer, 415: ErrorsSerializer},
+        examples=[
+            OpenApiExample(
+                "Balanscheck",
+                request_only=True,
+                value={
+                    "instrument": "balanscheck",
+                    "postcode": "5211",
+                    "answers": {"about.age_group": "45_66", "about.work_hours": 24, "overall_burden": 8},
+                },
+            )
+        ],
+    )
+    def post(self, request):
+        try:
+            data = request.data
+        except UnsupportedMediaType:
+            return _errors(
+                [_error("unsupported_media_type", "send application/json or application/fhir+json")], 415
+            )
+        except ParseError as error:
+            return _errors([_error("invalid_json", str(error.detail))])
+        if not isinstance(data, dict):
+            return _errors([_error("invalid_type", "the body must be a JSON object")])
+        is_fhir = (
+            request.content_type.startswith(FHIR_JSON) or data.get("resourceType") == "QuestionnaireResponse"
+        )
+        try:
+            if is_fhir:
+                instrument, answers, postcode = self._from_fhir(request, data)
+            else:
+                instrument, answers, postcode = self._from_json(data)
+        except _BadRequest as error:
+            return _errors(error.errors)
+        place = None
+        if postcode:
+            try:
+                place = geo.resolve_postcode(postcode)
+            except geo.PostcodeError as error:
+                return _errors([_error(error.code, error.message, field="postcode")])
+        try:
+            outcome = selectors.evaluate(instrument, answers, place=place)
+        except engine.ResponseValidationError as error:
+            return _errors(error.errors)
+        offers = selectors.offers_for(place, outcome.support_domains) if outcome.level else None
+        return Response(result_data(outcome, offers))
+
+    @staticmethod
+    def _from_fhir(request, data):
+        instrument = selectors.instrument_by_reference(str(data.get("questionnaire") or ""))
+        if instrument is None:
+            raise _BadRequest(
+                [
+                    _error(
+                        "unknown_questionnaire",
+                        "'questionnaire' must name a published Questionnaire",
+                        field="questionnaire",
+                    )
+                ]
+            )
+        try:
+            answers = engine.questionnaire_response_to_answers(instrument, data)
+        except engine.ResponseValidationError as error:
+            raise _BadRequest(error.errors) from None
+        return instrument, answers, request.query_params.get("postcode", "")
+
+    @staticmethod
+    def _from_json(data):
+        errors = []
+        instrument_id = data.get("instrument", selectors.BALANSCHECK)
+        answers = data.get("answers")
+        postcode = data.get("postcode") or ""
+        unknown = sorted(set(data) - {"instrument", "answers", "postcode"})
+        for name in unknown:
+            errors.append(_error("unknown_field", f"{name!r} is not a field of this request", field=name))
+        if not isinstance(instrument_id, str):
+            errors.append(_error("invalid_type", "expected the id of a Questionnaire", field="instrument"))
+        if not isinstance(answers, dict):
+            errors.append(_error("invalid_type", "expected an object keyed by linkId", field="answers"))
+        if not isinstance(postcode, str):
+            errors.append(_error("invalid_type", "expected a postcode as text", field="postcode"))
+        instrument = selectors.instruments().get(instrument_id) if isinstance(instrument_id, str) else None
+        if isinstance(instrument_id, str) and instrument is None:
+            errors.append(
+                _error("unknown_questionnaire", f"no Questionnaire {instrument_id!r}", field="instrument")
+            )
+        if errors:
+            raise _BadRequest(errors)
+        return instrument, answers, postcode
+
+
+class _BadRequest(Exception):
+    def __init__(self, errors):
+        self.errors = errors
+
+
+class CheckFHIRView(APIView):
+    """A saved check of the signed-in owner as a FHIR QuestionnaireResponse with computed scores."""
+
+    renderer_classes = [FHIRJSONRenderer, JSONRenderer]
+
+    @extend_schema(
+        operation_id="checks_fhir_retrieve",
+        summary="A saved check as FHIR QuestionnaireResponse (owner only)",
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="FHIR R4 QuestionnaireResponse"),
+            404: ErrorsSerializer,
+        },
+    )
+    def get(self, request, check_id):
+        check, purpose = selectors.check_access(request, check_id, manage=True)
+        outcome = selectors.check_outcome(check)
+        if outcome is None:
+            return _errors(
+                [_error("not_found", "the questionnaire of this check is no longer available")], 404
+            )
+        audit.log(
+            request=request,
+            action="assessment.check.viewed",
+            obj=check,
+            subject=check.owner,
+            purpose=purpose + " (FHIR export)",
+        )
+        qr = engine.answers_to_questionnaire_response(
+            outcome.instrument, outcome.answers, outcome.result, authored=check.created_at.isoformat()
+        )
+        qr = {
+            "resourceType": "QuestionnaireResponse",
+            "id": str(check.id),
+            **{k: v for k, v in qr.items() if k != "resourceType"},
+        }
+        return Response(qr, content_type=FHIR_JSON)
+
+
+def _operation_outcome(code, text, status):
+    return Response(
+        {
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "error", "code": code, "diagnostics": text}],
+        },
+        status=status,
+        content_type=FHIR_JSON,
+    )
+
+
+class QuestionnaireListView(APIView):
+    """Every instrument as a FHIR searchset Bundle."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    renderer_classes = [FHIRJSONRenderer, JSONRenderer]
+
+    @extend_schema(
+        operation_id="fhir_questionnaire_search",
+        summary="FHIR: search Questionnaires (all instruments)",
+        parameters=[
+            OpenApiParameter("url", str, required=False, description="canonical url of the Questionnaire")
+        ],
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="FHIR R4 Bundle (searchset)")},
+    )
+    def get(self, request):
+        wanted = request.query_params.get("url")
+        resources = [r for r in selectors.instrument_resources() if not wanted or r.get("url") == wanted]
+        base = request.build_absolute_uri("/api/fhir/Questionnaire/")
+        bundle = {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": len(resources),
+            "link": [{"relation": "self", "url": request.build_absolute_uri()}],
+            "entry": [
+                {"fullUrl": base + r["id"], "resource": r, "search": {"mode": "match"}} for r in resources
+            ],
+        }
+        return Response(bundle, content_type=FHIR_JSON)
+
+
+class QuestionnaireDetailView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    renderer_classes = [FHIRJSONRenderer, JSONRenderer]
+
+    @extend_schema(
+        operation_id="fhir_questionnaire_read",
+        summary="FHIR: read one Questionnaire",
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="FHIR R4 Questionnaire"),
+            404: OpenApiResponse(OpenApiTypes.OBJECT, description="FHIR OperationOutcome"),
+        },
+    )
+    def get(self, request, questionnaire_id):
+        instrument = selectors.instruments().get(questionnaire_id)
+        if instrument is None:
+            return _operation_outcome("not-found", f"Questionnaire/{questionnaire_id} is not known", 404)
+        return Response(instrument.resource, content_type=FHIR_JSON)

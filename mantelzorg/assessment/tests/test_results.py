@@ -1,0 +1,91 @@
+"""Result content: level with local thresholds, advice, offers (steunpunt always, radius, national fallback)."""
+
+import pytest
+
+from mantelzorg.assessment import selectors, services
+from mantelzorg.assessment.tests import factories
+from mantelzorg.core import geo
+from mantelzorg.core.models import Municipality
+
+pytestmark = pytest.mark.django_db
+
+
+def evaluate(answers, postcode=None):
+    place = geo.resolve_postcode(postcode) if postcode else None
+    return selectors.evaluate(selectors.instrument_get("balanscheck"), answers, place=place)
+
+
+def test_levels_follow_the_answers():
+    assert evaluate(factories.balanced()).level.code == "balanced"
+    assert evaluate(factories.overloaded()).level.code == "overloaded"
+
+
+def test_local_thresholds_change_the_level_for_that_gemeente_only():
+    answers = factories.moderate()
+    amsterdam = Municipality.objects.get(code="GM0363")
+    assert evaluate(answers, "1012").level.code == "attention"
+    services.thresholds_update(request=None, municipality=amsterdam, overrides={"burden_heavy": 5})
+    assert evaluate(answers, "1012").level.code == "heavy"  # Amsterdam: 5 already counts as heavy
+    assert evaluate(answers, "3511").level.code == "attention"  # Utrecht keeps the national default
+
+
+def test_unknown_threshold_name_is_refused():
+    from mantelzorg.assessment import engine
+
+    with pytest.raises(engine.DefinitionError):
+        services.thresholds_update(
+            request=None,
+            municipality=Municipality.objects.get(code="GM0363"),
+            overrides={"no_such_threshold": 3},
+        )
+
+
+def test_urgent_signal_puts_urgent_contacts_first():
+    outcome = evaluate(factories.overloaded(**{"wellbeing.safety": True}))
+    assert outcome.level.urgent
+    assert outcome.advice[0].urgent and outcome.advice[0].contact
+    assert all(card.urgent for card in outcome.advice[: len(outcome.urgent_cards)])
+
+
+def test_offers_nearest_first_with_steunpunt_always():
+    centre = factories.organization(
+        "Steunpunt Mantelzorg Amsterdam", kind="support_centre", municipalities=["GM0363"]
+    )
+    near = factories.service("Dichtbij respijt", domains=["respite"], postcode="1012")
+    far = factories.service("Verder weg respijt", domains=["respite"], postcode="1102")
+    factories.service("Andere hulp", domains=["financial_help"], postcode="1012")
+    place = geo.resolve_postcode("1012")
+    offers = selectors.offers_for(place, ["respite"])
+    assert offers.centres == [centre]
+    names = [h.service.name for h in offers.local]
+    assert names.index(near.name) < names.index(far.name)
+    assert "Andere hulp" not in names
+    assert offers.local[0].distance_km is not None
+
+
+def test_radius_widens_to_25_km_when_fewer_than_three():
+    factories.service("Utrecht respijt", domains=["respite"], postcode="3511")  # about 35 km from Amsterdam
+    factories.service("Amstelveen respijt", domains=["respite"], postcode="1181")  # about 9 km
+    offers = selectors.offers_for(geo.resolve_postcode("1012"), ["respite"])
+    assert offers.radius_km == 25
+    assert [h.service.name for h in offers.local] == ["Amstelveen respijt"]
+
+
+def test_national_options_where_no_local_offer_and_said_honestly(client):
+    factories.service("Landelijke lijn", domains=["emotional_support"], national=True)
+    factories.service("Lokaal respijt", domains=["respite"], postcode="1012")
+    offers = selectors.offers_for(geo.resolve_postcode("1012"), ["respite", "emotional_support"])
+    assert offers.missing_domains == ["emotional_support"]
+    assert [s.name for s in offers.national] == ["Landelijke lijn"]
+    factories.walk(client, factories.overloaded(), postcode="1012")
+    html = client.get("/balanscheck/uitslag/").content.decode()
+    assert "Landelijke lijn" in html
+    assert "We vonden geen aanbod in de buurt voor" in html
+
+
+def test_without_postcode_no_local_offers_but_national_ones():
+    factories.service("Landelijke lijn", domains=["practical_help"], national=True)
+    outcome = evaluate(factories.overloaded())
+    offers = selectors.offers_for(None, outcome.support_domains)
+    assert offers.local == [] and offers.centres == []
+    assert "Landelijke lijn" in [s.name for s in offers.national]

@@ -1,0 +1,230 @@
+"""Saving (account, e-mail link), history and trend, deletion, reminders, anonymous contribution."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail, signing
+from django.core.management import call_command
+from django.utils import timezone
+
+from mantelzorg.assessment import services
+from mantelzorg.assessment.models import AnonymousContribution, ReminderSetting, SavedCheck
+from mantelzorg.assessment.tests import factories
+from mantelzorg.core.models import LogEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_logged_in_caregiver_saves_check_and_it_is_audited(cast, login_as):
+    client = login_as(cast.caregiver)
+    factories.walk(client, factories.overloaded(), postcode="1012")
+    assert 'name="action" value="account"' in client.get("/balanscheck/bewaren/").content.decode()
+    response = client.post("/balanscheck/bewaren/", {"action": "account"})
+    check = SavedCheck.objects.get()
+    assert response["Location"] == f"/balanscheck/mijn/{check.id}/"
+    assert check.owner == cast.caregiver and check.level == "overloaded"
+    assert check.municipality_id == "GM0363" and check.postcode == "1012"
+    assert check.scores["overall_burden"] == 9
+    assert LogEntry.objects.filter(
+        action="assessment.check.saved", object_id=str(check.id), subject_id=str(cast.caregiver.pk)
+    ).exists()
+
+
+def test_anonymous_save_page_offers_login_signup_and_email(client):
+    factories.walk(client, factories.balanced())
+    html = client.get("/balanscheck/bewaren/").content.decode()
+    assert "/account/inloggen/?next=/balanscheck/bewaren/" in html
+    assert "/account/aanmelden/?next=/balanscheck/bewaren/" in html
+    assert client.post("/balanscheck/bewaren/", {"action": "account"}).status_code == 200
+    assert SavedCheck.objects.count() == 0  # not logged in: nothing saved
+
+
+def test_answers_survive_login_and_can_then_be_saved(client, cast):
+    factories.walk(client, factories.balanced())
+    response = client.post(
+        "/account/inloggen/?next=/balanscheck/bewaren/",
+        {"username": cast.caregiver.email, "password": cast.password, "email": cast.caregiver.email},
+    )
+    assert response.status_code == 302
+    client.post("/balanscheck/bewaren/", {"action": "account"})
+    assert SavedCheck.objects.filter(owner=cast.caregiver).count() == 1
+
+
+def _save_by_email(client, email="carer@example.org"):
+    factories.walk(client, factories.overloaded())
+    response = client.post("/balanscheck/bewaren/", {"action": "email", "email": email})
+    assert response.status_code == 200
+    link = re.search(r"http://testserver(/balanscheck/link/\S+/)", mail.outbox[-1].body).group(1)
+    return SavedCheck.objects.get(), link
+
+
+def test_magic_link_saves_with_email_hash_only_and_opens_the_check(client):
+    check, link = _save_by_email(client)
+    assert check.owner is None and len(check.owner_email_hash) == 64
+    assert "carer@example.org" not in repr(SavedCheck.objects.values().get())
+    other = type(client)()
+    response = other.get(link)
+    assert response.status_code == 302 and response["Location"] == f"/balanscheck/mijn/{check.id}/"
+    assert other.get(response["Location"]).status_code == 200
+    assert other.get("/balanscheck/mijn/").status_code == 200  # history of this session's checks
+
+
+def test_magic_link_expired_or_tampered_is_refused(client, settings):
+    check, link = _save_by_email(client)
+    stranger = type(client)()
+    tampered = link.replace(str(check.id)[:8], "00000000")
+    assert stranger.get(tampered).status_code == 404
+    assert stranger.get(link[:-3] + "xx/").status_code == 404
+    later = timezone.now() + services.MAGIC_MAX_AGE + dt.timedelta(minutes=1)
+    signer = signing.TimestampSigner(salt=services.MAGIC_SALT)
+    old_token = signer.sign(f"{check.id}.{check.owner_email_hash[:24]}")
+    import time
+
+    real_time = time.time
+    try:
+        time.time = lambda: later.timestamp()
+        assert stranger.get(f"/balanscheck/link/{old_token}/").status_code == 404
+    finally:
+        time.time = real_time
+    assert stranger.get(f"/balanscheck/mijn/{check.id}/").status_code == 404
+
+
+def test_history_shows_trend_chart_and_table(cast, login_as):
+    now = timezone.now()
+    for months, burden in ((6, 4), (3, 6), (0, 9)):
+        factories.SavedCheckFactory(
+            owner=cast.caregiver,
+            created_at=now - dt.timedelta(days=30 * months),
+            scores={"overall_burden": burden, "care_hours": 10},
+        )
+    html = login_as(cast.caregiver).get("/balanscheck/mijn/").content.decode()
+    assert html.count('role="img"') >= 2
+    assert '<title id="chart-overall_burden-t">' in html and '<desc id="chart-overall_burden-d">' in html
+    assert "<td>4</td>" in html and "<td>9</td>" in html
+    assert LogEntry.objects.filter(
+        action="assessment.check.viewed", subject_id=str(cast.caregiver.pk)
+    ).exists()
+
+
+def test_history_query_budget_does_not_grow(cast, login_as, django_assert_max_num_queries):
+    client = login_as(cast.caregiver)
+    for total in (1, 10, 30):
+        while SavedCheck.objects.count() < total:
+            factories.SavedCheckFactory(owner=cast.caregiver)
+        with django_assert_max_num_queries(12):
+            assert client.get("/balanscheck/mijn/").status_code == 200
+
+
+def test_owner_deletes_check_after_confirmation(cast, login_as):
+    check = factories.SavedCheckFactory(owner=cast.caregiver)
+    client = login_as(cast.caregiver)
+    page = client.get(f"/balanscheck/mijn/{check.id}/verwijderen/").content.decode()
+    assert f'action="/balanscheck/mijn/{check.id}/verwijderen/"' in page and 'method="post"' in page
+    assert SavedCheck.objects.filter(pk=check.pk).exists()  # GET only asks
+    response = client.post(f"/balanscheck/mijn/{check.id}/verwijderen/")
+    assert response.status_code == 302
+    assert not SavedCheck.objects.filter(pk=check.pk).exists()
+    assert LogEntry.objects.filter(action="assessment.check.deleted", object_id=str(check.id)).exists()
+
+
+def test_email_link_owner_can_delete(client):
+    check, link = _save_by_email(client)
+    client.get(link)
+    assert client.post(f"/balanscheck/mijn/{check.id}/verwijderen/").status_code == 302
+    assert not SavedCheck.objects.exists()
+
+
+# --- reminders ---------------------------------------------------------------------------
+
+
+def _reminder(user, months, *, last_check_days_ago, last_sent=None):
+    factories.SavedCheckFactory(
+        owner=user, created_at=timezone.now() - dt.timedelta(days=last_check_days_ago)
+    )
+    return ReminderSetting.objects.create(user=user, interval_months=months, last_sent_at=last_sent)
+
+
+def test_reminder_is_due_exactly_after_the_interval(cast):
+    now = timezone.now()
+    setting = _reminder(cast.caregiver, 1, last_check_days_ago=0)
+    latest = SavedCheck.objects.get().created_at
+    assert services.reminders_due(now) == []
+    boundary = services.reminder_due_at(setting, latest)
+    assert [s for s, _ in services.reminders_due(boundary - dt.timedelta(seconds=1))] == []
+    assert [s for s, _ in services.reminders_due(boundary)] == [setting]
+    assert boundary.month == (latest.month % 12) + 1
+
+
+def test_no_reminder_without_a_saved_check(cast):
+    ReminderSetting.objects.create(user=cast.caregiver, interval_months=1)
+    assert services.reminders_due(timezone.now() + dt.timedelta(days=400)) == []
+
+
+def test_send_check_reminders_is_idempotent(cast):
+    _reminder(cast.caregiver, 3, last_check_days_ago=100)
+    _reminder(cast.other_caregiver, 6, last_check_days_ago=100)  # not due yet
+    call_command("send_check_reminders", stdout=open("/dev/null", "w"))
+    call_command("send_check_reminders", stdout=open("/dev/null", "w"))
+    assert [m.to for m in mail.outbox] == [[cast.caregiver.email]]
+    assert "balanscheck" in mail.outbox[0].body
+
+
+def test_new_check_after_a_reminder_starts_a_new_interval(cast):
+    now = timezone.now()
+    _reminder(cast.caregiver, 1, last_check_days_ago=40, last_sent=now - dt.timedelta(days=5))
+    assert services.reminders_due(now) == []  # already reminded for this check
+    factories.SavedCheckFactory(owner=cast.caregiver, created_at=now - dt.timedelta(days=2))
+    assert services.reminders_due(now) == []
+    assert len(services.reminders_due(now + dt.timedelta(days=30))) == 1
+
+
+def test_caregiver_sets_and_clears_reminder(cast, login_as):
+    client = login_as(cast.caregiver)
+    client.post("/balanscheck/mijn/herinnering/", {"interval_months": "3"})
+    assert ReminderSetting.objects.get(user=cast.caregiver).interval_months == 3
+    client.post("/balanscheck/mijn/herinnering/", {"interval_months": ""})
+    assert not ReminderSetting.objects.exists()
+
+
+# --- anonymous contribution ------------------------------------------------------------------
+
+
+def test_nothing_contributed_without_opt_in(client):
+    factories.walk(client, factories.overloaded(), postcode="1012")
+    client.get("/balanscheck/uitslag/")
+    client.post("/balanscheck/uitslag/bijdragen/", {})
+    assert AnonymousContribution.objects.count() == 0
+
+
+def test_contribution_has_only_the_allowed_fields(client):
+    factories.walk(client, factories.overloaded(), postcode="1012")
+    client.post("/balanscheck/uitslag/bijdragen/", {"consent": "on"})
+    client.post("/balanscheck/uitslag/bijdragen/", {"consent": "on"})  # once per result
+    row = AnonymousContribution.objects.values().get()
+    assert set(row) == {"id", "municipality_id", "level", "support_domains", "age_group", "month"}
+    assert row["municipality_id"] == "GM0363" and row["level"] == "overloaded" and row["age_group"] == "45_66"
+    assert row["month"] == timezone.localdate().replace(day=1)
+    assert "respite" in row["support_domains"]
+    assert SavedCheck.objects.count() == 0  # separate from saving
+    field_types = {f.name: f.get_internal_type() for f in AnonymousContribution._meta.get_fields()}
+    assert "DateTimeField" not in field_types.values()
+    assert not any(
+        f.is_relation and f.related_model.__name__ in ("User", "SavedCheck")
+        for f in AnonymousContribution._meta.get_fields()
+    )
+    entry = LogEntry.objects.get(action="assessment.contribution.consented")
+    assert entry.object_id == "" and entry.subject_id == ""
+
+
+def test_demo_data_is_idempotent_and_shows_a_trend():
+    from conftest import make_user
+    from mantelzorg.assessment import demo
+
+    make_user(demo.DEMO_EMAIL, "caregiver")
+    assert demo.load() == 3 and demo.load() == 0
+    assert list(SavedCheck.objects.order_by("created_at").values_list("level", flat=True)) == [
+        "balanced",
+        "attention",
+        "overloaded",
+    ]

@@ -1,0 +1,467 @@
+"""Pages of the Balanscheck: the anonymous five-step check (answers only in the session), the
+result with local offers, print/PDF, saving (account or e-mail link), history, deletion."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mantelzorg.accounts.models import Role
+from mantelzorg.core import audit, geo
+from mantelzorg.core.http import personal
+from mantelzorg.core.models import Municipality
+
+from . import engine, selectors, services
+from .forms import STEPS, ContributionForm, EmailForm, QuestionsForm, ReminderForm, step_items
+from .models import LocalThresholds, ReminderSetting
+
+SESSION_KEY = "assessment_balanscheck"
+
+
+# ------------------------------------------------------------------------------ session state
+
+
+def _state(request, key=SESSION_KEY) -> dict:
+    return request.session.get(key) or {"answers": {}, "postcode": "", "done": []}
+
+
+def _store(request, state, key=SESSION_KEY) -> None:
+    request.session[key] = state
+
+
+def _place(postcode):
+    if not postcode:
+        return None
+    try:
+        return geo.resolve_postcode(postcode)
+    except geo.PostcodeError:
+        return None
+
+
+def _session_outcome(request):
+    """(outcome, None) for the finished check in the session, or (None, redirect to the step to do)."""
+    state = _state(request)
+    missing = next((i for i in range(len(STEPS)) if i not in state["done"]), None)
+    if missing is not None:
+        return None, redirect("assessment:step", number=missing + 1)
+    instrument = selectors.instrument_get(selectors.BALANSCHECK)
+    try:
+        return selectors.evaluate(instrument, state["answers"], place=_place(state["postcode"])), None
+    except engine.ResponseValidationError as error:
+        link_ids = {e["linkId"] for e in error.errors}
+        for index in range(len(STEPS)):
+            if any(i.link_id in link_ids for i in step_items(instrument, index)):
+                messages.error(request, _("Some answers are missing. Please check this step."))
+                return None, redirect("assessment:step", number=index + 1)
+        raise
+
+
+# ------------------------------------------------------------------------------ the check
+
+
+@require_GET
+@personal
+def start(request):
+    state = _state(request)
+    return render(
+        request,
+        "assessment/start.html",
+        {
+            "started": bool(state["done"]),
+            "steps": STEPS,
+            "saved": selectors.check_list_for_user(request.user, request)[:1],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@personal
+def step(request, number):
+    if not 1 <= number <= len(STEPS):
+        raise Http404
+    index = number - 1
+    state = _state(request)
+    first_missing = next((i for i in range(index) if i not in state["done"]), None)
+    if first_missing is not None:
+        return redirect("assessment:step", number=first_missing + 1)
+    instrument = selectors.instrument_get(selectors.BALANSCHECK)
+    enabled = engine.enabled_items(instrument, state["answers"])
+    items = [i for i in step_items(instrument, index) if i.link_id in enabled]
+    form = QuestionsForm(
+        request.POST or None,
+        instrument=instrument,
+        items=items,
+        answers=state["answers"],
+        checkboxes=STEPS[index][0] == "tasks",
+        ask_postcode=index == 0,
+        postcode=state["postcode"],
+    )
+    if request.method == "POST":
+        back = request.POST.get("direction") == "back"
+        valid = form.is_valid()
+        if valid or back:
+            _merge(state, form, index, complete=valid)
+            _store(request, state)
+            if back:
+                return (
+                    redirect("assessment:step", number=number - 1) if index else redirect("assessment:start")
+                )
+            return (
+                redirect("assessment:step", number=number + 1)
+                if number < len(STEPS)
+                else redirect("assessment:result")
+            )
+    context = {
+        "form": form,
+        "number": number,
+        "total": len(STEPS),
+        "steps": STEPS,
+        "title": STEPS[index][1],
+        "slug": STEPS[index][0],
+        "index": index,
+    }
+    return render(request, "assessment/step.html", context)
+
+
+def _merge(state, form, index, *, complete) -> None:
+    for link_id, value in form.answers(partial=not complete).items():
+        if value is None:
+            state["answers"].pop(link_id, None)
+        else:
+            state["answers"][link_id] = value
+    if "postcode" in getattr(form, "cleaned_data", {}):
+        state["postcode"] = form.cleaned_data["postcode"]
+    if complete and index not in state["done"]:
+        state["done"] = sorted(state["done"] + [index])
+
+
+@require_POST
+@personal
+def reset(request):
+    request.session.pop(SESSION_KEY, None)
+    messages.success(request, _("Your answers have been removed from this device."))
+    return redirect("assessment:start")
+
+
+def _result_context(request, outcome, **extra):
+    offers = selectors.offers_for(outcome.place, outcome.support_domains) if outcome.level else None
+    return {
+        "outcome": outcome,
+        "level": outcome.level,
+        "offers": offers,
+        "domains": selectors.domain_labels(),
+        "label": selectors.label,
+        **extra,
+    }
+
+
+@require_GET
+@personal
+def result(request):
+    outcome, redirect_to = _session_outcome(request)
+    if redirect_to:
+        return redirect_to
+    contributed = request.session.get("assessment_contributed", False)
+    context = _result_context(
+        request,
+        outcome,
+        contribution_form=None if contributed or not outcome.municipality else ContributionForm(),
+        contributed=contributed,
+        print_url=reverse("assessment:result_print"),
+        pdf_url=reverse("assessment:result_pdf"),
+    )
+    return render(request, "assessment/result.html", context)
+
+
+def _pdf_response(request, context, filename):
+    from weasyprint import HTML
+
+    html = render_to_string("assessment/print.html", {**context, "pdf": True}, request=request)
+    document = HTML(
+        string=html, base_url=request.build_absolute_uri("/"), url_fetcher=_static_fetcher_class()
+    )
+    pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _static_fetcher_class():
+    """WeasyPrint (70) fetcher: our own static files from disk; nothing else is fetched."""
+    from urllib.parse import urlparse
+
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = urlparse(url).path
+            found = (
+                finders.find(path[len(settings.STATIC_URL) :])
+                if path.startswith(settings.STATIC_URL)
+                else None
+            )
+            if not found:
+                raise ValueError("only our own static files are fetched")
+            with open(found, "rb") as fh:
+                body = fh.read()
+            mime = "text/css" if path.endswith(".css") else "application/octet-stream"
+            return URLFetcherResponse(url, body, {"Content-Type": mime})
+
+    return StaticFetcher()
+
+
+@require_GET
+@personal
+def result_print(request):
+    outcome, redirect_to = _session_outcome(request)
+    if redirect_to:
+        return redirect_to
+    return render(
+        request,
+        "assessment/print.html",
+        _result_context(request, outcome, back_url=reverse("assessment:result")),
+    )
+
+
+@require_GET
+@personal
+def result_pdf(request):
+    outcome, redirect_to = _session_outcome(request)
+    if redirect_to:
+        return redirect_to
+    return _pdf_response(request, _result_context(request, outcome), "mijn-balans.pdf")
+
+
+@require_POST
+@personal
+def contribute(request):
+    outcome, redirect_to = _session_outcome(request)
+    if redirect_to:
+        return redirect_to
+    form = ContributionForm(request.POST)
+    if request.session.get("assessment_contributed"):
+        messages.info(request, _("You have already added this result to the figures."))
+    elif form.is_valid() and services.contribution_create(request=request, outcome=outcome):
+        request.session["assessment_contributed"] = True
+        messages.success(request, _("Thank you. Your result has been added anonymously to the figures."))
+    else:
+        messages.error(request, _("Nothing was added: tick the box to give your permission."))
+    return redirect("assessment:result")
+
+
+# ------------------------------------------------------------------------------ saving
+
+
+@require_http_methods(["GET", "POST"])
+@personal
+def save(request):
+    key = request.POST.get("vragenlijst") or request.GET.get("vragenlijst") or ""
+    outcome, redirect_to = _questionnaire_outcome(request, key) if key else _session_outcome(request)
+    if redirect_to:
+        return redirect_to
+    email_form = EmailForm(request.POST if request.POST.get("action") == "email" else None)
+    if request.method == "POST" and request.POST.get("action") == "account" and request.user.is_authenticated:
+        check = services.check_save(request=request, outcome=outcome, user=request.user)
+        messages.success(request, _("Your check has been saved."))
+        return redirect("assessment:check_detail", check_id=check.id)
+    if request.method == "POST" and email_form.is_valid():
+        check = services.check_save_by_email(
+            request=request, outcome=outcome, email=email_form.cleaned_data["email"]
+        )
+        return render(request, "assessment/email_sent.html", {"check": check})
+    return render(
+        request,
+        "assessment/save.html",
+        {"email_form": email_form, "questionnaire": key or "", "next": request.get_full_path()},
+    )
+
+
+@require_GET
+@personal
+def magic_link(request, token):
+    check = services.magic_link_open(request=request, token=token)
+    if check is None:
+        return render(request, "assessment/link_invalid.html", status=404)
+    return redirect("assessment:check_detail", check_id=check.id)
+
+
+@require_GET
+@personal
+def history(request):
+    checks = list(selectors.check_list_for_user(request.user, request))
+    if not checks and not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+    audit.log(
+        request=request,
+        action="assessment.check.viewed",
+        object_type="assessment.savedcheck",
+        subject=request.user if request.user.is_authenticated else None,
+        purpose="own history",
+    )
+    reminder = (
+        ReminderSetting.objects.filter(user=request.user).first() if request.user.is_authenticated else None
+    )
+    form = ReminderForm(initial={"interval_months": reminder.interval_months if reminder else ""})
+    return render(
+        request,
+        "assessment/history.html",
+        {"checks": checks, "series": selectors.trend(checks), "reminder_form": form, "reminder": reminder},
+    )
+
+
+@login_required
+@require_POST
+@personal
+def reminder(request):
+    form = ReminderForm(request.POST)
+    if form.is_valid():
+        services.reminder_set(
+            request=request, user=request.user, interval_months=form.cleaned_data["interval_months"]
+        )
+        messages.success(request, _("Your reminder setting has been saved."))
+    return redirect("assessment:history")
+
+
+@require_GET
+@personal
+def check_detail(request, check_id):
+    check = selectors.check_get_for_user(request, check_id)
+    outcome = selectors.check_outcome(check)
+    owner = _is_owner(request, check)
+    context = (
+        _result_context(
+            request,
+            outcome,
+            check=check,
+            owner=owner,
+            pdf_url=reverse("assessment:check_pdf", args=[check.id]),
+        )
+        if outcome
+        else {"check": check}
+    )
+    return render(request, "assessment/check_detail.html", context)
+
+
+def _is_owner(request, check) -> bool:
+    return (check.owner_id is not None and check.owner_id == getattr(request.user, "pk", None)) or (
+        check.owner_id is None and str(check.id) in request.session.get(selectors.MAGIC_SESSION_KEY, [])
+    )
+
+
+@require_GET
+@personal
+def check_pdf(request, check_id):
+    check = selectors.check_get_for_user(request, check_id)
+    outcome = selectors.check_outcome(check)
+    if outcome is None:
+        raise Http404
+    return _pdf_response(request, _result_context(request, outcome, check=check), "mijn-balans.pdf")
+
+
+@require_http_methods(["GET", "POST"])
+@personal
+def check_delete(request, check_id):
+    check, _purpose = selectors.check_access(request, check_id, manage=True)
+    if request.method == "POST":
+        services.check_delete(request=request, check=check)
+        messages.success(request, _("The check has been deleted."))
+        return (
+            redirect("assessment:history") if request.user.is_authenticated else redirect("assessment:start")
+        )
+    return render(request, "assessment/check_delete.html", {"check": check})
+
+
+# ------------------------------------------------------------------------------ other questionnaires
+
+
+def _questionnaire_outcome(request, questionnaire_id):
+    instrument = selectors.instrument_get(questionnaire_id)
+    state = _state(request, f"assessment_q_{instrument.id}")
+    try:
+        return selectors.evaluate(instrument, state["answers"]), None
+    except engine.ResponseValidationError:
+        return None, redirect("assessment:questionnaire", questionnaire_id=instrument.id)
+
+
+@require_http_methods(["GET", "POST"])
+@personal
+def questionnaire(request, questionnaire_id=selectors.CARERQOL):
+    instrument = selectors.instrument_get(questionnaire_id)
+    if instrument.id == selectors.BALANSCHECK:
+        return redirect("assessment:start")
+    key = f"assessment_q_{instrument.id}"
+    state = _state(request, key)
+    enabled = engine.enabled_items(instrument, state["answers"])
+    items = [i for i in instrument.questions if i.link_id in enabled and not i.read_only]
+    form = QuestionsForm(request.POST or None, instrument=instrument, items=items, answers=state["answers"])
+    if request.method == "POST" and form.is_valid():
+        state["answers"] = {k: v for k, v in form.answers().items() if v is not None}
+        _store(request, state, key)
+        return redirect("assessment:questionnaire_result", questionnaire_id=instrument.id)
+    intro = [
+        selectors.label(i.text) for i in instrument.items.values() if i.type == "display" and i.parent is None
+    ]
+    return render(
+        request,
+        "assessment/questionnaire.html",
+        {"form": form, "instrument": instrument, "intro": intro, "title": instrument.title},
+    )
+
+
+@require_GET
+@personal
+def questionnaire_result(request, questionnaire_id):
+    outcome, redirect_to = _questionnaire_outcome(request, questionnaire_id)
+    if redirect_to:
+        return redirect_to
+    return render(
+        request,
+        "assessment/questionnaire_result.html",
+        {"outcome": outcome, "questionnaire": outcome.instrument.id},
+    )
+
+
+# ------------------------------------------------------------------------------ local policy
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@personal
+def thresholds_edit(request, code):
+    """A gemeente's staff set their own thresholds (local policy) without code."""
+    municipality = get_object_or_404(Municipality, code=code.upper())
+    user = request.user
+    allowed = user.is_superuser or (
+        user.role == Role.MUNICIPAL_STAFF and user.municipalities.filter(code=municipality.code).exists()
+    )
+    if not allowed:
+        raise Http404
+    from . import balance
+    from .forms import ThresholdsForm
+
+    rules = balance.load_level_rules()
+    row = LocalThresholds.objects.filter(municipality=municipality).first()
+    form = ThresholdsForm(
+        request.POST or None,
+        rules=rules,
+        overrides=row.overrides if row else {},
+        note=row.note if row else "",
+    )
+    if request.method == "POST" and form.is_valid():
+        services.thresholds_update(
+            request=request,
+            municipality=municipality,
+            overrides=form.overrides(),
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, _("The thresholds have been saved."))
+        return redirect("assessment:thresholds", code=municipality.code)
+    return render(request, "assessment/thresholds.html", {"form": form, "municipality": municipality})
