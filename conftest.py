@@ -29,17 +29,24 @@ def _reference_data(request):
     4,086 PC4). Transactional tests (live server) flush it, so it is loaded when missing."""
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)
-    transactional = bool(marker and marker.kwargs.get("transaction")) or names & {
-        "transactional_db",
-        "live_server",
-    }
+    transactional = bool(marker and marker.kwargs.get("transaction")) or names & {"transactional_db", "live_server"}
     if not (marker or names & {"db", "transactional_db", "live_server"}):
+        yield
         return
     request.getfixturevalue("transactional_db" if transactional else "db")
     from mantelzorg.core.models import Municipality
 
     if not Municipality.objects.exists():
         call_command("load_reference_data", verbosity=0)
+    yield
+    # The test's own wrapping transaction is rolled back on purpose: audit rows written in it
+    # must not be replayed (as they would be after a real rollback, see core/db/replay.py).
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if hasattr(connection, "audit_pending"):
+            connection.audit_pending.clear()
+            connection.audit_replay.clear()
 
 
 def make_user(email, role, *, municipalities=(), organisations=(), mfa=None):
