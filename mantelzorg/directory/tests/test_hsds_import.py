@@ -133,6 +133,7 @@ def test_every_bad_json_row_is_reported_and_nothing_is_saved():
     del bad[2]["name"]
     bad[3]["organization_id"] = "8b0c7a4e-0000-4000-8000-000000000000"
     del bad[3]["organization"]
+    phone_index = len(bad[4]["phones"])  # services have zero or more phones
     bad[4]["phones"].append({"id": "nope", "number": "1"})
     bad[5]["service_areas"] = [
         {"id": "2f1d6c1e-1111-4111-8111-111111111111", "name": "Ergens", "municipality_code": "GM9999"}
@@ -148,7 +149,7 @@ def test_every_bad_json_row_is_reported_and_nothing_is_saved():
         ("[1]", "email"),
         ("[2]", "name"),
         ("[3]", "organization_id"),
-        ("[4].phones[1]", "id"),
+        (f"[4].phones[{phone_index}]", "id"),
         ("[5].service_areas[0]", "municipality_code"),
         ("[6]", "minimum_age"),
     } <= problems
