@@ -18,6 +18,14 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (content versions restart after a rollback)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests that are about hashing switch it back on."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -29,7 +37,10 @@ def _reference_data(request):
     4,086 PC4). Transactional tests (live server) flush it, so it is loaded when missing."""
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)
-    transactional = bool(marker and marker.kwargs.get("transaction")) or names & {"transactional_db", "live_server"}
+    transactional = bool(marker and marker.kwargs.get("transaction")) or names & {
+        "transactional_db",
+        "live_server",
+    }
     if not (marker or names & {"db", "transactional_db", "live_server"}):
         yield
         return

@@ -136,6 +136,9 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "mantelzorg"}}
+# Public pages without personal content are cached this long for visitors without a session
+# (mantelzorg/core/cache.py); 0 switches the cache off.
+PUBLIC_PAGE_CACHE_SECONDS = int(env("PUBLIC_PAGE_CACHE_SECONDS", "60"))
 
 # --- Accounts and authentication ------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from mantelzorg.accounts.models import ConsentRecord
 from mantelzorg.accounts.selectors import consent_is_active
 from mantelzorg.core import audit
+from mantelzorg.core.cache import memoize
 
 from . import balance, engine
 from .models import InstrumentDefinition, LocalThresholds, SavedCheck
@@ -203,7 +204,17 @@ def _domains_of(service_ids) -> dict:
 def offers_for(place, support_domains: list[str]) -> Offers:
     """Concrete help for the advised vraaggebieden near ``place``: nearest first within 15 km,
     25 km when fewer than 3; the gemeente's steunpunt always; national options for every
-    advised vraaggebied without a local offer (or all of them without a postcode)."""
+    advised vraaggebied without a local offer (or all of them without a postcode).
+
+    The same postcode area and vraaggebieden give the same offers, so the result is kept for
+    a minute (keyed by the directory's content version: an edit shows at once)."""
+    key = (place.pc4 if place else "", tuple(sorted(support_domains)))
+    offers = memoize(key, lambda: _offers_for(place, support_domains), content="directory")
+    offers.place = place  # the caller's own postcode, never another visitor's
+    return offers
+
+
+def _offers_for(place, support_domains: list[str]) -> Offers:
     from mantelzorg.directory import selectors as directory
 
     offers = Offers(place=place)

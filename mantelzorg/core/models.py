@@ -85,3 +85,15 @@ class LogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit log entries cannot be deleted")
+
+
+class ContentVersion(models.Model):
+    """A counter per kind of public content (e.g. "directory"), raised by every service that
+    changes it. Cached public pages carry it in their key, so a change is visible on the next
+    request in every server process (a per-process cache cannot be cleared across processes)."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name} v{self.version}"

@@ -1,34 +1,19 @@
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import check_for_language, get_language
+from django.utils.translation import check_for_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-PUBLIC_PAGE_CACHE_SECONDS = 300
-
-
-def _is_cookieless_visitor(request) -> bool:
-    """No session and no pending messages: the page is the same for every such visitor."""
-    return not (request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.COOKIES.get("messages"))
+from mantelzorg.core import cache
 
 
 @require_GET
 def home(request):
-    """The home page; for visitors without a session it is rendered once per language and
-    then served from the cache (it has no per-visitor content, not even a CSRF token)."""
-    if not _is_cookieless_visitor(request):
-        return render(request, "core/home.html")
-    key = f"page:home:{get_language()}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string("core/home.html", request=request)
-        cache.set(key, html, PUBLIC_PAGE_CACHE_SECONDS)
-    return HttpResponse(html)
+    """The home page has no per-visitor content (not even a CSRF token): cacheable."""
+    return cache.public_page(request, lambda: render(request, "core/home.html"))
 
 
 @require_GET

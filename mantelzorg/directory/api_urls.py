@@ -2,12 +2,14 @@
 
 from django.urls import path
 
+from mantelzorg.core.cache import public
+
 from . import api
 
 urlpatterns = [
     path("hsds/3.0/", api.MetaView.as_view(), name="hsds-meta"),
     path("hsds/3.0/profile/", api.ProfileView.as_view(), name="hsds-profile"),
-    path("hsds/3.0/services", api.ServiceListView.as_view(), name="hsds-service-list"),
+    path("hsds/3.0/services", public("directory")(api.ServiceListView.as_view()), name="hsds-service-list"),
     path("hsds/3.0/services/<str:id>", api.ServiceDetailView.as_view(), name="hsds-service-detail"),
     path("hsds/3.0/taxonomies", api.TaxonomyListView.as_view(), name="hsds-taxonomy-list"),
     path("hsds/3.0/taxonomies/<str:id>", api.TaxonomyDetailView.as_view(), name="hsds-taxonomy-detail"),

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from mantelzorg.core.cache import bump_version
 from mantelzorg.core.models import Municipality, PostcodeArea
 
 from . import taxonomy
@@ -385,6 +386,7 @@ def generate(services: int = 50_000, seed: int = 1, stdout=None) -> dict:
         ):
             model.objects.bulk_create(rows[key], batch_size=batch)
         SearchEntry.objects.bulk_create(entries, batch_size=batch)
+        bump_version("directory")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mantelzorg.core import audit
+from mantelzorg.core.cache import bump_version
 from mantelzorg.core.models import Municipality
 
 from . import taxonomy, text
@@ -33,6 +34,9 @@ SEARCHABLE_STATUSES = (Service.Status.ACTIVE, Service.Status.TEMPORARILY_CLOSED)
 
 
 # --- search index ---------------------------------------------------------------
+
+
+CONTENT = "directory"  # ContentVersion name of the sociale kaart (core/cache.py)
 
 
 def build_entries(*, service, term_keys, term_names, organization_name, locations, area_codes, national):
@@ -130,6 +134,7 @@ def reindex_services(service_ids) -> int:
     with transaction.atomic():
         SearchEntry.objects.filter(service_id__in=service_ids).delete()
         SearchEntry.objects.bulk_create(rows, batch_size=1000)
+        bump_version(CONTENT)  # cached public pages show the change on the next request
     return len(rows)
 
 
@@ -226,6 +231,7 @@ def service_create(*, request, data: dict, place=None) -> Service:
     if data.get("verified_now"):
         service.assured_date = timezone.localdate()
         service.save(update_fields=["assured_date"])
+    bump_version(CONTENT)
     _save_related(service, data, place=place)
     reindex_services([service.id])
     audit.log(
@@ -256,6 +262,7 @@ def service_verify(*, request, service: Service) -> Service:
     """Mark the information as checked today."""
     service.assured_date = timezone.localdate()
     service.save(update_fields=["assured_date"])
+    bump_version(CONTENT)
     audit.log(
         request=request, action="directory.service.verified", obj=service, purpose="directory maintenance"
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mantelzorg.core import cache
 from mantelzorg.core.http import personal
 from mantelzorg.core.models import Municipality
 
@@ -28,6 +29,7 @@ def _page_number(request) -> int:
 
 
 @require_GET
+@cache.public(content="directory")
 def search(request):
     form = SearchForm(request.GET or None)
     result, place, municipality, centres, national = None, None, None, [], []

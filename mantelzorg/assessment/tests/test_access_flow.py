@@ -3,8 +3,6 @@ only ever sees the answers in their own session; pages of one's own history need
 
 import pytest
 
-from mantelzorg.assessment.tests import factories
-
 pytestmark = pytest.mark.django_db
 
 CAST = [

@@ -1,0 +1,90 @@
+"""Caching of public, identical-for-everyone responses.
+
+Only for visitors without a session or pending messages (their pages have no personal
+content), only for 200 responses that set no cookie, and keyed by language, path, the
+canonical query string and the ``ContentVersion`` of the data shown — so an edit is visible
+on the next request. ``PUBLIC_PAGE_CACHE_SECONDS=0`` switches it off (benchmarks report both).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F
+from django.http import HttpResponse
+from django.utils.translation import get_language
+
+from mantelzorg.core.models import ContentVersion
+
+
+def content_version(name: str) -> int:
+    return ContentVersion.objects.filter(name=name).values_list("version", flat=True).first() or 0
+
+
+def bump_version(name: str) -> None:
+    """Call from every service that changes content of ``name`` (inside its transaction)."""
+    if not ContentVersion.objects.filter(name=name).update(version=F("version") + 1):
+        ContentVersion.objects.get_or_create(name=name, defaults={"version": 1})
+
+
+def is_cookieless_visitor(request) -> bool:
+    return not (request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.COOKIES.get("messages"))
+
+
+def _key(*parts) -> str:
+    return "public:" + hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+
+
+def public_page(request, render: Callable[[], HttpResponse], *, content: str = "") -> HttpResponse:
+    """Return ``render()``'s response, from the cache when the visitor has no session."""
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    if not seconds or request.method != "GET" or not is_cookieless_visitor(request):
+        return render()
+    query = "&".join(sorted(request.GET.urlencode().split("&")))
+    version = content_version(content) if content else 0
+    key = _key(get_language(), request.path, query, request.headers.get("HX-Request", ""), content, version)
+    cached = cache.get(key)
+    if cached is not None:
+        body, content_type = cached
+        return HttpResponse(body, content_type=content_type)
+    response = render()
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()  # template and DRF responses
+    if (
+        response.status_code == 200
+        and not response.cookies
+        and not getattr(response, "streaming", False)
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    ):
+        cache.set(key, (response.content, response["Content-Type"]), seconds)
+    return response
+
+
+def public(content: str = ""):
+    """Decorator form of ``public_page`` for a view whose output is public data."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            return public_page(request, lambda: view(request, *args, **kwargs), content=content)
+
+        return wrapped
+
+    return decorator
+
+
+def memoize(parts: tuple, compute: Callable, *, content: str, seconds: int | None = None):
+    """Cache a computed public value (e.g. the offers for a postcode) for a short time."""
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS if seconds is None else seconds
+    if not seconds:
+        return compute()
+    key = _key("value", content, content_version(content), *parts)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value

@@ -1,0 +1,50 @@
+"""Public pages are cached only for visitors without a session, and an edit shows at once."""
+
+from mantelzorg.core import cache
+from mantelzorg.core.models import ContentVersion
+
+
+def test_bump_version_counts_up(db):
+    assert cache.content_version("x") == 0
+    cache.bump_version("x")
+    cache.bump_version("x")
+    assert ContentVersion.objects.get(name="x").version == 2
+
+
+def test_memoize_recomputes_after_a_content_change(db):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert cache.memoize(("k",), compute, content="x") == 1
+    assert cache.memoize(("k",), compute, content="x") == 1
+    cache.bump_version("x")
+    assert cache.memoize(("k",), compute, content="x") == 2
+
+
+def test_memoize_is_off_when_the_cache_is_switched_off(db, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    values = iter([1, 2])
+    assert cache.memoize(("k",), lambda: next(values), content="x") == 1
+    assert cache.memoize(("k",), lambda: next(values), content="x") == 2
+
+
+def test_visitors_with_a_session_never_get_a_cached_page(client, cast, login_as, rf):
+    calls = []
+
+    def render():
+        from django.http import HttpResponse
+
+        calls.append(1)
+        return HttpResponse(f"page {len(calls)}")
+
+    anonymous = rf.get("/x/")
+    assert cache.public_page(anonymous, render).content == b"page 1"
+    assert cache.public_page(rf.get("/x/"), render).content == b"page 1"  # cached
+    with_session = rf.get("/x/")
+    with_session.COOKIES["sessionid"] = "abc"
+    assert cache.public_page(with_session, render).content == b"page 2"
+    assert cache.public_page(rf.get("/x/?b=2&a=1"), render).content == b"page 3"
+    assert cache.public_page(rf.get("/x/?a=1&b=2"), render).content == b"page 3"  # same query
