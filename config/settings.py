@@ -119,7 +119,9 @@ if DATABASE_URL:
     _db.setdefault("OPTIONS", {})
 else:
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    _db = {"ENGINE": "mantelzorg.core.db.sqlite3", "NAME": SQLITE_PATH, "OPTIONS": {}}
+    # Persistent per-worker connections: opening SQLite and running the pragmas on every
+    # request would cost more than most queries.
+    _db = {"ENGINE": "mantelzorg.core.db.sqlite3", "NAME": SQLITE_PATH, "OPTIONS": {}, "CONN_MAX_AGE": 600}
 if _db["ENGINE"] == "mantelzorg.core.db.sqlite3":
     _db["OPTIONS"].update(
         {
