@@ -22,7 +22,10 @@ def _empty_cache():
     """Each test starts with an empty cache (content versions restart after a rollback)."""
     from django.core.cache import cache
 
+    from mantelzorg.core.cache import forget_versions
+
     cache.clear()
+    forget_versions()
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ on the next request. ``PUBLIC_PAGE_CACHE_SECONDS=0`` switches it off (benchmarks
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from functools import wraps
 
@@ -21,14 +22,32 @@ from django.utils.translation import get_language
 from mantelzorg.core.models import ContentVersion
 
 
+# The version read from the database is kept for CONTENT_VERSION_SECONDS in this process, so
+# a cached page costs no query: an edit shows at once in the process that made it and within
+# that second in the others.
+CONTENT_VERSION_SECONDS = 1.0
+_versions: dict[str, tuple[float, int]] = {}
+
+
 def content_version(name: str) -> int:
-    return ContentVersion.objects.filter(name=name).values_list("version", flat=True).first() or 0
+    now = time.monotonic()
+    known = _versions.get(name)
+    if known and now - known[0] < CONTENT_VERSION_SECONDS:
+        return known[1]
+    version = ContentVersion.objects.filter(name=name).values_list("version", flat=True).first() or 0
+    _versions[name] = (now, version)
+    return version
 
 
 def bump_version(name: str) -> None:
     """Call from every service that changes content of ``name`` (inside its transaction)."""
     if not ContentVersion.objects.filter(name=name).update(version=F("version") + 1):
         ContentVersion.objects.get_or_create(name=name, defaults={"version": 1})
+    forget_versions()
+
+
+def forget_versions() -> None:
+    _versions.clear()
 
 
 def is_cookieless_visitor(request) -> bool:

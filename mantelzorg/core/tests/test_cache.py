@@ -48,3 +48,15 @@ def test_visitors_with_a_session_never_get_a_cached_page(client, cast, login_as,
     assert cache.public_page(with_session, render).content == b"page 2"
     assert cache.public_page(rf.get("/x/?b=2&a=1"), render).content == b"page 3"
     assert cache.public_page(rf.get("/x/?a=1&b=2"), render).content == b"page 3"  # same query
+
+
+def test_another_process_sees_a_change_within_the_version_lifetime(db, monkeypatch):
+    from django.db.models import F
+
+    assert cache.content_version("y") == 0
+    ContentVersion.objects.create(name="y", version=0)
+    ContentVersion.objects.filter(name="y").update(version=F("version") + 1)  # as another process
+    assert cache.content_version("y") == 0  # still the known version, no query
+    clock = cache.time.monotonic() + cache.CONTENT_VERSION_SECONDS + 0.01
+    monkeypatch.setattr(cache.time, "monotonic", lambda: clock)
+    assert cache.content_version("y") == 1
