@@ -21,7 +21,6 @@ from django.utils.translation import get_language
 
 from mantelzorg.core.models import ContentVersion
 
-
 # The version read from the database is kept for CONTENT_VERSION_SECONDS in this process, so
 # a cached page costs no query: an edit shows at once in the process that made it and within
 # that second in the others.
