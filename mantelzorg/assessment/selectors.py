@@ -141,17 +141,33 @@ class Outcome:
         """(label, value, band label) for every score, in the instrument's order."""
         rows = []
         definitions = {d.code: d for d in self.instrument.scores}
+        dimensions = dimension_labels(self.instrument)
         for key, value in self.result.scores.items():
             code, _, dimension = key.partition(".")
             definition = definitions.get(code)
             name = label(definition.label) if definition else key
             if dimension:
-                name = f"{name}: {dimension}"
+                name = f"{name}: {dimensions.get(dimension, dimension)}"
             band = self.result.bands.get(key)
             rows.append(
                 {"code": key, "label": name, "value": value, "band": label(band.label) if band else ""}
             )
         return rows
+
+
+def dimension_labels(instrument: engine.Instrument) -> dict[str, str]:
+    """Display names of the instrument's dimension codes (the item codings' ``display``, with
+    their translation), so that a per-dimension score is never shown by its code."""
+    found: dict[str, str] = {}
+
+    def walk(items):
+        for item in items:
+            for coding in item.get("code", [])[:1]:
+                found.setdefault(coding["code"], label(engine._label(coding, "display")) or coding["code"])
+            walk(item.get("item", []))
+
+    walk(instrument.resource.get("item", []))
+    return found
 
 
 def evaluate(

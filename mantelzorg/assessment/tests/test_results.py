@@ -89,3 +89,11 @@ def test_without_postcode_no_local_offers_but_national_ones():
     offers = selectors.offers_for(None, outcome.support_domains)
     assert offers.local == [] and offers.centres == []
     assert "Landelijke lijn" in [s.name for s in offers.national]
+
+
+def test_scores_per_dimension_are_named_in_words_not_codes(client):
+    factories.walk(client, factories.overloaded())
+    body = client.get("/balanscheck/uitslag/").content.decode()
+    assert "Druk per gebied (0-2): Werk of studie" in body
+    for code in ("work_study", "own_family", "social_life"):
+        assert code not in body
