@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -21,6 +20,3 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("_floor", core_views.floor, name="floor"),
 ]
-
-if settings.DEBUG:
-    urlpatterns += [path("404/", core_views.error_404), path("500/", core_views.error_500)]
