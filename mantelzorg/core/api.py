@@ -8,6 +8,9 @@ from mantelzorg.core.models import Municipality
 
 
 class MunicipalitySerializer(serializers.ModelSerializer):
+    # Declared, so the OpenAPI document does not depend on the database's integer range.
+    population = serializers.IntegerField(min_value=0, read_only=True)
+
     class Meta:
         model = Municipality
         fields = [
