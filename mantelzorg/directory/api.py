@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from mantelzorg.core import geo
 
-from . import hsds, taxonomy, text
+from . import hsds, selectors, taxonomy, text
 from .models import (
     Organization,
     SearchEntry,
@@ -345,10 +345,12 @@ def ranked_near(place, radius_km, entries) -> list[tuple]:
             | Q(kind=SearchEntry.KIND_NATIONAL)
         )
     best: dict = {}
-    lat0, lon0, distance = place.lat, place.lon, geo.distance_km
-    for service_id, kind, lat, lon in entries.values_list("service_id", "kind", "lat", "lon"):
+    distance = geo.distance_from(place.lat, place.lon)
+    for service_id, kind, lat, lon in selectors.raw_rows(
+        entries.values_list("service_id", "kind", "lat", "lon")
+    ):
         if kind == SearchEntry.KIND_LOCATED and lat is not None:
-            key = distance(lat0, lon0, lat, lon)
+            key = distance(lat, lon)
             if radius_km and key > radius_km:
                 continue
         else:
@@ -357,6 +359,7 @@ def ranked_near(place, radius_km, entries) -> list[tuple]:
         if current is None or key < current:
             best[service_id] = key
     ordered = sorted(best.items(), key=lambda kv: (kv[1], kv[0]))
+    # Raw ids (text on SQLite): only the ones a caller uses need converting (selectors.as_uuid).
     return [(sid, key if 0 <= key < math.inf else None) for sid, key in ordered]
 
 
@@ -401,7 +404,7 @@ class ServiceListView(HsdsView):
             if filtered:
                 entries = entries.filter(service_id__in=qs.values("id"))
             ranked = ranked_near(place, radius_km, entries)
-            window = ranked[start : start + per_page]
+            window = [(selectors.as_uuid(sid), d) for sid, d in ranked[start : start + per_page]]
             base = (
                 hsds.full_queryset(Service.objects.all())
                 if full

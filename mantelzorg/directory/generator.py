@@ -235,6 +235,7 @@ def generate(services: int = 50_000, seed: int = 1, stdout=None) -> dict:
                 )
             )
         term_names = [names[k.split(":")[0]][k.split(":")[1]] for k in term_keys]
+        cost, addresses, schedules = None, {}, {}
         if cost_kind != "free":
             rows["costs"].append(
                 CostOption(
@@ -245,6 +246,7 @@ def generate(services: int = 50_000, seed: int = 1, stdout=None) -> dict:
                     amount_description=rng.choice(("per dagdeel", "per keer", "per nacht")),
                 )
             )
+            cost = rows["costs"][-1]
         rows["phones"].append(
             Phone(
                 id=_uuid(rng),
@@ -295,6 +297,7 @@ def generate(services: int = 50_000, seed: int = 1, stdout=None) -> dict:
                         else "",
                     )
                 )
+                addresses[loc_id] = rows["addresses"][-1]
                 rows["sals"].append(ServiceAtLocation(id=sal_id, service_id=service_id, location_id=loc_id))
                 if rng.random() < 0.3:
                     rows["access"].append(
@@ -319,6 +322,7 @@ def generate(services: int = 50_000, seed: int = 1, stdout=None) -> dict:
                     closes_at=end,
                 )
             )
+            schedules[service_id] = [rows["schedules"][-1]]
         if rng.random() < 0.1:
             rows["languages"].append(Language(id=_uuid(rng), service_id=service_id, name="Turks", code="tr"))
         entries.extend(
@@ -330,6 +334,9 @@ def generate(services: int = 50_000, seed: int = 1, stdout=None) -> dict:
                 locations=locations,
                 area_codes=[] if national else [municipality.code],
                 national=national,
+                cost=cost,
+                addresses=addresses,
+                schedules=schedules,
             )
         )
 

@@ -523,10 +523,13 @@ class SearchEntry(models.Model):
     term_bits = models.BigIntegerField(default=0)
     free = models.BooleanField(default=False)
     text = models.TextField()  # " stem1 stem2 ... " (leading and trailing space)
+    card = models.TextField(default="")  # JSON: what a result shows (services.build_card)
 
     class Meta:
         indexes = [
-            models.Index(fields=["lat", "lon"], name="directory_search_latlon"),
+            # term_bits in the index: the vraaggebied/step/form filters are checked before the
+            # row is read (docs/directory-search.md).
+            models.Index(fields=["lat", "lon", "term_bits"], name="directory_search_box"),
             models.Index(fields=["municipality_code", "kind"], name="directory_search_gemeente"),
             models.Index(fields=["kind"], name="directory_search_kind"),
         ]

@@ -9,6 +9,7 @@ A schedule says *on which days* (freq/interval/byday/bymonthday/... from ``dtsta
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
@@ -112,6 +113,62 @@ def is_open(schedules, moment: dt.datetime | None = None) -> bool | None:
         return None
     moment = moment or timezone.now()
     return any(schedule_open_at(s, moment) for s in schedules)
+
+
+# --- compact form for the search index card (``SearchEntry.card``) ---------------------
+
+_DATES = ("valid_from", "valid_to", "dtstart", "until")
+_TIMES = ("opens_at", "closes_at")
+_TEXTS = ("freq", "byday", "bymonthday", "byyearday", "byweekno", "wkst")
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleData:
+    """The fields ``is_open`` reads, without a model instance."""
+
+    freq: str = "WEEKLY"
+    interval: int = 1
+    count: int | None = None
+    byday: str = ""
+    bymonthday: str = ""
+    byyearday: str = ""
+    byweekno: str = ""
+    wkst: str = ""
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    dtstart: dt.date | None = None
+    until: dt.date | None = None
+    opens_at: dt.time | None = None
+    closes_at: dt.time | None = None
+
+
+def to_data(schedule) -> dict:
+    """A Schedule as a small JSON-able dict (empty fields left out)."""
+    data: dict = {}
+    for name in _TEXTS:
+        value = getattr(schedule, name) or ""
+        if value and not (name == "freq" and value == "WEEKLY"):
+            data[name] = value
+    if (schedule.interval or 1) != 1:
+        data["interval"] = schedule.interval
+    if schedule.count:
+        data["count"] = schedule.count
+    for name in _DATES + _TIMES:
+        value = getattr(schedule, name)
+        if value is not None:
+            data[name] = value.isoformat()
+    return data
+
+
+def from_data(data: dict) -> ScheduleData:
+    values = dict(data)
+    for name in _DATES:
+        if name in values:
+            values[name] = dt.date.fromisoformat(values[name])
+    for name in _TIMES:
+        if name in values:
+            values[name] = dt.time.fromisoformat(values[name])
+    return ScheduleData(**values)
 
 
 def day_names() -> dict[str, str]:

@@ -6,24 +6,25 @@ Search uses the denormalised ``SearchEntry`` table; see docs/directory-search.md
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import math
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import connections
 from django.db.models import F, Prefetch, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from mantelzorg.accounts.models import Role
-from mantelzorg.core.geo import bounding_box, distance_km
+from mantelzorg.core.geo import bounding_box, distance_from
 
 from . import schedules, taxonomy, text
 from .models import (
-    Location,
     Organization,
-    Schedule,
     SearchEntry,
     Service,
     ServiceArea,
@@ -44,12 +45,44 @@ def stale_cutoff(today: dt.date | None = None) -> dt.date:
         return today.replace(year=today.year - 1, day=28)
 
 
+@dataclass(frozen=True, slots=True)
+class Named:
+    name: str
+
+
+@dataclass(slots=True)
+class ServiceCard:
+    """What a search result shows of a service (from ``SearchEntry.card``; no model instance)."""
+
+    id: uuid.UUID
+    name: str
+    organization: Named
+    needs_indication: bool
+    status: str
+    cost_kind: str
+    cost_amount: Decimal | None = None
+    cost_per: str = ""
+
+    @property
+    def url(self) -> str:
+        """The service's page (``directory:service_detail``), without a URL reversal per card."""
+        return _detail_url_pattern().format(self.id)
+
+
+@functools.cache
+def _detail_url_pattern() -> str:
+    zero = uuid.UUID(int=0)
+    return reverse("directory:service_detail", args=[zero]).replace(str(zero), "{}")
+
+
 @dataclass
 class Hit:
-    service: Service
-    location: Location | None
+    service: ServiceCard
+    location_id: uuid.UUID | None  # None: serves the gemeente without a visiting address
+    address: str  # "Street 1, Place" of that location, or ""
     distance_km: float | None  # None: no location (serves the gemeente) or whole-gemeente search
     open_now: bool | None  # None: no opening hours known
+    domains: list[str] = field(default_factory=list)  # filled by callers that need it
 
 
 @dataclass
@@ -121,9 +154,11 @@ def service_search(
     lists all must match (AND). ``free_only``: cost_kind "free". ``text``: Dutch words; each
     word's Snowball stem must start a word of the entry (see docs/directory-search.md).
 
-    Returns ``SearchResult(items=[Hit(service, location, distance_km, open_now)], total, page,
-    pages)``; one hit per service (its nearest location). ``open_now`` is evaluated at ``now``
-    (default: now) in Europe/Amsterdam. Constant number of queries (about 6).
+    Returns ``SearchResult(items=[Hit(service, location_id, address, distance_km, open_now)],
+    total, page, pages)``; one hit per service (its nearest location). ``Hit.service`` is a
+    ``ServiceCard`` (id, name, organization.name, needs_indication, status, cost), read from the
+    index; load the ``Service`` itself with ``service_detail``. ``open_now`` is evaluated at
+    ``now`` (default: now) in Europe/Amsterdam. Two queries, whatever the number of results.
     """
     per_page = max(1, min(int(per_page), 100))
     qs = _filtered_entries(
@@ -150,28 +185,29 @@ def service_search(
         qs = qs.filter(Q(kind=SearchEntry.KIND_LOCATED, municipality_code=code) | local)
     else:
         qs = qs.filter(kind__in=(SearchEntry.KIND_LOCATED, SearchEntry.KIND_AREA))
-    rows = _raw_rows(qs.values_list("service_id", "location_id", "service_at_location_id", "lat", "lon"))
+    rows = raw_rows(qs.values_list("service_id", "location_id", "id", "lat", "lon"))
 
-    best: dict = {}  # raw service id → (sort key, distance shown, raw location id, raw sal id)
+    best: dict = {}  # raw service id → (sort key, distance shown, raw location id, entry id)
     if origin is None:
-        for service_id, location_id, sal_id, _lat, _lon in rows:
-            best.setdefault(service_id, (0.0, None, location_id, sal_id))
-        ordered = sorted(best.items(), key=lambda kv: str(kv[0]))
+        for service_id, location_id, entry_id, _lat, _lon in rows:
+            best.setdefault(service_id, (0.0, None, location_id, entry_id))
+        ordered = sorted(best.items(), key=lambda kv: kv[0])
     else:
         lat0, lon0 = origin
         show = place is not None
-        for service_id, location_id, sal_id, lat, lon in rows:
+        distance = distance_from(lat0, lon0)
+        for service_id, location_id, entry_id, lat, lon in rows:
             if lat is None:  # no visiting address, serves the gemeente: "comes to you"
                 key, shown = -1.0, None
             else:
-                key = distance_km(lat0, lon0, lat, lon)
+                key = distance(lat, lon)
                 if radius_km and place is not None and key > radius_km:
                     continue
                 shown = round(key, 1) if show else None
             current = best.get(service_id)
             if current is None or key < current[0]:
-                best[service_id] = (key, shown, location_id, sal_id)
-        ordered = sorted(best.items(), key=lambda kv: (kv[1][0], str(kv[0])))
+                best[service_id] = (key, shown, location_id, entry_id)
+        ordered = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))  # ties: by id
     total = len(ordered)
     pages = max(1, math.ceil(total / per_page))
     page = max(1, min(int(page), pages))
@@ -180,7 +216,7 @@ def service_search(
     return SearchResult(items=items, total=total, page=page, pages=pages, per_page=per_page)
 
 
-def _raw_rows(queryset) -> list[tuple]:
+def raw_rows(queryset) -> list[tuple]:
     """Run a values_list query without Django's per-value converters (no UUID objects for the
     hundreds of candidates; only the page's rows are converted)."""
     sql, params = queryset.query.sql_with_params()
@@ -189,38 +225,46 @@ def _raw_rows(queryset) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _uuid(value):
+def as_uuid(value):
     return value if value is None or isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
+def _service_card(service_id, card: dict) -> ServiceCard:
+    amount = card.get("a")
+    return ServiceCard(
+        id=as_uuid(service_id),
+        name=card.get("n", ""),
+        organization=Named(card.get("o", "")),
+        needs_indication=card.get("i", False),
+        status=card.get("s", ""),
+        cost_kind=card.get("c", ""),
+        cost_amount=Decimal(amount) if amount is not None else None,
+        cost_per=card.get("ad", ""),
+    )
+
+
 def _hits(window, *, now=None) -> list[Hit]:
-    window = [(_uuid(sid), (v[0], v[1], _uuid(v[2]), _uuid(v[3]))) for sid, v in window]
+    """The page's hits from their index rows' cards: one query, whatever the page size."""
     if not window:
         return []
-    service_ids = [sid for sid, _ in window]
-    location_ids = [v[2] for _, v in window if v[2]]
-    sal_ids = [v[3] for _, v in window if v[3]]
-    services = (
-        Service.objects.select_related("organization").prefetch_related("cost_options").in_bulk(service_ids)
-    )
-    locations = Location.objects.prefetch_related("addresses").in_bulk(location_ids)
-    by_owner = defaultdict(list)
-    # UNION, not OR: each half uses its index (an OR made SQLite scan the whole table).
-    found = Schedule.objects.filter(service_id__in=service_ids)
-    if sal_ids and Schedule.objects.filter(service_at_location__isnull=False).exists():
-        found = found.union(Schedule.objects.filter(service_at_location_id__in=sal_ids))
-    for sch in found:
-        by_owner[sch.service_at_location_id or sch.service_id].append(sch)
+    entry_ids = [v[3] for _, v in window]
+    table = connections["default"].ops.quote_name(SearchEntry._meta.db_table)
+    with connections["default"].cursor() as cursor:
+        marks = ", ".join(["%s"] * len(entry_ids))
+        cursor.execute(f"SELECT id, card FROM {table} WHERE id IN ({marks})", entry_ids)  # noqa: S608
+        cards = dict(cursor.fetchall())
     moment = now or timezone.now()
     hits = []
-    for service_id, (_key, shown, location_id, sal_id) in window:
-        own = by_owner.get(sal_id) or by_owner.get(service_id) or []
+    for service_id, (_key, shown, location_id, entry_id) in window:
+        card = json.loads(cards.get(entry_id) or "{}")
+        hours = [schedules.from_data(h) for h in card.get("h", ())]
         hits.append(
             Hit(
-                service=services[service_id],
-                location=locations.get(location_id),
+                service=_service_card(service_id, card),
+                location_id=as_uuid(location_id),
+                address=card.get("l", ""),
                 distance_km=shown,
-                open_now=schedules.is_open(own, moment),
+                open_now=schedules.is_open(hours, moment) if hours else None,
             )
         )
     return hits
@@ -228,8 +272,10 @@ def _hits(window, *, now=None) -> list[Hit]:
 
 def national_services(
     *, support_domains=(), respite_forms=(), target_groups=(), limit: int = 10
-) -> list[Service]:
-    """Published services available in the whole country (ServiceArea national), by name."""
+) -> list[ServiceCard]:
+    """Published services available in the whole country (ServiceArea national), by name.
+
+    One query on the index (its cards); few services are national."""
     qs = _filtered_entries(
         support_domains=support_domains,
         ladder_steps=(),
@@ -238,8 +284,10 @@ def national_services(
         free_only=False,
         text_query="",
     )
-    ids = qs.filter(kind=SearchEntry.KIND_NATIONAL).values_list("service_id", flat=True)
-    return list(Service.objects.filter(id__in=ids).select_related("organization").order_by("name")[:limit])
+    rows = raw_rows(qs.filter(kind=SearchEntry.KIND_NATIONAL).values_list("service_id", "card"))
+    cards = [_service_card(service_id, json.loads(card or "{}")) for service_id, card in rows]
+    cards.sort(key=lambda c: (c.name, str(c.id)))
+    return cards[:limit]
 
 
 def support_centres_for(municipality) -> list[Organization]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from mantelzorg.core import audit
 from mantelzorg.core.cache import bump_version
 from mantelzorg.core.models import Municipality
 
+from . import schedules as schedules_mod
 from . import taxonomy, text
 from .models import (
     Accessibility,
@@ -39,12 +41,64 @@ SEARCHABLE_STATUSES = (Service.Status.ACTIVE, Service.Status.TEMPORARILY_CLOSED)
 CONTENT = "directory"  # ContentVersion name of the sociale kaart (core/cache.py)
 
 
-def build_entries(*, service, term_keys, term_names, organization_name, locations, area_codes, national):
+def build_card(*, service, organization_name, cost=None, address=None, schedules=()) -> str:
+    """What a search result shows of one entry, as JSON text (``SearchEntry.card``), so that a
+    result page needs one query and no model instances (``selectors._hits``).
+
+    ``cost``: the service's first CostOption (or None); ``address``: the location's first Address
+    (or None); ``schedules``: the Schedules that say when this entry is open.
+    """
+    card = {
+        "n": service.name,
+        "o": organization_name,
+        "i": bool(service.needs_indication),
+        "s": service.status,
+        "c": service.cost_kind,
+    }
+    if cost is not None and cost.amount is not None:
+        card["a"] = str(cost.amount)
+        card["ad"] = cost.amount_description or ""
+    if address is not None:
+        card["l"] = ", ".join(p for p in (address.address_1, address.city) if p)
+    hours = [schedules_mod.to_data(s) for s in schedules if s.opens_at is not None or s.closes_at is not None]
+    if hours:
+        card["h"] = hours
+    return json.dumps(card, ensure_ascii=False, separators=(",", ":"))
+
+
+def build_entries(
+    *,
+    service,
+    term_keys,
+    term_names,
+    organization_name,
+    locations,
+    area_codes,
+    national,
+    cost=None,
+    addresses=None,
+    schedules=None,
+):
     """The SearchEntry rows of one service (unsaved). Pure: the generator calls it too.
 
     ``locations``: iterable of (location_id, service_at_location_id, lat, lon, municipality_code, city).
     ``term_keys``: "<taxonomy>:<code>" of the service's terms; ``term_names``: their Dutch names.
+    For the result card (``build_card``): ``cost`` (first CostOption or None), ``addresses``
+    ({location_id: first Address}) and ``schedules`` ({service or service_at_location id:
+    [Schedule]}; a service-at-location's own schedules win over the service's).
     """
+    addresses = addresses or {}
+    schedules = schedules or {}
+
+    def card(location_id=None, sal_id=None):
+        return build_card(
+            service=service,
+            organization_name=organization_name,
+            cost=cost,
+            address=addresses.get(location_id),
+            schedules=schedules.get(sal_id) or schedules.get(service.id) or (),
+        )
+
     if service.publication != Service.Publication.PUBLISHED or service.status not in SEARCHABLE_STATUSES:
         return []
     bits = 0
@@ -74,16 +128,19 @@ def build_entries(*, service, term_keys, term_names, organization_name, location
             lat=lat,
             lon=lon,
             municipality_code=code or "",
+            card=card(loc_id, sal_id),
             **common,
         )
         for loc_id, sal_id, lat, lon, code, _city in locations
         if lat is not None and lon is not None
     ]
     if national:
-        rows.append(SearchEntry(kind=SearchEntry.KIND_NATIONAL, municipality_code="", **common))
+        rows.append(SearchEntry(kind=SearchEntry.KIND_NATIONAL, municipality_code="", card=card(), **common))
     elif not rows:
+        shared = card()
         rows += [
-            SearchEntry(kind=SearchEntry.KIND_AREA, municipality_code=code, **common) for code in area_codes
+            SearchEntry(kind=SearchEntry.KIND_AREA, municipality_code=code, card=shared, **common)
+            for code in area_codes
         ]
     return rows
 
@@ -120,6 +177,21 @@ def reindex_services(service_ids) -> int:
             national.add(service_id)
         elif code:
             areas[service_id].append(code)
+    costs: dict = {}
+    for cost in CostOption.objects.filter(service_id__in=service_ids).order_by("id"):
+        costs.setdefault(cost.service_id, cost)
+    location_ids = [loc[0] for found in locations.values() for loc in found]
+    addresses: dict = {}
+    for address in Address.objects.filter(location_id__in=location_ids).order_by("id"):
+        addresses.setdefault(address.location_id, address)
+    sal_ids = [loc[1] for found in locations.values() for loc in found]
+    found = {s.id: s for s in Schedule.objects.filter(service_id__in=service_ids)}
+    if sal_ids:  # two queries, not one OR: each uses its own index
+        found.update((s.id, s) for s in Schedule.objects.filter(service_at_location_id__in=sal_ids))
+    schedules = defaultdict(list)
+    for schedule_id in sorted(found):
+        schedule = found[schedule_id]
+        schedules[schedule.service_at_location_id or schedule.service_id].append(schedule)
     rows = []
     for service in services:
         rows += build_entries(
@@ -130,6 +202,9 @@ def reindex_services(service_ids) -> int:
             locations=locations[service.id],
             area_codes=areas[service.id],
             national=service.id in national,
+            cost=costs.get(service.id),
+            addresses=addresses,
+            schedules=schedules,
         )
     with transaction.atomic():
         SearchEntry.objects.filter(service_id__in=service_ids).delete()

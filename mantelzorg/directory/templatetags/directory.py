@@ -61,3 +61,50 @@ def checkbox_group(field):
         _("(optional)"),
         options,
     )
+
+
+@register.simple_tag
+def result_card(hit):
+    """One search result (``selectors.Hit``) as a card, built in Python: 20 per page, and the
+    template version cost ~90 µs each. The markup is that of ``mz-card`` in search.html."""
+    from django.utils.formats import number_format
+    from django.utils.html import format_html, format_html_join
+
+    service = hit.service
+    if hit.distance_km is not None:
+        where = _("%(km)s km away") % {"km": number_format(hit.distance_km, 1)}
+    elif hit.location_id:
+        where = _("In this municipality")
+    else:
+        where = _("Serves your municipality (no visiting address)")
+    if hit.address:
+        where = f"{where} · {hit.address}"
+    if service.cost_kind == "free":
+        cost = _("Free")
+    else:
+        cost = _("Own contribution") if service.cost_kind == "own_contribution" else _("Costs money")
+        if service.cost_amount is not None:
+            cost = f"{cost}: € {number_format(service.cost_amount, 2)}"
+            if service.cost_per:
+                cost = f"{cost} {service.cost_per}"
+    facts = [("", where), ("", cost)]
+    facts.append(("", _("Needs an indication") if service.needs_indication else _("No indication needed")))
+    if hit.open_now is True:
+        facts.append(("mz-badge mz-badge--ok", _("Open now")))
+    elif hit.open_now is False:
+        facts.append(("mz-badge", _("Closed now")))
+    if service.status == "temporarily closed":
+        facts.append(("mz-badge", _("Temporarily closed")))
+    items = format_html_join(
+        "",
+        "<li>{}</li>",
+        ((format_html('<span class="{}">{}</span>', css, text) if css else text,) for css, text in facts),
+    )
+    return format_html(
+        '<li class="mz-card"><h3 class="nl-heading nl-heading--level-3"><a class="nl-link" href="{}">{}</a></h3>'
+        '<p class="nl-paragraph mz-meta">{}</p><ul class="mz-facts">{}</ul></li>',
+        service.url,
+        service.name,
+        service.organization.name,
+        items,
+    )

@@ -166,3 +166,59 @@ def test_cached_search_page_shows_an_edit_on_the_next_request(client):
     make_service("Voorbeeld Tweede aanbod")  # reindexes, which raises the content version
     body = client.get("/sociale-kaart/", params).content.decode()
     assert "Voorbeeld Tweede aanbod" in body
+
+
+def test_hits_carry_card_open_now_cost_and_address():
+    """The result card comes from the index (SearchEntry.card), not from the service rows."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from mantelzorg.directory.models import CostOption, Schedule, ServiceAtLocation
+    from mantelzorg.directory.services import reindex_services
+
+    monday_10 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # Monday 10:00 in Amsterdam
+    weekdays = {"byday": "MO,TU,WE,TH,FR", "opens_at": "09:00", "closes_at": "17:00"}
+    open_service = make_service("Open", schedule=weekdays, needs_indication=True)
+    closed = make_service("Dicht", schedule={"byday": "SA", "opens_at": "09:00", "closes_at": "12:00"})
+    make_service("Geen tijden")
+    paid = make_service("Betaald", cost_kind="own_contribution")
+    CostOption.objects.create(service=paid, amount=Decimal("7.50"), amount_description="per dagdeel")
+    # A service-at-location's own schedule wins over the service's (closed on Monday there).
+    sal = ServiceAtLocation.objects.get(service=closed)
+    Schedule.objects.create(service_at_location=sal, byday="MO", opens_at="08:00", closes_at="11:00")
+    reindex_services([paid.id, closed.id])
+
+    result = service_search(place=resolve_postcode("1012"), radius_km=10, now=monday_10)
+    hits = {hit.service.name: hit for hit in result.items}
+    assert hits["Open"].open_now is True and hits["Open"].service.needs_indication is True
+    assert hits["Dicht"].open_now is True  # its location's Monday 08:00–11:00
+    assert hits["Geen tijden"].open_now is None
+    assert hits["Betaald"].service.cost_kind == "own_contribution"
+    assert hits["Betaald"].service.cost_amount == Decimal("7.50")
+    assert hits["Betaald"].service.cost_per == "per dagdeel"
+    assert hits["Open"].address == "Teststraat 1, Test"
+    assert hits["Open"].service.id == open_service.id
+    assert hits["Open"].service.organization.name == "Voorbeeld Welzijn"
+    evening = monday_10.replace(hour=19)
+    later = service_search(place=resolve_postcode("1012"), radius_km=10, now=evening).items
+    assert {hit.service.name: hit.open_now for hit in later} == {
+        "Open": False,
+        "Dicht": False,
+        "Geen tijden": None,
+        "Betaald": None,
+    }
+
+
+def test_results_page_shows_the_card(client):
+    from decimal import Decimal
+
+    from mantelzorg.directory.models import CostOption
+    from mantelzorg.directory.services import reindex_services
+
+    paid = make_service("Voorbeeld Betaald", cost_kind="paid", needs_indication=True)
+    CostOption.objects.create(service=paid, amount=Decimal("12"), amount_description="per keer")
+    reindex_services([paid.id])
+    body = client.get("/sociale-kaart/", {"postcode": "1012", "afstand": "10"}).content.decode()
+    assert "Voorbeeld Betaald" in body and "Teststraat 1, Test" in body
+    assert "€ 12,00 per keer" in body
+    assert "Indicatie nodig" in body

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from mantelzorg.core.cache import bump_version
+from mantelzorg.core.geo import REFERENCE
 from mantelzorg.core.models import Municipality, PostcodeArea
 
 DATA_DIR = Path(settings.BASE_DIR) / "data"
@@ -73,6 +75,7 @@ class Command(BaseCommand):
                 ],
                 batch_size=500,
             )
+            bump_version(REFERENCE)  # processes reload their postcode table (core.geo)
         if options["verbosity"]:
             self.stdout.write(
                 f"Reference data: {len(municipalities)} gemeenten, {len(areas)} postcode areas."
