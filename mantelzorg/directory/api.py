@@ -328,9 +328,10 @@ def ranked_near(place, radius_km, entries) -> list[tuple]:
     local = Q(kind=SearchEntry.KIND_AREA, municipality_code=code)
     if radius_km:
         min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, radius_km)
+        # Only located rows have lat/lon; no kind= here, or SQLite scans the kind index instead
+        # of the (lat, lon, term_bits) one.
         entries = entries.filter(
             Q(
-                kind=SearchEntry.KIND_LOCATED,
                 lat__gte=min_lat,
                 lat__lte=max_lat,
                 lon__gte=min_lon,
@@ -347,7 +348,7 @@ def ranked_near(place, radius_km, entries) -> list[tuple]:
     best: dict = {}
     distance = geo.distance_from(place.lat, place.lon)
     for service_id, kind, lat, lon in selectors.raw_rows(
-        entries.values_list("service_id", "kind", "lat", "lon")
+        entries.values_list(selectors.AS_TEXT["service_id"], "kind", "lat", "lon")
     ):
         if kind == SearchEntry.KIND_LOCATED and lat is not None:
             key = distance(lat, lon)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch, Q, TextField
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -185,7 +186,7 @@ def service_search(
         qs = qs.filter(Q(kind=SearchEntry.KIND_LOCATED, municipality_code=code) | local)
     else:
         qs = qs.filter(kind__in=(SearchEntry.KIND_LOCATED, SearchEntry.KIND_AREA))
-    rows = raw_rows(qs.values_list("service_id", "location_id", "id", "lat", "lon"))
+    rows = raw_rows(qs.values_list(AS_TEXT["service_id"], AS_TEXT["location_id"], "id", "lat", "lon"))
 
     best: dict = {}  # raw service id → (sort key, distance shown, raw location id, entry id)
     if origin is None:
@@ -214,6 +215,11 @@ def service_search(
     window = ordered[(page - 1) * per_page : page * per_page]
     items = _hits(window, now=now)
     return SearchResult(items=items, total=total, page=page, pages=pages, per_page=per_page)
+
+
+# Candidate ids as text: PostgreSQL's driver would build (and the ranking hash) a UUID object
+# per candidate row; only the page's ids are converted (``as_uuid``).
+AS_TEXT = {name: Cast(name, output_field=TextField()) for name in ("service_id", "location_id")}
 
 
 def raw_rows(queryset) -> list[tuple]:
