@@ -1,14 +1,31 @@
 from django.contrib import admin
 
 from mantelzorg.core import audit
+from mantelzorg.core.cache import bump_version
 
 from . import selectors
 from .forms import InstrumentDefinitionForm, LocalThresholdsForm
 from .models import InstrumentDefinition, LocalThresholds
 
 
+class _VersionedAdmin(admin.ModelAdmin):
+    """Every change raises the assessment content version, so all processes re-read it."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        bump_version(selectors.CONTENT)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bump_version(selectors.CONTENT)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        bump_version(selectors.CONTENT)
+
+
 @admin.register(InstrumentDefinition)
-class InstrumentDefinitionAdmin(admin.ModelAdmin):
+class InstrumentDefinitionAdmin(_VersionedAdmin):
     """Operators load licensed instruments (EDIZ-plus, CSI, ...) as FHIR Questionnaire JSON."""
 
     form = InstrumentDefinitionForm
@@ -21,13 +38,14 @@ class InstrumentDefinitionAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if obj.active:
             InstrumentDefinition.objects.filter(url=obj.url).exclude(pk=obj.pk).update(active=False)
+            bump_version(selectors.CONTENT)  # the base class bumped before this update
         audit.log(
             request=request, action="assessment.instrument.loaded", obj=obj, purpose="instrument management"
         )
 
 
 @admin.register(LocalThresholds)
-class LocalThresholdsAdmin(admin.ModelAdmin):
+class LocalThresholdsAdmin(_VersionedAdmin):
     """A gemeente's own thresholds for the balance level (local policy)."""
 
     form = LocalThresholdsForm

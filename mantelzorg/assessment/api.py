@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mantelzorg.core import audit, geo
+from mantelzorg.core.cache import memoize
 
 from . import engine, selectors
 
@@ -170,7 +171,7 @@ def _task(t) -> dict:
 
 def _offer(service, distance, domains) -> dict:
     return {
-        "id": service.id,
+        "id": str(service.id),
         "name": service.name,
         "organization": service.organization.name,
         "distance_km": distance,
@@ -178,7 +179,30 @@ def _offer(service, distance, domains) -> dict:
     }
 
 
-def result_data(outcome: selectors.Outcome, offers: selectors.Offers | None) -> dict:
+def offers_data(offers: selectors.Offers) -> dict:
+    """The ``offers`` member of a check result (JSON-ready)."""
+    return {
+        "postcode": offers.place.postcode if offers.place else None,
+        "municipality": offers.place.municipality.code if offers.place else None,
+        "radius_km": offers.radius_km,
+        "support_centres": [{"id": str(c.id), "name": c.name} for c in offers.centres],
+        "local": [_offer(h.service, h.distance_km, h.domains) for h in offers.local],
+        "missing_support_domains": offers.missing_domains,
+        "national": [_offer(s, None, []) for s in offers.national],
+    }
+
+
+def offers_for(place, support_domains: list[str]) -> dict:
+    """``offers_data`` of ``selectors.offers_for``, kept as plain data (cheap to read back from
+    the cache) under the same rule: per postcode area, vraaggebieden and directory version."""
+    key = ("api", place.pc4 if place else "", tuple(sorted(support_domains)))
+    data = memoize(
+        key, lambda: offers_data(selectors.find_offers(place, support_domains)), content="directory"
+    )
+    return {**data, "postcode": place.postcode if place else None}  # the caller's own postcode
+
+
+def result_data(outcome: selectors.Outcome, offers: selectors.Offers | dict | None) -> dict:
     level = outcome.level
     data = {
         "instrument": outcome.instrument.id,
@@ -209,15 +233,7 @@ def result_data(outcome: selectors.Outcome, offers: selectors.Offers | None) -> 
         "offers": None,
     }
     if offers is not None:
-        data["offers"] = {
-            "postcode": offers.place.postcode if offers.place else None,
-            "municipality": offers.place.municipality.code if offers.place else None,
-            "radius_km": offers.radius_km,
-            "support_centres": [{"id": c.id, "name": c.name} for c in offers.centres],
-            "local": [_offer(h.service, h.distance_km, getattr(h, "domains", [])) for h in offers.local],
-            "missing_support_domains": offers.missing_domains,
-            "national": [_offer(s, None, []) for s in offers.national],
-        }
+        data["offers"] = offers if isinstance(offers, dict) else offers_data(offers)
     return data
 
 
@@ -294,7 +310,7 @@ class CheckCreateView(APIView):
             outcome = selectors.evaluate(instrument, answers, place=place)
         except engine.ResponseValidationError as error:
             return _errors(error.errors)
-        offers = selectors.offers_for(place, outcome.support_domains) if outcome.level else None
+        offers = offers_for(place, outcome.support_domains) if outcome.level else None
         return Response(result_data(outcome, offers))
 
     @staticmethod

@@ -20,7 +20,8 @@ Example: "the overall burden is at least the heavy threshold and nobody helps"::
              {"==": [{"var": "answer.network.help"}, "none"]}]}
 
 Nothing is ever evaluated as code. ``check`` finds mistakes when a rule file is loaded;
-``evaluate`` computes a condition against a dict of facts and a dict of thresholds.
+``evaluate`` computes a condition against a dict of facts and a dict of thresholds (through a
+tree of closures built once per condition, ``compile_condition``).
 """
 
 from __future__ import annotations
@@ -96,10 +97,57 @@ def check(
     return problems
 
 
+Compiled = Callable[[dict[str, Any], dict[str, Any]], Any]
+
+
+def compile_condition(condition: Any) -> Compiled:
+    """The condition as a Python function of (facts, thresholds), built from closures (never from
+    source text); it gives the same value as ``evaluate_tree`` and runs several times faster."""
+    if isinstance(condition, list):
+        parts = [compile_condition(element) for element in condition]
+        return lambda facts, thresholds: [part(facts, thresholds) for part in parts]
+    if not isinstance(condition, dict):
+        return lambda facts, thresholds: condition
+    ((op, arg),) = condition.items()
+    if op == "var":
+        return lambda facts, thresholds: facts.get(arg)
+    if op == "threshold":
+        return lambda facts, thresholds: thresholds[arg]
+    if op in ("and", "or"):
+        parts = [compile_condition(c) for c in arg]
+        if op == "and":
+            return lambda facts, thresholds: all(bool(part(facts, thresholds)) for part in parts)
+        return lambda facts, thresholds: any(bool(part(facts, thresholds)) for part in parts)
+    if op == "not":
+        inner = compile_condition(arg)
+        return lambda facts, thresholds: not inner(facts, thresholds)
+    left, right = (compile_condition(a) for a in arg)
+    compare = COMPARISONS[op]
+    return lambda facts, thresholds: compare(left(facts, thresholds), right(facts, thresholds))
+
+
+# Compiled conditions by identity: rule files are loaded once per process, so their condition
+# objects live as long as the process. The bound only guards against callers that pass
+# throw-away conditions.
+_compiled: dict[int, tuple[Any, Compiled]] = {}
+_MAX_COMPILED = 5000
+
+
 def evaluate(condition: Any, facts: dict[str, Any], thresholds: dict[str, Any]) -> Any:
     """The value of a condition (a bool for every operator except var and threshold)."""
+    entry = _compiled.get(id(condition))
+    if entry is None or entry[0] is not condition:
+        if len(_compiled) >= _MAX_COMPILED:
+            _compiled.clear()
+        entry = (condition, compile_condition(condition))
+        _compiled[id(condition)] = entry
+    return entry[1](facts, thresholds)
+
+
+def evaluate_tree(condition: Any, facts: dict[str, Any], thresholds: dict[str, Any]) -> Any:
+    """``evaluate`` by walking the JSON (the reference the compiled form is tested against)."""
     if isinstance(condition, list):
-        return [evaluate(element, facts, thresholds) for element in condition]
+        return [evaluate_tree(element, facts, thresholds) for element in condition]
     if not isinstance(condition, dict):
         return condition
     ((op, arg),) = condition.items()
@@ -108,10 +156,10 @@ def evaluate(condition: Any, facts: dict[str, Any], thresholds: dict[str, Any]) 
     if op == "threshold":
         return thresholds[arg]
     if op == "and":
-        return all(bool(evaluate(c, facts, thresholds)) for c in arg)
+        return all(bool(evaluate_tree(c, facts, thresholds)) for c in arg)
     if op == "or":
-        return any(bool(evaluate(c, facts, thresholds)) for c in arg)
+        return any(bool(evaluate_tree(c, facts, thresholds)) for c in arg)
     if op == "not":
-        return not evaluate(arg, facts, thresholds)
-    left, right = (evaluate(a, facts, thresholds) for a in arg)
+        return not evaluate_tree(arg, facts, thresholds)
+    left, right = (evaluate_tree(a, facts, thresholds) for a in arg)
     return COMPARISONS[op](left, right)

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from mantelzorg.accounts.models import ConsentRecord
 from mantelzorg.accounts.selectors import consent_is_active
 from mantelzorg.core import audit
-from mantelzorg.core.cache import memoize
+from mantelzorg.core.cache import memoize, per_version
 
 from . import balance, engine
 from .models import InstrumentDefinition, LocalThresholds, SavedCheck
@@ -48,12 +48,22 @@ def _parse(checksum_: str, loader) -> engine.Instrument:
     return instrument
 
 
+# ContentVersion of instruments and local thresholds (core/cache.py); services and the admin
+# raise it on every change, so each process re-reads them then and only then.
+CONTENT = "assessment"
+
+
 def instruments() -> dict[str, engine.Instrument]:
-    """Every active instrument by Questionnaire id (one small query; parsed once per process).
+    """Every active instrument by Questionnaire id (read once per process and content version;
+    parsed once per checksum).
 
     Active rows in ``InstrumentDefinition`` win; a shipped instrument missing from the table
     (e.g. a freshly flushed database) still comes from its file.
     """
+    return per_version(CONTENT, "instruments", _instruments)
+
+
+def _instruments() -> dict[str, engine.Instrument]:
     result = dict(engine.load_all_builtin())
     rows = (
         InstrumentDefinition.objects.filter(active=True)
@@ -97,14 +107,19 @@ def label(text: engine.Label) -> str:
 
 
 def thresholds_for(municipality) -> dict:
+    """The gemeente's threshold overrides (local policy), read once per content version."""
     if municipality is None:
         return {}
-    row = (
-        LocalThresholds.objects.filter(municipality_id=municipality.pk)
-        .values_list("overrides", flat=True)
-        .first()
-    )
-    return row or {}
+
+    def read():
+        row = (
+            LocalThresholds.objects.filter(municipality_id=municipality.pk)
+            .values_list("overrides", flat=True)
+            .first()
+        )
+        return row or {}
+
+    return dict(per_version(CONTENT, ("thresholds", municipality.pk), read))
 
 
 @dataclass
@@ -225,12 +240,13 @@ def offers_for(place, support_domains: list[str]) -> Offers:
     The same postcode area and vraaggebieden give the same offers, so the result is kept for
     a minute (keyed by the directory's content version: an edit shows at once)."""
     key = (place.pc4 if place else "", tuple(sorted(support_domains)))
-    offers = memoize(key, lambda: _offers_for(place, support_domains), content="directory")
+    offers = memoize(key, lambda: find_offers(place, support_domains), content="directory")
     offers.place = place  # the caller's own postcode, never another visitor's
     return offers
 
 
-def _offers_for(place, support_domains: list[str]) -> Offers:
+def find_offers(place, support_domains: list[str]) -> Offers:
+    """``offers_for`` without the cache (the API caches its own JSON form of it)."""
     from mantelzorg.directory import selectors as directory
 
     offers = Offers(place=place)

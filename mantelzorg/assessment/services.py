@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
 from mantelzorg.core import audit
+from mantelzorg.core.cache import bump_version
 
 from . import balance, engine, selectors
 from .models import (
@@ -70,6 +71,7 @@ def instrument_load(
                 obj=row,
                 purpose="instrument management",
             )
+            bump_version(selectors.CONTENT)
     return row
 
 
@@ -304,5 +306,6 @@ def thresholds_update(*, request, municipality, overrides: dict, note: str = "")
         municipality=municipality,
         defaults={"overrides": overrides, "note": note, "updated_at": timezone.now()},
     )
+    bump_version(selectors.CONTENT)
     audit.log(request=request, action="assessment.thresholds.updated", obj=row, purpose="local policy")
     return row

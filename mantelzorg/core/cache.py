@@ -47,6 +47,24 @@ def bump_version(name: str) -> None:
 
 def forget_versions() -> None:
     _versions.clear()
+    _derived.clear()
+
+
+_derived: dict[tuple, tuple[int, object]] = {}
+
+
+def per_version(content: str, key, compute: Callable):
+    """A value computed from content ``content`` only (e.g. the active instruments), kept in
+    this process until that content's version changes. Unlike ``memoize`` it is not switched
+    off by ``PUBLIC_PAGE_CACHE_SECONDS=0``: it holds configuration, not public pages. Every
+    writer of that content must ``bump_version`` it."""
+    version = content_version(content)
+    known = _derived.get((content, key))
+    if known is not None and known[0] == version:
+        return known[1]
+    value = compute()
+    _derived[(content, key)] = (version, value)
+    return value
 
 
 def is_cookieless_visitor(request) -> bool:

@@ -957,6 +957,57 @@ def test_not_a_questionnaire_response_is_refused(balanscheck):
 def test_condition_language(condition, expected):
     facts = {"n": 3, "flag": True, "code": "little", "tasks": ["meals", "household"]}
     assert conditions.evaluate(condition, facts, {"t": 5}) is expected
+    assert conditions.evaluate_tree(condition, facts, {"t": 5}) is expected
+
+
+def test_compiled_rules_agree_with_the_tree_walk():
+    """Every shipped level, urgent and advice condition gives the same value compiled as walked,
+    over many generated responses (the compiled form is what runs)."""
+    import random
+
+    from mantelzorg.assessment import balance
+    from mantelzorg.assessment.engine import load_all_builtin, score
+
+    level_rules, advice_rules = balance.load_level_rules(), balance.load_advice_rules()
+    instrument = load_all_builtin()["balanscheck"]
+    when = [r.when for r in level_rules.rules + level_rules.urgent_rules] + [w for _, w in advice_rules.cards]
+    rng = random.Random(7)
+    checked = 0
+    for _ in range(150):
+        answers = {}
+        for item in instrument.questions:
+            if not item.required and rng.random() < 0.2:
+                continue
+            if item.type == "boolean":
+                answers[item.link_id] = rng.random() < 0.5
+            elif item.type == "choice":
+                answers[item.link_id] = rng.choice(sorted(item.ordinals))
+            elif item.type in ("integer", "decimal"):
+                answers[item.link_id] = rng.randint(int(item.min_value or 0), int(item.max_value or 80))
+            else:
+                answers[item.link_id] = "Voorbeeld"
+        try:
+            result = score(instrument, answers)
+        except ResponseValidationError:
+            continue
+        level = balance.derive_level(result, result.answers)
+        facts = balance._facts(
+            level.scores,
+            level.bands,
+            result.answers,
+            {
+                "tasks": level.tasks,
+                "pressure_points": level.pressure_points,
+                "energy_sources": level.energy_sources,
+                "transferable_tasks": level.transferable_tasks,
+            },
+        )
+        facts.update(level=level.code, urgent=level.urgent)
+        for condition in when:
+            compiled = conditions.evaluate(condition, facts, level.thresholds)
+            assert compiled == conditions.evaluate_tree(condition, facts, level.thresholds)
+            checked += 1
+    assert checked > 1000
 
 
 @pytest.mark.parametrize(

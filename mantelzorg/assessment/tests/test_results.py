@@ -97,3 +97,39 @@ def test_scores_per_dimension_are_named_in_words_not_codes(client):
     assert "Druk per gebied (0-2): Werk of studie" in body
     for code in ("work_study", "own_family", "social_life"):
         assert code not in body
+
+
+def test_threshold_and_instrument_changes_reach_every_process():
+    """Instruments and thresholds are kept per process until the 'assessment' content version
+    changes; another process sees a change once its 1-second view of that version expires."""
+    from django.db.models import F
+
+    from mantelzorg.assessment.models import LocalThresholds
+    from mantelzorg.core import cache
+    from mantelzorg.core.models import ContentVersion
+
+    answers = factories.moderate()
+    assert evaluate(answers, "1012").level.code == "attention"
+    # Another process writes (the row and the version), without touching this process's memory.
+    LocalThresholds.objects.create(municipality_id="GM0363", overrides={"burden_heavy": 5})
+    assert evaluate(answers, "1012").level.code == "attention"  # not yet: same version seen
+    if not ContentVersion.objects.filter(name=selectors.CONTENT).update(version=F("version") + 1):
+        ContentVersion.objects.create(name=selectors.CONTENT, version=1)
+    cache._versions.clear()  # this process's one-second view of the versions has expired
+    assert evaluate(answers, "1012").level.code == "heavy"
+
+
+def test_admin_threshold_change_raises_the_version(cast, login_as):
+    from mantelzorg.core.cache import content_version, forget_versions
+
+    forget_versions()
+    before = content_version(selectors.CONTENT)
+    client = login_as(cast.admin)
+    response = client.post(
+        "/beheer/assessment/localthresholds/add/",
+        {"municipality": "GM0363", "overrides": '{"burden_heavy": 5}', "note": ""},
+    )
+    assert response.status_code == 302, response.content[:2000]
+    forget_versions()
+    assert content_version(selectors.CONTENT) > before
+    assert evaluate(factories.moderate(), "1012").level.code == "heavy"
