@@ -1,10 +1,19 @@
 """Scoring speed of the assessment engine: prints microseconds per response (median of 7 runs)."""
 
+import os
 import statistics
+import sys
 import timeit
+from pathlib import Path
 
-from mantelzorg.assessment.balance import advise, derive_level
-from mantelzorg.assessment.engine import (
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as `python bench/...`
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django  # noqa: E402
+
+django.setup()
+
+from mantelzorg.assessment.balance import advise, derive_level  # noqa: E402
+from mantelzorg.assessment.engine import (  # noqa: E402
     answers_to_questionnaire_response,
     load_all_builtin,
     score,

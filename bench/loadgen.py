@@ -61,6 +61,20 @@ if body_file and body_file ~= "" then
 end
 wrk.headers["Accept-Encoding"] = "identity"
 
+-- A mix of paths (one per line), requested in turn: a realistic spread of queries.
+local paths_file = os.getenv("BENCH_PATHS_FILE")
+if paths_file and paths_file ~= "" then
+  local paths = {}
+  for line in io.lines(paths_file) do
+    if line ~= "" then table.insert(paths, line) end
+  end
+  local i = 0
+  request = function()
+    i = i % #paths + 1
+    return wrk.format(nil, paths[i])
+  end
+end
+
 local limit = tonumber(os.getenv("BENCH_PER_THREAD") or "0")
 local threads = {}
 counter = 0
@@ -96,6 +110,15 @@ end
 """
 
 
+def read_paths(paths_file: str) -> list[str]:
+    """The paths of a --urls file: one per line, each starting with "/" (at most 10,000)."""
+    with open(paths_file, encoding="utf-8") as fh:
+        paths = [line.strip() for line in fh if line.strip() and not line.startswith("#")]
+    if not paths or len(paths) > 10_000 or not all(p.startswith("/") for p in paths):
+        raise ValueError(f"{paths_file}: 1 to 10,000 paths, one per line, each starting with /")
+    return paths
+
+
 def wrk_available() -> bool:
     return shutil.which("wrk") is not None
 
@@ -111,6 +134,7 @@ def run_wrk(
     body_file: str | None = None,
     content_type: str | None = None,
     threads: int = 1,
+    paths_file: str | None = None,
 ) -> dict:
     check_target(host)
     concurrency = max(1, min(concurrency, MAX_CONCURRENCY))
@@ -123,6 +147,7 @@ def run_wrk(
     env["BENCH_METHOD"] = method
     env["BENCH_BODY_FILE"] = body_file or ""
     env["BENCH_CONTENT_TYPE"] = content_type or ""
+    env["BENCH_PATHS_FILE"] = paths_file or ""
     env["BENCH_PER_THREAD"] = str(math.ceil(min(requests, MAX_REQUESTS) / threads)) if requests else "0"
     cmd = [
         "wrk",
@@ -162,8 +187,9 @@ def run_wrk(
 # ------------------------------------------------------------------------ python
 
 
-def _python_worker(host, port, path, method, body, headers, deadline, budget, lock, latencies, counters):
+def _python_worker(host, port, paths, method, body, headers, deadline, budget, lock, latencies, counters):
     conn = None
+    sent = 0
     local_lat: list[float] = []
     errors = non2xx = 0
     while time.perf_counter() < deadline:
@@ -176,7 +202,8 @@ def _python_worker(host, port, path, method, body, headers, deadline, budget, lo
             if conn is None:
                 conn = http.client.HTTPConnection(host, port, timeout=10)
             t0 = time.perf_counter()
-            conn.request(method, path, body=body, headers=headers)
+            conn.request(method, paths[sent % len(paths)], body=body, headers=headers)
+            sent += 1
             resp = conn.getresponse()
             resp.read()
             local_lat.append(time.perf_counter() - t0)
@@ -209,8 +236,10 @@ def run_python_inprocess(
     method: str = "GET",
     body: bytes | None = None,
     content_type: str | None = None,
+    paths: list[str] | None = None,
 ) -> dict:
     check_target(host)
+    paths = paths or [path]
     concurrency = max(1, min(concurrency, MAX_CONCURRENCY))
     duration = max(0.5, min(duration, MAX_DURATION))
     headers = {"Accept-Encoding": "identity", "Host": f"{host}:{port}"}
@@ -225,7 +254,7 @@ def run_python_inprocess(
     workers = [
         threading.Thread(
             target=_python_worker,
-            args=(host, port, path, method, body, headers, deadline, budget, lock, latencies, counters),
+            args=(host, port, paths, method, body, headers, deadline, budget, lock, latencies, counters),
             daemon=True,
         )
         for _ in range(concurrency)
@@ -262,6 +291,7 @@ def run_python(
     method: str = "GET",
     body_file: str | None = None,
     content_type: str | None = None,
+    paths_file: str | None = None,
 ) -> dict:
     """Run the Python generator in a separate process (own GIL) and return its result."""
     check_target(host)
@@ -287,6 +317,8 @@ def run_python(
         cmd += ["--body", body_file]
     if content_type:
         cmd += ["--content-type", content_type]
+    if paths_file:
+        cmd += ["--paths-file", paths_file]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=min(duration, MAX_DURATION) + 60)
     if proc.returncode != 0:
         raise RuntimeError(f"python load generator failed: {proc.stderr}")
@@ -304,8 +336,10 @@ def main(argv=None) -> int:
     p.add_argument("--method", default="GET")
     p.add_argument("--body", default=None, help="file with the request body")
     p.add_argument("--content-type", default=None)
+    p.add_argument("--paths-file", default=None, help="request these paths (one per line) in turn")
     a = p.parse_args(argv)
     body = open(a.body, "rb").read() if a.body else None
+    paths = read_paths(a.paths_file) if a.paths_file else None
     result = run_python_inprocess(
         host=a.host,
         port=a.port,
@@ -316,6 +350,7 @@ def main(argv=None) -> int:
         method=a.method,
         body=body,
         content_type=a.content_type,
+        paths=paths,
     )
     print(json.dumps(result))
     return 0

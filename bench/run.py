@@ -51,6 +51,7 @@ class Target:
     method: str = "GET"
     body_file: str | None = None
     content_type: str | None = None
+    paths_file: str | None = None  # --urls: a mix of GET paths requested in turn
 
 
 def venv_bin(name: str) -> str:
@@ -185,14 +186,14 @@ def fetch(port, path, method="GET", body=None, content_type=None):
         conn.close()
 
 
-def read_server_times(access_log: str, offset: int, path: str) -> list[float]:
-    """Server-side request times (ms) gunicorn logged for ``path`` since ``offset``."""
+def read_server_times(access_log: str, offset: int, paths: set[str]) -> list[float]:
+    """Server-side request times (ms) gunicorn logged for ``paths`` since ``offset``."""
     times = []
     with open(access_log, "rb") as fh:
         fh.seek(offset)
         for raw in fh:
             parts = raw.decode(errors="replace").split()
-            if len(parts) >= 5 and parts[0] == "BENCH" and parts[4] == path:
+            if len(parts) >= 5 and parts[0] == "BENCH" and parts[4] in paths:
                 times.append(int(parts[2]) / 1000)
     return times
 
@@ -205,6 +206,7 @@ def measure(args, port, target: Target, tool: str, duration, requests=None) -> d
         method=target.method,
         body_file=target.body_file,
         content_type=target.content_type,
+        paths_file=target.paths_file,
     )
     if tool == "wrk":
         return loadgen.run_wrk(url=f"http://{HOST}:{port}{target.path}", host=HOST, **kwargs)
@@ -217,7 +219,8 @@ def run_target_slice(args, port, target, tool, access_log, duration, requests) -
     result = measure(args, port, target, tool, duration, requests)
     if access_log:
         time.sleep(0.3)  # gunicorn logs after the response is sent
-        result["server_ms"] = read_server_times(access_log, offset, target.path.split("?")[0])
+        paths = loadgen.read_paths(target.paths_file) if target.paths_file else [target.path]
+        result["server_ms"] = read_server_times(access_log, offset, {p.split("?")[0] for p in paths})
     return result
 
 
@@ -307,6 +310,13 @@ def parse_args(argv=None):
         "--url", action="append", default=[], metavar="PATH", help="GET path to measure (repeatable)"
     )
     p.add_argument(
+        "--urls",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a mix of GET paths, one per line, requested in turn as one target (repeatable)",
+    )
+    p.add_argument(
         "--post", action="append", default=[], metavar="PATH", help="POST path to measure (repeatable)"
     )
     p.add_argument(
@@ -393,6 +403,9 @@ def main(argv=None) -> int:
     tool = choose_tool(args.tool)
     targets = [Target("floor " + FLOOR, FLOOR)]
     targets += [Target("GET " + u, u) for u in args.url]
+    for f in args.urls:
+        paths = loadgen.read_paths(f)
+        targets.append(Target(f"GET {len(paths)} paths of {Path(f).name}", paths[0], paths_file=f))
     for i, path in enumerate(args.post):
         ct = args.content_type[i] if i < len(args.content_type) else "application/json"
         targets.append(Target("POST " + path, path, "POST", args.body[i], ct))
@@ -440,13 +453,15 @@ def main(argv=None) -> int:
         server.wait_healthy()
         for t in targets:  # pre-flight: each target must answer 2xx (wrk counts 3xx as success)
             body = Path(t.body_file).read_bytes() if t.body_file else None
-            status, headers, data = fetch(server.port, t.path, t.method, body, t.content_type)
-            cookies = "set-cookie" if any(k.lower() == "set-cookie" for k in headers) else "no cookie"
-            print(f"  pre-flight {t.method} {t.path} → {status}, {len(data)} bytes, {cookies}")
-            if not 200 <= status <= 299:
-                raise SystemExit(
-                    f"{t.method} {t.path} answered {status}, not 2xx: fix the URL or the data first"
-                )
+            paths = loadgen.read_paths(t.paths_file) if t.paths_file else [t.path]
+            for path in dict.fromkeys([paths[0], paths[len(paths) // 2], paths[-1]]):  # a sample
+                status, headers, data = fetch(server.port, path, t.method, body, t.content_type)
+                cookies = "set-cookie" if any(k.lower() == "set-cookie" for k in headers) else "no cookie"
+                print(f"  pre-flight {t.method} {path} → {status}, {len(data)} bytes, {cookies}")
+                if not 200 <= status <= 299:
+                    raise SystemExit(
+                        f"{t.method} {path} answered {status}, not 2xx: fix the URL or the data first"
+                    )
         print()
         srv = access_log is not None
         for run in range(1, args.runs + 1):

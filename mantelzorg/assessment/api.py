@@ -6,12 +6,15 @@ FHIR QuestionnaireResponse, and publish the instruments as FHIR Questionnaires.
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     inline_serializer,
 )
 from rest_framework import serializers
@@ -65,16 +68,41 @@ class ErrorsSerializer(serializers.Serializer):
     errors = ErrorItemSerializer(many=True)
 
 
+# What core.geo accepts (5211, 5211AB, '5211 ab'); the schema carries it as ``pattern``.
+POSTCODE_PATTERN = geo.POSTCODE_RE.pattern
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"oneOf": [{"type": "boolean"}, {"type": "number"}, {"type": "string"}]},
+    }
+)
+class AnswersField(serializers.DictField):
+    """``{linkId: value}``; a value is a boolean, a number, text or the option code."""
+
+
+# Schema only: CheckCreateView._from_json checks the body (and refuses any other member).
 class CheckRequestSerializer(serializers.Serializer):
     instrument = serializers.CharField(
         default=selectors.BALANSCHECK, help_text="Questionnaire id, e.g. balanscheck"
     )
     postcode = serializers.CharField(
-        required=False, allow_blank=True, help_text="Dutch postcode, e.g. 5211 or 5211 AB"
+        required=False,
+        validators=[RegexValidator(geo.POSTCODE_RE)],
+        help_text="Dutch postcode, e.g. 5211 or 5211 AB; leave it out for no local offers",
     )
-    answers = serializers.DictField(
-        help_text="Answers keyed by linkId: booleans, numbers, text or the option code"
-    )
+    answers = AnswersField(help_text="Answers keyed by linkId: booleans, numbers, text or the option code")
+
+
+class CheckRequestSchema(OpenApiSerializerExtension):
+    """``additionalProperties: false`` on the request body: the view refuses unknown members."""
+
+    target_class = CheckRequestSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        return {**schema, "additionalProperties": False}
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -262,6 +290,7 @@ class CheckCreateView(APIView):
                 "postcode",
                 str,
                 required=False,
+                pattern=POSTCODE_PATTERN,
                 description="Postcode for local offers (with a FHIR QuestionnaireResponse)",
             )
         ],

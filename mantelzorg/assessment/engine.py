@@ -29,7 +29,7 @@ import fnmatch
 import json
 import math
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -182,9 +182,18 @@ class Instrument:
     def canonical(self) -> str:
         return f"{self.url}|{self.version}"
 
-    @property
-    def questions(self) -> list[Item]:
-        return [i for i in self.items.values() if i.is_question]
+    @cached_property
+    def questions(self) -> tuple[Item, ...]:
+        return tuple(i for i in self.items.values() if i.is_question)
+
+    @cached_property
+    def unconditional(self) -> frozenset[str]:
+        """LinkIds that are enabled whatever the answers: no enableWhen on them or an ancestor."""
+        found: set[str] = set()
+        for link_id, item in self.items.items():  # document order: parents come first
+            if not item.enable_when and (item.parent is None or item.parent in found):
+                found.add(link_id)
+        return frozenset(found)
 
     def dimension_of(self, link_id: str) -> str | None:
         """The item's own code, or the code of its nearest coded ancestor group."""
@@ -677,7 +686,7 @@ def enabled_items(instrument: Instrument, answers: dict[str, Any]) -> set[str]:
     with enableBehavior 'any'). A condition sees a question as unanswered when it is disabled,
     readOnly or answered with empty text, exactly as validate_answers treats it.
     """
-    memo: dict[str, bool] = {}
+    memo: dict[str, bool] = dict.fromkeys(instrument.unconditional, True)
     items = instrument.items
 
     def value(link_id: str) -> Any:
@@ -698,7 +707,8 @@ def enabled_items(instrument: Instrument, answers: dict[str, Any]) -> set[str]:
         memo[link_id] = ok
         return ok
 
-    return {link_id for link_id in items if enabled(link_id)}
+    always = instrument.unconditional
+    return always | {link_id for link_id in items if link_id not in always and enabled(link_id)}
 
 
 def validate_answers(instrument: Instrument, answers: dict[str, Any]) -> dict[str, Any]:

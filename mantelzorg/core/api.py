@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -41,6 +41,9 @@ class PostcodeView(APIView):
     @extend_schema(
         summary="Look up a Dutch postcode",
         description="Turns 5211, 5211AB or '5211 ab' into its PC4 area, gemeente and centroid.",
+        parameters=[
+            OpenApiParameter("postcode", str, OpenApiParameter.PATH, pattern=geo.POSTCODE_RE.pattern)
+        ],
         responses={200: PlaceSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
     )
     def get(self, request, postcode):

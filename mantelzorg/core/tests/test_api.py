@@ -44,3 +44,35 @@ def test_api_docs_page_lists_the_operations(client, db):
     response = client.get("/api/v1/docs/")
     assert response.status_code == 200
     assert "/api/v1/postcodes/{postcode}/" in response.content.decode()
+
+
+def test_api_json_renderer_writes_what_drf_writes():
+    """The orjson renderer (mantelzorg.api.renderers) is a drop-in: same bytes as DRF's."""
+    import datetime as dt
+    import uuid
+    from decimal import Decimal
+
+    from django.utils.translation import gettext_lazy
+    from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
+
+    from mantelzorg.api.renderers import JSONRenderer
+
+    data = {
+        "id": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        "when": dt.datetime(2026, 11, 23, 10, 30, 15, 123456, tzinfo=dt.UTC),
+        "day": dt.date(2026, 11, 23),
+        "at": dt.time(9, 30, 0, 250000),
+        "amount": Decimal("12.50"),
+        "lazy": gettext_lazy("Free"),
+        "text": "Zorg voor je naaste – ‘één’ \u2028 regel",
+        "numbers": [1, 0.1 + 0.2, -3, 1e16, None, True],
+        "nested": [{"a": {"b": []}}],
+    }
+    assert JSONRenderer().render(data) == DRFJSONRenderer().render(data)
+    assert JSONRenderer().render(None) == b""
+    # Only the spelling of tiny exponents differs ("1e-7" vs "1e-07"): the same number.
+    import json
+
+    assert json.loads(JSONRenderer().render([1e-7])) == json.loads(DRFJSONRenderer().render([1e-7]))
+    pretty = JSONRenderer().render(data, "application/json; indent=2", {})
+    assert pretty == DRFJSONRenderer().render(data, "application/json; indent=2", {})
