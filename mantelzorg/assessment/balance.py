@@ -118,6 +118,7 @@ class LevelResult:
     rules_version: str
     instrument: Instrument = field(repr=False, compare=False)
     answers: dict[str, Any] = field(default_factory=dict, repr=False)  # the validated answers used
+    facts: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # rule inputs
 
 
 @dataclass(frozen=True)
@@ -449,6 +450,7 @@ def derive_level(
         rules_version=rules.version,
         instrument=instrument,
         answers=cleaned,
+        facts=facts,
     )
 
 
@@ -462,17 +464,17 @@ def advise(
     advice. Ties keep the order of advice.json.
     """
     rules = rules or load_advice_rules()
-    if answers == level_result.answers:
-        cleaned = level_result.answers
+    if level_result.facts and (answers is level_result.answers or answers == level_result.answers):
+        facts = dict(level_result.facts)  # the same answers: the facts the level was derived from
     else:
         cleaned = validate_answers(level_result.instrument, answers)
-    insights = {
-        "tasks": level_result.tasks,
-        "pressure_points": level_result.pressure_points,
-        "energy_sources": level_result.energy_sources,
-        "transferable_tasks": level_result.transferable_tasks,
-    }
-    facts = _facts(level_result.scores, level_result.bands, cleaned, insights)
+        insights = {
+            "tasks": level_result.tasks,
+            "pressure_points": level_result.pressure_points,
+            "energy_sources": level_result.energy_sources,
+            "transferable_tasks": level_result.transferable_tasks,
+        }
+        facts = _facts(level_result.scores, level_result.bands, cleaned, insights)
     facts.update(level=level_result.code, urgent=level_result.urgent)
     shown = [card for card, when in rules.cards if conditions.evaluate(when, facts, level_result.thresholds)]
     order = {card.code: i for i, (card, _) in enumerate(rules.cards)}
