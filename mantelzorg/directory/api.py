@@ -17,10 +17,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mantelzorg.api.renderers import JSONRenderer
 from mantelzorg.core import geo
 
 from . import hsds, selectors, taxonomy, text
@@ -275,7 +275,8 @@ def profile_document(request) -> dict:
                 "law": "none | wmo | wlz | zvw: the law that funds it",
                 "what_to_expect": "text: what happens when you go there",
                 "distance": "integer metres from the postcode (list with postcode and proximity only)",
-                "publication": "draft | published (exports only; the API shows published only)",
+                "publication": "draft | published | withdrawn (exports only; the API shows published "
+                "only; withdrawn: taken off by an editor, status defunct)",
             },
             "organization": {
                 "kind": "support_centre | welfare | care_provider | volunteer | municipality | national | other",

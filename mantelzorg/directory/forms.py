@@ -196,6 +196,11 @@ class ServiceForm(forms.ModelForm):
 
         self.fields["organization"].queryset = organizations
         self.fields["opening_days"].choices = list(day_names().items())
+        if self.instance.publication != Service.Publication.WITHDRAWN:
+            # Withdrawing has its own page (views.service_withdraw): it also leaves the menukaart
+            # and is audited as such. A withdrawn offer keeps the choice, so saving it keeps it off.
+            publication = self.fields["publication"]
+            publication.choices = [c for c in publication.choices if c[0] != Service.Publication.WITHDRAWN]
         self.place = None
 
     def clean_areas(self):

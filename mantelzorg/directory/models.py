@@ -189,6 +189,8 @@ class Service(models.Model):
     class Publication(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
+        # Taken off the sociale kaart by an editor (``services.service_withdraw``); the row stays.
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class CostKind(models.TextChoices):
         FREE = "free", _("Free")

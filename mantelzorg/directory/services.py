@@ -344,6 +344,42 @@ def service_verify(*, request, service: Service) -> Service:
     return service
 
 
+@transaction.atomic
+def service_withdraw(*, request, service: Service) -> Service:
+    """Take an offer off the sociale kaart (the "verwijderen" page). A soft delete:
+
+    * ``publication`` becomes "withdrawn" (not "draft": it was public and is now gone on
+      purpose) and ``status`` becomes HSDS "defunct", so that HSDS exports tell other
+      systems the offer no longer exists. The public HSDS API, like the detail page and the
+      search, shows published services only: it answers 404 for this id from now on;
+    * its search index rows go (``reindex_services`` keeps none for an unpublished service),
+      which also bumps the content version, so cached pages and cached Balanscheck offers drop
+      it on the next request;
+    * it leaves every gemeente's menukaart ordering (``RespiteMenuItem``);
+    * audited as ``directory.service.withdrawn``.
+
+    The row itself stays (no hard delete): audit rows, earlier exports and what people saved
+    may refer to its id, and an editor can publish it again through the edit form.
+    Withdrawing a withdrawn offer changes nothing and writes no audit row.
+    """
+    if service.publication == Service.Publication.WITHDRAWN:
+        return service
+    with transaction.atomic():
+        service.publication = Service.Publication.WITHDRAWN
+        service.status = Service.Status.DEFUNCT
+        service.updated_at = timezone.now()
+        service.save(update_fields=["publication", "status", "updated_at"])
+        RespiteMenuItem.objects.filter(service=service).delete()
+        reindex_services([service.id])
+        audit.log(
+            request=request,
+            action="directory.service.withdrawn",
+            obj=service,
+            purpose="directory maintenance",
+        )
+    return service
+
+
 SERVICE_FIELDS = [
     "organization",
     "name",

@@ -9,6 +9,11 @@ urlpatterns = [
     path("sociale-kaart/beheer/", views.manage, name="manage"),
     path("sociale-kaart/beheer/aanbod/nieuw/", views.service_new, name="service_new"),
     path("sociale-kaart/beheer/aanbod/<uuid:service_id>/", views.service_edit, name="service_edit"),
+    path(
+        "sociale-kaart/beheer/aanbod/<uuid:service_id>/verwijderen/",
+        views.service_withdraw,
+        name="service_withdraw",
+    ),
     path("sociale-kaart/beheer/hsds/", include("mantelzorg.directory.hsds_urls")),
     path("steunpunten/", views.support_centres, name="support_centres"),
     path("gemeenten/<str:code>/respijtzorg/", views.respite_menu, name="respite_menu"),

@@ -16,7 +16,7 @@ from mantelzorg.core.models import Municipality
 
 from . import selectors, services
 from .forms import RespiteMenuForm, SearchForm, ServiceForm
-from .models import Organization
+from .models import Organization, Service
 
 RADII = {"5": 5, "10": 10, "25": 25, "gemeente": None}
 
@@ -197,3 +197,23 @@ def service_edit(request, service_id):
         messages.success(request, _("The offer has been saved."))
         return redirect(reverse("directory:service_edit", kwargs={"service_id": service.id}))
     return render(request, "directory/service_form.html", {"form": form, "service": service})
+
+
+@login_required
+@personal
+@require_http_methods(["GET", "POST"])
+def service_withdraw(request, service_id):
+    """Confirm page (GET) and withdrawal (POST) of an offer: off the sociale kaart, the row stays.
+
+    Who may edit an offer may withdraw it (``selectors.service_get_for_editing``; 404 for the
+    rest). What withdrawing does: ``services.service_withdraw``.
+    """
+    service = selectors.service_get_for_editing(request.user, service_id)
+    if service.publication == Service.Publication.WITHDRAWN:
+        messages.info(request, _("This offer is already off the sociale kaart."))
+        return redirect("directory:service_edit", service_id=service.id)
+    if request.method == "POST":
+        services.service_withdraw(request=request, service=service)
+        messages.success(request, _("%(name)s is no longer on the sociale kaart.") % {"name": service.name})
+        return redirect("directory:manage")
+    return render(request, "directory/service_withdraw.html", {"service": service})

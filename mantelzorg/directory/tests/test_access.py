@@ -23,14 +23,15 @@ def urls(service):
         "manage": "/sociale-kaart/beheer/",
         "new": "/sociale-kaart/beheer/aanbod/nieuw/",
         "edit": f"/sociale-kaart/beheer/aanbod/{service.id}/",
+        "withdraw": f"/sociale-kaart/beheer/aanbod/{service.id}/verwijderen/",
         "menu_edit": "/gemeenten/GM0363/respijtzorg/bewerken/",
     }
 
 
 ALLOWED = {
-    "editor": {"manage", "new", "edit"},
-    "staff": {"manage", "new", "edit", "menu_edit"},
-    "admin": {"manage", "new", "edit", "menu_edit"},
+    "editor": {"manage", "new", "edit", "withdraw"},
+    "staff": {"manage", "new", "edit", "withdraw", "menu_edit"},
+    "admin": {"manage", "new", "edit", "withdraw", "menu_edit"},
 }
 OUTSIDERS = [
     "caregiver",
@@ -141,3 +142,39 @@ def test_editor_cannot_pick_foreign_organisation(cast, world, login_as):
         },
     )
     assert response.status_code == 200 and b"id_organization_error" in response.content
+
+
+# --- withdrawing an offer (POST /sociale-kaart/beheer/aanbod/<id>/verwijderen/) ---------------
+
+
+@pytest.mark.parametrize("who", ["editor", "staff", "admin"])
+def test_withdraw_by_those_who_may_edit(cast, world, login_as, who):
+    c = login_as(getattr(cast, who))
+    response = c.post(f"/sociale-kaart/beheer/aanbod/{world.id}/verwijderen/")
+    assert response.status_code == 302 and response["Location"] == "/sociale-kaart/beheer/"
+    world.refresh_from_db()
+    assert world.publication == "withdrawn"
+    assert LogEntry.objects.filter(action="directory.service.withdrawn", object_id=str(world.id)).count() == 1
+
+
+@pytest.mark.parametrize("who", OUTSIDERS + ["anonymous"])
+def test_withdraw_refused_to_outsiders(cast, world, login_as, who):
+    user = getattr(cast, who)
+    c = login_as(user)
+    response = c.post(f"/sociale-kaart/beheer/aanbod/{world.id}/verwijderen/")
+    if user is None:
+        assert response.status_code == 302 and "/account/" in response["Location"]
+    else:
+        assert response.status_code == 404
+    world.refresh_from_db()
+    assert world.publication == "published" and world.status == "active"
+    assert not LogEntry.objects.filter(action="directory.service.withdrawn").exists()
+
+
+def test_withdraw_get_changes_nothing(cast, world, login_as):
+    c = login_as(cast.editor)
+    body = c.get(f"/sociale-kaart/beheer/aanbod/{world.id}/verwijderen/").content.decode()
+    assert 'method="post"' in body and "csrfmiddlewaretoken" in body
+    world.refresh_from_db()
+    assert world.publication == "published"
+    assert not LogEntry.objects.filter(action="directory.service.withdrawn").exists()
