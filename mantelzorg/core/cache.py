@@ -51,6 +51,7 @@ def forget_versions() -> None:
 
 
 _derived: dict[tuple, tuple[int, object]] = {}
+PER_VERSION_MAX = 5000
 
 
 def per_version(content: str, key, compute: Callable):
@@ -63,6 +64,8 @@ def per_version(content: str, key, compute: Callable):
     if known is not None and known[0] == version:
         return known[1]
     value = compute()
+    if len(_derived) >= PER_VERSION_MAX:  # keys come from requests (e.g. filters): stay bounded
+        _derived.clear()
     _derived[(content, key)] = (version, value)
     return value
 

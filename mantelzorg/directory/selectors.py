@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mantelzorg.accounts.models import Role
+from mantelzorg.core.cache import per_version
 from mantelzorg.core.geo import bounding_box, distance_from
 
 from . import schedules, taxonomy, text
@@ -281,7 +282,17 @@ def national_services(
 ) -> list[ServiceCard]:
     """Published services available in the whole country (ServiceArea national), by name.
 
-    One query on the index (its cards); few services are national."""
+    One query on the index (its cards); few services are national. The list depends on the
+    filters and the directory's content only, so each process keeps it per content version
+    (``core.cache.per_version``): every search page and check shows it."""
+    key = ("national", tuple(support_domains), tuple(respite_forms), tuple(target_groups), limit)
+    found = per_version(
+        "directory", key, lambda: _national_services(support_domains, respite_forms, target_groups, limit)
+    )
+    return list(found)  # the caller's own list
+
+
+def _national_services(support_domains, respite_forms, target_groups, limit) -> list[ServiceCard]:
     qs = _filtered_entries(
         support_domains=support_domains,
         ladder_steps=(),
