@@ -222,3 +222,17 @@ def test_results_page_shows_the_card(client):
     assert "Voorbeeld Betaald" in body and "Teststraat 1, Test" in body
     assert "€ 12,00 per keer" in body
     assert "Indicatie nodig" in body
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_a_search_is_two_queries_in_a_warm_process(client, django_assert_num_queries, monkeypatch, n):
+    """Candidates and the page's cards; the postcode table, the content version (1 s) and the
+    national options (per content version) are already known to the process."""
+    monkeypatch.setattr("mantelzorg.core.cache.CONTENT_VERSION_SECONDS", 60.0)  # no slow-CI flake
+    for i in range(n):
+        make_service(f"Aanbod {i}", schedule={"byday": "MO,TU", "opens_at": "09:00", "closes_at": "17:00"})
+    params = {"postcode": "1012", "afstand": "10", "vraaggebied": "information", "q": "mantelzorgers"}
+    client.get("/sociale-kaart/", params)
+    with django_assert_num_queries(2):
+        response = client.get("/sociale-kaart/", dict(params, q="mantelzorger"))  # not cached yet
+    assert response.status_code == 200 and f"{n} aanbod gevonden" in response.content.decode()
