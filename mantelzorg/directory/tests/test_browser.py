@@ -58,3 +58,26 @@ def test_keyboard_only_search(page, data):
     tab_until(page, lambda el: (el["text"] or "").startswith("Voorbeeld Logeerhuis"))
     page.keyboard.press("Enter")
     page.wait_for_selector("h1:has-text('Voorbeeld Logeerhuis Amsterdam')")
+
+
+def test_editor_edits_and_withdraws_an_offer(page, axe, cast):
+    """The editing pages in a real browser: edit form and the withdraw confirmation, axe-clean,
+    and the offer is gone from the search afterwards."""
+    own = make_org(
+        "Voorbeeld Steunpunt Amsterdam", municipalities=["GM0363"], account_organisation=cast.organisation
+    )
+    service = make_service("Voorbeeld Praatgroep Amsterdam", org=own, domains=("emotional_support",))
+    page.goto("/account/inloggen/")
+    page.get_by_label("E-mailadres").fill(cast.editor.email)
+    page.get_by_label("Wachtwoord").fill(cast.password)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_selector("role=button[name='Uitloggen']")
+    page.goto(f"/sociale-kaart/beheer/aanbod/{service.id}/")
+    axe(page, "directory-service-edit")
+    page.locator("a[href$='/verwijderen/']").click()
+    page.wait_for_selector("h1:has-text('Voorbeeld Praatgroep Amsterdam')")
+    axe(page, "directory-service-withdraw")
+    page.locator("main button[type=submit]").first.click()
+    page.wait_for_url("**/sociale-kaart/beheer/")
+    page.goto("/sociale-kaart/?postcode=1012&afstand=10")
+    assert page.locator("text=Voorbeeld Praatgroep Amsterdam").count() == 0
