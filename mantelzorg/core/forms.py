@@ -4,6 +4,7 @@ from django.forms.renderers import TemplatesSetting
 WIDGET_CLASSES = {
     "checkbox": "utrecht-checkbox utrecht-checkbox--html-input",
     "radio": "utrecht-radio-button utrecht-radio-button--html-input",
+    "radioselect": "utrecht-radio-button utrecht-radio-button--html-input",
     "checkboxselectmultiple": "utrecht-checkbox utrecht-checkbox--html-input",
     "select": "utrecht-select utrecht-select--html-select",
     "selectmultiple": "utrecht-select utrecht-select--html-select",
