@@ -13,20 +13,15 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import sys
 from pathlib import Path
 from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parent.parent
-DOMAINS = [
-    "information",
-    "guidance",
-    "emotional_support",
-    "education",
-    "practical_help",
-    "respite",
-    "financial_help",
-    "material_help",
-]
+sys.path.insert(0, str(REPO))
+from mantelzorg.directory import taxonomy  # noqa: E402  (plain Python, no Django needed)
+
+DOMAINS = taxonomy.codes(taxonomy.SUPPORT_DOMAINS)
 WORDS = ["", "", "mantelzorgers", "dementie", "logeren", "lotgenoten", "vrijwilligers", "respijt"]
 
 
