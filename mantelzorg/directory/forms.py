@@ -254,12 +254,13 @@ class ServiceForm(forms.ModelForm):
         for attr in service.attributes.select_related("taxonomy_term__taxonomy"):
             by_tax.setdefault(attr.taxonomy_term.taxonomy.code, []).append(attr.taxonomy_term.code)
         areas = list(service.service_areas.select_related("municipality"))
+        # The first row of each kind by pk: the one services._edit_first changes.
         sal = service.service_at_locations.select_related("location").first()
-        address = sal.location.addresses.first() if sal else None
-        cost = service.cost_options.first()
-        phone = service.phones.first()
-        schedule = service.schedules.first()
-        access = sal.location.accessibility.first() if sal else None
+        address = sal.location.addresses.order_by("pk").first() if sal else None
+        cost = service.cost_options.order_by("pk").first()
+        phone = service.phones.order_by("pk").first()
+        schedule = service.schedules.order_by("pk").first()
+        access = sal.location.accessibility.order_by("pk").first() if sal else None
         return {
             "support_domains": by_tax.get(taxonomy.SUPPORT_DOMAINS, []),
             "ladder_steps": by_tax.get(taxonomy.CARE_LADDER, []),

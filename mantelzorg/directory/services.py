@@ -235,7 +235,8 @@ def _term_ids(data) -> list:
 
 
 def _save_related(service, data, *, place) -> None:
-    """Replace the service's one editable location, address, phone, schedule, cost, areas, terms."""
+    """Save the form's related data: terms, areas and languages are replaced; the one location,
+    address, phone, schedule and cost it shows are edited in place (``_edit_first``)."""
     Attribute.objects.filter(service=service).delete()
     valid = set(TaxonomyTerm.objects.filter(id__in=_term_ids(data)).values_list("id", flat=True))
     Attribute.objects.bulk_create(
@@ -251,28 +252,31 @@ def _save_related(service, data, *, place) -> None:
                 for m in data.get("areas") or ()
             ]
         )
-    CostOption.objects.filter(service=service).delete()
-    if data.get("cost_amount") is not None:
-        CostOption.objects.create(
-            service=service, amount=data["cost_amount"], amount_description=data.get("cost_per", "")
-        )
-    Phone.objects.filter(service=service).delete()
-    if data.get("phone"):
-        Phone.objects.create(service=service, number=data["phone"])
+    cost = data.get("cost_amount")
+    _edit_first(
+        CostOption.objects.filter(service=service),
+        {"amount": cost, "amount_description": data.get("cost_per", "")} if cost is not None else None,
+        service=service,
+    )
+    _edit_first(
+        Phone.objects.filter(service=service),
+        {"number": data["phone"]} if data.get("phone") else None,
+        service=service,
+    )
     Language.objects.filter(service=service).delete()
     Language.objects.bulk_create(
         [Language(service=service, code=code, name=code) for code in data.get("languages") or ()]
     )
-    Schedule.objects.filter(service=service).delete()
+    weekly = None
     if data.get("opening_days") and data.get("opens_at"):
-        Schedule.objects.create(
-            service=service,
-            freq="WEEKLY",
-            byday=",".join(data["opening_days"]),
-            opens_at=data["opens_at"],
-            closes_at=data.get("closes_at"),
-            description=data.get("schedule_description", ""),
-        )
+        weekly = {
+            **WEEKLY_RESET,
+            "byday": ",".join(data["opening_days"]),
+            "opens_at": data["opens_at"],
+            "closes_at": data.get("closes_at"),
+            "description": data.get("schedule_description", ""),
+        }
+    _edit_first(Schedule.objects.filter(service=service), weekly, service=service)
     sal = service.service_at_locations.select_related("location").first()
     if place is None:
         if sal:
@@ -285,17 +289,50 @@ def _save_related(service, data, *, place) -> None:
     location.save()
     if not sal:
         ServiceAtLocation.objects.create(service=service, location=location)
-    Address.objects.filter(location=location).delete()
-    Address.objects.create(
+    _edit_first(
+        Address.objects.filter(location=location),
+        {
+            "address_1": data["address_1"],
+            "city": data["city"],
+            "postal_code": place.postcode,
+            "state_province": place.municipality.province_name,
+        },
         location=location,
-        address_1=data["address_1"],
-        city=data["city"],
-        postal_code=place.postcode,
-        state_province=place.municipality.province_name,
     )
-    Accessibility.objects.filter(location=location).delete()
-    if data.get("accessibility"):
-        Accessibility.objects.create(location=location, description=data["accessibility"])
+    _edit_first(
+        Accessibility.objects.filter(location=location),
+        {"description": data["accessibility"]} if data.get("accessibility") else None,
+        location=location,
+    )
+
+
+# The form edits a weekly schedule: these reset what it does not show.
+WEEKLY_RESET = {
+    "freq": "WEEKLY",
+    "interval": 1,
+    "count": None,
+    "until": None,
+    "bymonthday": "",
+    "byyearday": "",
+    "byweekno": "",
+}
+
+
+def _edit_first(queryset, values: dict | None, **owner) -> None:
+    """The form shows one row of a kind (the first by pk, ``ServiceForm.initial_for``): update
+    that row in place (``values``), delete it (``None``) or create it. Rows it does not show
+    (a second phone or opening time from an HSDS import) are kept, never silently dropped."""
+    first = queryset.order_by("pk").first()
+    if values is None:
+        if first is not None:
+            first.delete()
+        return
+    if first is None:
+        queryset.model.objects.create(**owner, **values)
+        return
+    for name, value in values.items():
+        setattr(first, name, value)
+    first.save()
 
 
 @transaction.atomic

@@ -178,3 +178,48 @@ def test_withdraw_get_changes_nothing(cast, world, login_as):
     world.refresh_from_db()
     assert world.publication == "published"
     assert not LogEntry.objects.filter(action="directory.service.withdrawn").exists()
+
+
+def test_editing_keeps_what_the_form_does_not_show(cast, login_as, world):
+    """A service from an HSDS import may have two phones and two opening times; the form shows
+    the first of each. Saving it changes that one and keeps the others."""
+    from mantelzorg.directory.models import Phone, Schedule
+
+    Phone.objects.create(service=world, number="020-1111111")
+    Phone.objects.create(service=world, number="020-2222222")
+    Schedule.objects.create(service=world, byday="MO", opens_at="09:00", closes_at="12:00")
+    Schedule.objects.create(service=world, byday="SA", opens_at="10:00", closes_at="14:00")
+    first_phone = Phone.objects.filter(service=world).order_by("pk").first()
+    first_schedule = Schedule.objects.filter(service=world).order_by("pk").first()
+    c = login_as(cast.editor)
+    page = c.get(f"/sociale-kaart/beheer/aanbod/{world.id}/").content.decode()
+    assert f'value="{first_phone.number}"' in page
+    form = {
+        "organization": world.organization_id,
+        "name": world.name,
+        "description": "Tekst",
+        "cost_kind": "free",
+        "law": "none",
+        "status": "active",
+        "publication": "published",
+        "address_1": "Dam 1",
+        "postal_code": "1012 JS",
+        "city": "Amsterdam",
+        "support_domains": ["respite"],
+        "phone": "020-9999999",
+        "opening_days": ["TU", "TH"],
+        "opens_at": "13:00",
+        "closes_at": "17:00",
+    }
+    assert c.post(f"/sociale-kaart/beheer/aanbod/{world.id}/", form).status_code == 302
+    phones = dict(Phone.objects.filter(service=world).values_list("pk", "number"))
+    assert len(phones) == 2 and phones[first_phone.pk] == "020-9999999"
+    schedules = {s.pk: s for s in Schedule.objects.filter(service=world)}
+    assert len(schedules) == 2 and schedules[first_schedule.pk].byday == "TU,TH"
+    assert {s.byday for s in schedules.values()} - {"TU,TH"} == (
+        {"SA"} if first_schedule.byday == "MO" else {"MO"}
+    )
+    # Clearing the field removes only the row the form showed.
+    form["phone"] = ""
+    assert c.post(f"/sociale-kaart/beheer/aanbod/{world.id}/", form).status_code == 302
+    assert Phone.objects.filter(service=world).count() == 1
