@@ -258,15 +258,16 @@ def find_offers(place, support_domains: list[str]) -> Offers:
     offers.centres = directory.support_centres_for(place.municipality)
     if not domains:
         return offers
-    found = directory.service_search(  # one query for both radii
-        place=place,
-        radius_km=RADIUS_KM,
-        widen_to_km=WIDER_RADIUS_KM,
-        widen_below=MIN_LOCAL_OFFERS,
-        support_domains=domains,
-        per_page=MAX_LOCAL_OFFERS,
+    radius = RADIUS_KM
+    found = directory.service_search(
+        place=place, radius_km=radius, support_domains=domains, per_page=MAX_LOCAL_OFFERS
     )
-    offers.radius_km = found.radius_km
+    if found.total < MIN_LOCAL_OFFERS:
+        radius = WIDER_RADIUS_KM
+        found = directory.service_search(
+            place=place, radius_km=radius, support_domains=domains, per_page=MAX_LOCAL_OFFERS
+        )
+    offers.radius_km = radius
     hits = list(found.items)
     served = _domains_of(h.service.id for h in hits) if hits else {}
     covered: set[str] = set()

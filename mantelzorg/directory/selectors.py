@@ -95,7 +95,6 @@ class SearchResult:
     pages: int
     per_page: int = 20
     national: list[Service] = field(default_factory=list)
-    radius_km: float | None = None  # the radius searched (the wider one when ``widen_to_km`` was used)
 
     @property
     def has_previous(self) -> bool:
@@ -140,8 +139,6 @@ def service_search(
     page: int = 1,
     per_page: int = 20,
     now: dt.datetime | None = None,
-    widen_to_km: float | None = None,
-    widen_below: int = 0,
 ) -> SearchResult:
     """Search published services; the one search other apps (e.g. the Balanscheck) call.
 
@@ -158,10 +155,6 @@ def service_search(
     Filters (codes from ``taxonomy.TERMS``): within one list any code matches (OR); between
     lists all must match (AND). ``free_only``: cost_kind "free". ``text``: Dutch words; each
     word's Snowball stem must start a word of the entry (see docs/directory-search.md).
-
-    Widening (with ``place`` and ``radius_km``): with ``widen_to_km`` the search covers that larger
-    radius in the same query, and keeps only the hits within ``radius_km`` unless fewer than
-    ``widen_below`` are; ``SearchResult.radius_km`` says which radius the result is for.
 
     Returns ``SearchResult(items=[Hit(service, location_id, address, distance_km, open_now)],
     total, page, pages)``; one hit per service (its nearest location). ``Hit.service`` is a
@@ -187,11 +180,8 @@ def service_search(
     )
     code = municipality.code if municipality is not None else None
     local = Q(kind=SearchEntry.KIND_AREA, municipality_code=code)
-    used_radius = radius_km if place is not None else None
-    if place is None or not radius_km or not widen_to_km or widen_to_km <= radius_km:
-        widen_to_km = None
     if place is not None and radius_km:
-        min_lat, max_lat, min_lon, max_lon = bounding_box(place.lat, place.lon, widen_to_km or radius_km)
+        min_lat, max_lat, min_lon, max_lon = bounding_box(place.lat, place.lon, radius_km)
         qs = qs.filter(Q(lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon) | local)
     elif code is not None:
         qs = qs.filter(Q(kind=SearchEntry.KIND_LOCATED, municipality_code=code) | local)
@@ -213,27 +203,19 @@ def service_search(
                 key, shown = -1.0, None
             else:
                 key = distance(lat, lon)
-                if radius_km and place is not None and key > (widen_to_km or radius_km):
+                if radius_km and place is not None and key > radius_km:
                     continue
                 shown = round(key, 1) if show else None
             current = best.get(service_id)
             if current is None or key < current[0]:
                 best[service_id] = (key, shown, location_id, entry_id)
         ordered = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))  # ties: by id
-        if widen_to_km:
-            near = [kv for kv in ordered if kv[1][0] <= radius_km]  # "comes to you" rows are -1
-            if len(near) >= widen_below:
-                ordered = near
-            else:
-                used_radius = widen_to_km
     total = len(ordered)
     pages = max(1, math.ceil(total / per_page))
     page = max(1, min(int(page), pages))
     window = ordered[(page - 1) * per_page : page * per_page]
     items = _hits(window, now=now)
-    return SearchResult(
-        items=items, total=total, page=page, pages=pages, per_page=per_page, radius_km=used_radius
-    )
+    return SearchResult(items=items, total=total, page=page, pages=pages, per_page=per_page)
 
 
 # Candidate ids as text: PostgreSQL's driver would build (and the ranking hash) a UUID object

@@ -236,17 +236,3 @@ def test_a_search_is_two_queries_in_a_warm_process(client, django_assert_num_que
     with django_assert_num_queries(2):
         response = client.get("/sociale-kaart/", dict(params, q="mantelzorger"))  # not cached yet
     assert response.status_code == 200 and f"{n} aanbod gevonden" in response.content.decode()
-
-
-def test_widening_searches_both_radii_in_one_query(django_assert_num_queries):
-    make_service("Dichtbij", postcode="1012")  # Amsterdam centre
-    make_service("Verder", postcode="1431")  # Aalsmeer, about 16 km
-    make_service("Ver weg", postcode="3511")  # Utrecht, about 35 km
-    place = resolve_postcode("1012")
-    service_search(place=place, radius_km=15)  # warm the process (postcode table, versions)
-    with django_assert_num_queries(2):
-        wide = service_search(place=place, radius_km=15, widen_to_km=25, widen_below=2)
-    assert names(wide) == ["Dichtbij", "Verder"] and wide.radius_km == 25 and wide.total == 2
-    near = service_search(place=place, radius_km=15, widen_to_km=25, widen_below=1)
-    assert names(near) == ["Dichtbij"] and near.radius_km == 15 and near.total == 1
-    assert service_search(place=place, radius_km=15).radius_km == 15
