@@ -178,7 +178,10 @@ FILTERS = [
     ),
     OpenApiParameter("organization_id", OpenApiTypes.UUID, description="Only services of this organization."),
     OpenApiParameter(
-        "modified_after", OpenApiTypes.DATETIME, description="Only services changed at or after."
+        "modified_after",
+        OpenApiTypes.DATETIME,
+        description="Only services changed at or after; also lists services withdrawn since "
+        "(status defunct), so that a synchronising client can remove them.",
     ),
     OpenApiParameter(
         "postcode",
@@ -275,8 +278,9 @@ def profile_document(request) -> dict:
                 "law": "none | wmo | wlz | zvw: the law that funds it",
                 "what_to_expect": "text: what happens when you go there",
                 "distance": "integer metres from the postcode (list with postcode and proximity only)",
-                "publication": "draft | published | withdrawn (exports only; the API shows published "
-                "only; withdrawn: taken off by an editor, status defunct)",
+                "publication": "draft | published | withdrawn (exports only). The API shows published "
+                "services; withdrawn ones (taken off by an editor) only at /services/{id} and in "
+                "/services?modified_after=…, with status defunct",
             },
             "organization": {
                 "kind": "support_centre | welfare | care_provider | volunteer | municipality | national | other",
@@ -399,7 +403,8 @@ class ServiceListView(HsdsView):
         page, per_page = _paging(request)
         full, minimal = _bool_param(request, "full"), _bool_param(request, "minimal")
         place, radius_km = _place(request)
-        qs, filtered = _service_filters(request, hsds.published_services())
+        syncing = bool(request.query_params.get("modified_after"))  # withdrawn ones too: "defunct"
+        qs, filtered = _service_filters(request, hsds.public_services(withdrawn=syncing))
         entries, searching = _text_entries(request)
         start = (page - 1) * per_page
         if place is not None:
@@ -442,7 +447,7 @@ class ServiceDetailView(HsdsView):
     )
     def get(self, request, id):
         service = (
-            hsds.full_queryset(hsds.published_services()).filter(id=_get_id(id)).first()
+            hsds.full_queryset(hsds.public_services(withdrawn=True)).filter(id=_get_id(id)).first()
             if _get_id(id)
             else None
         )

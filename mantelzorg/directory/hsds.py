@@ -588,6 +588,15 @@ def published_services():
     return Service.objects.filter(publication=PUBLISHED)
 
 
+def public_services(*, withdrawn: bool):
+    """What the public API may show: published services, and with ``withdrawn`` also the ones an
+    editor took off the map (HSDS status "defunct"), so that a client that synchronises with
+    ``modified_after`` learns that an offer is gone. Drafts never."""
+    if not withdrawn:
+        return published_services()
+    return Service.objects.filter(publication__in=(PUBLISHED, Service.Publication.WITHDRAWN))
+
+
 # --- export -----------------------------------------------------------------------------------
 
 

@@ -56,9 +56,15 @@ def test_withdrawn_offer_is_gone_from_search_page_menu_and_api(cast, login_as, o
     assert anonymous.get(f"/sociale-kaart/aanbod/{offer.id}/").status_code == 404
     assert offer.name not in anonymous.get("/gemeenten/GM0363/respijtzorg/").content.decode()
     assert not RespiteMenuItem.objects.filter(service_id=offer.id).exists()
-    assert anonymous.get(f"{HSDS}/services/{offer.id}").status_code == 404
+    # HSDS: not in the ordinary list; a synchronising client (modified_after) and the detail
+    # URL learn that it is gone (status defunct), so copies elsewhere can be removed.
     listed = anonymous.get(f"{HSDS}/services", {"per_page": 50}).json()
     assert str(offer.id) not in [item["id"] for item in listed["contents"]]
+    detail = anonymous.get(f"{HSDS}/services/{offer.id}")
+    assert detail.status_code == 200 and detail.json()["status"] == "defunct"
+    synced = anonymous.get(f"{HSDS}/services", {"modified_after": "2000-01-01T00:00:00Z"}).json()
+    statuses = {item["id"]: item["status"] for item in synced["contents"]}
+    assert statuses[str(offer.id)] == "defunct"
 
     entry = LogEntry.objects.get(action="directory.service.withdrawn", object_id=str(offer.id))
     assert entry.actor_id == str(cast.editor.pk)
