@@ -94,7 +94,7 @@ class SearchResult:
     page: int
     pages: int
     per_page: int = 20
-    national: list[Service] = field(default_factory=list)
+    national: list[ServiceCard] = field(default_factory=list)
 
     @property
     def has_previous(self) -> bool:
@@ -255,8 +255,9 @@ def _hits(window, *, now=None) -> list[Hit]:
     if not window:
         return []
     entry_ids = [v[3] for _, v in window]
-    table = connections["default"].ops.quote_name(SearchEntry._meta.db_table)
-    with connections["default"].cursor() as cursor:
+    connection = connections[SearchEntry.objects.db]
+    table = connection.ops.quote_name(SearchEntry._meta.db_table)
+    with connection.cursor() as cursor:
         marks = ", ".join(["%s"] * len(entry_ids))
         cursor.execute(f"SELECT id, card FROM {table} WHERE id IN ({marks})", entry_ids)  # noqa: S608
         cards = dict(cursor.fetchall())
