@@ -377,29 +377,58 @@ def respite_menu(municipality) -> dict:
 
     An offer is on it when it is published, has a respite form, and is located in the gemeente,
     serves it (ServiceArea) or is national. Ordering: the staff's positions first, then by name.
+    Each service carries ``menu_cost`` (its first CostOption as (amount, per), or None) and
+    ``menu_phone`` (its first phone number, or ""). Constant queries; the respite forms come from
+    the index's term bits, so no taxonomy rows are loaded per service.
     """
-    from .models import RespiteMenu
+    from .models import CostOption, Phone, RespiteMenu
 
-    respite_mask = taxonomy.mask(taxonomy.RESPITE_FORMS, taxonomy.codes(taxonomy.RESPITE_FORMS))
-    ids = set(
+    forms_ = taxonomy.codes(taxonomy.RESPITE_FORMS)
+    respite_mask = taxonomy.mask(taxonomy.RESPITE_FORMS, forms_)
+    bits: dict = {}
+    for service_id, term_bits in (
         SearchEntry.objects.alias(r=F("term_bits").bitand(respite_mask))
         .filter(r__gt=0)
         .filter(Q(municipality_code=municipality.code) | Q(kind=SearchEntry.KIND_NATIONAL))
-        .values_list("service_id", flat=True)
-    )
+        .values_list("service_id", "term_bits")
+    ):
+        bits[service_id] = bits.get(service_id, 0) | term_bits
     menu = RespiteMenu.objects.filter(municipality=municipality).first()
     positions = dict(menu.items.values_list("service_id", "position")) if menu else {}
     services = list(
-        Service.objects.filter(id__in=ids)
+        Service.objects.filter(id__in=list(bits))
         .select_related("organization")
-        .prefetch_related("cost_options", "phones", "attributes__taxonomy_term__taxonomy")
+        .only(
+            "id",
+            "name",
+            "organization__name",
+            "cost_kind",
+            "needs_indication",
+            "law",
+            "application_process",
+        )
     )
+    costs: dict = {}
+    for service_id, amount, per in (
+        CostOption.objects.filter(service_id__in=list(bits))
+        .order_by("pk")
+        .values_list("service_id", "amount", "amount_description")
+    ):
+        costs.setdefault(service_id, (amount, per))
+    phones: dict = {}
+    for service_id, number in (
+        Phone.objects.filter(service_id__in=list(bits)).order_by("pk").values_list("service_id", "number")
+    ):
+        phones.setdefault(service_id, number)
+    for service in services:
+        service.menu_cost = costs.get(service.id)
+        service.menu_phone = phones.get(service.id, "")
     services.sort(key=lambda s: (positions.get(s.id, 10_000), s.name.lower()))
     terms = list(TaxonomyTerm.objects.filter(taxonomy__code=taxonomy.RESPITE_FORMS).order_by("position"))
     groups = []
     for term in terms:
-        members = [s for s in services if any(a.taxonomy_term_id == term.id for a in s.attributes.all())]
-        groups.append((term, members))
+        bit = 1 << taxonomy.TERM_BITS[f"{taxonomy.RESPITE_FORMS}:{term.code}"]
+        groups.append((term, [s for s in services if bits[s.id] & bit]))
     return {
         "menu": menu,
         "intro": menu.intro if menu else "",

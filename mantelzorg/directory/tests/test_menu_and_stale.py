@@ -40,6 +40,30 @@ def test_menu_groups_by_respite_form(client, offers):
     )
 
 
+def test_menu_shows_cost_phone_and_law(client, offers):
+    from decimal import Decimal
+
+    from mantelzorg.directory.models import CostOption, Phone
+
+    CostOption.objects.create(service=offers["dag"], amount=Decimal("7.5"), amount_description="per dagdeel")
+    Phone.objects.create(service=offers["dag"], number="020-1234567")
+    content = client.get("/gemeenten/GM0363/respijtzorg/").content.decode()
+    card = content[content.index("A Dagopvang") :][:800]
+    assert "Eigen bijdrage: € 7,50 per dagdeel" in card and "020-1234567" in card
+    thuis = content[content.index("B Thuishulp") :][:800]
+    assert "Indicatie nodig" in thuis
+
+
+@pytest.mark.parametrize("extra", [0, 15])
+def test_menu_query_count_is_constant(client, django_assert_max_num_queries, offers, extra):
+    for i in range(extra):
+        make_service(f"F Extra {i}", respite=("at_home", "day_care"), cost_kind="paid")
+    with django_assert_max_num_queries(9):
+        response = client.get("/gemeenten/GM0363/respijtzorg/")
+    assert response.status_code == 200
+    assert response.content.decode().count('class="mz-card"') == 3 + 2 * extra
+
+
 def test_menu_ordering_and_intro_edit(cast, login_as, offers):
     a, b = offers["dag"], offers["thuis"]
     extra = make_service("Z Tweede thuishulp", respite=("at_home",))
