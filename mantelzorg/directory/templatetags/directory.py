@@ -32,6 +32,19 @@ def language_name(code: str) -> str:
         return code
 
 
+@register.simple_tag
+def cost_text(cost_kind: str, amount=None, per: str = "") -> str:
+    """What an offer costs, in words: "Free", or "Own contribution: € 7,50 per dagdeel"."""
+    if cost_kind == "free":
+        return _("Free")
+    text = _("Own contribution") if cost_kind == "own_contribution" else _("Costs money")
+    if amount not in (None, ""):  # "" is what a template gives for a missing cost option
+        text = f"{text}: € {number_format(amount, 2)}"
+        if per:
+            text = f"{text} {per}"
+    return text
+
+
 def _safe(parts: list[str]) -> str:
     """Join markup whose every value was escaped with ``html.escape`` where it was inserted
     (the two tags below): Django's ``format_html`` does the same through a lazy-aware wrapper
@@ -79,15 +92,7 @@ def result_card(hit):
         where = _("Serves your municipality (no visiting address)")
     if hit.address:
         where = f"{where} · {hit.address}"
-    if service.cost_kind == "free":
-        cost = _("Free")
-    else:
-        cost = _("Own contribution") if service.cost_kind == "own_contribution" else _("Costs money")
-        if service.cost_amount is not None:
-            cost = f"{cost}: € {number_format(service.cost_amount, 2)}"
-            if service.cost_per:
-                cost = f"{cost} {service.cost_per}"
-    facts = [("", where), ("", cost)]
+    facts = [("", where), ("", cost_text(service.cost_kind, service.cost_amount, service.cost_per))]
     facts.append(("", _("Needs an indication") if service.needs_indication else _("No indication needed")))
     if hit.open_now is True:
         facts.append(("mz-badge mz-badge--ok", _("Open now")))
