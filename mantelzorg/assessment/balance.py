@@ -22,9 +22,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import conditions
 from .engine import DefinitionError, Instrument, Label, Number, ScoreResult, validate_answers
@@ -68,6 +68,11 @@ class Rule:
     reason: Label
     source: str
 
+    @cached_property
+    def holds(self) -> conditions.Compiled:
+        """``when`` compiled: ``rule.holds(facts, thresholds)``."""
+        return conditions.compile_condition(self.when)
+
 
 @dataclass(frozen=True)
 class LevelRules:
@@ -83,16 +88,16 @@ class LevelRules:
     transferable: tuple[str, ...]  # transferable codes, most transferable first
 
 
-@dataclass(frozen=True)
-class Reason:
+# Reason and TaskInsight are made per check (about 20 each time): named tuples, which are built
+# in half the time of a frozen dataclass and are just as immutable.
+class Reason(NamedTuple):
     rule: str
     level: str | None
     text: Label
     source: str
 
 
-@dataclass(frozen=True)
-class TaskInsight:
+class TaskInsight(NamedTuple):
     task: str
     label: Label
     hours: int | None
@@ -141,6 +146,11 @@ class AdviceRules:
     support_domains: dict[str, Label]
     ladder: dict[int, Label]
     cards: tuple[tuple[AdviceCard, Any], ...]  # (card, condition) in file order
+
+    @cached_property
+    def compiled(self) -> tuple[tuple[AdviceCard, conditions.Compiled], ...]:
+        """``cards`` with each condition compiled."""
+        return tuple((card, conditions.compile_condition(when)) for card, when in self.cards)
 
 
 # ------------------------------------------------------------------------------------- loading
@@ -328,24 +338,39 @@ def effective_thresholds(rules: LevelRules, override: dict[str, Number] | None =
     return values
 
 
+def _task_questions(instrument: Instrument) -> tuple[tuple[str, Label, str, str, str, str], ...]:
+    """Per task question ``task.<task>.does`` in questionnaire order: the task, its name (the
+    group's text) and the linkIds of its does, hours, energy and transferable questions."""
+    found = []
+    for item in instrument.questions:
+        parts = item.link_id.split(".")
+        if len(parts) == 3 and parts[0] == "task" and parts[2] == "does":
+            task = parts[1]
+            group = instrument.items.get(f"task.{task}")
+            found.append(
+                (
+                    task,
+                    group.text if group else Label(task, task),
+                    item.link_id,
+                    f"task.{task}.hours",
+                    f"task.{task}.energy",
+                    f"task.{task}.transferable",
+                )
+            )
+    return tuple(found)
+
+
 def _task_insights(
     instrument: Instrument, answers: dict[str, Any], rules: LevelRules
 ) -> dict[str, tuple[TaskInsight, ...]]:
-    done = []
-    for link_id, value in answers.items():
-        parts = link_id.split(".")
-        if len(parts) == 3 and parts[0] == "task" and parts[2] == "does" and value is True:
-            task = parts[1]
-            group = instrument.items.get(f"task.{task}")
-            done.append(
-                TaskInsight(
-                    task=task,
-                    label=group.text if group else Label(task, task),
-                    hours=answers.get(f"task.{task}.hours"),
-                    energy=answers.get(f"task.{task}.energy"),
-                    transferable=answers.get(f"task.{task}.transferable"),
-                )
-            )
+    """The tasks done (``answers`` are validated, so in questionnaire order) and the lists the
+    rules read: pressure points, energy sources and tasks someone else could take over."""
+    get = answers.get
+    done = [
+        TaskInsight(task=task, label=label, hours=get(hours), energy=get(energy), transferable=get(transfer))
+        for task, label, does, hours, energy, transfer in instrument.derived("balance.tasks", _task_questions)
+        if get(does) is True
+    ]
 
     def hours(t: TaskInsight) -> int:
         return -(t.hours or 0)
@@ -371,15 +396,22 @@ def _task_insights(
     }
 
 
+def _answer_facts(instrument: Instrument) -> dict[str, str]:
+    return {item.link_id: f"answer.{item.link_id}" for item in instrument.questions}
+
+
 def _facts(
+    instrument: Instrument,
     scores: dict[str, Number],
     bands: dict[str, str],
     answers: dict[str, Any],
     insights: dict[str, tuple[TaskInsight, ...]],
 ) -> dict[str, Any]:
+    """The rule inputs (see the module docstring); ``answers`` are validated answers."""
+    fact = instrument.derived("balance.answer_facts", _answer_facts)
     facts: dict[str, Any] = {f"score.{k}": v for k, v in scores.items()}
     facts.update({f"band.{k}": code for k, code in bands.items()})
-    facts.update({f"answer.{k}": v for k, v in answers.items()})
+    facts.update({fact[k]: v for k, v in answers.items()})
     facts.update({name: [t.task for t in insights[name]] for name in TASK_LIST_FACTS})
     return facts
 
@@ -388,12 +420,41 @@ def _format(value: Number) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _fill(text: Label, values: dict[str, Any]) -> Label:
-    def sub(match: re.Match[str]) -> str:
-        value = values.get(match.group(1))
-        return _format(value) if conditions._is_number(value) else match.group(0)
+@cache
+def _template(text: str) -> tuple[str, ...]:
+    """``text`` split at its placeholders: literal, name, literal, ..., literal."""
+    return tuple(_PLACEHOLDER.split(text))
 
-    return Label(_PLACEHOLDER.sub(sub, text.nl), _PLACEHOLDER.sub(sub, text.en))
+
+class _Filler:
+    """Fills ``{name}`` placeholders with the number a threshold or fact holds (a threshold wins
+    over a fact of the same name; a placeholder without a number stays as it is). Each name is
+    formatted once per derivation."""
+
+    def __init__(self, facts: dict[str, Any], thresholds: dict[str, Any]):
+        self.facts = facts
+        self.thresholds = thresholds
+        self.formatted: dict[str, str] = {}
+
+    def text(self, text: str) -> str:
+        parts = _template(text)
+        if len(parts) == 1:
+            return text
+        out = list(parts)
+        for i in range(1, len(parts), 2):
+            name = parts[i]
+            found = self.formatted.get(name)
+            if found is None:
+                value = self.thresholds[name] if name in self.thresholds else self.facts.get(name)
+                found = self.formatted[name] = (
+                    _format(value) if conditions._is_number(value) else f"{{{name}}}"
+                )
+            out[i] = found
+        return "".join(out)
+
+    def label(self, text: Label) -> Label:
+        nl, en = self.text(text.nl), self.text(text.en)
+        return text if nl is text.nl and en is text.en else Label(nl, en)
 
 
 def derive_level(
@@ -418,20 +479,18 @@ def derive_level(
     cleaned = instrument_result.validated(answers)
     insights = _task_insights(instrument, cleaned, rules)
     bands = {k: b.code for k, b in instrument_result.bands.items()}
-    facts = _facts(instrument_result.scores, bands, cleaned, insights)
-    values = {**facts, **thresholds}
+    facts = _facts(instrument, instrument_result.scores, bands, cleaned, insights)
 
     levels = {lvl.code: lvl for lvl in rules.levels}
-    matched = [r for r in rules.rules if conditions.evaluate(r.when, facts, thresholds)]
+    matched = [r for r in rules.rules if r.holds(facts, thresholds)]
     matched.sort(key=lambda r: -levels[r.level].rank)  # type: ignore[index]
     level = levels[matched[0].level] if matched else rules.levels[0]  # type: ignore[index]
-    reasons = [
-        Reason(r.code, r.level, _fill(r.reason, values), r.source) for r in matched or [rules.default_reason]
-    ]
+    fill = _Filler(facts, thresholds).label
+    reasons = [Reason(r.code, r.level, fill(r.reason), r.source) for r in matched or [rules.default_reason]]
     urgent = [
-        Reason(r.code, None, _fill(r.reason, values), r.source)
+        Reason(r.code, None, fill(r.reason), r.source)
         for r in rules.urgent_rules
-        if conditions.evaluate(r.when, facts, thresholds)
+        if r.holds(facts, thresholds)
     ]
     return LevelResult(
         code=level.code,
@@ -474,8 +533,8 @@ def advise(
             "energy_sources": level_result.energy_sources,
             "transferable_tasks": level_result.transferable_tasks,
         }
-        facts = _facts(level_result.scores, level_result.bands, cleaned, insights)
+        facts = _facts(level_result.instrument, level_result.scores, level_result.bands, cleaned, insights)
     facts.update(level=level_result.code, urgent=level_result.urgent)
-    shown = [card for card, when in rules.cards if conditions.evaluate(when, facts, level_result.thresholds)]
-    order = {card.code: i for i, (card, _) in enumerate(rules.cards)}
-    return sorted(shown, key=lambda c: (not c.urgent, 0 if c.urgent else c.ladder_step, order[c.code]))
+    thresholds = level_result.thresholds
+    shown = [card for card, holds in rules.compiled if holds(facts, thresholds)]
+    return sorted(shown, key=lambda c: (not c.urgent, 0 if c.urgent else c.ladder_step))  # stable: file order

@@ -29,20 +29,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any
 
-COMPARISONS = {
-    "==": lambda a, b: _same_kind(a, b) and a == b,
-    "!=": lambda a, b: not (_same_kind(a, b) and a == b),
-    ">=": lambda a, b: _numbers(a, b) and a >= b,
-    ">": lambda a, b: _numbers(a, b) and a > b,
-    "<=": lambda a, b: _numbers(a, b) and a <= b,
-    "<": lambda a, b: _numbers(a, b) and a < b,
-    "in": lambda a, b: isinstance(b, list) and any(_same_kind(a, x) and a == x for x in b),
-    "intersects": lambda a, b: isinstance(a, list) and isinstance(b, list) and any(x in b for x in a),
-}
-OPERATORS = frozenset(COMPARISONS) | {"var", "threshold", "and", "or", "not"}
-
 
 def _is_number(value: Any) -> bool:
+    kind = type(value)
+    if kind is int or kind is float:
+        return True
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -54,6 +45,23 @@ def _same_kind(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool)
     return _numbers(a, b) or type(a) is type(b)
+
+
+def _intersects(a: Any, b: Any) -> bool:
+    return isinstance(a, list) and isinstance(b, list) and any(x in b for x in a)
+
+
+COMPARISONS = {
+    "==": lambda a, b: _same_kind(a, b) and a == b,
+    "!=": lambda a, b: not (_same_kind(a, b) and a == b),
+    ">=": lambda a, b: _numbers(a, b) and a >= b,
+    ">": lambda a, b: _numbers(a, b) and a > b,
+    "<=": lambda a, b: _numbers(a, b) and a <= b,
+    "<": lambda a, b: _numbers(a, b) and a < b,
+    "in": lambda a, b: isinstance(b, list) and any(_same_kind(a, x) and a == x for x in b),
+    "intersects": _intersects,
+}
+OPERATORS = frozenset(COMPARISONS) | {"var", "threshold", "and", "or", "not"}
 
 
 def check(
@@ -102,7 +110,10 @@ Compiled = Callable[[dict[str, Any], dict[str, Any]], Any]
 
 def compile_condition(condition: Any) -> Compiled:
     """The condition as a Python function of (facts, thresholds), built from closures (never from
-    source text); it gives the same value as ``evaluate_tree`` and runs several times faster."""
+    source text); it gives the same value as ``evaluate_tree`` and runs several times faster.
+
+    The common shapes get a closure of their own: a fact compared with a threshold or a literal,
+    ``in`` a literal list of texts or of numbers, ``intersects`` a literal list."""
     if isinstance(condition, list):
         parts = [compile_condition(element) for element in condition]
         return lambda facts, thresholds: [part(facts, thresholds) for part in parts]
@@ -114,16 +125,72 @@ def compile_condition(condition: Any) -> Compiled:
     if op == "threshold":
         return lambda facts, thresholds: thresholds[arg]
     if op in ("and", "or"):
-        parts = [compile_condition(c) for c in arg]
-        if op == "and":
-            return lambda facts, thresholds: all(bool(part(facts, thresholds)) for part in parts)
-        return lambda facts, thresholds: any(bool(part(facts, thresholds)) for part in parts)
+        return _all_of([compile_condition(c) for c in arg], op == "and")
     if op == "not":
         inner = compile_condition(arg)
         return lambda facts, thresholds: not inner(facts, thresholds)
-    left, right = (compile_condition(a) for a in arg)
+    return _compare(op, *arg)
+
+
+def _all_of(parts: list[Compiled], every: bool) -> Compiled:
+    """``and`` (every part true) or ``or`` (some part true), stopping at the first that decides."""
+
+    def all_of(facts: dict[str, Any], thresholds: dict[str, Any]) -> bool:
+        for part in parts:
+            if not part(facts, thresholds):
+                return False
+        return True
+
+    def any_of(facts: dict[str, Any], thresholds: dict[str, Any]) -> bool:
+        for part in parts:
+            if part(facts, thresholds):
+                return True
+        return False
+
+    return all_of if every else any_of
+
+
+def _is_fact(node: Any) -> bool:
+    return isinstance(node, dict) and len(node) == 1 and "var" in node
+
+
+def _is_literal(node: Any) -> bool:
+    return not isinstance(node, dict | list)
+
+
+def _compare(op: str, left: Any, right: Any) -> Compiled:
     compare = COMPARISONS[op]
-    return lambda facts, thresholds: compare(left(facts, thresholds), right(facts, thresholds))
+    if _is_fact(left):
+        name = left["var"]
+        if isinstance(right, dict) and len(right) == 1 and "threshold" in right:
+            threshold = right["threshold"]
+            return lambda facts, thresholds: compare(facts.get(name), thresholds[threshold])
+        if _is_literal(right):
+            if op == "==" and isinstance(right, bool):
+                return lambda facts, thresholds: facts.get(name) is right
+            if op == "==" and type(right) is str:
+                return lambda facts, thresholds: type(value := facts.get(name)) is str and value == right
+            return lambda facts, thresholds: compare(facts.get(name), right)
+        if isinstance(right, list) and right and all(_is_literal(x) for x in right):
+            if op == "in" and all(type(x) is str for x in right):
+                texts = frozenset(right)  # same kind as a text: exactly a str
+                return lambda facts, thresholds: type(value := facts.get(name)) is str and value in texts
+            if op == "in" and all(_is_number(x) and x == x for x in right):  # x == x: not NaN
+                numbers = frozenset(right)  # a number equals a number of the list (1 == 1.0)
+                return lambda facts, thresholds: _is_number(value := facts.get(name)) and value in numbers
+            if op == "intersects":
+                return lambda facts, thresholds: (
+                    isinstance(value := facts.get(name), list) and any(x in right for x in value)
+                )
+    if op == "in" and type(left) is str and _is_fact(right):  # "night_care" in the tasks
+        name = right["var"]
+        return lambda facts, thresholds: (
+            isinstance(value := facts.get(name), list)
+            and left in value  # necessary; then exactly as COMPARISONS["in"] (plain text only)
+            and any(type(x) is str and x == left for x in value)
+        )
+    first, second = compile_condition(left), compile_condition(right)
+    return lambda facts, thresholds: compare(first(facts, thresholds), second(facts, thresholds))
 
 
 # Compiled conditions by identity: rule files are loaded once per process, so their condition

@@ -960,6 +960,76 @@ def test_condition_language(condition, expected):
     assert conditions.evaluate_tree(condition, facts, {"t": 5}) is expected
 
 
+class _Text(str):
+    """A str subclass: never the same kind as a plain text in the condition language."""
+
+
+_ODD_VALUES = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    1.0,
+    2,
+    -1,
+    2.5,
+    3,
+    float("nan"),
+    float("inf"),
+    "",
+    "x",
+    "1",
+    "little",
+    "night_care",
+    _Text("little"),
+    _Text("night_care"),
+    [],
+    ["night_care"],
+    ["x", 1],
+    [["night_care"]],
+    [_Text("night_care")],
+    [True],
+    [1.0],
+    {"a": 1},
+]
+_SHAPES = [
+    *({op: [{"var": "v"}, {"threshold": "t"}]} for op in ("==", "!=", ">=", ">", "<=", "<")),
+    *(
+        {op: [{"var": "v"}, literal]}
+        for op in ("==", "!=", ">=", "<")
+        for literal in (True, False, None, "little", 1, 2.5, "1")
+    ),
+    {"in": [{"var": "v"}, ["little", "none"]]},
+    {"in": [{"var": "v"}, [1, 2.5]]},
+    {"in": [{"var": "v"}, [1, "x"]]},
+    {"in": [{"var": "v"}, [True]]},
+    {"in": [{"var": "v"}, []]},
+    {"intersects": [{"var": "v"}, ["night_care", "x"]]},
+    {"intersects": [{"var": "v"}, [1]]},
+    {"in": ["night_care", {"var": "v"}]},
+    {"in": [1, {"var": "v"}]},
+    {"and": [{">=": [{"var": "v"}, {"threshold": "t"}]}, {"!=": [{"var": "v"}, 3]}]},
+    {"or": [{"==": [{"var": "v"}, "x"]}, {"in": ["night_care", {"var": "v"}]}, {"==": [{"var": "v"}, True]}]},
+    {"not": {"in": [{"var": "v"}, ["little"]]}},
+]
+
+
+@pytest.mark.parametrize("condition", _SHAPES, ids=lambda c: json.dumps(c)[:60])
+def test_compiled_shapes_agree_with_the_tree_walk_on_odd_values(condition):
+    """The compiler's special cases (a fact against a threshold or a literal, ``in`` a literal list,
+    a text ``in`` a list fact) give exactly the tree walk's value, also for values of the wrong
+    kind: booleans against numbers, NaN, text subclasses, nested lists."""
+    compiled = conditions.compile_condition(condition)
+    for value in _ODD_VALUES:
+        for threshold in (3, 2.5, 0):
+            facts, thresholds = {"v": value}, {"t": threshold}
+            expected = conditions.evaluate_tree(condition, facts, thresholds)
+            got = compiled(facts, thresholds)
+            assert got is expected or (got == expected and type(got) is type(expected)), (value, threshold)
+    assert conditions.evaluate_tree(condition, {}, {"t": 3}) == compiled({}, {"t": 3})  # no such fact
+
+
 def test_compiled_rules_agree_with_the_tree_walk():
     """Every shipped level, urgent and advice condition gives the same value compiled as walked,
     over many generated responses (the compiled form is what runs)."""
@@ -992,6 +1062,7 @@ def test_compiled_rules_agree_with_the_tree_walk():
             continue
         level = balance.derive_level(result, result.answers)
         facts = balance._facts(
+            instrument,
             level.scores,
             level.bands,
             result.answers,
