@@ -6,6 +6,8 @@ FHIR QuestionnaireResponse, and publish the instruments as FHIR Questionnaires.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
@@ -19,12 +21,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mantelzorg.api.parsers import JSONParser
 from mantelzorg.core import audit, geo
 from mantelzorg.core.cache import memoize
 
@@ -207,6 +209,30 @@ def _offer(service, distance, domains) -> dict:
     }
 
 
+# The advice cards of the loaded rule tables live as long as the process; their JSON is made once
+# per card (by identity; bounded for callers that make cards of their own).
+_advice_json: dict[int, tuple[Any, dict]] = {}
+
+
+def _advice(card) -> dict:
+    known = _advice_json.get(id(card))
+    if known is not None and known[0] is card:
+        return known[1]
+    data = {
+        "code": card.code,
+        "title": _label(card.title),
+        "text": _label(card.text),
+        "support_domain": card.support_domain,
+        "ladder_step": card.ladder_step,
+        "urgent": card.urgent,
+        "contact": card.contact,
+    }
+    if len(_advice_json) >= 1000:
+        _advice_json.clear()
+    _advice_json[id(card)] = (card, data)
+    return data
+
+
 def offers_data(offers: selectors.Offers) -> dict:
     """The ``offers`` member of a check result (JSON-ready)."""
     return {
@@ -246,18 +272,7 @@ def result_data(outcome: selectors.Outcome, offers: selectors.Offers | dict | No
         "pressure_points": [_task(t) for t in level.pressure_points] if level else [],
         "energy_sources": [_task(t) for t in level.energy_sources] if level else [],
         "transferable_tasks": [_task(t) for t in level.transferable_tasks] if level else [],
-        "advice": [
-            {
-                "code": c.code,
-                "title": _label(c.title),
-                "text": _label(c.text),
-                "support_domain": c.support_domain,
-                "ladder_step": c.ladder_step,
-                "urgent": c.urgent,
-                "contact": c.contact,
-            }
-            for c in outcome.advice
-        ],
+        "advice": [_advice(c) for c in outcome.advice],
         "offers": None,
     }
     if offers is not None:

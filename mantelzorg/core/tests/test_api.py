@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import pytest
 import yaml
 from django.conf import settings
 
@@ -76,3 +77,54 @@ def test_api_json_renderer_writes_what_drf_writes():
     assert json.loads(JSONRenderer().render([1e-7])) == json.loads(DRFJSONRenderer().render([1e-7]))
     pretty = JSONRenderer().render(data, "application/json; indent=2", {})
     assert pretty == DRFJSONRenderer().render(data, "application/json; indent=2", {})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"answers": {"overall_burden": 8, "about.work_hours": 24.5}, "postcode": "5211 AB"}',
+        b'{"a": 1, "a": 2}',  # duplicate member: the last wins in both
+        b'{"big": 123456789012345678901234567890}',  # exact int (orjson would make it a float)
+        b'{"neg": -9223372036854775809, "e": 1e400, "tiny": 5e-324}',
+        '{"text": "Zorg – ‘één’ \\u2028 \\ud83d\\ude00"}'.encode(),
+        b' [1, 2.0, true, null, "x"] ',
+        b'"\\ud800"',  # a lone surrogate: the standard library takes it, orjson does not
+    ],
+)
+def test_api_json_parser_reads_what_drf_reads(body):
+    """The orjson parser (mantelzorg.api.parsers) gives DRF's result, types included."""
+    import io
+
+    from rest_framework.parsers import JSONParser as DRFJSONParser
+
+    from mantelzorg.api.parsers import JSONParser
+
+    ours = JSONParser().parse(io.BytesIO(body))
+    theirs = DRFJSONParser().parse(io.BytesIO(body))
+    assert ours == theirs
+    assert repr(ours) == repr(theirs)  # 1 stays 1, 2.0 stays 2.0, big ints stay ints
+
+
+@pytest.mark.parametrize("body", [b"{", b"[1,]", b'{"x": NaN}', b"\xef\xbb\xbf{}", b"\xff"])
+def test_api_json_parser_refuses_what_drf_refuses(body):
+    import io
+
+    from rest_framework.exceptions import ParseError
+    from rest_framework.parsers import JSONParser as DRFJSONParser
+
+    from mantelzorg.api.parsers import JSONParser
+
+    with pytest.raises(ParseError) as ours:
+        JSONParser().parse(io.BytesIO(body))
+    with pytest.raises(ParseError) as theirs:
+        DRFJSONParser().parse(io.BytesIO(body))
+    assert str(ours.value.detail) == str(theirs.value.detail)
+
+
+def test_api_json_parser_reads_other_charsets_as_drf_does():
+    import io
+
+    from mantelzorg.api.parsers import JSONParser
+
+    body = '{"naam": "Zoë"}'.encode("latin-1")
+    assert JSONParser().parse(io.BytesIO(body), parser_context={"encoding": "latin-1"}) == {"naam": "Zoë"}
