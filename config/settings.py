@@ -249,6 +249,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["mantelzorg.api.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "mantelzorg.api.negotiation.ContentNegotiation",
     "DEFAULT_PARSER_CLASSES": [
         "mantelzorg.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",

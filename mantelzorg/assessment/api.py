@@ -196,7 +196,7 @@ def _reason(r) -> dict:
 
 
 def _task(t) -> dict:
-    return {"task": t.task, "label": _label(t.label), "hours": t.hours}
+    return {"task": t.task, "label": _lasting_label(t.label), "hours": t.hours}
 
 
 def _offer(service, distance, domains) -> dict:
@@ -209,16 +209,29 @@ def _offer(service, distance, domains) -> dict:
     }
 
 
-# The advice cards of the loaded rule tables live as long as the process; their JSON is made once
-# per card (by identity; bounded for callers that make cards of their own).
-_advice_json: dict[int, tuple[Any, dict]] = {}
+# Advice cards, level names and task names belong to the loaded rule tables and instruments, which
+# live as long as the process: their JSON is made once per object (by identity; bounded, for
+# callers that make such objects of their own). Shared data: never changed after it is made.
+_lasting_json: dict[int, tuple[Any, dict]] = {}
 
 
-def _advice(card) -> dict:
-    known = _advice_json.get(id(card))
-    if known is not None and known[0] is card:
+def _lasting(obj, build) -> dict:
+    known = _lasting_json.get(id(obj))
+    if known is not None and known[0] is obj:
         return known[1]
-    data = {
+    data = build(obj)
+    if len(_lasting_json) >= 2000:
+        _lasting_json.clear()
+    _lasting_json[id(obj)] = (obj, data)
+    return data
+
+
+def _lasting_label(text) -> dict:
+    return _lasting(text, _label)
+
+
+def _advice_json(card) -> dict:
+    return {
         "code": card.code,
         "title": _label(card.title),
         "text": _label(card.text),
@@ -227,10 +240,6 @@ def _advice(card) -> dict:
         "urgent": card.urgent,
         "contact": card.contact,
     }
-    if len(_advice_json) >= 1000:
-        _advice_json.clear()
-    _advice_json[id(card)] = (card, data)
-    return data
 
 
 def offers_data(offers: selectors.Offers) -> dict:
@@ -251,7 +260,10 @@ def offers_for(place, support_domains: list[str]) -> dict:
     the cache) under the same rule: per postcode area, vraaggebieden and directory version."""
     key = ("api", place.pc4 if place else "", tuple(sorted(support_domains)))
     data = memoize(
-        key, lambda: offers_data(selectors.find_offers(place, support_domains)), content="directory"
+        key,
+        lambda: {**offers_data(selectors.find_offers(place, support_domains)), "postcode": None},
+        content="directory",
+        in_process=True,  # plain data, never changed: the caller gets a copy with its own postcode
     )
     return {**data, "postcode": place.postcode if place else None}  # the caller's own postcode
 
@@ -263,7 +275,11 @@ def result_data(outcome: selectors.Outcome, offers: selectors.Offers | dict | No
         "questionnaire": outcome.instrument.canonical,
         "scores": outcome.result.scores,
         "bands": {k: b.code for k, b in outcome.result.bands.items()},
-        "level": {"code": level.code, "label": _label(level.label), "description": _label(level.description)}
+        "level": {
+            "code": level.code,
+            "label": _lasting_label(level.label),
+            "description": _lasting_label(level.description),
+        }
         if level
         else None,
         "urgent": bool(level and level.urgent),
@@ -272,7 +288,7 @@ def result_data(outcome: selectors.Outcome, offers: selectors.Offers | dict | No
         "pressure_points": [_task(t) for t in level.pressure_points] if level else [],
         "energy_sources": [_task(t) for t in level.energy_sources] if level else [],
         "transferable_tasks": [_task(t) for t in level.transferable_tasks] if level else [],
-        "advice": [_advice(c) for c in outcome.advice],
+        "advice": [_lasting(c, _advice_json) for c in outcome.advice],
         "offers": None,
     }
     if offers is not None:

@@ -426,6 +426,18 @@ def _template(text: str) -> tuple[str, ...]:
     return tuple(_PLACEHOLDER.split(text))
 
 
+@cache
+def _placeholders(*texts: str) -> tuple[str, ...]:
+    """The placeholder names in the texts, each once, in order."""
+    return tuple(dict.fromkeys(name for text in texts for name in _template(text)[1::2]))
+
+
+# Filled texts by (text, values): a rule's reason comes out the same for the same numbers, so it
+# is built once. Bounded: the numbers come from answers.
+_filled: dict[tuple[str, ...], Label] = {}
+_FILLED_MAX = 4096
+
+
 class _Filler:
     """Fills ``{name}`` placeholders with the number a threshold or fact holds (a threshold wins
     over a fact of the same name; a placeholder without a number stays as it is). Each name is
@@ -436,25 +448,34 @@ class _Filler:
         self.thresholds = thresholds
         self.formatted: dict[str, str] = {}
 
+    def value(self, name: str) -> str:
+        found = self.formatted.get(name)
+        if found is None:
+            value = self.thresholds[name] if name in self.thresholds else self.facts.get(name)
+            found = self.formatted[name] = _format(value) if conditions._is_number(value) else f"{{{name}}}"
+        return found
+
     def text(self, text: str) -> str:
         parts = _template(text)
         if len(parts) == 1:
             return text
         out = list(parts)
         for i in range(1, len(parts), 2):
-            name = parts[i]
-            found = self.formatted.get(name)
-            if found is None:
-                value = self.thresholds[name] if name in self.thresholds else self.facts.get(name)
-                found = self.formatted[name] = (
-                    _format(value) if conditions._is_number(value) else f"{{{name}}}"
-                )
-            out[i] = found
+            out[i] = self.value(parts[i])
         return "".join(out)
 
     def label(self, text: Label) -> Label:
-        nl, en = self.text(text.nl), self.text(text.en)
-        return text if nl is text.nl and en is text.en else Label(nl, en)
+        names = _placeholders(text.nl, text.en)
+        if not names:
+            return text
+        key = (text.nl, text.en, *[self.value(name) for name in names])
+        filled = _filled.get(key)
+        if filled is None:
+            filled = Label(self.text(text.nl), self.text(text.en))
+            if len(_filled) >= _FILLED_MAX:
+                _filled.clear()
+            _filled[key] = filled
+        return filled
 
 
 def derive_level(

@@ -48,6 +48,7 @@ def bump_version(name: str) -> None:
 def forget_versions() -> None:
     _versions.clear()
     _derived.clear()
+    _in_process.clear()
 
 
 _derived: dict[tuple, tuple[int, object]] = {}
@@ -116,11 +117,33 @@ def public(content: str = ""):
     return decorator
 
 
-def memoize(parts: tuple, compute: Callable, *, content: str, seconds: int | None = None):
-    """Cache a computed public value (e.g. the offers for a postcode) for a short time."""
+_in_process: dict[tuple, tuple[float, object]] = {}
+IN_PROCESS_MAX = 2000
+
+
+def memoize(
+    parts: tuple, compute: Callable, *, content: str, seconds: int | None = None, in_process: bool = False
+):
+    """Cache a computed public value (e.g. the offers for a postcode) for a short time.
+
+    ``in_process=True`` keeps the value itself in this process instead of a pickled copy in the
+    cache backend: no key hashing, locking or unpickling (~70 µs for a check's offers). Callers
+    then get the same object every time and must never change it: use it only for plain data
+    that is copied before anything is added (``assessment.api.offers_for``)."""
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS if seconds is None else seconds
     if not seconds:
         return compute()
+    if in_process:
+        local_key = (content, content_version(content), *parts)
+        now = time.monotonic()
+        known = _in_process.get(local_key)
+        if known is not None and now - known[0] < seconds:
+            return known[1]
+        value = compute()
+        if len(_in_process) >= IN_PROCESS_MAX:  # keys come from requests: stay bounded
+            _in_process.clear()
+        _in_process[local_key] = (now, value)
+        return value
     key = _key("value", content, content_version(content), *parts)
     value = cache.get(key)
     if value is None:

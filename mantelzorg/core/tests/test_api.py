@@ -128,3 +128,40 @@ def test_api_json_parser_reads_other_charsets_as_drf_does():
 
     body = '{"naam": "Zoë"}'.encode("latin-1")
     assert JSONParser().parse(io.BytesIO(body), parser_context={"encoding": "latin-1"}) == {"naam": "Zoë"}
+
+
+@pytest.mark.parametrize(
+    "accept", [None, "*/*", "application/json", "text/html", "application/*", "*/*; q=0.5", ""]
+)
+@pytest.mark.parametrize("query", ["", "format=json", "format=fhir", "postcode=5211"])
+@pytest.mark.parametrize("suffix", [None, "json"])
+def test_api_content_negotiation_chooses_as_drf_does(rf, accept, query, suffix):
+    """The negotiation's shortcut (no Accept or */*) picks what DRF's negotiation picks; every
+    other request goes to DRF, so the results (renderer, media type, or the error) are the same."""
+    from rest_framework.negotiation import DefaultContentNegotiation
+    from rest_framework.renderers import BrowsableAPIRenderer
+    from rest_framework.request import Request
+
+    from mantelzorg.api.negotiation import ContentNegotiation
+    from mantelzorg.api.renderers import JSONRenderer
+    from mantelzorg.assessment.api import FHIRJSONRenderer
+
+    class AnyRenderer(JSONRenderer):
+        media_type = "*/*"
+
+    headers = {} if accept is None else {"HTTP_ACCEPT": accept}
+    for renderers in (
+        [JSONRenderer()],
+        [FHIRJSONRenderer(), JSONRenderer()],
+        [AnyRenderer(), JSONRenderer()],
+        [BrowsableAPIRenderer(), JSONRenderer()],
+    ):
+        results = []
+        for negotiation in (ContentNegotiation(), DefaultContentNegotiation()):
+            request = Request(rf.get(f"/api/x?{query}", **headers))
+            try:
+                renderer, media_type = negotiation.select_renderer(request, renderers, suffix)
+                results.append((type(renderer), media_type))
+            except Exception as error:  # NotAcceptable or Http404, compared by type
+                results.append(type(error))
+        assert results[0] == results[1], (accept, query, suffix, renderers)

@@ -1,5 +1,7 @@
 """Public pages are cached only for visitors without a session, and an edit shows at once."""
 
+import pytest
+
 from mantelzorg.core import cache
 from mantelzorg.core.models import ContentVersion
 
@@ -24,11 +26,29 @@ def test_memoize_recomputes_after_a_content_change(db):
     assert cache.memoize(("k",), compute, content="x") == 2
 
 
-def test_memoize_is_off_when_the_cache_is_switched_off(db, settings):
+@pytest.mark.parametrize("in_process", [False, True])
+def test_memoize_is_off_when_the_cache_is_switched_off(db, settings, in_process):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
     values = iter([1, 2])
-    assert cache.memoize(("k",), lambda: next(values), content="x") == 1
-    assert cache.memoize(("k",), lambda: next(values), content="x") == 2
+    assert cache.memoize(("k",), lambda: next(values), content="x", in_process=in_process) == 1
+    assert cache.memoize(("k",), lambda: next(values), content="x", in_process=in_process) == 2
+
+
+def test_memoize_in_process_keeps_the_value_itself_per_version_and_for_its_seconds(db, monkeypatch):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"n": len(calls)}
+
+    first = cache.memoize(("k",), compute, content="x", seconds=60, in_process=True)
+    assert cache.memoize(("k",), compute, content="x", seconds=60, in_process=True) is first  # no copy
+    assert cache.memoize(("other",), compute, content="x", seconds=60, in_process=True) == {"n": 2}
+    cache.bump_version("x")  # an edit: recomputed at once
+    assert cache.memoize(("k",), compute, content="x", seconds=60, in_process=True) == {"n": 3}
+    later = cache.time.monotonic() + 61
+    monkeypatch.setattr(cache.time, "monotonic", lambda: later)  # its seconds are over
+    assert cache.memoize(("k",), compute, content="x", seconds=60, in_process=True) == {"n": 4}
 
 
 def test_visitors_with_a_session_never_get_a_cached_page(client, cast, login_as, rf):
