@@ -28,7 +28,9 @@ RADIUS_KM = 15
 WIDER_RADIUS_KM = 25
 MIN_LOCAL_OFFERS = 3
 MAX_LOCAL_OFFERS = 8
-MAGIC_SESSION_KEY = "assessment_magic_checks"
+# The keyed hashes of the e-mail addresses whose link was opened in this session: opening a link
+# proves access to that address, so the checks saved under it are this visitor's (history, trend).
+MAGIC_SESSION_KEY = "assessment_email_owners"
 
 # ------------------------------------------------------------------------------ instruments
 
@@ -288,40 +290,45 @@ def domain_labels() -> dict[str, str]:
 # ------------------------------------------------------------------------------ saved checks
 
 
-def _magic_ids(request) -> set[str]:
-    return set(request.session.get(MAGIC_SESSION_KEY, [])) if request is not None else set()
+def _email_owners(request) -> set[str]:
+    session = getattr(request, "session", None)
+    return set(session.get(MAGIC_SESSION_KEY, [])) if session is not None else set()
+
+
+def is_owner(request, check: SavedCheck) -> bool:
+    """The account that saved the check, or a session that opened an e-mail link of its address."""
+    user = getattr(request, "user", None)
+    if check.owner_id is not None:
+        return user is not None and user.is_authenticated and check.owner_id == user.pk
+    return bool(check.owner_email_hash) and check.owner_email_hash in _email_owners(request)
 
 
 def check_list_for_user(user, request=None):
-    """The checks this visitor owns: an account's, or those opened by an e-mail link in this session."""
+    """The checks this visitor owns: an account's, or every check saved under an e-mail address
+    whose link was opened in this session."""
     if user is not None and user.is_authenticated:
         return SavedCheck.objects.filter(owner=user).select_related("municipality")
-    ids = _magic_ids(request)
-    if not ids:
+    owners = _email_owners(request)
+    if not owners:
         return SavedCheck.objects.none()
-    return SavedCheck.objects.filter(id__in=ids, owner__isnull=True).select_related("municipality")
+    return SavedCheck.objects.filter(owner__isnull=True, owner_email_hash__in=owners).select_related(
+        "municipality"
+    )
 
 
 def check_access(request, check_id, *, manage: bool = False) -> tuple[SavedCheck, str]:
     """The saved check and the purpose of access, or 404 (audited either way).
 
-    The owner (account, or the e-mail link opened in this session) may read and manage it; a
-    professional may read it while the owner's consent ``balance_history`` is active. Nobody
-    else learns that it exists.
+    The owner (account, or an e-mail link of its address opened in this session) may read and
+    manage it; a professional may read it while the owner's consent ``balance_history`` is active.
+    Nobody else learns that it exists.
     """
     user = getattr(request, "user", None)
     check = SavedCheck.objects.select_related("municipality", "owner").filter(id=check_id).first()
     purpose = ""
     if check is not None:
-        if (
-            check.owner_id is not None
-            and user is not None
-            and user.is_authenticated
-            and check.owner_id == user.pk
-        ):
-            purpose = "own check"
-        elif check.owner_id is None and str(check.id) in _magic_ids(request):
-            purpose = "own check (e-mail link)"
+        if is_owner(request, check):
+            purpose = "own check" if check.owner_id is not None else "own check (e-mail link)"
         elif (
             not manage
             and check.owner_id is not None

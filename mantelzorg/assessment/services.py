@@ -150,7 +150,8 @@ def magic_link_send(*, request, check: SavedCheck, email: str) -> None:
 
 
 def magic_link_open(*, request, token: str) -> SavedCheck | None:
-    """The check a valid, unexpired, untampered link opens (remembered in this session), or None."""
+    """The check a valid, unexpired, untampered link opens, or None. The session then owns every
+    check saved under the same e-mail address (a newer link opens the older checks too)."""
     try:
         value = signing.TimestampSigner(salt=MAGIC_SALT).unsign(token, max_age=MAGIC_MAX_AGE)
     except signing.BadSignature:  # includes SignatureExpired
@@ -166,9 +167,9 @@ def magic_link_open(*, request, token: str) -> SavedCheck | None:
     check = SavedCheck.objects.filter(id=check_id, owner__isnull=True).first()
     if check is None or check.owner_email_hash[:24] != hash_prefix:
         return None
-    ids = set(request.session.get(selectors.MAGIC_SESSION_KEY, []))
-    ids.add(str(check.id))
-    request.session[selectors.MAGIC_SESSION_KEY] = sorted(ids)
+    owners = set(request.session.get(selectors.MAGIC_SESSION_KEY, []))
+    owners.add(check.owner_email_hash)  # every check saved under this address: the history
+    request.session[selectors.MAGIC_SESSION_KEY] = sorted(owners)
     return check
 
 

@@ -335,7 +335,7 @@ def reminder(request):
 def check_detail(request, check_id):
     check = selectors.check_get_for_user(request, check_id)
     outcome = selectors.check_outcome(check)
-    owner = _is_owner(request, check)
+    owner = selectors.is_owner(request, check)
     context = (
         _result_context(
             request,
@@ -349,11 +349,6 @@ def check_detail(request, check_id):
     )
     return render(request, "assessment/check_detail.html", context)
 
-
-def _is_owner(request, check) -> bool:
-    return (check.owner_id is not None and check.owner_id == getattr(request.user, "pk", None)) or (
-        check.owner_id is None and str(check.id) in request.session.get(selectors.MAGIC_SESSION_KEY, [])
-    )
 
 
 @require_GET

@@ -56,7 +56,7 @@ def _save_by_email(client, email="carer@example.org"):
     response = client.post("/balanscheck/bewaren/", {"action": "email", "email": email})
     assert response.status_code == 200
     link = re.search(r"http://testserver(/balanscheck/link/\S+/)", mail.outbox[-1].body).group(1)
-    return SavedCheck.objects.get(), link
+    return SavedCheck.objects.latest("created_at"), link
 
 
 def test_magic_link_saves_with_email_hash_only_and_opens_the_check(client):
@@ -68,6 +68,44 @@ def test_magic_link_saves_with_email_hash_only_and_opens_the_check(client):
     assert response.status_code == 302 and response["Location"] == f"/balanscheck/mijn/{check.id}/"
     assert other.get(response["Location"]).status_code == 200
     assert other.get("/balanscheck/mijn/").status_code == 200  # history of this session's checks
+
+
+def test_an_email_link_opens_every_check_saved_with_that_address():
+    """Saving each quarter by e-mail builds a history: the newest link shows the older checks too
+    (trend and list), and never the checks of another address."""
+    from django.test import Client
+
+    now = timezone.now()
+    address = "carer@example.org"
+    older = factories.SavedCheckFactory(
+        owner_email_hash=services.email_hash(" Carer@Example.org "),  # the same address, typed otherwise
+        created_at=now - dt.timedelta(days=90),
+        scores={"overall_burden": 5, "care_hours": 10},
+        level="attention",
+    )
+    someone_else = factories.SavedCheckFactory(
+        owner_email_hash=services.email_hash("other@example.org"), scores={"overall_burden": 2}
+    )
+    newest, link = _save_by_email(Client(), address)  # a new session saves a new check
+    assert newest.owner_email_hash == older.owner_email_hash
+
+    visitor = Client()
+    assert visitor.get(f"/balanscheck/mijn/{older.id}/").status_code == 404  # before the link: nobody
+    assert visitor.get(link).status_code == 302
+    html = visitor.get("/balanscheck/mijn/").content.decode()
+    assert f"/balanscheck/mijn/{older.id}/" in html and f"/balanscheck/mijn/{newest.id}/" in html
+    assert f"/balanscheck/mijn/{someone_else.id}/" not in html
+    assert "<td>5</td>" in html and "<td>9</td>" in html  # both points of the overall-burden trend
+    assert "/account/aanmelden/" in html  # reminders need an account: said, not offered
+    assert 'action="/balanscheck/mijn/herinnering/"' not in html
+    assert visitor.get(f"/balanscheck/mijn/{older.id}/").status_code == 200
+    assert visitor.get(f"/balanscheck/mijn/{someone_else.id}/").status_code == 404
+    assert visitor.get(f"/api/v1/checks/{older.id}/fhir").status_code == 200
+    assert visitor.get(f"/api/v1/checks/{someone_else.id}/fhir").status_code == 404
+    visitor.post(f"/balanscheck/mijn/{older.id}/verwijderen/")
+    assert not SavedCheck.objects.filter(id=older.id).exists()  # the owner may delete it
+    visitor.post(f"/balanscheck/mijn/{someone_else.id}/verwijderen/")
+    assert SavedCheck.objects.filter(id=someone_else.id).exists()
 
 
 def test_magic_link_expired_or_tampered_is_refused(client, settings):
