@@ -123,6 +123,34 @@ def test_history_with_trend_is_accessible(page, axe, live_server):
     axe(page, "assessment-history")
 
 
+def test_email_saved_history_is_accessible(page, axe, live_server):
+    """Saved by e-mail: the newest link shows the older check too, with the trend."""
+    import re
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from mantelzorg.assessment import services
+
+    factories.SavedCheckFactory(
+        owner_email_hash=services.email_hash("walk@example.org"),
+        created_at=timezone.now() - timezone.timedelta(days=90),
+        scores={"overall_burden": 5, "care_hours": 12},
+    )
+    fill_all(page, lambda *_: None, "email")
+    page.goto("/balanscheck/bewaren/")
+    page.fill('input[name="email"]', "walk@example.org")
+    page.click('button:has-text("link")')
+    axe(page, "assessment-email-sent")
+    link = re.search(r"(/balanscheck/link/\S+/)", mail.outbox[-1].body).group(1)
+    page.context.clear_cookies()  # the link opened later, in another session
+    page.goto(link)
+    page.goto("/balanscheck/mijn/")
+    assert page.locator("svg.mz-chart").count() >= 2
+    assert page.locator("table.mz-table").first.locator("tbody tr").count() == 2
+    axe(page, "assessment-history-email")
+
+
 def _tab_to(page, name, value=None):
     from tests.browser import tab_until
 
