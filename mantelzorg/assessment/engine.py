@@ -214,6 +214,11 @@ class Instrument:
             memo[key] = compute(self)
         return memo[key]
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (or copied) without what is worked out from the definition: the plan holds
+        functions, and both are rebuilt on first use."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("plan", "_derived")}
+
 
 @dataclass(frozen=True)
 class ScoreResult:

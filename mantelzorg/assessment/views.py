@@ -350,7 +350,6 @@ def check_detail(request, check_id):
     return render(request, "assessment/check_detail.html", context)
 
 
-
 @require_GET
 @personal
 def check_pdf(request, check_id):

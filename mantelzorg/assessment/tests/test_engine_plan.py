@@ -296,3 +296,14 @@ def test_the_plan_agrees_with_the_tree_walk_on_the_shipped_instruments(name):
             assert list(got.scores.items()) == list(expected[1].items())
         outcomes.add(kind)
     assert outcomes == {"ok", "errors"}
+
+
+def test_an_instrument_with_its_plan_can_still_be_pickled():
+    import pickle
+
+    instrument = load_all_builtin()["balanscheck"]
+    answers = random_answers(random.Random(1), instrument)
+    expected = engine.enabled_items(instrument, answers)  # the plan is built by now
+    copy = pickle.loads(pickle.dumps(instrument))
+    assert "plan" not in copy.__dict__
+    assert engine.enabled_items(copy, answers) == expected
