@@ -379,13 +379,20 @@ def check_outcome(check: SavedCheck) -> Outcome | None:
     return outcome
 
 
+MAIN_SCORES = 2  # per instrument, the first scores of its definition are shown first
+
+
 def trend(checks) -> list[dict]:
-    """Per instrument and score: the values over time (oldest first), for chart and table."""
+    """Per instrument and score: the values over time (oldest first), for chart and table.
+
+    ``main`` marks the first ``MAIN_SCORES`` scores of each instrument's definition (for the
+    Balanscheck: how heavy, and hours of care); the page shows the others folded away."""
     series: dict[tuple[str, str], dict] = {}
     registry = instruments()
     for check in sorted(checks, key=lambda c: c.created_at):
         instrument = registry.get(check.instrument_id)
         definitions = {d.code: d for d in instrument.scores} if instrument else {}
+        main = list(definitions)[:MAIN_SCORES] if instrument else None
         for key, value in (check.scores or {}).items():
             if "." in key:
                 continue
@@ -395,8 +402,10 @@ def trend(checks) -> list[dict]:
                 {
                     "instrument": instrument.title if instrument else check.instrument_id,
                     "code": key,
+                    "id": f"{check.instrument_id}-{key}",  # unique on the page, also across instruments
                     "label": label(definition.label) if definition else key,
                     "direction": definition.direction if definition else "higher_is_worse",
+                    "main": main is None or key in main,
                     "points": [],
                 },
             )

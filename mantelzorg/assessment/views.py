@@ -310,10 +310,17 @@ def history(request):
         ReminderSetting.objects.filter(user=request.user).first() if request.user.is_authenticated else None
     )
     form = ReminderForm(initial={"interval_months": reminder.interval_months if reminder else ""})
+    series = selectors.trend(checks)
     return render(
         request,
         "assessment/history.html",
-        {"checks": checks, "series": selectors.trend(checks), "reminder_form": form, "reminder": reminder},
+        {
+            "checks": checks,
+            "series": series,
+            "more_series": sum(1 for entry in series if not entry["main"]),
+            "reminder_form": form,
+            "reminder": reminder,
+        },
     )
 
 

@@ -149,6 +149,11 @@ def test_email_saved_history_is_accessible(page, axe, live_server):
     assert page.locator("svg.mz-chart").count() >= 2
     assert page.locator("table.mz-table").first.locator("tbody tr").count() == 2
     axe(page, "assessment-history-email")
+    folded = page.locator("details.mz-more-scores")
+    assert not folded.locator("svg.mz-chart").first.is_visible()
+    folded.locator("summary").click()  # the other scores, opened
+    assert folded.locator("svg.mz-chart").first.is_visible()
+    axe(page, "assessment-history-email-all-scores")
 
 
 def _tab_to(page, name, value=None):

@@ -138,11 +138,64 @@ def test_history_shows_trend_chart_and_table(cast, login_as):
         )
     html = login_as(cast.caregiver).get("/balanscheck/mijn/").content.decode()
     assert html.count('role="img"') >= 2
-    assert '<title id="chart-overall_burden-t">' in html and '<desc id="chart-overall_burden-d">' in html
+    assert '<title id="chart-balanscheck-overall_burden-t">' in html
+    assert '<desc id="chart-balanscheck-overall_burden-d">' in html
     assert "<td>4</td>" in html and "<td>9</td>" in html
+    assert "<details" not in html  # only the two main scores: nothing to fold away
     assert LogEntry.objects.filter(
         action="assessment.check.viewed", subject_id=str(cast.caregiver.pk)
     ).exists()
+
+
+def test_history_shows_the_main_scores_and_folds_the_others_away(cast, login_as):
+    """How heavy and hours of care come first; the other seven Balanscheck scores (and a second
+    instrument's own main scores) each keep their chart and table, inside a <details>."""
+    now = timezone.now()
+    full = {
+        "overall_burden": 6,
+        "care_hours": 20,
+        "week_hours": 44,
+        "task_count": 3,
+        "task_hours": 20,
+        "tasks_costing_energy": 2,
+        "tasks_costing_a_lot": 1,
+        "tasks_giving_energy": 1,
+        "pressures_a_lot": 2,
+        "pressure.work": 2,
+    }
+    for days in (90, 1):
+        factories.SavedCheckFactory(
+            owner=cast.caregiver, created_at=now - dt.timedelta(days=days), scores=full
+        )
+    factories.SavedCheckFactory(
+        owner=cast.caregiver,
+        instrument_id="carerqol",
+        instrument_canonical="https://mantelzorg.nl/fhir/Questionnaire/carerqol|1.0.0",
+        scores={"total": 5, "happiness": 6},
+        level="",
+    )
+    html = login_as(cast.caregiver).get("/balanscheck/mijn/").content.decode()
+    folded = html[html.index("<details") : html.index("</details>")]
+    main = html[: html.index("<details")]
+    for code in (
+        "balanscheck-overall_burden",
+        "balanscheck-care_hours",
+        "carerqol-total",
+        "carerqol-happiness",
+    ):
+        assert f'id="trend-{code}"' in main
+    for code in (
+        "week_hours",
+        "task_count",
+        "task_hours",
+        "tasks_costing_energy",
+        "tasks_costing_a_lot",
+        "tasks_giving_energy",
+        "pressures_a_lot",
+    ):
+        assert f'id="trend-balanscheck-{code}"' in folded and f'id="chart-balanscheck-{code}-t"' in folded
+    assert "7 andere scores" in folded  # the summary says how many
+    assert html.count('class="mz-trend"') == 11
 
 
 def test_history_query_budget_does_not_grow(cast, login_as, django_assert_max_num_queries):
