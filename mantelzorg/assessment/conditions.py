@@ -20,8 +20,9 @@ Example: "the overall burden is at least the heavy threshold and nobody helps"::
              {"==": [{"var": "answer.network.help"}, "none"]}]}
 
 Nothing is ever evaluated as code. ``check`` finds mistakes when a rule file is loaded;
-``evaluate`` computes a condition against a dict of facts and a dict of thresholds (through a
-tree of closures built once per condition, ``compile_condition``).
+``compile_condition`` turns a condition into a tree of closures, a function of (facts,
+thresholds), which the rule tables keep (``balance.Rule.holds``); ``evaluate`` compiles and runs
+one condition once.
 """
 
 from __future__ import annotations
@@ -193,22 +194,11 @@ def _compare(op: str, left: Any, right: Any) -> Compiled:
     return lambda facts, thresholds: compare(first(facts, thresholds), second(facts, thresholds))
 
 
-# Compiled conditions by identity: rule files are loaded once per process, so their condition
-# objects live as long as the process. The bound only guards against callers that pass
-# throw-away conditions.
-_compiled: dict[int, tuple[Any, Compiled]] = {}
-_MAX_COMPILED = 5000
-
-
 def evaluate(condition: Any, facts: dict[str, Any], thresholds: dict[str, Any]) -> Any:
-    """The value of a condition (a bool for every operator except var and threshold)."""
-    entry = _compiled.get(id(condition))
-    if entry is None or entry[0] is not condition:
-        if len(_compiled) >= _MAX_COMPILED:
-            _compiled.clear()
-        entry = (condition, compile_condition(condition))
-        _compiled[id(condition)] = entry
-    return entry[1](facts, thresholds)
+    """The value of a condition (a bool for every operator except var and threshold). Compiles
+    it each time: code that evaluates a condition often keeps ``compile_condition``'s function
+    (``balance.Rule.holds``)."""
+    return compile_condition(condition)(facts, thresholds)
 
 
 def evaluate_tree(condition: Any, facts: dict[str, Any], thresholds: dict[str, Any]) -> Any:

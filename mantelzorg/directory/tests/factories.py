@@ -77,4 +77,23 @@ def make_service(
     return service
 
 
-__all__ = ["make_org", "make_service", "taxonomy"]
+def edit_form(service, **changes) -> dict:
+    """POST data for the editor's edit form of ``service``: a published, free respite offer at
+    Dam 1, Amsterdam, with ``changes`` on top (field names as in the form)."""
+    return {
+        "organization": service.organization_id,
+        "name": service.name,
+        "description": "Tekst",
+        "cost_kind": "free",
+        "law": "none",
+        "status": "active",
+        "publication": "published",
+        "address_1": "Dam 1",
+        "postal_code": "1012 JS",
+        "city": "Amsterdam",
+        "support_domains": ["respite"],
+        **changes,
+    }
+
+
+__all__ = ["edit_form", "make_org", "make_service", "taxonomy"]

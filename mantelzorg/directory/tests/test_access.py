@@ -4,7 +4,7 @@ import pytest
 
 from mantelzorg.core.models import LogEntry
 
-from .factories import make_org, make_service
+from .factories import edit_form, make_org, make_service
 
 pytestmark = pytest.mark.django_db
 
@@ -66,24 +66,15 @@ def test_other_staff_sees_only_own_gemeente(cast, world, login_as):
 
 def test_editor_updates_and_is_audited(cast, world, login_as):
     c = login_as(cast.editor)
-    form = {
-        "organization": world.organization_id,
-        "name": "Nieuwe naam",
-        "description": "Tekst",
-        "cost_kind": "free",
-        "law": "none",
-        "status": "active",
-        "publication": "published",
-        "address_1": "Dam 1",
-        "postal_code": "1012 JS",
-        "city": "Amsterdam",
-        "support_domains": ["respite"],
-        "respite_forms": ["day_care"],
-        "opening_days": ["MO"],
-        "opens_at": "09:00",
-        "closes_at": "12:00",
-        "verified_now": "on",
-    }
+    form = edit_form(
+        world,
+        name="Nieuwe naam",
+        respite_forms=["day_care"],
+        opening_days=["MO"],
+        opens_at="09:00",
+        closes_at="12:00",
+        verified_now="on",
+    )
     response = c.post(f"/sociale-kaart/beheer/aanbod/{world.id}/", form)
     assert response.status_code == 302
     world.refresh_from_db()
@@ -194,23 +185,9 @@ def test_editing_keeps_what_the_form_does_not_show(cast, login_as, world):
     c = login_as(cast.editor)
     page = c.get(f"/sociale-kaart/beheer/aanbod/{world.id}/").content.decode()
     assert f'value="{first_phone.number}"' in page
-    form = {
-        "organization": world.organization_id,
-        "name": world.name,
-        "description": "Tekst",
-        "cost_kind": "free",
-        "law": "none",
-        "status": "active",
-        "publication": "published",
-        "address_1": "Dam 1",
-        "postal_code": "1012 JS",
-        "city": "Amsterdam",
-        "support_domains": ["respite"],
-        "phone": "020-9999999",
-        "opening_days": ["TU", "TH"],
-        "opens_at": "13:00",
-        "closes_at": "17:00",
-    }
+    form = edit_form(
+        world, phone="020-9999999", opening_days=["TU", "TH"], opens_at="13:00", closes_at="17:00"
+    )
     assert c.post(f"/sociale-kaart/beheer/aanbod/{world.id}/", form).status_code == 302
     phones = dict(Phone.objects.filter(service=world).values_list("pk", "number"))
     assert len(phones) == 2 and phones[first_phone.pk] == "020-9999999"

@@ -7,7 +7,7 @@ from mantelzorg.core.models import LogEntry, Municipality
 from mantelzorg.directory import hsds, selectors
 from mantelzorg.directory.models import RespiteMenu, RespiteMenuItem, SearchEntry, Service
 
-from .factories import make_org, make_service
+from .factories import edit_form, make_org, make_service
 
 pytestmark = pytest.mark.django_db
 
@@ -108,20 +108,7 @@ def test_withdrawn_offer_stays_in_the_editors_list_and_can_be_published_again(ca
     edit = c.get(f"/sociale-kaart/beheer/aanbod/{offer.id}/").content.decode()
     assert 'value="withdrawn" selected' in edit
     assert withdraw_url(offer) not in edit  # already off the map: no withdraw link
-    form = {
-        "organization": offer.organization_id,
-        "name": offer.name,
-        "description": "Tekst",
-        "cost_kind": "free",
-        "law": "none",
-        "status": "active",
-        "publication": "published",
-        "address_1": "Dam 1",
-        "postal_code": "1012 JS",
-        "city": "Amsterdam",
-        "support_domains": ["respite"],
-        "respite_forms": ["day_care"],
-    }
+    form = edit_form(offer, respite_forms=["day_care"])
     assert c.post(f"/sociale-kaart/beheer/aanbod/{offer.id}/", form).status_code == 302
     assert found_in_search(offer)
 
