@@ -2,7 +2,7 @@
 
 ``page`` is a fresh page on the live server; ``axe(page, name)`` runs axe-core for WCAG
 2.1 A/AA, saves a full-page screenshot to test-artifacts/screenshots/<name>.png and fails
-on any violation. Browser tests are marked ``browser``; they never skip: a missing
+on any violation, and on a page wider than a 320 px or 375 px viewport (reflow). Browser tests are marked ``browser``; they never skip: a missing
 Chromium is an error with a message that says what to install.
 """
 
@@ -71,10 +71,56 @@ def page(browser, live_server, settings):
     assert not third_party, f"requests to third-party hosts: {third_party}"
 
 
+# Reflow (WCAG 1.4.10): at these widths nothing may need horizontal scrolling.
+REFLOW_WIDTHS = (320, 375)
+
+
+def page_overflow(page) -> dict | None:
+    """The widest element sticking out to the right at the current viewport, or None when the
+    document is no wider than the viewport (``scrollWidth <= innerWidth``)."""
+    return page.evaluate(
+        """() => {
+        const doc = document.documentElement;
+        if (doc.scrollWidth <= window.innerWidth) return null;
+        let widest = null;
+        for (const el of document.body.querySelectorAll('*')) {
+            const right = el.getBoundingClientRect().right + window.scrollX;
+            if (right > window.innerWidth + 1 && (!widest || right > widest.right)) {
+                const cls = (typeof el.className === 'string' && el.className) ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+                widest = {right: Math.round(right), element: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + cls,
+                          text: (el.innerText || '').trim().slice(0, 60)};
+            }
+        }
+        return {scrollWidth: doc.scrollWidth, innerWidth: window.innerWidth, widest};
+    }"""
+    )
+
+
+def check_reflow(page, name: str) -> None:
+    """Fail when the page is wider than a 320 px or a 375 px viewport; keeps the viewport as it was.
+    A 375 px screenshot is saved beside the others (test-artifacts/screenshots/<name>@375.png)."""
+    original = page.viewport_size
+    problems = []
+    try:
+        for width in REFLOW_WIDTHS:
+            page.set_viewport_size({"width": width, "height": original["height"] if original else 812})
+            found = page_overflow(page)
+            if found:
+                problems.append(f"{width} px: {found}")
+            if width == 375 and original and original["width"] != 375:
+                page.screenshot(path=str(SCREENSHOTS / f"{name}@375.png"), full_page=True)
+    finally:
+        if original:
+            page.set_viewport_size(original)
+    assert not problems, f"{name} is wider than the viewport (horizontal scrolling):\n" + "\n".join(problems)
+
+
 def run_axe(page, name: str) -> None:
-    """Run axe-core (WCAG 2.0/2.1 A and AA), save a screenshot, fail on any violation."""
+    """Run axe-core (WCAG 2.0/2.1 A and AA), save a screenshot, fail on any violation, and fail
+    when the page needs horizontal scrolling at 320 px or 375 px (``check_reflow``)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    check_reflow(page, name)
     # Evaluated through the DevTools protocol, so our CSP (no inline scripts) stays on.
     page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;true")
     result = page.evaluate(
