@@ -109,7 +109,12 @@ class CheckRequestSchema(OpenApiSerializerExtension):
 
 class ReasonSerializer(serializers.Serializer):
     rule = serializers.CharField()
-    level = serializers.CharField(allow_null=True)
+    level = serializers.CharField(allow_null=True, help_text="the level a self_report rule sets")
+    kind = serializers.ChoiceField(
+        choices=["self_report", "raised", "risk", "protective", "urgent", "default"],
+        help_text="self_report: what the caregiver said (sets the base level); risk / protective: context "
+        "that weighs or helps; raised: context raised the level one step; urgent: a crisis signal",
+    )
     text = LabelSerializer()
     source = serializers.CharField()
 
@@ -139,6 +144,17 @@ class OfferSerializer(serializers.Serializer):
     organization = serializers.CharField()
     distance_km = serializers.FloatField(allow_null=True)
     support_domains = serializers.ListField(child=serializers.CharField())
+    address = serializers.CharField(allow_null=True)
+    phone = serializers.CharField(allow_null=True)
+
+
+class NextStepSerializer(serializers.Serializer):
+    advice = serializers.CharField(help_text="code of the advice card")
+    offer = serializers.UUIDField(allow_null=True, help_text="the local offer (an id in `local`)")
+    support_centre = serializers.UUIDField(
+        allow_null=True, help_text="the steunpunt (an id in `support_centres`)"
+    )
+    national = serializers.UUIDField(allow_null=True, help_text="a national option (an id in `national`)")
 
 
 class OffersSerializer(serializers.Serializer):
@@ -149,8 +165,13 @@ class OffersSerializer(serializers.Serializer):
         "SupportCentre", {"id": serializers.UUIDField(), "name": serializers.CharField()}, many=True
     )
     local = OfferSerializer(many=True)
-    missing_support_domains = serializers.ListField(child=serializers.CharField())
+    missing_support_domains = serializers.ListField(
+        child=serializers.CharField(), help_text="advised vraaggebieden with no local offer within radius_km"
+    )
     national = OfferSerializer(many=True)
+    next_steps = NextStepSerializer(
+        many=True, help_text="at most three next steps, each tied to one offer, steunpunt or national option"
+    )
 
 
 class CheckResultSerializer(serializers.Serializer):
@@ -160,7 +181,14 @@ class CheckResultSerializer(serializers.Serializer):
     bands = serializers.DictField(child=serializers.CharField())
     level = inline_serializer(
         "Level",
-        {"code": serializers.CharField(), "label": LabelSerializer(), "description": LabelSerializer()},
+        {
+            "code": serializers.CharField(),
+            "label": LabelSerializer(),
+            "description": LabelSerializer(),
+            "base": serializers.CharField(
+                help_text="the level of the caregiver's own answers, before context"
+            ),
+        },
         allow_null=True,
     )
     urgent = serializers.BooleanField()
@@ -192,21 +220,27 @@ def _label(text) -> dict:
 
 
 def _reason(r) -> dict:
-    return {"rule": r.rule, "level": r.level, "text": _label(r.text), "source": r.source}
+    return {"rule": r.rule, "level": r.level, "kind": r.kind, "text": _label(r.text), "source": r.source}
 
 
 def _task(t) -> dict:
     return {"task": t.task, "label": _lasting_label(t.label), "hours": t.hours}
 
 
-def _offer(service, distance, domains) -> dict:
+def _offer(service, distance, domains, address=None, phone=None) -> dict:
     return {
         "id": str(service.id),
         "name": service.name,
         "organization": service.organization.name,
         "distance_km": distance,
         "support_domains": domains,
+        "address": address or None,
+        "phone": phone or None,
     }
+
+
+def _id(obj) -> str | None:
+    return str(obj.id) if obj is not None else None
 
 
 # Advice cards, level names and task names belong to the loaded rule tables and instruments, which
@@ -242,26 +276,40 @@ def _advice_json(card) -> dict:
     }
 
 
-def offers_data(offers: selectors.Offers) -> dict:
-    """The ``offers`` member of a check result (JSON-ready)."""
+def offers_data(offers: selectors.Offers, outcome: selectors.Outcome) -> dict:
+    """The ``offers`` member of a check result (JSON-ready), with the result page's next steps."""
+    steps = selectors.next_steps(outcome, offers)
+    local = {str(h.service.id): h for h in offers.local}
+    for step in steps:  # a step's offer is listed in "local" even when it is not the vraaggebied's nearest
+        if step.offer is not None:
+            local.setdefault(str(step.offer.service.id), step.offer)
     return {
         "postcode": offers.place.postcode if offers.place else None,
         "municipality": offers.place.municipality.code if offers.place else None,
         "radius_km": offers.radius_km,
         "support_centres": [{"id": str(c.id), "name": c.name} for c in offers.centres],
-        "local": [_offer(h.service, h.distance_km, h.domains) for h in offers.local],
+        "local": [_offer(h.service, h.distance_km, h.domains, h.address, h.phone) for h in local.values()],
         "missing_support_domains": offers.missing_domains,
-        "national": [_offer(s, None, []) for s in offers.national],
+        "national": [_offer(s, None, []) for s in offers.national_list],
+        "next_steps": [
+            {
+                "advice": step.card.code,
+                "offer": _id(step.offer.service) if step.offer else None,
+                "support_centre": _id(step.centre),
+                "national": _id(step.national),
+            }
+            for step in steps
+        ],
     }
 
 
-def offers_for(place, support_domains: list[str]) -> dict:
+def offers_for(place, outcome: selectors.Outcome) -> dict:
     """``offers_data`` of ``selectors.offers_for``, kept as plain data (cheap to read back from
-    the cache) under the same rule: per postcode area, vraaggebieden and directory version."""
-    key = ("api", place.pc4 if place else "", tuple(sorted(support_domains)))
+    the cache) under the same rule: per postcode area, advice cards and directory version."""
+    key = ("api", place.pc4 if place else "", tuple(sorted(c.code for c in outcome.advice)))
     data = memoize(
         key,
-        lambda: {**offers_data(selectors.find_offers(place, support_domains)), "postcode": None},
+        lambda: {**offers_data(selectors.find_offers(place, outcome.advice), outcome), "postcode": None},
         content="directory",
         in_process=True,  # plain data, never changed: the caller gets a copy with its own postcode
     )
@@ -279,6 +327,7 @@ def result_data(outcome: selectors.Outcome, offers: selectors.Offers | dict | No
             "code": level.code,
             "label": _lasting_label(level.label),
             "description": _lasting_label(level.description),
+            "base": level.base,
         }
         if level
         else None,
@@ -292,7 +341,7 @@ def result_data(outcome: selectors.Outcome, offers: selectors.Offers | dict | No
         "offers": None,
     }
     if offers is not None:
-        data["offers"] = offers if isinstance(offers, dict) else offers_data(offers)
+        data["offers"] = offers if isinstance(offers, dict) else offers_data(offers, outcome)
     return data
 
 
@@ -370,7 +419,7 @@ class CheckCreateView(APIView):
             outcome = selectors.evaluate(instrument, answers, place=place)
         except engine.ResponseValidationError as error:
             return _errors(error.errors)
-        offers = offers_for(place, outcome.support_domains) if outcome.level else None
+        offers = offers_for(place, outcome) if outcome.level else None
         return Response(result_data(outcome, offers))
 
     @staticmethod

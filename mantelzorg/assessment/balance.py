@@ -3,7 +3,8 @@
 ``rules/levels.json`` says when the balance is ``balanced``, ``attention``, ``heavy`` or
 ``overloaded``, and when a result is ``urgent``; ``rules/advice.json`` says which advice cards to
 show. Both use the condition language of ``conditions.py``. Thresholds live in ``levels.json`` and
-can be overridden per gemeente with a plain dict (no code).
+can be overridden per gemeente with a plain dict (no code). The level model (own answers first,
+context at most one step, protective factors, crisis) is described in README.md.
 
 The rules read *facts* computed here:
 
@@ -57,16 +58,33 @@ class Threshold:
     name: str
     value: Number
     description: Label
-    source: str
+    source: Label  # shown on the thresholds page, so in both languages
+
+
+# Kinds of rule (and of the reasons they give): what the caregiver said about the burden
+# ("self_report", sets the base level), context that weighs ("risk", +1) or helps ("protective",
+# -1), a crisis ("urgent"), the note that context raised the level ("raised"), and the text for
+# when nothing holds ("default").
+SELF_REPORT, RISK, PROTECTIVE, URGENT, RAISED, DEFAULT = (
+    "self_report",
+    "risk",
+    "protective",
+    "urgent",
+    "raised",
+    "default",
+)
 
 
 @dataclass(frozen=True)
 class Rule:
     code: str
-    level: str | None  # None for an urgent rule
+    level: str | None  # the level a self_report rule sets; None for the other kinds
     when: Any
     reason: Label
     source: str
+    kind: str = SELF_REPORT
+    weight: int = 0  # context rules: +1 a risk signal, -1 a protective factor
+    reassures: bool = False  # never shown when the result is urgent
 
     @cached_property
     def holds(self) -> conditions.Compiled:
@@ -80,9 +98,13 @@ class LevelRules:
     instrument_url: str
     levels: tuple[Level, ...]  # lowest rank first
     thresholds: dict[str, Threshold]
-    rules: tuple[Rule, ...]
+    self_report: tuple[Rule, ...]  # the base level: the highest level of those that hold
+    context: tuple[Rule, ...]  # weights; at least the threshold RAISE_AT: one step up
     urgent_rules: tuple[Rule, ...]
+    urgent_level: str  # the level is at least this one when a crisis rule holds
+    urgent_description: Label  # replaces the level's description then
     default_reason: Rule
+    raised_reason: Rule
     pressure_point_energy: tuple[str, ...]  # energy codes, heaviest first
     energy_source_energy: tuple[str, ...]
     transferable: tuple[str, ...]  # transferable codes, most transferable first
@@ -95,6 +117,7 @@ class Reason(NamedTuple):
     level: str | None
     text: Label
     source: str
+    kind: str = SELF_REPORT
 
 
 class TaskInsight(NamedTuple):
@@ -110,7 +133,9 @@ class LevelResult:
     code: str
     label: Label
     description: Label
-    reasons: tuple[Reason, ...]  # highest level first
+    # One per fact: what the caregiver said (highest level first), "raised" when context raised
+    # the level, the risk signals, then what helps. Nothing that reassures when urgent.
+    reasons: tuple[Reason, ...]
     urgent: bool
     urgent_reasons: tuple[Reason, ...]
     tasks: tuple[TaskInsight, ...]
@@ -121,9 +146,29 @@ class LevelResult:
     bands: dict[str, str]  # score key -> band code
     thresholds: dict[str, Number]  # the effective thresholds, after any override
     rules_version: str
-    instrument: Instrument = field(repr=False, compare=False)
+    base: str = ""  # the level of the caregiver's own answers, before context
+    context_sum: int = 0  # risk signals minus protective factors that hold
+    instrument: Instrument = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
     answers: dict[str, Any] = field(default_factory=dict, repr=False)  # the validated answers used
     facts: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # rule inputs
+
+
+@dataclass(frozen=True)
+class OfferFilter:
+    """Which local offer a card's next step is tied to: the gemeente's steunpunt, or the nearest
+    offer of the sociale kaart with any of these vraaggebieden and (when given) target groups and
+    respite forms (codes of ``directory.taxonomy``)."""
+
+    support_centre: bool = False
+    support_domains: tuple[str, ...] = ()
+    target_groups: tuple[str, ...] = ()
+    respite_forms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chat:
+    url: str
+    text: Label
 
 
 @dataclass(frozen=True)
@@ -138,11 +183,18 @@ class AdviceCard:
     urgent: bool
     contact: str | None
     source: str
+    priority: int = 100  # next steps: the shown cards with the lowest priority
+    step: bool = True  # False: never a next step (advice without an offer to go to)
+    offer: OfferFilter = OfferFilter()
+    chat: Chat | None = None  # urgent cards: a chat service besides the phone number
+    link: str | None = None  # a page of ours the card points to instead of the sociale kaart: "balanscheck"
+    reassures: bool = False  # never shown when the result is urgent
 
 
 @dataclass(frozen=True)
 class AdviceRules:
     version: str
+    instrument_url: str  # the Questionnaire whose answers the cards read
     support_domains: dict[str, Label]
     ladder: dict[int, Label]
     cards: tuple[tuple[AdviceCard, Any], ...]  # (card, condition) in file order
@@ -175,6 +227,19 @@ def _check_placeholders(text: Label, thresholds: dict[str, Any], where: str, pro
             problems.append(f"{where}: unknown placeholder {{{name}}}")
 
 
+RAISE_AT = "context_raise_at"  # the threshold: context signals needed for one step up
+
+
+def _source_label(raw: Any, where: str, problems: list[str]) -> Label:
+    """A source: a citation (the same in both languages) or {"nl": ..., "en": ...}."""
+    if isinstance(raw, str) and raw:
+        return Label(raw, raw)
+    if isinstance(raw, dict):
+        return _label(raw, where + " source", problems)
+    problems.append(f"{where}: needs a source")
+    return Label("", "")
+
+
 def parse_level_rules(data: dict[str, Any]) -> LevelRules:
     """Check and parse the contents of a levels.json; raises DefinitionError listing every problem."""
     problems: list[str] = []
@@ -199,28 +264,62 @@ def parse_level_rules(data: dict[str, Any]) -> LevelRules:
         if not conditions._is_number(raw.get("value")) or not raw.get("source"):
             problems.append(f"threshold {name}: needs a numeric value and a source")
             continue
+        where = f"threshold {name}"
         thresholds[name] = Threshold(
-            name, raw["value"], _label(raw.get("description"), f"threshold {name}", problems), raw["source"]
+            name,
+            raw["value"],
+            _label(raw.get("description"), where, problems),
+            _source_label(raw["source"], where, problems),
+        )
+    if RAISE_AT not in thresholds:
+        problems.append(f"thresholds: needs {RAISE_AT} (how many context signals raise the level)")
+
+    def parse_rule(raw: dict, key: str, kind: str) -> Rule:
+        where = f"{key} {raw.get('code')}"
+        level = raw.get("level") if kind == SELF_REPORT else None
+        if kind == SELF_REPORT and level not in level_codes:
+            problems.append(f"{where}: unknown level {level!r}")
+        weight = raw.get("weight", 0) if kind != SELF_REPORT else 0
+        if key == "context" and weight not in (1, -1):
+            problems.append(f"{where}: weight must be 1 (a risk signal) or -1 (a protective factor)")
+        if kind == "context":
+            kind = RISK if weight > 0 else PROTECTIVE
+        if not raw.get("source"):
+            problems.append(f"{where}: needs a source (a citation, or 'local policy, not validated')")
+        problems.extend(conditions.check(raw.get("when"), thresholds, _known_var, where))
+        reason = _label(raw.get("reason"), where, problems)
+        _check_placeholders(reason, thresholds, where, problems)
+        return Rule(
+            raw.get("code", ""),
+            level,
+            raw.get("when"),
+            reason,
+            raw.get("source", ""),
+            kind=kind,
+            weight=weight,
+            reassures=bool(raw.get("reassures")),
         )
 
-    def parse_rules(key: str, urgent: bool) -> tuple[Rule, ...]:
-        rules = []
-        for raw in data.get(key) or []:
-            where = f"{key} {raw.get('code')}"
-            level = None if urgent else raw.get("level")
-            if not urgent and level not in level_codes:
-                problems.append(f"{where}: unknown level {level!r}")
-            if not raw.get("source"):
-                problems.append(f"{where}: needs a source (a citation, or 'local policy, not validated')")
-            problems.extend(conditions.check(raw.get("when"), thresholds, _known_var, where))
-            reason = _label(raw.get("reason"), where, problems)
-            _check_placeholders(reason, thresholds, where, problems)
-            rules.append(Rule(raw.get("code", ""), level, raw.get("when"), reason, raw.get("source", "")))
-        return tuple(rules)
+    self_report = tuple(parse_rule(raw, "self_report", SELF_REPORT) for raw in data.get("self_report") or [])
+    context = tuple(parse_rule(raw, "context", "context") for raw in data.get("context") or [])
+    urgent_rules = tuple(parse_rule(raw, "urgent_rules", URGENT) for raw in data.get("urgent_rules") or [])
+    if not self_report:
+        problems.append("self_report: needs at least one rule (the base level)")
+    codes = [r.code for r in (*self_report, *context, *urgent_rules)]
+    if len(set(codes)) != len(codes) or not all(codes):
+        problems.append("rules: every rule needs a code, unique across self_report, context and urgent_rules")
+    urgent = data.get("urgent") or {}
+    if urgent.get("level") not in level_codes:
+        problems.append(f"urgent: unknown level {urgent.get('level')!r}")
 
-    rules = parse_rules("rules", urgent=False)
-    urgent_rules = parse_rules("urgent_rules", urgent=True)
-    default = data.get("default_reason") or {}
+    def fixed(key: str, code: str, kind: str) -> Rule:
+        raw = data.get(key) or {}
+        text = _label(raw.get("reason"), key, problems)
+        _check_placeholders(text, thresholds, key, problems)
+        return Rule(
+            code, None, None, text, raw.get("source", ""), kind=kind, reassures=bool(raw.get("reassures"))
+        )
+
     insights = data.get("task_insights") or {}
     if not all(insights.get(k) for k in ("pressure_point_energy", "energy_source_energy", "transferable")):
         problems.append("task_insights: needs pressure_point_energy, energy_source_energy and transferable")
@@ -229,15 +328,13 @@ def parse_level_rules(data: dict[str, Any]) -> LevelRules:
         instrument_url=data.get("instrument", ""),
         levels=tuple(levels),
         thresholds=thresholds,
-        rules=rules,
+        self_report=self_report,
+        context=context,
         urgent_rules=urgent_rules,
-        default_reason=Rule(
-            "no_signals",
-            levels[0].code if levels else "",
-            None,
-            _label(default.get("reason"), "default_reason", problems),
-            default.get("source", ""),
-        ),
+        urgent_level=urgent.get("level", ""),
+        urgent_description=_label(urgent.get("description"), "urgent", problems),
+        default_reason=fixed("default_reason", "no_signals", DEFAULT),
+        raised_reason=fixed("raised_reason", "raised", RAISED),
         pressure_point_energy=tuple(insights.get("pressure_point_energy") or ()),
         energy_source_energy=tuple(insights.get("energy_source_energy") or ()),
         transferable=tuple(insights.get("transferable") or ()),
@@ -247,23 +344,78 @@ def parse_level_rules(data: dict[str, Any]) -> LevelRules:
     return result
 
 
-def parse_advice_rules(data: dict[str, Any], threshold_names: set[str] | None = None) -> AdviceRules:
-    """Check and parse the contents of an advice.json; raises DefinitionError listing every problem."""
+def _offer_filter(raw: Any, domain: str, where: str, problems: list[str]) -> OfferFilter:
+    from mantelzorg.directory import taxonomy
+
+    if raw is None:
+        return OfferFilter(support_domains=(domain,))
+    if not isinstance(raw, dict) or set(raw) - {
+        "support_centre",
+        "support_domains",
+        "target_groups",
+        "respite_forms",
+    }:
+        problems.append(f"{where}: offer takes support_centre, support_domains, target_groups, respite_forms")
+        return OfferFilter()
+    known = {
+        "support_domains": taxonomy.codes(taxonomy.SUPPORT_DOMAINS),
+        "target_groups": taxonomy.codes(taxonomy.TARGET_GROUPS),
+        "respite_forms": taxonomy.codes(taxonomy.RESPITE_FORMS),
+    }
+    for key, codes in known.items():
+        unknown = set(raw.get(key) or ()) - set(codes)
+        if unknown:
+            problems.append(f"{where}: offer {key} has unknown codes {sorted(unknown)}")
+    if raw.get("support_centre"):
+        return OfferFilter(support_centre=True)
+    narrowed = raw.get("target_groups") or raw.get("respite_forms")  # then any vraaggebied will do
+    return OfferFilter(
+        support_domains=tuple(raw.get("support_domains") or (() if narrowed else (domain,))),
+        target_groups=tuple(raw.get("target_groups") or ()),
+        respite_forms=tuple(raw.get("respite_forms") or ()),
+    )
+
+
+def _chat(raw: Any, where: str, problems: list[str]) -> Chat | None:
+    if raw is None:
+        return None
+    url = raw.get("url", "") if isinstance(raw, dict) else ""
+    if not url.startswith("https://"):
+        problems.append(f"{where}: chat needs an https url and a text")
+        return None
+    return Chat(url, _label(raw.get("text"), where + " chat", problems))
+
+
+def parse_advice_rules(
+    data: dict[str, Any], threshold_names: set[str] | None = None, *, inherit: AdviceRules | None = None
+) -> AdviceRules:
+    """Check and parse the contents of an advice file; raises DefinitionError listing every problem.
+
+    An instrument's own advice file (e.g. ``carerqol_advice.json``) may leave out
+    ``support_domains`` and ``ladder``: they come from ``inherit`` (the Balanscheck's advice)."""
     problems: list[str] = []
     if threshold_names is None:
         threshold_names = set(load_level_rules().thresholds)
-    domains = {
-        code: _label(raw, f"support domain {code}", problems)
-        for code, raw in (data.get("support_domains") or {}).items()
-    }
+    if inherit is not None and "support_domains" not in data:
+        domains = dict(inherit.support_domains)
+    else:
+        domains = {
+            code: _label(raw, f"support domain {code}", problems)
+            for code, raw in (data.get("support_domains") or {}).items()
+        }
     if set(domains) != set(SUPPORT_DOMAINS):
         problems.append(f"support_domains: must be exactly {list(SUPPORT_DOMAINS)}")
-    ladder = {
-        int(step): _label(raw, f"ladder step {step}", problems)
-        for step, raw in (data.get("ladder") or {}).items()
-    }
+    if inherit is not None and "ladder" not in data:
+        ladder = dict(inherit.ladder)
+    else:
+        ladder = {
+            int(step): _label(raw, f"ladder step {step}", problems)
+            for step, raw in (data.get("ladder") or {}).items()
+        }
     if set(ladder) != {1, 2, 3, 4, 5}:
         problems.append("ladder: must describe steps 1 to 5")
+    if not data.get("instrument"):
+        problems.append("instrument: name the Questionnaire (canonical url) whose answers the cards read")
     cards = []
     seen = set()
     for raw in data.get("cards") or []:
@@ -293,12 +445,24 @@ def parse_advice_rules(data: dict[str, Any], threshold_names: set[str] | None = 
             urgent=bool(raw.get("urgent")),
             contact=raw.get("contact"),
             source=raw.get("source", ""),
+            priority=raw.get("priority", 100),
+            step=raw.get("step", True) is not False and not raw.get("urgent"),
+            offer=_offer_filter(raw.get("offer"), domain, where, problems),
+            chat=_chat(raw.get("chat"), where, problems),
+            link=raw.get("link"),
+            reassures=bool(raw.get("reassures")),
         )
+        if card.link not in (None, "balanscheck"):
+            problems.append(f"{where}: link must be 'balanscheck'")
         cards.append((card, raw.get("when")))
     if problems:
         raise DefinitionError(problems)
     return AdviceRules(
-        version=data.get("version", ""), support_domains=domains, ladder=ladder, cards=tuple(cards)
+        version=data.get("version", ""),
+        instrument_url=data.get("instrument", ""),
+        support_domains=domains,
+        ladder=ladder,
+        cards=tuple(cards),
     )
 
 
@@ -315,8 +479,36 @@ def load_level_rules() -> LevelRules:
 
 @cache
 def load_advice_rules() -> AdviceRules:
-    """The shipped ``rules/advice.json`` (parsed once)."""
+    """The shipped ``rules/advice.json`` (parsed once): the Balanscheck's advice."""
     return parse_advice_rules(_read("advice.json"))
+
+
+# Advice files of other instruments (format of advice.json, no level rules): by Questionnaire url.
+INSTRUMENT_ADVICE = ("carerqol_advice.json",)
+
+
+@cache
+def load_instrument_advice() -> dict[str, AdviceRules]:
+    """The advice rules of every instrument that has its own (parsed once), by Questionnaire url."""
+    base = load_advice_rules()
+    found = {}
+    for name in INSTRUMENT_ADVICE:
+        rules = parse_advice_rules(_read(name), threshold_names=set(), inherit=base)
+        found[rules.instrument_url] = rules
+    return found
+
+
+def advise_answers(instrument_result: ScoreResult, *, rules: AdviceRules | None = None) -> list[AdviceCard]:
+    """The advice cards for an instrument without level rules (e.g. the CarerQol), from its
+    answers and scores alone; [] when the instrument has no advice file."""
+    rules = rules or load_instrument_advice().get(instrument_result.instrument.url)
+    if rules is None:
+        return []
+    facts: dict[str, Any] = {f"score.{k}": v for k, v in instrument_result.scores.items()}
+    facts.update({f"band.{k}": b.code for k, b in instrument_result.bands.items()})
+    facts.update({f"answer.{k}": v for k, v in instrument_result.answers.items()})
+    shown = [card for card, holds in rules.compiled if holds(facts, {})]
+    return sorted(shown, key=lambda c: (not c.urgent, 0 if c.urgent else c.ladder_step))
 
 
 # ------------------------------------------------------------------------------ levels and facts
@@ -487,10 +679,15 @@ def derive_level(
 ) -> LevelResult:
     """The balance level of one Balanscheck response, with every reason, task insights and urgency.
 
-    The level is the highest-ranked level of all rules that hold (``balanced`` with a default reason
-    when none holds). ``urgent`` is true when any urgent rule holds; it is independent of the level.
-    ``thresholds_override`` replaces named thresholds (e.g. a gemeente's own policy). ``answers``
-    are validated again unless they equal the answers the score was computed from.
+    The model (README.md, "The level model"): the *base* level is the highest level of the
+    ``self_report`` rules that hold (the caregiver's own rating of the burden and of "I cannot
+    keep this up"). The ``context`` rules that hold add up their weights (+1 a risk signal, -1 a
+    protective factor); at ``context_raise_at`` or more the level is one step above the base,
+    never more. ``urgent`` is true when any urgent rule holds; the level is then at least the
+    rules' ``urgent.level`` and its description says what the crisis means, and no reason that
+    reassures is given. ``thresholds_override`` replaces named thresholds (e.g. a gemeente's own
+    policy). ``answers`` are validated again unless they equal the answers the score was computed
+    from.
     """
     rules = rules or load_level_rules()
     instrument = instrument_result.instrument
@@ -502,24 +699,35 @@ def derive_level(
     bands = {k: b.code for k, b in instrument_result.bands.items()}
     facts = _facts(instrument, instrument_result.scores, bands, cleaned, insights)
 
-    levels = {lvl.code: lvl for lvl in rules.levels}
-    matched = [r for r in rules.rules if r.holds(facts, thresholds)]
-    matched.sort(key=lambda r: -levels[r.level].rank)  # type: ignore[index]
-    level = levels[matched[0].level] if matched else rules.levels[0]  # type: ignore[index]
+    levels = rules.levels  # lowest rank first
+    index = {lvl.code: i for i, lvl in enumerate(levels)}
+    said = [r for r in rules.self_report if r.holds(facts, thresholds)]
+    said.sort(key=lambda r: -index[r.level])  # type: ignore[index]
+    base = index[said[0].level] if said else 0  # type: ignore[index]
+    context = [r for r in rules.context if r.holds(facts, thresholds)]
+    context_sum = sum(r.weight for r in context)
+    raised = context_sum >= thresholds[RAISE_AT] and base < len(levels) - 1
+    position = base + 1 if raised else base
+    urgent_rules = [r for r in rules.urgent_rules if r.holds(facts, thresholds)]
+    if urgent_rules:
+        position = max(position, index[rules.urgent_level])
+    level = levels[position]
+
+    # "one step heavier than your own answers": only when that is what happened (a crisis may lift more)
+    shown = [*said, *([rules.raised_reason] if raised and position == base + 1 else [])]
+    shown += [r for r in context if r.weight > 0] + [r for r in context if r.weight < 0]
+    if urgent_rules:
+        shown = [r for r in shown if not r.reassures]
+    elif not shown:
+        shown = [rules.default_reason]
     fill = _Filler(facts, thresholds).label
-    reasons = [Reason(r.code, r.level, fill(r.reason), r.source) for r in matched or [rules.default_reason]]
-    urgent = [
-        Reason(r.code, None, fill(r.reason), r.source)
-        for r in rules.urgent_rules
-        if r.holds(facts, thresholds)
-    ]
     return LevelResult(
         code=level.code,
         label=level.label,
-        description=level.description,
-        reasons=tuple(reasons),
-        urgent=bool(urgent),
-        urgent_reasons=tuple(urgent),
+        description=rules.urgent_description if urgent_rules else level.description,
+        reasons=tuple(Reason(r.code, r.level, fill(r.reason), r.source, r.kind) for r in shown),
+        urgent=bool(urgent_rules),
+        urgent_reasons=tuple(Reason(r.code, None, fill(r.reason), r.source, URGENT) for r in urgent_rules),
         tasks=insights["tasks"],
         pressure_points=insights["pressure_points"],
         energy_sources=insights["energy_sources"],
@@ -528,6 +736,8 @@ def derive_level(
         bands=bands,
         thresholds=thresholds,
         rules_version=rules.version,
+        base=levels[base].code,
+        context_sum=context_sum,
         instrument=instrument,
         answers=cleaned,
         facts=facts,
@@ -557,5 +767,8 @@ def advise(
         facts = _facts(level_result.instrument, level_result.scores, level_result.bands, cleaned, insights)
     facts.update(level=level_result.code, urgent=level_result.urgent)
     thresholds = level_result.thresholds
-    shown = [card for card, holds in rules.compiled if holds(facts, thresholds)]
+    urgent = level_result.urgent
+    shown = [
+        card for card, holds in rules.compiled if not (urgent and card.reassures) and holds(facts, thresholds)
+    ]
     return sorted(shown, key=lambda c: (not c.urgent, 0 if c.urgent else c.ladder_step))  # stable: file order

@@ -595,25 +595,39 @@ def _parse_bands(where: str, raw_bands: list[dict[str, Any]], problems: list[str
     return tuple(bands)
 
 
+def score_ranges(score: ScoreDefinition, items: dict[str, Item]) -> dict[str, tuple[Number, Number] | None]:
+    """Per score key (the code, or ``<code>.<dimension>``) the lowest and highest value it can
+    take, or None when an item is unbounded (e.g. hours without a maximum)."""
+    groups: dict[str, list[str]] = {}
+    for link_id, key in zip(score.items, score.keys, strict=True):
+        groups.setdefault(key, []).append(link_id)
+    ranges: dict[str, tuple[Number, Number] | None] = {}
+    for key, link_ids in groups.items():
+        if score.rule == "count":
+            ranges[key] = (0, len(link_ids))
+            continue
+        low = high = 0
+        for link_id in link_ids:
+            value_range = items[link_id].value_range()
+            if value_range is None:
+                ranges[key] = None
+                break
+            # An unanswered optional item adds 0, so the lowest sum may be below the sum of minima.
+            low += value_range[0] if items[link_id].required else min(value_range[0], 0)
+            high += value_range[1]
+        else:
+            ranges[key] = (low, high)
+    return ranges
+
+
 def _check_band_coverage(
     where: str, score: ScoreDefinition, items: dict[str, Item], problems: list[str]
 ) -> None:
     """Every whole number a score can take must fall in a band (catches typos such as 4-8 / 10-15)."""
-    groups: dict[str, list[str]] = {}
-    for link_id, key in zip(score.items, score.keys, strict=True):
-        groups.setdefault(key, []).append(link_id)
-    for link_ids in groups.values():
-        if score.rule == "count":
-            low, high = 0, len(link_ids)
-        else:
-            low = high = 0
-            for link_id in link_ids:
-                value_range = items[link_id].value_range()
-                if value_range is None:
-                    return  # unbounded: nothing to check
-                # An unanswered optional item adds 0, so the lowest sum may be below the sum of minima.
-                low += value_range[0] if items[link_id].required else min(value_range[0], 0)
-                high += value_range[1]
+    for value_range in score_ranges(score, items).values():
+        if value_range is None:
+            return  # unbounded: nothing to check
+        low, high = value_range
         if not (float(low).is_integer() and float(high).is_integer()):
             continue
         for value in range(int(low), int(high) + 1):

@@ -54,9 +54,36 @@ def _task_of(instrument: engine.Instrument, item: engine.Item) -> engine.Item | 
     )
 
 
-def build_field(instrument: engine.Instrument, item: engine.Item, *, checkbox: bool = False) -> forms.Field:
-    help_text = help_text_of(instrument, item)
+def _number_messages(item: engine.Item) -> dict:
+    """One clear message for every way a number can be wrong (instead of Django's defaults)."""
+    if item.min_value is not None and item.max_value is not None:
+        text = _("Fill in a whole number from %(min)s to %(max)s.") % {
+            "min": item.min_value,
+            "max": item.max_value,
+        }
+    else:
+        text = _("Fill in a whole number, for example 4.")
+    return {key: text for key in ("required", "invalid", "min_value", "max_value", "step_size")}
+
+
+def build_field(
+    instrument: engine.Instrument, item: engine.Item, *, checkbox: bool = False, compact: bool = False
+) -> forms.Field:
+    """The form field for one question. ``compact``: the task details as one short row (hours
+    and energy side by side, energy as a select); the task's name is the row's legend."""
+    help_text = "" if compact else help_text_of(instrument, item)
     text = label(item.text)
+    choose = {"required": _("Choose an answer."), "invalid_choice": _("Choose one of the answers.")}
+    if item.type == "choice" and compact:
+        return forms.ChoiceField(
+            label=_("What does it do to your energy?"),
+            required=item.required,
+            choices=[("", _("Choose…"))] + [(o.code, label(o.display)) for o in item.options],
+            error_messages={
+                "required": _("Choose what this task does to your energy."),
+                "invalid_choice": _("Choose one of the answers."),
+            },
+        )
     if item.type == "choice":
         return forms.ChoiceField(
             label=text,
@@ -64,6 +91,7 @@ def build_field(instrument: engine.Instrument, item: engine.Item, *, checkbox: b
             required=item.required,
             choices=[(o.code, label(o.display)) for o in item.options],
             widget=forms.RadioSelect,
+            error_messages=choose,
         )
     if item.type == "boolean" and checkbox:
         group = _task_of(instrument, item)
@@ -82,18 +110,30 @@ def build_field(instrument: engine.Instrument, item: engine.Item, *, checkbox: b
             required=item.required,
             choices=[(YES, _("Yes")), (NO, _("No"))],
             widget=forms.RadioSelect,
+            error_messages=choose,
         )
     if item.type in ("integer", "decimal"):
         kwargs = {"min_value": item.min_value, "max_value": item.max_value}
-        widget = forms.NumberInput(attrs={"inputmode": "numeric" if item.type == "integer" else "decimal"})
+        attrs = {"inputmode": "numeric" if item.type == "integer" else "decimal"}
+        if compact:
+            attrs["class"] = "mz-hours"
+        widget = forms.NumberInput(attrs=attrs)
         cls = forms.IntegerField if item.type == "integer" else forms.FloatField
-        return cls(label=text, help_text=help_text, required=item.required, widget=widget, **kwargs)
+        return cls(
+            label=_("Hours a week") if compact else text,
+            help_text=help_text,
+            required=item.required,
+            widget=widget,
+            error_messages=_number_messages(item),
+            **kwargs,
+        )
     return forms.CharField(
         label=text,
         help_text=help_text,
         required=item.required,
         max_length=item.max_length or 200,
         widget=forms.Textarea(attrs={"rows": 3}) if item.type == "text" else forms.TextInput,
+        error_messages={"required": _("Fill in an answer.")},
     )
 
 
@@ -112,8 +152,15 @@ def answer_value(item: engine.Item, value):
     return value
 
 
+TRANSFERABLE = "transferable"  # the details step asks "who could take over" once, for every task
+
+
 class QuestionsForm(forms.Form):
-    """One page of questions. ``items`` are engine Items; fields are named after their linkIds."""
+    """One page of questions. ``items`` are engine Items; fields are named after their linkIds.
+
+    ``compact`` (the details step): per task one row with hours and energy, and one checkbox list
+    "which of these could someone else take over" instead of a yes/maybe/no per task (ticked
+    means ``yes``, not ticked ``no``; an earlier ``maybe`` shows as ticked)."""
 
     def __init__(
         self,
@@ -124,12 +171,14 @@ class QuestionsForm(forms.Form):
         checkboxes=False,
         ask_postcode=False,
         postcode="",
+        compact=False,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
         self.items = list(items)
         self.checkboxes = checkboxes
+        self.compact = compact
         answers = answers or {}
         if ask_postcode:
             self.fields["postcode"] = forms.CharField(
@@ -142,12 +191,33 @@ class QuestionsForm(forms.Form):
                 widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
             )
             self.initial["postcode"] = postcode
+        self.transferable_items = (
+            [i for i in self.items if i.link_id.endswith(".transferable")] if compact else []
+        )
         for item in self.items:
+            if item in self.transferable_items:
+                continue
             name = field_name(item.link_id)
-            self.fields[name] = build_field(instrument, item, checkbox=checkboxes and item.type == "boolean")
+            self.fields[name] = build_field(
+                instrument, item, checkbox=checkboxes and item.type == "boolean", compact=compact
+            )
+            task = _task_of(instrument, item) if compact else None
+            if task is not None:
+                self.fields[name].summary_label = f"{label(task.text)}: {self.fields[name].label}"
             value = initial_value(item, answers.get(item.link_id), checkbox=checkboxes)
             if value is not None:
                 self.initial[name] = value
+        if self.transferable_items:
+            self.fields[TRANSFERABLE] = forms.MultipleChoiceField(
+                label=_("Which of these tasks could someone else take over, at least partly?"),
+                help_text=_("For example family, friends, neighbours, a volunteer or a professional."),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=[(i.link_id, label(_task_of(instrument, i).text)) for i in self.transferable_items],
+            )
+            self.initial[TRANSFERABLE] = [
+                i.link_id for i in self.transferable_items if answers.get(i.link_id) in ("yes", "maybe")
+            ]
         self.place = None
 
     def clean_postcode(self):
@@ -165,6 +235,12 @@ class QuestionsForm(forms.Form):
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
         result = {}
         for item in self.items:
+            if item in self.transferable_items:
+                if partial and TRANSFERABLE not in data:
+                    continue
+                ticked = item.link_id in data.get(TRANSFERABLE, ())
+                result[item.link_id] = "yes" if ticked else "no"  # the option codes of .transferable
+                continue
             name = field_name(item.link_id)
             if partial and name not in data:
                 continue
@@ -172,18 +248,15 @@ class QuestionsForm(forms.Form):
         return result
 
     def groups(self):
-        """Fields grouped per task (for the details step): [(group label, help, [bound fields])]."""
+        """Fields grouped per task (for the details step): [(task name, [bound fields])]."""
         groups: list = []
         for item in self.items:
+            if item in self.transferable_items:
+                continue
             task = _task_of(self.instrument, item)
             title = label(task.text) if task else ""
             if not groups or groups[-1][0] != title:
-                groups.append(
-                    (
-                        title,
-                        [],
-                    )
-                )
+                groups.append((title, []))
             groups[-1][1].append(self[field_name(item.link_id)])
         return groups
 
@@ -201,14 +274,22 @@ class EmailForm(forms.Form):
     )
 
 
-class ContributionForm(forms.Form):
-    consent = forms.BooleanField(
-        label=_("Yes, add my result anonymously to the figures of my municipality"),
-        help_text=_(
-            "We only store: your municipality, your balance level, the kinds of help we advised, your age group "
-            "and the month. Not your answers, not who you are."
-        ),
+class PostcodeForm(forms.Form):
+    """The postcode alone, to add help nearby to a finished check."""
+
+    postcode = forms.CharField(
+        label=_("Your postcode"),
+        help_text=_("For example 1012 AB or 1012. We keep only the first four digits."),
+        max_length=10,
+        error_messages={"required": _("Fill in your postcode, for example 1012 AB.")},
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
+
+    def clean_postcode(self):
+        try:
+            return geo.resolve_postcode(self.cleaned_data["postcode"]).postcode
+        except geo.PostcodeError as error:
+            raise ValidationError(error.message, code=error.code) from None
 
 
 class ReminderForm(forms.Form):
@@ -294,7 +375,7 @@ class ThresholdsForm(forms.Form):
             self.fields[f"t_{name}"] = forms.FloatField(
                 label=label(threshold.description),
                 help_text=_("Default: %(value)s. Source: %(source)s")
-                % {"value": threshold.value, "source": threshold.source},
+                % {"value": threshold.value, "source": label(threshold.source)},
                 required=False,
                 min_value=0,
             )

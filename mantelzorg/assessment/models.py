@@ -83,7 +83,8 @@ class SavedCheck(models.Model):
     level = models.CharField(max_length=20, blank=True)
     thresholds = models.JSONField(default=dict, blank=True)
     rules_version = models.CharField(max_length=32, blank=True)
-    postcode = models.CharField(max_length=7, blank=True)
+    # The postcode area (PC4) only, never the full postcode: enough to show local offers again.
+    pc4 = models.CharField(max_length=4, blank=True)
     municipality = models.ForeignKey("core.Municipality", null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

@@ -5,6 +5,7 @@ The access rule for saved checks lives here, once (``check_get_for_user``).
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from django.utils.translation import get_language
 
 from mantelzorg.accounts.models import ConsentRecord
 from mantelzorg.accounts.selectors import consent_is_active
-from mantelzorg.core import audit
+from mantelzorg.core import audit, geo
 from mantelzorg.core.cache import memoize, per_version
 
 from . import balance, engine
@@ -24,10 +25,8 @@ from .models import InstrumentDefinition, LocalThresholds, SavedCheck
 
 BALANSCHECK = "balanscheck"
 CARERQOL = "carerqol"
-RADIUS_KM = 15
-WIDER_RADIUS_KM = 25
-MIN_LOCAL_OFFERS = 3
-MAX_LOCAL_OFFERS = 8
+RADIUS_KM = 15  # nearest offers first within this distance ...
+WIDER_RADIUS_KM = 25  # ... and within this one when there is nothing nearer
 # The keyed hashes of the e-mail addresses whose link was opened in this session: opening a link
 # proves access to that address, so the checks saved under it are this visitor's (history, trend).
 MAGIC_SESSION_KEY = "assessment_email_owners"
@@ -154,6 +153,11 @@ class Outcome:
     def other_cards(self) -> list[balance.AdviceCard]:
         return [c for c in self.advice if not c.urgent]
 
+    @property
+    def has_bands(self) -> bool:
+        """Whether any score has a band (a meaning from a source); else the table has no such column."""
+        return bool(self.result.bands)
+
     def score_rows(self) -> list[dict]:
         """(label, value, band label) for every score, in the instrument's order."""
         rows = []
@@ -170,6 +174,43 @@ class Outcome:
                 {"code": key, "label": name, "value": value, "band": label(band.label) if band else ""}
             )
         return rows
+
+    def score_summary(self) -> list[dict]:
+        """The instrument's own scores (not per dimension) with their range and direction, for a
+        sentence such as "7 of 14; higher is better" (the CarerQol has no bands to give meaning)."""
+        rows = []
+        for definition in self.instrument.scores:
+            if definition.code not in self.result.scores:
+                continue
+            value_range = engine.score_ranges(definition, self.instrument.items).get(definition.code)
+            band = self.result.bands.get(definition.code)
+            rows.append(
+                {
+                    "code": definition.code,
+                    "label": label(definition.label),
+                    "value": self.result.scores[definition.code],
+                    "low": value_range[0] if value_range else None,
+                    "high": value_range[1] if value_range else None,
+                    "better": definition.direction == "higher_is_better",
+                    "band": label(band.label) if band else "",
+                }
+            )
+        return rows
+
+    def answer_groups(self) -> dict[str, list[tuple[str, str]]]:
+        """The choice answers by how much they weigh: "heavy" (the option that weighs most),
+        "some" (in between) and "fine" (the lightest). Ordinal values rise with burden in every
+        instrument (README), so this needs no knowledge of the instrument."""
+        groups: dict[str, list[tuple[str, str]]] = {"heavy": [], "some": [], "fine": []}
+        for item in self.instrument.questions:
+            code = self.answers.get(item.link_id)
+            if item.type != "choice" or code is None or not item.ordinals:
+                continue
+            value, values = item.ordinals[code], item.ordinals.values()
+            group = "heavy" if value == max(values) else "fine" if value == min(values) else "some"
+            option = item.option(code)
+            groups[group].append((label(item.text), label(option.display) if option else code))
+        return groups
 
 
 def dimension_labels(instrument: engine.Instrument) -> dict[str, str]:
@@ -204,83 +245,167 @@ def evaluate(
         except engine.DefinitionError:  # a broken local override must not break the check
             outcome.level = balance.derive_level(result, result.answers)
         outcome.advice = balance.advise(outcome.level, result.answers)
+    else:
+        outcome.advice = balance.advise_answers(result)
     return outcome
 
 
 # ------------------------------------------------------------------------------ local offers
 
+NEXT_STEPS = 3  # the result page leads with at most this many next steps
+PER_DOMAIN = 3  # nearest offers shown per advised vraaggebied
+NATIONAL_PER_DOMAIN = 2
+
 
 @dataclass
 class Offers:
+    """Concrete help for one result: per advice card and per advised vraaggebied the nearest
+    offers of the sociale kaart, the gemeente's steunpunt(en), and national options for every
+    advised vraaggebied without a local offer within the radius (or for all without a place)."""
+
     place: Any = None
-    radius_km: int | None = None
-    local: list = field(default_factory=list)  # directory Hit, with .domains (advised codes it serves)
-    centres: list = field(default_factory=list)
-    national: list = field(default_factory=list)
-    missing_domains: list[str] = field(default_factory=list)  # advised, no local offer found
+    centres: list = field(default_factory=list)  # directory Organization (kind support_centre)
+    by_card: dict = field(default_factory=dict)  # card code -> directory NearestOffers
+    by_domain: dict = field(default_factory=dict)  # vraaggebied -> directory NearestOffers
+    missing_domains: list[str] = field(default_factory=list)  # advised, nothing within the radius
+    national: dict = field(default_factory=dict)  # missing vraaggebied -> [ServiceCard]
+
+    @property
+    def local(self) -> list:
+        """Every local offer shown, once, nearest first (services that serve the gemeente first)."""
+        seen: dict = {}
+        for nearest in self.by_domain.values():
+            for hit in nearest.hits:
+                seen.setdefault(hit.service.id, hit)
+        return sorted(seen.values(), key=lambda h: -1 if h.distance_km is None else h.distance_km)
+
+    @property
+    def radius_km(self) -> int | None:
+        """The widest distance searched (None without a place)."""
+        return max((n.radius_km for n in self.by_domain.values()), default=None) if self.place else None
+
+    @property
+    def national_list(self) -> list:
+        """The national options, once each, in the order of the missing vraaggebieden."""
+        seen: dict = {}
+        for cards in self.national.values():
+            for card in cards:
+                seen.setdefault(card.id, card)
+        return list(seen.values())
 
 
-def _domains_of(service_ids) -> dict:
-    """Support-domain codes per service (one query)."""
-    from mantelzorg.directory import taxonomy
-    from mantelzorg.directory.models import Attribute
+def _wanted(cards) -> tuple[dict, list[str]]:
+    """What ``directory.nearest_offers`` looks for: per card its offer filter, per vraaggebied of
+    the (non-urgent) advice the vraaggebied itself. Keys: ("card", code) and ("domain", code)."""
+    from mantelzorg.directory.selectors import OfferWanted
 
-    found: dict = {}
-    rows = Attribute.objects.filter(
-        service_id__in=list(service_ids), taxonomy_term__taxonomy__code=taxonomy.SUPPORT_DOMAINS
-    ).values_list("service_id", "taxonomy_term__code")
-    for service_id, code in rows:
-        found.setdefault(service_id, set()).add(code)
-    return found
+    wanted: dict = {}
+    domains: list[str] = []
+    for card in cards:
+        if card.urgent:
+            continue
+        if card.support_domain not in domains:
+            domains.append(card.support_domain)
+        if card.step and not card.offer.support_centre:
+            offer = card.offer
+            wanted[("card", card.code)] = OfferWanted(
+                offer.support_domains, offer.target_groups, offer.respite_forms
+            )
+    for domain in domains:
+        wanted[("domain", domain)] = OfferWanted(support_domains=(domain,))
+    return wanted, domains
 
 
-def offers_for(place, support_domains: list[str]) -> Offers:
-    """Concrete help for the advised vraaggebieden near ``place``: nearest first within 15 km,
-    25 km when fewer than 3; the gemeente's steunpunt always; national options for every
-    advised vraaggebied without a local offer (or all of them without a postcode).
-
-    The same postcode area and vraaggebieden give the same offers, so the result is kept for
-    a minute (keyed by the directory's content version: an edit shows at once)."""
-    key = (place.pc4 if place else "", tuple(sorted(support_domains)))
-    offers = memoize(key, lambda: find_offers(place, support_domains), content="directory")
+def offers_for(place, cards) -> Offers:
+    """``find_offers``, kept a minute per postcode area and set of advice cards (keyed by the
+    directory's content version: an edit shows at once)."""
+    key = (place.pc4 if place else "", tuple(sorted(c.code for c in cards)))
+    offers = memoize(key, lambda: find_offers(place, cards), content="directory")
     offers.place = place  # the caller's own postcode, never another visitor's
     return offers
 
 
-def find_offers(place, support_domains: list[str]) -> Offers:
-    """``offers_for`` without the cache (the API caches its own JSON form of it)."""
+def find_offers(place, cards) -> Offers:
+    """``Offers`` for the advice ``cards`` near ``place`` (None: national options only)."""
     from mantelzorg.directory import selectors as directory
 
+    wanted, domains = _wanted(cards)
     offers = Offers(place=place)
-    domains = list(support_domains)
-    if place is None:
-        offers.missing_domains = domains
-        offers.national = directory.national_services(support_domains=domains, limit=6) if domains else []
-        return offers
-    offers.centres = directory.support_centres_for(place.municipality)
-    if not domains:
-        return offers
-    radius = RADIUS_KM
-    found = directory.service_search(
-        place=place, radius_km=radius, support_domains=domains, per_page=MAX_LOCAL_OFFERS
-    )
-    if found.total < MIN_LOCAL_OFFERS:
-        radius = WIDER_RADIUS_KM
-        found = directory.service_search(
-            place=place, radius_km=radius, support_domains=domains, per_page=MAX_LOCAL_OFFERS
+    if place is not None:
+        offers.centres = directory.support_centres_for(place.municipality)
+        found = (
+            directory.nearest_offers(
+                place=place, wanted=wanted, per_key=PER_DOMAIN, radius_km=RADIUS_KM, wider_km=WIDER_RADIUS_KM
+            )
+            if wanted
+            else {}
         )
-    offers.radius_km = radius
-    hits = list(found.items)
-    served = _domains_of(h.service.id for h in hits) if hits else {}
-    covered: set[str] = set()
-    for hit in hits:
-        hit.domains = [d for d in domains if d in served.get(hit.service.id, ())]
-        covered.update(hit.domains)
-    offers.local = hits
-    offers.missing_domains = [d for d in domains if d not in covered]
-    if offers.missing_domains:
-        offers.national = directory.national_services(support_domains=offers.missing_domains, limit=6)
+        offers.by_card = {code: found[(kind, code)] for kind, code in found if kind == "card"}
+        offers.by_domain = {code: found[(kind, code)] for kind, code in found if kind == "domain"}
+    offers.missing_domains = [d for d in domains if not (d in offers.by_domain and offers.by_domain[d].hits)]
+    for domain in offers.missing_domains:
+        offers.national[domain] = directory.national_services(
+            support_domains=[domain], limit=NATIONAL_PER_DOMAIN
+        )
     return offers
+
+
+@dataclass
+class Step:
+    """A next step on the result page: an advice card tied to one concrete offer."""
+
+    card: balance.AdviceCard
+    offer: Any = None  # directory Hit: the nearest local offer for this card
+    centre: Any = None  # directory Organization: the steunpunt, when there is no offer (or asked)
+    national: Any = None  # directory ServiceCard: when there is nothing local
+    more: str = ""  # "menukaart" (respite: the gemeente's menukaart) or "search" (filtered search)
+
+
+def next_steps(outcome: Outcome, offers: Offers | None, limit: int = NEXT_STEPS) -> list[Step]:
+    """At most ``limit`` next steps: the shown advice cards that can be a step (``step``), lowest
+    ``priority`` first and one per vraaggebied, each tied to the nearest local offer for it not
+    already used by an earlier step, else to the steunpunt, else to a national option; a card
+    with none of these is skipped.
+    """
+    if offers is None:
+        return []
+    steps: list[Step] = []
+    used: set = set()  # offers (service ids) and the steunpunt already tied to a step
+    domains: set[str] = set()  # one step per vraaggebied: three different kinds of help
+    centre = offers.centres[0] if offers.centres else None
+    for card in sorted((c for c in outcome.advice if c.step), key=lambda c: c.priority):
+        if len(steps) >= limit:
+            break
+        if card.support_domain in domains:
+            continue
+        step = _step(card, offers, centre, used)
+        if step is not None:
+            steps.append(step)
+            domains.add(card.support_domain)
+    return steps
+
+
+def _step(card, offers: Offers, centre, used: set) -> Step | None:
+    more = "menukaart" if card.support_domain == "respite" and offers.place else "search"
+    centre_free = centre is not None and ("centre", centre.pk) not in used
+    if card.offer.support_centre:
+        if not centre_free:
+            return None
+        used.add(("centre", centre.pk))
+        return Step(card, centre=centre, more=more)
+    nearest = offers.by_card.get(card.code)
+    offer = next((h for h in (nearest.hits if nearest else ()) if h.service.id not in used), None)
+    if offer is not None:
+        used.add(offer.service.id)
+        return Step(card, offer=offer, more=more)
+    if centre_free:
+        used.add(("centre", centre.pk))
+        return Step(card, centre=centre, more=more)
+    national = next((n for n in offers.national.get(card.support_domain, ()) if n.id not in used), None)
+    if national is not None:
+        used.add(national.id)
+        return Step(card, national=national, more=more)
+    return None
 
 
 def domain_labels() -> dict[str, str]:
@@ -371,12 +496,51 @@ def check_outcome(check: SavedCheck) -> Outcome | None:
         )
     if instrument is None:
         return None
+    # The thresholds of that moment, as far as the current rules still know them.
+    known = balance.load_level_rules().thresholds
+    thresholds = {name: value for name, value in (check.thresholds or {}).items() if name in known}
     try:
-        outcome = evaluate(instrument, check.answers, thresholds=check.thresholds or {})
+        outcome = evaluate(instrument, check.answers, place=_saved_place(check), thresholds=thresholds)
     except (engine.ResponseValidationError, engine.DefinitionError):
         return None
     outcome.municipality = check.municipality
     return outcome
+
+
+def _saved_place(check: SavedCheck):
+    """The postcode area a check was saved with (PC4), for local offers; None without one."""
+    if not check.pc4:
+        return None
+    try:
+        return geo.resolve_postcode(check.pc4)
+    except geo.PostcodeError:  # an area that no longer exists
+        return None
+
+
+# Answers that usually stay the same between two checks: who you are and care for, and which
+# tasks you do. How it goes (energy, pressure, help, how heavy, safety) is always asked afresh.
+STABLE_ANSWERS = ("about.*", "task.*.does", "task.*.hours", "task.*.description", "task.*.transferable")
+
+
+def prefill_for(request):
+    """(stable answers, PC4, date) of the visitor's latest saved Balanscheck, or None: a repeated
+    check starts from these (account holders and e-mail link sessions alike). Audited."""
+    check = check_list_for_user(request.user, request).filter(instrument_id=BALANSCHECK).first()
+    if check is None:
+        return None
+    audit.log(
+        request=request,
+        action="assessment.check.viewed",
+        obj=check,
+        subject=check.owner,
+        purpose="prefill a new check with stable answers",
+    )
+    answers = {
+        link_id: value
+        for link_id, value in check.answers.items()
+        if any(fnmatch.fnmatchcase(link_id, pattern) for pattern in STABLE_ANSWERS)
+    }
+    return answers, check.pc4, check.created_at
 
 
 MAIN_SCORES = 2  # per instrument, the first scores of its definition are shown first

@@ -109,7 +109,7 @@ def _check_from_outcome(outcome: selectors.Outcome, **owner) -> SavedCheck:
         level=level.code if level else "",
         thresholds=dict(level.thresholds) if level else {},
         rules_version=level.rules_version if level else "",
-        postcode=place.postcode if place else "",
+        pc4=place.pc4 if place else "",
         municipality=outcome.municipality,
         **owner,
     )

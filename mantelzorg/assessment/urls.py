@@ -11,6 +11,7 @@ urlpatterns = [
     path("uitslag/afdrukken/", views.result_print, name="result_print"),
     path("uitslag/pdf/", views.result_pdf, name="result_pdf"),
     path("uitslag/bijdragen/", views.contribute, name="contribute"),
+    path("uitslag/postcode/", views.result_postcode, name="result_postcode"),
     path("bewaren/", views.save, name="save"),
     path("link/<str:token>/", views.magic_link, name="magic_link"),
     path("mijn/", views.history, name="history"),

@@ -18,7 +18,7 @@ from mantelzorg.core.http import personal
 from mantelzorg.core.models import Municipality
 
 from . import engine, selectors, services
-from .forms import STEPS, ContributionForm, EmailForm, QuestionsForm, ReminderForm, step_items
+from .forms import STEPS, EmailForm, PostcodeForm, QuestionsForm, ReminderForm, step_items
 from .models import LocalThresholds, ReminderSetting
 
 SESSION_KEY = "assessment_balanscheck"
@@ -29,6 +29,20 @@ SESSION_KEY = "assessment_balanscheck"
 
 def _state(request, key=SESSION_KEY) -> dict:
     return request.session.get(key) or {"answers": {}, "postcode": "", "done": []}
+
+
+def _prefill(request, state) -> None:
+    """A new check of someone with a saved check starts from its stable answers (once)."""
+    if state["answers"] or state["done"] or "prefilled" in state:
+        return
+    found = selectors.prefill_for(request)
+    state["prefilled"] = None
+    if found is not None:
+        answers, pc4, created_at = found
+        state["answers"] = answers
+        state["postcode"] = pc4 or state["postcode"]
+        state["prefilled"] = created_at.date().isoformat()
+    _store(request, state)
 
 
 def _store(request, state, key=SESSION_KEY) -> None:
@@ -90,6 +104,8 @@ def step(request, number):
     first_missing = next((i for i in range(index) if i not in state["done"]), None)
     if first_missing is not None:
         return redirect("assessment:step", number=first_missing + 1)
+    if index == 0 and request.method == "GET":
+        _prefill(request, state)
     instrument = selectors.instrument_get(selectors.BALANSCHECK)
     enabled = engine.enabled_items(instrument, state["answers"])
     items = [i for i in step_items(instrument, index) if i.link_id in enabled]
@@ -101,6 +117,7 @@ def step(request, number):
         checkboxes=STEPS[index][0] == "tasks",
         ask_postcode=index == 0,
         postcode=state["postcode"],
+        compact=STEPS[index][0] == "details",
     )
     if request.method == "POST":
         back = request.POST.get("direction") == "back"
@@ -125,6 +142,7 @@ def step(request, number):
         "title": STEPS[index][1],
         "slug": STEPS[index][0],
         "index": index,
+        "prefilled": state.get("prefilled") if index == 0 else None,
     }
     return render(request, "assessment/step.html", context)
 
@@ -145,20 +163,44 @@ def _merge(state, form, index, *, complete) -> None:
 @personal
 def reset(request):
     request.session.pop(SESSION_KEY, None)
+    if request.POST.get("empty") == "yes":  # start again with empty questions, not the saved answers
+        _store(request, {"answers": {}, "postcode": "", "done": [], "prefilled": None})
+        return redirect("assessment:step", number=1)
     messages.success(request, _("Your answers have been removed from this device."))
     return redirect("assessment:start")
 
 
 def _result_context(request, outcome, **extra):
-    offers = selectors.offers_for(outcome.place, outcome.support_domains) if outcome.level else None
+    """What every page that shows a Balanscheck result needs (page, print, PDF, saved check)."""
+    offers = selectors.offers_for(outcome.place, outcome.advice) if outcome.level else None
+    steps = selectors.next_steps(outcome, offers)
+    in_steps = {step.card.code for step in steps}
     return {
         "outcome": outcome,
         "level": outcome.level,
         "offers": offers,
+        "steps": steps,
+        "more_cards": [c for c in outcome.other_cards if c.code not in in_steps],
         "domains": selectors.domain_labels(),
-        "label": selectors.label,
+        "here": request.get_full_path(),  # the way back from an offer's page
         **extra,
     }
+
+
+def _result_page(request, outcome, postcode_form=None):
+    contributed = request.session.get("assessment_contributed", False)
+    if postcode_form is None and outcome.place is None:
+        postcode_form = PostcodeForm()
+    context = _result_context(
+        request,
+        outcome,
+        postcode_form=postcode_form,
+        can_contribute=bool(outcome.municipality) and not contributed,
+        contributed=contributed,
+        print_url=reverse("assessment:result_print"),
+        pdf_url=reverse("assessment:result_pdf"),
+    )
+    return render(request, "assessment/result.html", context)
 
 
 @require_GET
@@ -167,16 +209,23 @@ def result(request):
     outcome, redirect_to = _session_outcome(request)
     if redirect_to:
         return redirect_to
-    contributed = request.session.get("assessment_contributed", False)
-    context = _result_context(
-        request,
-        outcome,
-        contribution_form=None if contributed or not outcome.municipality else ContributionForm(),
-        contributed=contributed,
-        print_url=reverse("assessment:result_print"),
-        pdf_url=reverse("assessment:result_pdf"),
-    )
-    return render(request, "assessment/result.html", context)
+    return _result_page(request, outcome)
+
+
+@require_POST
+@personal
+def result_postcode(request):
+    """Add a postcode to a finished check (from the result page), to see help nearby."""
+    outcome, redirect_to = _session_outcome(request)
+    if redirect_to:
+        return redirect_to
+    form = PostcodeForm(request.POST)
+    if not form.is_valid():
+        return _result_page(request, outcome, postcode_form=form)
+    state = _state(request)
+    state["postcode"] = form.cleaned_data["postcode"]
+    _store(request, state)
+    return redirect("assessment:result")
 
 
 def _pdf_response(request, context, filename):
@@ -227,7 +276,7 @@ def result_print(request):
     return render(
         request,
         "assessment/print.html",
-        _result_context(request, outcome, back_url=reverse("assessment:result")),
+        _result_context(request, outcome, back_url=reverse("assessment:result"), printing=True),
     )
 
 
@@ -237,7 +286,7 @@ def result_pdf(request):
     outcome, redirect_to = _session_outcome(request)
     if redirect_to:
         return redirect_to
-    return _pdf_response(request, _result_context(request, outcome), "mijn-balans.pdf")
+    return _pdf_response(request, _result_context(request, outcome, printing=True), "mijn-balans.pdf")
 
 
 @require_POST
@@ -246,14 +295,16 @@ def contribute(request):
     outcome, redirect_to = _session_outcome(request)
     if redirect_to:
         return redirect_to
-    form = ContributionForm(request.POST)
+    # The button itself is the consent: it says what is stored, and nothing is stored without it.
     if request.session.get("assessment_contributed"):
         messages.info(request, _("You have already added this result to the figures."))
-    elif form.is_valid() and services.contribution_create(request=request, outcome=outcome):
+    elif request.POST.get("consent") == "yes" and services.contribution_create(
+        request=request, outcome=outcome
+    ):
         request.session["assessment_contributed"] = True
         messages.success(request, _("Thank you. Your result has been added anonymously to the figures."))
     else:
-        messages.error(request, _("Nothing was added: tick the box to give your permission."))
+        messages.error(request, _("Nothing was added."))
     return redirect("assessment:result")
 
 
@@ -364,7 +415,9 @@ def check_pdf(request, check_id):
     outcome = selectors.check_outcome(check)
     if outcome is None:
         raise Http404
-    return _pdf_response(request, _result_context(request, outcome, check=check), "mijn-balans.pdf")
+    return _pdf_response(
+        request, _result_context(request, outcome, check=check, printing=True), "mijn-balans.pdf"
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,6 +5,7 @@ Search uses the denormalised ``SearchEntry`` table; see docs/directory-search.md
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -85,6 +86,8 @@ class Hit:
     distance_km: float | None  # None: no location (serves the gemeente) or whole-gemeente search
     open_now: bool | None  # None: no opening hours known
     domains: list[str] = field(default_factory=list)  # filled by callers that need it
+    phone: str = ""  # nearest_offers only: the service's (else location's, else organisation's) number
+    summary: str = ""  # nearest_offers only: the first sentence of the description
 
 
 @dataclass
@@ -307,6 +310,186 @@ def _national_services(support_domains, respite_forms, target_groups, limit) -> 
     cards = [_service_card(service_id, json.loads(card or "{}")) for service_id, card in rows]
     cards.sort(key=lambda c: (c.name, str(c.id)))
     return cards[:limit]
+
+
+@dataclass(frozen=True)
+class OfferWanted:
+    """One list ``nearest_offers`` fills: services with any of these vraaggebieden (empty: any),
+    and any of these target groups and respite forms when given (codes of ``taxonomy``)."""
+
+    support_domains: tuple[str, ...] = ()
+    target_groups: tuple[str, ...] = ()
+    respite_forms: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def masks(self) -> tuple[int, int, int]:
+        return (
+            taxonomy.mask(taxonomy.SUPPORT_DOMAINS, self.support_domains),
+            taxonomy.mask(taxonomy.TARGET_GROUPS, self.target_groups),
+            taxonomy.mask(taxonomy.RESPITE_FORMS, self.respite_forms),
+        )
+
+    def matches(self, bits: int) -> bool:
+        return all(not mask or bits & mask for mask in self.masks)
+
+
+@dataclass
+class NearestOffers:
+    hits: list[Hit]
+    radius_km: int  # the distance searched: radius_km, or wider_km when nothing was nearer
+
+
+_SUMMARY_MAX = 160
+
+
+def _summary(description: str) -> str:
+    """The first sentence of a description, at most about 160 characters."""
+    text = " ".join((description or "").split())
+    end = next(
+        (i + 1 for i, ch in enumerate(text) if ch in ".!?" and (i + 1 == len(text) or text[i + 1] == " ")),
+        len(text),
+    )
+    sentence = text[:end]
+    if len(sentence) > _SUMMARY_MAX:
+        sentence = sentence[:_SUMMARY_MAX].rsplit(" ", 1)[0] + " …"
+    return sentence
+
+
+def nearest_offers(
+    *, place, wanted: dict, per_key: int = 3, radius_km: int = 15, wider_km: int = 25, now=None
+) -> dict:
+    """For each key of ``wanted`` (``OfferWanted``): the nearest published services near
+    ``place`` that match it, nearest first, at most ``per_key``; services without a visiting
+    address that serve the place's gemeente come first (they come to you). A key with nothing
+    within ``radius_km`` is searched again within ``wider_km``. Returns {key: NearestOffers};
+    the hits carry their advised ``domains`` (the vraaggebieden of all wanted keys they serve),
+    a phone number and a one-sentence summary.
+
+    Used by the Balanscheck: "find offers per advised vraaggebied (nearest first for each)".
+    At most five queries, whatever the number of keys or candidates.
+    """
+    wanted = dict(wanted)
+    domain_mask = 0
+    for want in wanted.values():
+        domain_mask |= want.masks[0]
+    found: dict = {key: ({}, radius_km) for key in wanted}  # key -> ({service: best}, radius)
+    pending = list(wanted)
+    for radius in (radius_km, wider_km):
+        if not pending:
+            break
+        union = 0
+        for key in pending:
+            union |= functools.reduce(lambda a, b: a | b, wanted[key].masks)
+        rows = _candidates(place, radius, union)
+        for key in pending:
+            found[key] = (_nearest(rows, wanted[key], per_key, radius, place), radius)
+        pending = [key for key in pending if not found[key][0]]
+    chosen = {v[2] for best, _r in found.values() for v in best.values()}
+    details = _offer_details(chosen, now=now)
+    domain_bits = [
+        (code, taxonomy.mask(taxonomy.SUPPORT_DOMAINS, [code]) & domain_mask)
+        for code in taxonomy.codes(taxonomy.SUPPORT_DOMAINS)
+    ]
+    result = {}
+    for key, (best, radius) in found.items():
+        hits = []
+        for _key, shown, entry_id, bits in best.values():
+            hit = details.get(entry_id)
+            if hit is not None:
+                domains = [code for code, bit in domain_bits if bits & bit]
+                hits.append(dataclasses.replace(hit, distance_km=shown, domains=domains))
+        result[key] = NearestOffers(hits=hits, radius_km=radius)
+    return result
+
+
+def _candidates(place, radius_km, union_mask) -> list[tuple]:
+    """(service id, entry id, lat, lon, term bits) of the index rows near ``place`` with any of
+    the bits, plus the rows of services without a location that serve its gemeente."""
+    qs = SearchEntry.objects.all()
+    if union_mask:
+        qs = qs.alias(m=F("term_bits").bitand(union_mask)).filter(m__gt=0)
+    min_lat, max_lat, min_lon, max_lon = bounding_box(place.lat, place.lon, radius_km)
+    qs = qs.filter(
+        Q(lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon)
+        | Q(kind=SearchEntry.KIND_AREA, municipality_code=place.municipality.code)
+    )
+    return raw_rows(qs.values_list(AS_TEXT["service_id"], "id", "lat", "lon", "term_bits"))
+
+
+def _nearest(rows, want: OfferWanted, limit: int, radius_km, place) -> dict:
+    """{service id: (sort key, distance shown, entry id, bits)} of the ``limit`` nearest services
+    matching ``want`` (one entry per service: its nearest location), nearest first."""
+    distance = distance_from(place.lat, place.lon)
+    best: dict = {}
+    for service_id, entry_id, lat, lon, bits in rows:
+        if not want.matches(bits):
+            continue
+        if lat is None:
+            key, shown = -1.0, None
+        else:
+            key = distance(lat, lon)
+            if key > radius_km:
+                continue
+            shown = round(key, 1)
+        current = best.get(service_id)
+        if current is None or key < current[0]:
+            best[service_id] = (key, shown, entry_id, bits)
+    ordered = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))[:limit]
+    return dict(ordered)
+
+
+def _offer_details(entry_ids, *, now=None) -> dict:
+    """{entry id: Hit} with phone and summary for the chosen index rows: three queries."""
+    from .models import Phone
+
+    if not entry_ids:
+        return {}
+    rows = list(
+        SearchEntry.objects.filter(id__in=list(entry_ids)).values_list(
+            "id", "service_id", "location_id", "card"
+        )
+    )
+    services, descriptions = {}, {}
+    for service_id, organization_id, description in Service.objects.filter(
+        id__in={r[1] for r in rows}
+    ).values_list("id", "organization_id", "description"):
+        services[service_id], descriptions[service_id] = organization_id, description
+    locations = {r[2] for r in rows if r[2] is not None}
+    phones: dict = {}
+    for service_id, location_id, organization_id, number in (
+        Phone.objects.filter(
+            Q(service_id__in=list(services))
+            | Q(location_id__in=list(locations))
+            | Q(organization_id__in=set(services.values()))
+        )
+        .exclude(type__in=(Phone.Type.FAX, Phone.Type.PAGER))
+        .order_by("pk")
+        .values_list("service_id", "location_id", "organization_id", "number")
+    ):
+        for owner in (("s", service_id), ("l", location_id), ("o", organization_id)):
+            if owner[1] is not None:
+                phones.setdefault(owner, number)
+    moment = now or timezone.now()
+    hits = {}
+    for entry_id, service_id, location_id, card_text in rows:
+        card = json.loads(card_text or "{}")
+        hours = [schedules.from_data(h) for h in card.get("h", ())]
+        phone = (
+            phones.get(("s", service_id))
+            or phones.get(("l", location_id))
+            or phones.get(("o", services.get(service_id)))
+            or ""
+        )
+        hits[entry_id] = Hit(
+            service=_service_card(service_id, card),
+            location_id=location_id,
+            address=card.get("l", ""),
+            distance_km=None,
+            open_now=schedules.is_open(hours, moment) if hours else None,
+            phone=phone,
+            summary=_summary(descriptions.get(service_id, "")),
+        )
+    return hits
 
 
 def support_centres_for(municipality) -> list[Organization]:

@@ -1,4 +1,7 @@
+from urllib.parse import urlencode
+
 from django import template
+from django.urls import reverse
 
 from mantelzorg.assessment import charts, selectors
 
@@ -27,3 +30,48 @@ def level_label(code):
 
     level = next((lvl for lvl in balance.load_level_rules().levels if lvl.code == code), None)
     return selectors.label(level.label) if level else code
+
+
+@register.simple_tag
+def more_help_url(domain: str, place) -> str:
+    """Where to find more help for a vraaggebied: the gemeente's menukaart for respite care,
+    else the sociale kaart searched on the vraaggebied near the postcode area."""
+    if domain == "respite" and place is not None:
+        return reverse("directory:respite_menu", args=[place.municipality.code])
+    query = {"vraaggebied": domain}
+    if place is not None:
+        query["postcode"] = place.pc4
+    return f"{reverse('directory:search')}?{urlencode(query)}"
+
+
+@register.simple_tag
+def offer_url(service_id, here: str = "") -> str:
+    """An offer's page on the sociale kaart, with the way back to this page (``terug``)."""
+    url = reverse("directory:service_detail", args=[service_id])
+    return f"{url}?{urlencode({'terug': here})}" if here else url
+
+
+_SENTENCE_END = ".?!"
+
+
+@register.filter
+def summary_label(bound_field) -> str:
+    """How the error summary names a field: its ``summary_label`` (e.g. "Huishouden: Uren per
+    week") or the first sentence of its label, ending in a question mark, full stop or colon so
+    that the message can follow ("…werk je of studeer je? Vul een getal in.")."""
+    text = str(getattr(bound_field.field, "summary_label", "") or bound_field.label or "").strip()
+    for index, char in enumerate(text):
+        if char in _SENTENCE_END and (index + 1 == len(text) or text[index + 1] == " "):
+            return text[: index + 1]
+    return f"{text}:" if text else ""
+
+
+@register.filter
+def parse_date(value):
+    """An ISO date text (as kept in the session) as a date, for the ``date`` filter."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None

@@ -24,6 +24,9 @@ def form_data(instrument: engine.Instrument, index: int, answers: dict, *, postc
         if STEPS[index][0] == "tasks":
             if value:
                 data[field_name(item.link_id)] = "on"
+        elif STEPS[index][0] == "details" and item.link_id.endswith(".transferable"):
+            if value in ("yes", "maybe"):  # one checkbox list for every task: ticked or not
+                data.setdefault("transferable", []).append(item.link_id)
         elif item.type == "boolean":
             data[field_name(item.link_id)] = "yes" if value else "no"
         else:

@@ -58,9 +58,18 @@ def test_contributing_without_own_answers_stores_nothing(cast, login_as, who):
 
     client = login_as(getattr(cast, who))
     assert client.get("/balanscheck/uitslag/bijdragen/").status_code == 405
-    response = client.post("/balanscheck/uitslag/bijdragen/", {"consent": "on"})
+    response = client.post("/balanscheck/uitslag/bijdragen/", {"consent": "yes"})
     assert response.status_code in (302, 400)
     assert AnonymousContribution.objects.count() == 0
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_adding_a_postcode_without_own_answers_changes_nothing(cast, login_as, who):
+    client = login_as(getattr(cast, who))
+    assert client.get("/balanscheck/uitslag/postcode/").status_code == 405
+    response = client.post("/balanscheck/uitslag/postcode/", {"postcode": "1012"})
+    assert response.status_code == 302 and response["Location"].startswith("/balanscheck/stap/")
+    assert "1012" not in str(client.session.get("assessment_balanscheck", {}).get("postcode", ""))
 
 
 @pytest.mark.parametrize("who", CAST)

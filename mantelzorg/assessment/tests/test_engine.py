@@ -1,6 +1,7 @@
-"""Instruments, scoring, FHIR exchange, balance levels and advice (pure Python, no database)."""
+"""Instruments, scoring, FHIR exchange and the condition language (pure Python, no database).
 
-import copy
+Levels and advice: test_levels.py, test_advice.py, test_truthful.py."""
+
 import json
 from pathlib import Path
 
@@ -8,16 +9,7 @@ import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from mantelzorg.assessment import conditions
-from mantelzorg.assessment.balance import (
-    SUPPORT_DOMAINS,
-    advise,
-    derive_level,
-    load_advice_rules,
-    load_level_rules,
-    parse_advice_rules,
-    parse_level_rules,
-)
+from mantelzorg.assessment import balance, conditions
 from mantelzorg.assessment.engine import (
     INSTRUMENTS_DIR,
     ORDINAL_URL,
@@ -34,31 +26,10 @@ from mantelzorg.assessment.engine import (
     scoring_extension,
     validate_answers,
 )
+from mantelzorg.assessment.tests.answers import CARERQOL_ITEMS, TASKS, balans, cq, random_answers, task
 
 DATA = Path(__file__).parent / "data"
 RULES = Path(__file__).resolve().parents[1] / "rules"
-TASKS = [
-    "household",
-    "meals",
-    "personal_care",
-    "medical",
-    "administration",
-    "transport",
-    "supervision",
-    "emotional_support",
-    "coordination",
-    "night_care",
-    "other",
-]
-CARERQOL_ITEMS = [
-    "fulfilment",
-    "support",
-    "relational",
-    "mental_health",
-    "daily_activities",
-    "financial",
-    "physical_health",
-]
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -76,46 +47,6 @@ def carerqol():
 
 def raw_json(name):
     return json.loads((INSTRUMENTS_DIR / name).read_text(encoding="utf-8"))
-
-
-def task(code, hours=2, energy="neutral", transferable="no"):
-    return {
-        f"task.{code}.does": True,
-        f"task.{code}.hours": hours,
-        f"task.{code}.energy": energy,
-        f"task.{code}.transferable": transferable,
-    }
-
-
-def balans(*task_answers, **overrides):
-    """A complete, calm Balanscheck answer set; keyword arguments use __ for dots."""
-    answers = {
-        "about.age_group": "45_66",
-        "about.work_hours": 0,
-        "about.lives_with": False,
-        "about.relation": "parent",
-        "about.care_duration": "1_5_years",
-        "about.care_hours": 4,
-        **{f"task.{t}.does": False for t in TASKS},
-        "pressure.family": "none",
-        "pressure.health": "none",
-        "pressure.social": "none",
-        "pressure.money": "none",
-        "network.help": "enough",
-        "overall_burden": 2,
-        "wellbeing.cannot_cope": "never",
-    }
-    for extra in task_answers:
-        answers.update(extra)
-    answers.update({k.replace("__", "."): v for k, v in overrides.items()})
-    return answers
-
-
-def cq(**values):
-    answers = {code: "no" for code in CARERQOL_ITEMS}
-    answers["happiness"] = 5
-    answers.update(values)
-    return answers
 
 
 def questionnaire(items, scores=None):
@@ -150,10 +81,6 @@ def yes_no(link_id, required=True, **extra):
 
 def error_codes(exc_info):
     return sorted((e["linkId"], e["code"]) for e in exc_info.value.errors)
-
-
-def level_of(instrument, answers, override=None):
-    return derive_level(score(instrument, answers), answers, override)
 
 
 # ------------------------------------------------------------------------ definitions / loading
@@ -1035,27 +962,16 @@ def test_compiled_rules_agree_with_the_tree_walk():
     over many generated responses (the compiled form is what runs)."""
     import random
 
-    from mantelzorg.assessment import balance
     from mantelzorg.assessment.engine import load_all_builtin, score
 
     level_rules, advice_rules = balance.load_level_rules(), balance.load_advice_rules()
     instrument = load_all_builtin()["balanscheck"]
-    when = [r.when for r in level_rules.rules + level_rules.urgent_rules] + [w for _, w in advice_rules.cards]
+    rules = level_rules.self_report + level_rules.context + level_rules.urgent_rules
+    when = [r.when for r in rules] + [w for _, w in advice_rules.cards]
     rng = random.Random(7)
     checked = 0
     for _ in range(150):
-        answers = {}
-        for item in instrument.questions:
-            if not item.required and rng.random() < 0.2:
-                continue
-            if item.type == "boolean":
-                answers[item.link_id] = rng.random() < 0.5
-            elif item.type == "choice":
-                answers[item.link_id] = rng.choice(sorted(item.ordinals))
-            elif item.type in ("integer", "decimal"):
-                answers[item.link_id] = rng.randint(int(item.min_value or 0), int(item.max_value or 80))
-            else:
-                answers[item.link_id] = "Voorbeeld"
+        answers = random_answers(instrument, rng)
         try:
             result = score(instrument, answers)
         except ResponseValidationError:
@@ -1095,322 +1011,3 @@ def test_compiled_rules_agree_with_the_tree_walk():
 def test_condition_check_finds_mistakes(condition, problem):
     problems = conditions.check(condition, {"t"}, lambda name: name == "a", "rule x")
     assert problems and problem in problems[0]
-
-
-# -------------------------------------------------------------------------------- balance levels
-
-
-@pytest.mark.parametrize(
-    "burden, level",
-    [
-        (4, "balanced"),
-        (5, "attention"),
-        (6, "attention"),
-        (7, "heavy"),
-        (8, "heavy"),
-        (9, "overloaded"),
-        (10, "overloaded"),
-    ],
-)
-def test_level_follows_overall_burden_at_its_edges(balanscheck, burden, level):
-    assert level_of(balanscheck, balans(overall_burden=burden)).code == level
-
-
-@pytest.mark.parametrize(
-    "hours, level", [(8, "balanced"), (9, "attention"), (19, "attention"), (20, "heavy")]
-)
-def test_level_follows_care_hours_at_their_edges(balanscheck, hours, level):
-    assert level_of(balanscheck, balans(about__care_hours=hours)).code == level
-
-
-@pytest.mark.parametrize("work, level", [(52, "balanced"), (53, "heavy")])
-def test_care_plus_work_hours_of_60_is_heavy(balanscheck, work, level):
-    # 7 h of care alone is calm; with 52 h of work the week is 59 h, with 53 h it is 60 h
-    answers = balans(about__care_hours=7, about__work_hours=work, pressure__work="some")
-    result = level_of(balanscheck, answers)
-    assert result.scores["week_hours"] == 7 + work
-    assert result.code == level
-
-
-@pytest.mark.parametrize("count, level", [(0, "balanced"), (1, "attention"), (2, "attention"), (3, "heavy")])
-def test_level_follows_tasks_costing_a_lot_of_energy(balanscheck, count, level):
-    heavy_tasks = [task(t, 1, "costs_a_lot") for t in ("household", "meals", "transport")[:count]]
-    assert level_of(balanscheck, balans(*heavy_tasks)).code == level
-
-
-@pytest.mark.parametrize("areas, level", [(0, "balanced"), (1, "attention"), (2, "attention"), (3, "heavy")])
-def test_level_follows_areas_with_a_lot_of_pressure(balanscheck, areas, level):
-    pressures = {f"pressure__{p}": "a_lot" for p in ("family", "health", "money")[:areas]}
-    assert level_of(balanscheck, balans(**pressures)).code == level
-
-
-def test_night_care_needs_attention_and_is_heavy_when_it_costs_a_lot(balanscheck):
-    assert level_of(balanscheck, balans(task("night_care", 2, "neutral"))).code == "attention"
-    assert level_of(balanscheck, balans(task("night_care", 2, "costs_a_lot"))).code == "heavy"
-
-
-@pytest.mark.parametrize(
-    "help_, burden, level",
-    [
-        ("some", 2, "balanced"),
-        ("little", 2, "attention"),
-        ("none", 4, "attention"),
-        ("none", 5, "heavy"),
-        ("none", 7, "overloaded"),
-        ("little", 7, "heavy"),
-    ],
-)
-def test_level_follows_network_help(balanscheck, help_, burden, level):
-    assert level_of(balanscheck, balans(network__help=help_, overall_burden=burden)).code == level
-
-
-@pytest.mark.parametrize(
-    "answer, level, urgent",
-    [
-        ("never", "balanced", False),
-        ("sometimes", "attention", False),
-        ("often", "heavy", False),
-        ("almost_always", "overloaded", True),
-    ],
-)
-def test_level_follows_cannot_cope(balanscheck, answer, level, urgent):
-    result = level_of(balanscheck, balans(wellbeing__cannot_cope=answer))
-    assert (result.code, result.urgent) == (level, urgent)
-
-
-@pytest.mark.parametrize("burden, urgent", [(9, False), (10, True)])
-def test_overall_burden_10_is_urgent(balanscheck, burden, urgent):
-    result = level_of(balanscheck, balans(overall_burden=burden))
-    assert result.urgent is urgent
-    assert [r.rule for r in result.urgent_reasons] == (["urgent_burden"] if urgent else [])
-
-
-def test_safety_answer_is_urgent_without_changing_the_level(balanscheck):
-    result = level_of(balanscheck, balans(wellbeing__safety=True))
-    assert result.urgent and result.code == "balanced"
-    assert [r.rule for r in result.urgent_reasons] == ["safety"]
-    assert not level_of(balanscheck, balans(wellbeing__safety=False)).urgent
-
-
-def test_calm_answers_are_balanced_with_a_default_reason(balanscheck):
-    result = level_of(balanscheck, balans())
-    assert (result.code, result.label.nl, result.label.en) == ("balanced", "In balans", "In balance")
-    assert [r.rule for r in result.reasons] == ["no_signals"]
-    assert not result.urgent
-
-
-def test_reasons_are_highest_level_first_with_numbers_filled_in(balanscheck):
-    result = level_of(balanscheck, balans(overall_burden=7, about__care_hours=12))
-    assert result.code == "heavy"
-    assert [(r.rule, r.level) for r in result.reasons] == [
-        ("burden_heavy", "heavy"),
-        ("burden_attention", "attention"),
-        ("intensive_care_hours", "attention"),
-    ]
-    assert result.reasons[0].text.nl.startswith("Je geeft de zwaarte van de zorg een 7 van 10. Vanaf 7 ")
-    assert "12 hours a week" in result.reasons[2].text.en
-    assert "CBS" in result.reasons[2].source
-    assert result.reasons[0].source == "local policy, not validated"
-
-
-def test_level_labels_in_dutch(balanscheck):
-    labels = {lvl.code: lvl.label.nl for lvl in load_level_rules().levels}
-    assert labels == {
-        "balanced": "In balans",
-        "attention": "Let op",
-        "heavy": "Zwaar belast",
-        "overloaded": "Overbelast",
-    }
-
-
-def test_a_gemeente_can_override_thresholds_without_code(balanscheck):
-    answers = balans(overall_burden=5)
-    assert level_of(balanscheck, answers).code == "attention"
-    result = level_of(balanscheck, answers, {"burden_attention": 6})
-    assert result.code == "balanced"
-    assert result.thresholds["burden_attention"] == 6
-    shifted = level_of(balanscheck, balans(overall_burden=6), {"burden_attention": 6})
-    assert shifted.code == "attention"
-    assert "Vanaf 6 is het goed" in shifted.reasons[0].text.nl
-
-
-def test_override_applies_to_care_hours(balanscheck):
-    answers = balans(about__care_hours=16)
-    assert level_of(balanscheck, answers).code == "attention"
-    assert level_of(balanscheck, answers, {"care_hours_heavy": 16}).code == "heavy"
-
-
-@pytest.mark.parametrize(
-    "override, problem",
-    [({"burden_hevy": 6}, "unknown threshold 'burden_hevy'"), ({"burden_heavy": "6"}, "must be a number")],
-)
-def test_a_wrong_override_is_refused(balanscheck, override, problem):
-    with pytest.raises(DefinitionError, match=problem):
-        level_of(balanscheck, balans(), override)
-
-
-def test_pressure_points_energy_sources_and_transferable_tasks(balanscheck):
-    answers = balans(
-        task("household", 3, "costs_some", "maybe"),
-        task("administration", 2, "costs_a_lot", "yes"),
-        task("personal_care", 9, "costs_a_lot", "no"),
-        task("emotional_support", 5, "gives", "no"),
-        task("transport", 1, "neutral", "yes"),
-    )
-    result = level_of(balanscheck, answers)
-    # costs a lot before costs some; within the same energy, most hours first
-    assert [(t.task, t.hours, t.energy) for t in result.pressure_points] == [
-        ("personal_care", 9, "costs_a_lot"),
-        ("administration", 2, "costs_a_lot"),
-        ("household", 3, "costs_some"),
-    ]
-    assert [t.task for t in result.energy_sources] == ["emotional_support"]
-    assert [(t.task, t.transferable) for t in result.transferable_tasks] == [
-        ("administration", "yes"),
-        ("transport", "yes"),
-        ("household", "maybe"),
-    ]
-    assert result.pressure_points[0].label.nl == "Persoonlijke verzorging"
-    assert len(result.tasks) == 5
-
-
-def test_stale_answers_to_disabled_items_do_not_make_pressure_points(balanscheck):
-    answers = balans(task__meals__energy="costs_a_lot", task__meals__hours=40)  # meals: does = False
-    result = level_of(balanscheck, answers)
-    assert result.pressure_points == () and result.code == "balanced"
-
-
-def test_level_rules_refuse_another_instrument(carerqol):
-    with pytest.raises(ValueError, match="level rules are for"):
-        derive_level(score(carerqol, cq()), cq())
-
-
-def test_every_level_rule_and_threshold_names_a_source():
-    rules = load_level_rules()
-    for rule in (*rules.rules, *rules.urgent_rules):
-        assert rule.source
-    local = [t.name for t in rules.thresholds.values() if t.source == "local policy, not validated"]
-    assert set(rules.thresholds) - set(local) == {"care_hours_attention"}
-
-
-def facts_used(condition):
-    if isinstance(condition, list):
-        return {f for c in condition for f in facts_used(c)}
-    if isinstance(condition, dict):
-        ((op, arg),) = condition.items()
-        return {arg} if op == "var" else facts_used(arg)
-    return set()
-
-
-def test_rule_files_only_use_answers_and_scores_the_balanscheck_has(balanscheck):
-    levels = json.loads((RULES / "levels.json").read_text(encoding="utf-8"))
-    advice = json.loads((RULES / "advice.json").read_text(encoding="utf-8"))
-    used = facts_used([r["when"] for r in levels["rules"] + levels["urgent_rules"] + advice["cards"]])
-    score_keys = set(score(balanscheck, balans()).scores)
-    for fact in used:
-        if fact.startswith("answer."):
-            assert fact.removeprefix("answer.") in balanscheck.items, fact
-        elif fact.startswith("score."):
-            assert fact.removeprefix("score.") in score_keys, fact
-
-
-def test_broken_level_rules_are_a_definition_error():
-    data = json.loads((RULES / "levels.json").read_text(encoding="utf-8"))
-    broken = copy.deepcopy(data)
-    broken["rules"][0]["level"] = "doomed"
-    broken["rules"][1]["when"] = {"threshold": "missing"}
-    del broken["rules"][2]["source"]
-    with pytest.raises(DefinitionError) as exc_info:
-        parse_level_rules(broken)
-    assert len(exc_info.value.problems) == 3
-    assert parse_level_rules(data).version == "1.0.0"
-
-
-# -------------------------------------------------------------------------------------- advice
-
-
-def advice_for(instrument, answers, override=None):
-    return advise(level_of(instrument, answers, override), answers)
-
-
-def test_urgent_contacts_come_first_then_zorgladder_order(balanscheck):
-    answers = balans(task("administration", 4, "costs_a_lot", "yes"), overall_burden=10, network__help="none")
-    cards = advice_for(balanscheck, answers)
-    codes = [c.code for c in cards]
-    assert codes[:4] == ["urgent_112", "urgent_113", "urgent_gp", "urgent_mantelzorglijn"]
-    rest = cards[4:]
-    assert not any(c.urgent for c in rest)
-    assert [c.ladder_step for c in rest] == sorted(c.ladder_step for c in rest)
-    assert {"share_tasks", "volunteer_administration", "respite_care", "crisis_plan"} <= set(codes)
-    assert cards[1].contact == "0800-0113"
-    assert next(c for c in cards if c.code == "urgent_mantelzorglijn").contact == "030 760 60 55"
-
-
-def test_no_urgent_cards_without_urgency(balanscheck):
-    cards = advice_for(balanscheck, balans(overall_burden=9))
-    assert not any(c.urgent for c in cards)
-    assert "crisis_plan" in [c.code for c in cards]
-
-
-def test_safety_answer_adds_veilig_thuis(balanscheck):
-    codes = [c.code for c in advice_for(balanscheck, balans(wellbeing__safety=True))]
-    assert "urgent_veilig_thuis" in codes[:5]
-    assert "urgent_veilig_thuis" not in [c.code for c in advice_for(balanscheck, balans(overall_burden=10))]
-
-
-def test_administration_costing_energy_gives_volunteer_help_on_step_2(balanscheck):
-    cards = advice_for(balanscheck, balans(task("administration", 2, "costs_some", "no")))
-    card = next(c for c in cards if c.code == "volunteer_administration")
-    assert (card.support_domain, card.ladder_step) == ("practical_help", 2)
-    assert card.support_domain_label.nl == "Praktische hulp"
-    assert card.ladder_label.nl.startswith("Hulp van vrijwilligers")
-
-
-def test_transferable_task_gives_share_tasks_on_step_1(balanscheck):
-    codes = [c.code for c in advice_for(balanscheck, balans(task("meals", 2, "neutral", "maybe")))]
-    assert "share_tasks" in codes
-    assert "share_tasks" not in [
-        c.code for c in advice_for(balanscheck, balans(task("meals", 2, "neutral", "no")))
-    ]
-
-
-def test_balanced_gets_check_again_and_no_respite(balanscheck):
-    codes = [c.code for c in advice_for(balanscheck, balans())]
-    assert "check_again" in codes and "respite_care" not in codes
-
-
-def test_heavy_gets_respite_care_on_step_3(balanscheck):
-    card = next(c for c in advice_for(balanscheck, balans(overall_burden=7)) if c.code == "respite_care")
-    assert (card.support_domain, card.ladder_step) == ("respite", 3)
-
-
-def test_disabled_work_pressure_does_not_trigger_employer_advice(balanscheck):
-    answers = balans(about__work_hours=0, pressure__work="a_lot")
-    assert "talk_to_employer" not in [c.code for c in advice_for(balanscheck, answers)]
-    answers = balans(about__work_hours=24, pressure__work="a_lot")
-    assert "talk_to_employer" in [c.code for c in advice_for(balanscheck, answers)]
-
-
-def test_advice_uses_the_overridden_thresholds(balanscheck):
-    answers = balans(overall_burden=5)
-    assert "peer_support" in [c.code for c in advice_for(balanscheck, answers)]
-    assert "peer_support" not in [c.code for c in advice_for(balanscheck, answers, {"burden_attention": 6})]
-
-
-def test_every_advice_card_has_a_known_support_domain_and_ladder_step():
-    rules = load_advice_rules()
-    assert set(rules.support_domains) == set(SUPPORT_DOMAINS)
-    used_domains = {card.support_domain for card, _ in rules.cards}
-    assert used_domains == set(SUPPORT_DOMAINS)
-    assert {card.ladder_step for card, _ in rules.cards} == {1, 2, 3, 4, 5}
-    assert all(card.source and card.title.nl and card.text.en for card, _ in rules.cards)
-
-
-def test_broken_advice_rules_are_a_definition_error():
-    data = json.loads((RULES / "advice.json").read_text(encoding="utf-8"))
-    data["cards"][5]["support_domain"] = "money"
-    data["cards"][6]["ladder_step"] = 6
-    data["cards"][7]["when"] = {"var": "postcode"}
-    with pytest.raises(DefinitionError) as exc_info:
-        parse_advice_rules(data)
-    assert len(exc_info.value.problems) == 3

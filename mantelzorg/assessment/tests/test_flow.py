@@ -173,5 +173,28 @@ def test_carerqol_flow_gives_sum_score(client):
     response = client.post("/balanscheck/carerqol/", data)
     assert response.status_code == 302
     html = client.get(response["Location"]).content.decode()
-    assert "<td>14</td>" in html and "<td>8</td>" in html
+    assert "14 van 14" in html and "8 van 10" in html
     assert assessment_row_counts()["SavedCheck"] == 0
+
+
+def test_carerqol_result_says_what_the_score_means_and_what_to_do(client):
+    data = {
+        "fulfilment": "some",
+        "support": "no",
+        "relational": "no",
+        "mental_health": "a_lot",
+        "daily_activities": "some",
+        "financial": "no",
+        "physical_health": "no",
+        "happiness": "4",
+    }
+    client.post("/balanscheck/carerqol/", data)
+    html = client.get("/balanscheck/vragenlijst/carerqol/uitslag/").content.decode()
+    assert "8 van 14" in html  # fulfilment 1 + support 0 + relational 2 + mental 0 + daily 1 + 2 + 2
+    assert "Hoe hoger, hoe beter het met je gaat." in html
+    assert "geen grens" in html  # honest: no validated cut-off
+    hard = html.split("Waar het knelt", 1)[1].split("</ul>", 1)[0]
+    assert "psychische klachten" in hard and "krijg ik die van anderen" in hard
+    assert "Praat over je klachten" in html and "Vraag om hulp" in html
+    assert "Vraag naar geldregelingen" not in html  # no money problems: no money advice
+    assert "– –" not in html  # the old page: "somscore 7 – –"

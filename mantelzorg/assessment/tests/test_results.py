@@ -1,4 +1,4 @@
-"""Result content: level with local thresholds, advice, offers (steunpunt always, radius, national fallback)."""
+"""Result content: level with local thresholds, advice (offers: test_offers.py)."""
 
 import pytest
 
@@ -45,50 +45,6 @@ def test_urgent_signal_puts_urgent_contacts_first():
     assert outcome.level.urgent
     assert outcome.advice[0].urgent and outcome.advice[0].contact
     assert all(card.urgent for card in outcome.advice[: len(outcome.urgent_cards)])
-
-
-def test_offers_nearest_first_with_steunpunt_always():
-    centre = factories.organization(
-        "Steunpunt Mantelzorg Amsterdam", kind="support_centre", municipalities=["GM0363"]
-    )
-    near = factories.service("Dichtbij respijt", domains=["respite"], postcode="1012")
-    far = factories.service("Verder weg respijt", domains=["respite"], postcode="1102")
-    factories.service("Andere hulp", domains=["financial_help"], postcode="1012")
-    place = geo.resolve_postcode("1012")
-    offers = selectors.offers_for(place, ["respite"])
-    assert offers.centres == [centre]
-    names = [h.service.name for h in offers.local]
-    assert names.index(near.name) < names.index(far.name)
-    assert "Andere hulp" not in names
-    assert offers.local[0].distance_km is not None
-
-
-def test_radius_widens_to_25_km_when_fewer_than_three():
-    factories.service("Utrecht respijt", domains=["respite"], postcode="3511")  # about 35 km from Amsterdam
-    factories.service("Amstelveen respijt", domains=["respite"], postcode="1181")  # about 9 km
-    offers = selectors.offers_for(geo.resolve_postcode("1012"), ["respite"])
-    assert offers.radius_km == 25
-    assert [h.service.name for h in offers.local] == ["Amstelveen respijt"]
-
-
-def test_national_options_where_no_local_offer_and_said_honestly(client):
-    factories.service("Landelijke lijn", domains=["emotional_support"], national=True)
-    factories.service("Lokaal respijt", domains=["respite"], postcode="1012")
-    offers = selectors.offers_for(geo.resolve_postcode("1012"), ["respite", "emotional_support"])
-    assert offers.missing_domains == ["emotional_support"]
-    assert [s.name for s in offers.national] == ["Landelijke lijn"]
-    factories.walk(client, factories.overloaded(), postcode="1012")
-    html = client.get("/balanscheck/uitslag/").content.decode()
-    assert "Landelijke lijn" in html
-    assert "We vonden geen aanbod in de buurt voor" in html
-
-
-def test_without_postcode_no_local_offers_but_national_ones():
-    factories.service("Landelijke lijn", domains=["practical_help"], national=True)
-    outcome = evaluate(factories.overloaded())
-    offers = selectors.offers_for(None, outcome.support_domains)
-    assert offers.local == [] and offers.centres == []
-    assert "Landelijke lijn" in [s.name for s in offers.national]
 
 
 def test_scores_per_dimension_are_named_in_words_not_codes(client):

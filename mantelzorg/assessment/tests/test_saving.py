@@ -24,7 +24,7 @@ def test_logged_in_caregiver_saves_check_and_it_is_audited(cast, login_as):
     check = SavedCheck.objects.get()
     assert response["Location"] == f"/balanscheck/mijn/{check.id}/"
     assert check.owner == cast.caregiver and check.level == "overloaded"
-    assert check.municipality_id == "GM0363" and check.postcode == "1012"
+    assert check.municipality_id == "GM0363" and check.pc4 == "1012"
     assert check.scores["overall_burden"] == 9
     assert LogEntry.objects.filter(
         action="assessment.check.saved", object_id=str(check.id), subject_id=str(cast.caregiver.pk)
@@ -290,8 +290,8 @@ def test_nothing_contributed_without_opt_in(client):
 
 def test_contribution_has_only_the_allowed_fields(client):
     factories.walk(client, factories.overloaded(), postcode="1012")
-    client.post("/balanscheck/uitslag/bijdragen/", {"consent": "on"})
-    client.post("/balanscheck/uitslag/bijdragen/", {"consent": "on"})  # once per result
+    client.post("/balanscheck/uitslag/bijdragen/", {"consent": "yes"})
+    client.post("/balanscheck/uitslag/bijdragen/", {"consent": "yes"})  # once per result
     row = AnonymousContribution.objects.values().get()
     assert set(row) == {"id", "municipality_id", "level", "support_domains", "age_group", "month"}
     assert row["municipality_id"] == "GM0363" and row["level"] == "overloaded" and row["age_group"] == "45_66"
