@@ -37,7 +37,8 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Every test that uses the database sees the real reference data (342 gemeenten,
-    4,086 PC4). Transactional tests (live server) flush it, so it is loaded when missing."""
+    4,086 PC4) and the directory's taxonomies. Transactional tests (live server) flush them,
+    so they are loaded when missing."""
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)
     transactional = bool(marker and marker.kwargs.get("transaction")) or names & {
@@ -52,6 +53,13 @@ def _reference_data(request):
 
     if not Municipality.objects.exists():
         call_command("load_reference_data", verbosity=0)
+    # The taxonomies of the sociale kaart come from a data migration, which a transactional
+    # flush removes; without them offers lose their vraaggebieden (every app searches them).
+    from mantelzorg.directory.models import Taxonomy, TaxonomyTerm
+    from mantelzorg.directory.taxonomy import load_taxonomies
+
+    if not TaxonomyTerm.objects.exists():
+        load_taxonomies(Taxonomy, TaxonomyTerm)
     yield
     # The test's own wrapping transaction is rolled back on purpose: audit rows written in it
     # must not be replayed (as they would be after a real rollback, see core/db/replay.py).

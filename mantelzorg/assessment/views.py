@@ -276,7 +276,7 @@ def result_print(request):
     return render(
         request,
         "assessment/print.html",
-        _result_context(request, outcome, back_url=reverse("assessment:result"), printing=True),
+        _result_context(request, outcome, back_url=reverse("assessment:result")),
     )
 
 
@@ -286,7 +286,7 @@ def result_pdf(request):
     outcome, redirect_to = _session_outcome(request)
     if redirect_to:
         return redirect_to
-    return _pdf_response(request, _result_context(request, outcome, printing=True), "mijn-balans.pdf")
+    return _pdf_response(request, _result_context(request, outcome), "mijn-balans.pdf")
 
 
 @require_POST
@@ -416,7 +416,7 @@ def check_pdf(request, check_id):
     if outcome is None:
         raise Http404
     return _pdf_response(
-        request, _result_context(request, outcome, check=check, printing=True), "mijn-balans.pdf"
+        request, _result_context(request, outcome, check=check), "mijn-balans.pdf"
     )
 
 

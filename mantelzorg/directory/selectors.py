@@ -87,7 +87,7 @@ class Hit:
     open_now: bool | None  # None: no opening hours known
     domains: list[str] = field(default_factory=list)  # filled by callers that need it
     phone: str = ""  # nearest_offers only: the service's (else location's, else organisation's) number
-    summary: str = ""  # nearest_offers only: the first sentence of the description
+    summary: str = ""  # nearest_offers only: the first sentence of "what to expect" (else the description)
 
 
 @dataclass
@@ -363,7 +363,7 @@ def nearest_offers(
     address that serve the place's gemeente come first (they come to you). A key with nothing
     within ``radius_km`` is searched again within ``wider_km``. Returns {key: NearestOffers};
     the hits carry their advised ``domains`` (the vraaggebieden of all wanted keys they serve),
-    a phone number and a one-sentence summary.
+    a phone number and a one-sentence summary (what to expect, else the description).
 
     Used by the Balanscheck: "find offers per advised vraaggebied (nearest first for each)".
     At most five queries, whatever the number of keys or candidates.
@@ -450,10 +450,10 @@ def _offer_details(entry_ids, *, now=None) -> dict:
         )
     )
     services, descriptions = {}, {}
-    for service_id, organization_id, description in Service.objects.filter(
+    for service_id, organization_id, expect, description in Service.objects.filter(
         id__in={r[1] for r in rows}
-    ).values_list("id", "organization_id", "description"):
-        services[service_id], descriptions[service_id] = organization_id, description
+    ).values_list("id", "organization_id", "what_to_expect", "description"):
+        services[service_id], descriptions[service_id] = organization_id, expect or description
     locations = {r[2] for r in rows if r[2] is not None}
     phones: dict = {}
     for service_id, location_id, organization_id, number in (

@@ -67,8 +67,9 @@ def organization(name="Testorganisatie", kind="other", municipalities=()):
     return org
 
 
-def service(name, *, domains, postcode=None, national=False, org=None):
-    """A published service of the sociale kaart, indexed for search (through the directory's service)."""
+def service(name, *, domains, postcode=None, national=False, org=None, **extra):
+    """A published service of the sociale kaart, indexed for search (through the directory's service);
+    ``extra``: more fields of the directory's service form (phone, respite_forms, target_groups, ...)."""
     from mantelzorg.core import geo
     from mantelzorg.directory import services as directory_services
 
@@ -83,5 +84,6 @@ def service(name, *, domains, postcode=None, national=False, org=None):
         "is_national": national,
         "address_1": "Teststraat 1",
         "city": "Teststad",
+        **extra,
     }
     return directory_services.service_create(request=None, data=data, place=place)

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ def test_result_pdf_is_tagged_and_contains_the_level(client):
 def test_printable_page_uses_the_same_content(client):
     factories.walk(client, factories.balanced())
     html = client.get("/balanscheck/uitslag/afdrukken/").content.decode()
-    assert "In balans" in html and 'id="level-heading"' in html
+    assert "Jouw balans: In balans" in html and "Waarom we dit zeggen" in html
 
 
 def test_builtin_instruments_are_stored_idempotently():
@@ -104,3 +105,26 @@ def test_new_version_replaces_the_active_one():
     rows = dict(InstrumentDefinition.objects.filter(url=data["url"]).values_list("version", "active"))
     assert rows == {"0.1.0": False, "0.2.0": True}
     assert selectors.instruments()["four-item-count"].version == "0.2.0"
+
+
+def test_the_pdf_is_short_and_its_offers_have_a_phone_number_and_an_address(client):
+    """ "Mijn balans" for the keukentafelgesprek: 8 pages without phone numbers before; now at most
+    three for a heavy result with ten local offers, each with its phone number and address."""
+    import io
+
+    from pypdf import PdfReader
+
+    from mantelzorg.directory.models import Phone
+
+    factories.organization("Steunpunt Utrecht", kind="support_centre", municipalities=["GM0344"])
+    for i in range(10):
+        service = factories.service(
+            f"Aanbod {i}", domains=["respite", "practical_help", "emotional_support"], postcode="3511"
+        )
+        Phone.objects.create(service=service, number=f"030 100 00 0{i}")
+    factories.walk(client, factories.overloaded(), postcode="3511 AB")
+    pdf = PdfReader(io.BytesIO(client.get("/balanscheck/uitslag/pdf/").content))
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert len(pdf.pages) <= 3
+    assert re.search(r"telefoon 030 100 00 0\d", text) and "Teststraat 1" in text
+    assert "Wat je nu kunt doen" in text and "Mijn aantekeningen" in text

@@ -89,3 +89,14 @@ def test_admin_threshold_change_raises_the_version(cast, login_as):
     forget_versions()
     assert content_version(selectors.CONTENT) > before
     assert evaluate(factories.moderate(), "1012").level.code == "heavy"
+
+
+def test_the_thresholds_page_is_dutch_in_dutch_and_english_in_english(cast, login_as):
+    client = login_as(cast.staff)
+    html = client.get("/balanscheck/gemeente/GM0363/drempels/").content.decode()
+    assert "local policy" not in html and "not validated" not in html and "For comparison" not in html
+    assert "eigen keuze van dit project, niet wetenschappelijk getoetst" in html
+    assert "Ter vergelijking: het CBS en het SCP" in html
+    client.cookies["django_language"] = "en"
+    english = client.get("/balanscheck/gemeente/GM0363/drempels/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "local policy, not validated" in english and "eigen keuze" not in english
