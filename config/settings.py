@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mantelzorg.core.context_processors.site",
+                "mantelzorg.core.context_processors.header",
             ],
             "debug": DEBUG,
         },
