@@ -1,17 +1,35 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
+# Messages that say what to do, in the words of the field (NL Design System: not "Dit veld is vereist.").
+EMAIL_MESSAGES = {
+    "required": _("Fill in your e-mail address."),
+    "invalid": _("Fill in an e-mail address like name@example.nl."),
+    "max_length": _("This e-mail address is too long."),
+}
+NEW_PASSWORD_HELP = _("At least 12 characters. A sentence you can remember works well.")
+
+
+def email_field(**kwargs):
+    return forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        error_messages=EMAIL_MESSAGES,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        **kwargs,
+    )
+
 
 class LoginForm(forms.Form):
-    email = forms.EmailField(
-        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
+    email = email_field()
     password = forms.CharField(
         label=_("Password"),
         strip=False,
+        error_messages={"required": _("Fill in your password.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
@@ -20,12 +38,21 @@ class TokenForm(forms.Form):
     token = forms.CharField(
         label=_("Code from your authenticator app"),
         help_text=_("Six digits. The code changes every 30 seconds."),
-        max_length=6,
-        min_length=6,
+        max_length=7,  # six digits, or "123 456" as some apps show it
+        error_messages={
+            "required": _("Fill in the code of six digits from your app."),
+            "max_length": _("The code has six digits."),
+        },
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*"}
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
         ),
     )
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].replace(" ", "")
+        if len(token) != 6 or not token.isdigit():
+            raise forms.ValidationError(_("The code has six digits."), code="invalid")
+        return token
 
 
 class SignupForm(forms.Form):
@@ -33,15 +60,16 @@ class SignupForm(forms.Form):
         label=_("Your name"),
         max_length=150,
         required=False,
-        help_text=_("Optional. We use it only to greet you."),
+        help_text=_("We use it only to greet you."),
+        error_messages={"max_length": _("Your name is too long. Use at most 150 characters.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(
-        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
+    email = email_field()
     password = forms.CharField(
         label=_("Password"),
         strip=False,
-        help_text=_("At least 12 characters. A sentence you can remember works well."),
+        help_text=NEW_PASSWORD_HELP,
+        error_messages={"required": _("Choose a password.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -61,3 +89,28 @@ class SignupForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return cleaned
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    email = email_field()
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    error_messages = {
+        "password_mismatch": _("The two passwords are not the same. Type the same password twice.")
+    }
+
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        help_text=NEW_PASSWORD_HELP,
+        error_messages={"required": _("Choose a new password.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        help_text=_("Type the same password again, so we know there is no typing error in it."),
+        error_messages={"required": _("Type your new password again.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )

@@ -13,7 +13,7 @@ from mantelzorg.core import audit
 from mantelzorg.core.http import personal
 
 from . import services
-from .forms import LoginForm, SignupForm, TokenForm
+from .forms import LoginForm, PasswordResetForm, SetPasswordForm, SignupForm, TokenForm
 from .models import User
 
 PENDING_KEY = "mfa_pending_user"
@@ -29,7 +29,7 @@ def _next_url(request):
 @personal
 @require_http_methods(["GET", "POST"])
 def login(request):
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = auth.authenticate(
             request, username=form.cleaned_data["email"], password=form.cleaned_data["password"]
@@ -68,7 +68,7 @@ def login_mfa(request):
     user = User.objects.filter(pk=request.session.get(PENDING_KEY), is_active=True).first()
     if user is None:
         return redirect("accounts:login")
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         device = next(
             (
@@ -120,7 +120,7 @@ def logout(request):
 @personal
 @require_http_methods(["GET", "POST"])
 def signup(request):
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = services.user_register_caregiver(
             request=request,
@@ -135,6 +135,7 @@ def signup(request):
 
 password_reset = auth_views.PasswordResetView.as_view(
     template_name="accounts/password_reset_form.html",
+    form_class=PasswordResetForm,
     email_template_name="accounts/password_reset_email.txt",
     subject_template_name="accounts/password_reset_subject.txt",
     success_url=reverse_lazy("accounts:password_reset_done"),
@@ -144,6 +145,7 @@ password_reset_done = auth_views.PasswordResetDoneView.as_view(
 )
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     template_name="accounts/password_reset_confirm.html",
+    form_class=SetPasswordForm,
     success_url=reverse_lazy("accounts:password_reset_complete"),
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(

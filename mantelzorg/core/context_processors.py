@@ -1,5 +1,66 @@
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 
 
 def site(request):
     return {"DEMO_DATA": settings.DEMO_DATA, "SITE_URL": settings.SITE_URL}
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    label: str
+
+
+def header(request):
+    """The personal links of the header, worked out only when a page shows them (lazy):
+
+    - ``my_checks_url``: "Mijn checks", for an account with saved checks or a session that
+      opened an e-mail link of a saved check (one EXISTS query at most);
+    - ``work_links``: where staff do their work: directory editors and municipal staff the
+      beheer of the sociale kaart, municipal staff per gemeente its menukaart and drempels,
+      accounts that may open the Django admin the admin (one query, for municipal staff).
+    """
+    return {
+        "my_checks_url": SimpleLazyObject(lambda: my_checks_url(request)),
+        "work_links": SimpleLazyObject(lambda: work_links(getattr(request, "user", None))),
+    }
+
+
+def my_checks_url(request) -> str:
+    from mantelzorg.assessment.selectors import check_list_for_user
+
+    if check_list_for_user(getattr(request, "user", None), request).exists():
+        return reverse("assessment:history")
+    return ""
+
+
+def work_links(user) -> list[Link]:
+    from mantelzorg.accounts.models import Role
+
+    if user is None or not user.is_authenticated:
+        return []
+    links = []
+    if user.role in (Role.DIRECTORY_EDITOR, Role.MUNICIPAL_STAFF, Role.ADMIN) or user.is_superuser:
+        links.append(Link(reverse("directory:manage"), _("Manage offers")))
+    if user.role == Role.MUNICIPAL_STAFF:
+        for code, name in user.municipalities.order_by("name_everyday").values_list("code", "name_everyday"):
+            links.append(
+                Link(
+                    reverse("directory:respite_menu_edit", args=[code]),
+                    _("Respite menu %(municipality)s") % {"municipality": name},
+                )
+            )
+            links.append(
+                Link(
+                    reverse("assessment:thresholds", args=[code]),
+                    _("Thresholds %(municipality)s") % {"municipality": name},
+                )
+            )
+    if user.is_staff:
+        links.append(Link(reverse("admin:index"), _("Site administration")))
+    return links

@@ -37,6 +37,27 @@ class NLDSBoundField(BoundField):
         return attrs
 
     @property
+    def summary_target(self) -> str:
+        """The id the error summary links to: the input itself, or the first option of a group."""
+        return self.id_for_label or f"{self.auto_id}_0"
+
+    @property
+    def summary_errors(self) -> list[str]:
+        """The field's errors as the error summary shows them. A specific message ("Vul je
+        e-mailadres in.") stands alone; one of Django's stock messages ("Dit veld is vereist.")
+        says nothing out of context, so the summary puts the field's label before it."""
+        stock = set()
+        for klass in type(self.field).__mro__:
+            stock.update(str(m) for m in getattr(klass, "default_error_messages", {}).values())
+        stock.update(str(type(v).message) for v in self.field.validators if hasattr(type(v), "message"))
+        shown = []
+        for error in self.errors.as_data():
+            text = " ".join(error.messages)
+            generic = str(error.message) in stock
+            shown.append(f"{self.label} – {text}" if generic else text)
+        return shown
+
+    @property
     def described_by(self) -> str:
         ids = [f"{self.auto_id}_helptext"] if self.help_text else []
         if self.errors:

@@ -7,13 +7,15 @@ from django.utils.translation import check_for_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from mantelzorg.core import cache
+from mantelzorg.core import cache, crisis
 
 
 @require_GET
 def home(request):
     """The home page has no per-visitor content (not even a CSRF token): cacheable."""
-    return cache.public_page(request, lambda: render(request, "core/home.html"))
+    return cache.public_page(
+        request, lambda: render(request, "core/home.html", {"crisis": crisis.contacts()})
+    )
 
 
 @require_GET
