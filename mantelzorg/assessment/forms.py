@@ -201,9 +201,10 @@ class QuestionsForm(forms.Form):
             self.fields[name] = build_field(
                 instrument, item, checkbox=checkboxes and item.type == "boolean", compact=compact
             )
+            # The error summary puts the question before a short message ("Kies een antwoord.").
             task = _task_of(instrument, item) if compact else None
-            if task is not None:
-                self.fields[name].summary_label = f"{label(task.text)}: {self.fields[name].label}"
+            question = self.fields[name].label
+            self.fields[name].summary_label = f"{label(task.text)}: {question}" if task else question
             value = initial_value(item, answers.get(item.link_id), checkbox=checkboxes)
             if value is not None:
                 self.initial[name] = value

@@ -415,9 +415,7 @@ def check_pdf(request, check_id):
     outcome = selectors.check_outcome(check)
     if outcome is None:
         raise Http404
-    return _pdf_response(
-        request, _result_context(request, outcome, check=check), "mijn-balans.pdf"
-    )
+    return _pdf_response(request, _result_context(request, outcome, check=check), "mijn-balans.pdf")
 
 
 @require_http_methods(["GET", "POST"])

@@ -50,11 +50,14 @@ class NLDSBoundField(BoundField):
         for klass in type(self.field).__mro__:
             stock.update(str(m) for m in getattr(klass, "default_error_messages", {}).values())
         stock.update(str(type(v).message) for v in self.field.validators if hasattr(type(v), "message"))
+        context = getattr(self.field, "summary_label", "")  # a short message that needs its question
         shown = []
         for error in self.errors.as_data():
             text = " ".join(error.messages)
-            generic = str(error.message) in stock
-            shown.append(f"{self.label} – {text}" if generic else text)
+            if context:
+                shown.append(f"{lead(context)} {text}")
+            else:
+                shown.append(f"{self.label} – {text}" if str(error.message) in stock else text)
         return shown
 
     @property
@@ -63,6 +66,16 @@ class NLDSBoundField(BoundField):
         if self.errors:
             ids.append(f"{self.auto_id}_error")
         return " ".join(ids)
+
+
+def lead(label: str) -> str:
+    """The first sentence of a label, so that a message can follow it: "Hoeveel uur werk je? Vul
+    je werktijd in." reads better than "Hoeveel uur werk je? Vul 0 in als je niet werkt: …"."""
+    text = str(label).strip()
+    for index, char in enumerate(text):
+        if char in ".?!" and (index + 1 == len(text) or text[index + 1] == " "):
+            return text[: index + 1]
+    return f"{text}:" if text else ""
 
 
 class NLDSFormRenderer(TemplatesSetting):

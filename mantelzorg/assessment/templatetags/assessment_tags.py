@@ -51,21 +51,6 @@ def offer_url(service_id, here: str = "") -> str:
     return f"{url}?{urlencode({'terug': here})}" if here else url
 
 
-_SENTENCE_END = ".?!"
-
-
-@register.filter
-def summary_label(bound_field) -> str:
-    """How the error summary names a field: its ``summary_label`` (e.g. "Huishouden: Uren per
-    week") or the first sentence of its label, ending in a question mark, full stop or colon so
-    that the message can follow ("…werk je of studeer je? Vul een getal in.")."""
-    text = str(getattr(bound_field.field, "summary_label", "") or bound_field.label or "").strip()
-    for index, char in enumerate(text):
-        if char in _SENTENCE_END and (index + 1 == len(text) or text[index + 1] == " "):
-            return text[: index + 1]
-    return f"{text}:" if text else ""
-
-
 @register.filter
 def parse_date(value):
     """An ISO date text (as kept in the session) as a date, for the ``date`` filter."""

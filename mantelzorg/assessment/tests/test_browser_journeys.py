@@ -184,7 +184,7 @@ def test_journey_on_a_phone(page, axe, persona):
         assert figures["crisis"] < figures["level"]
         text = page.locator("main").inner_text()
         assert "In balans" not in text and "geen signalen" not in text
-        for number in ("tel:112", "tel:08000113", "tel:08002000"):
+        for number in ("tel:112", "tel:+318000113", "tel:+318002000"):
             assert page.locator(f'.mz-urgent a[href="{number}"]').count() == 1, number
         assert page.locator('.mz-urgent a[href="https://www.113.nl/"]').count() == 1
     else:
@@ -217,6 +217,7 @@ def test_the_crisis_block_stands_alone_at_320_px(page, axe):
 
 
 def visit(page, axe, template, state):
+    page.wait_for_load_state("load")
     WALKED.add(template)
     axe(page, f"assessment-320-{template.removesuffix('.html')}-{state}")
 
@@ -234,6 +235,7 @@ def test_every_balanscheck_page_in_every_state_at_320_px(page, axe, live_server)
     page.goto("/balanscheck/stap/1/")
     visit(page, axe, "step.html", "empty")
     page.click('button[value="next"]')
+    page.wait_for_load_state("load")
     assert page.evaluate("document.activeElement.id") == "form-errors"  # focus moves to the summary
     visit(page, axe, "step.html", "errors")
     fill_step(page, answers, 0, "3511 AB")

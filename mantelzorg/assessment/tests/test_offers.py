@@ -127,7 +127,7 @@ def test_next_step_offers_carry_a_phone_number_and_an_address(client):
     phone(service, "020 123 45 67")
     factories.walk(client, factories.overloaded(), postcode="1012")
     html = client.get("/balanscheck/uitslag/").content.decode()
-    assert 'href="tel:0201234567"' in html and "Bel 020 123 45 67" in html
+    assert 'href="tel:+31201234567"' in html and "Bel 020 123 45 67" in html
     assert "Teststraat 1" in html
     assert f"/sociale-kaart/aanbod/{service.id}/?terug=%2Fbalanscheck%2Fuitslag%2F" in html
     assert "/gemeenten/GM0363/respijtzorg/" in html  # respite advice links to the menukaart

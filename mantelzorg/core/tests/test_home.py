@@ -9,25 +9,12 @@ from mantelzorg.assessment.balance import load_advice_rules
 from mantelzorg.core import crisis
 
 
-@pytest.mark.parametrize(
-    ("number", "href"),
-    [
-        ("112", "112"),
-        ("0800-0113", "+318000113"),
-        ("030 760 60 55", "+31307606055"),
-        ("0800-2000", "+318002000"),
-    ],
-)
-def test_dutch_numbers_become_international_tel_targets(number, href):
-    assert crisis.tel_href(number) == href
-
-
 def test_crisis_numbers_are_the_urgent_cards_numbers():
     cards = {card.code: card for card, _ in load_advice_rules().cards}
     found = crisis.contacts()
     assert found["emergency"].number == cards["urgent_112"].contact == "112"
     assert found["suicide_prevention"].number == cards["urgent_113"].contact
-    assert found["suicide_prevention"].website == "https://www.113.nl"
+    assert found["suicide_prevention"].website == cards["urgent_113"].chat.url == "https://www.113.nl/"
     assert found["mantelzorglijn"].number == cards["urgent_mantelzorglijn"].contact
 
 
@@ -41,4 +28,4 @@ def test_home_page_has_the_crisis_block_before_the_rest_with_tappable_numbers(cl
     assert links["tel:112"] in ("Bel 112", "Call 112")
     assert links["tel:+318000113"].endswith("0800-0113")
     assert links["tel:+31307606055"].endswith("030 760 60 55")
-    assert links["https://www.113.nl"] in ("chat via 113.nl", "chat at 113.nl")
+    assert links["https://www.113.nl/"] in ("chat via 113.nl", "chat at 113.nl")
