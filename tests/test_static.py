@@ -1,0 +1,120 @@
+"""Static files: the NL Design System CSS we ship covers every class the pages use.
+
+The classes used are found in the class attributes of the templates
+(``mantelzorg/**/templates/**/*.html``) and in the string literals of the Python code that
+renders HTML (form widgets, template tags). A name built at run time (``utrecht-alert--{{ kind }}``)
+is checked by its literal prefix. These tests read ``static/dist/css/app.css`` (``make install``
+builds it).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_CSS = ROOT / "static" / "dist" / "css" / "app.css"
+
+NLDS_CLASS = re.compile(r"(?<![\w-])(?:utrecht|nl)-[a-z0-9_-]*")
+CLASS_ATTRIBUTE = re.compile(r"""\bclass=(?:"([^"]*)"|'([^']*)')""")
+CSS_CLASS = re.compile(r"\.((?:utrecht|nl)-[A-Za-z0-9_-]+)")
+# Utrecht's markup modifiers that the library gives no rule (an empty Sass mixin), so no CSS defines them.
+WITHOUT_RULES = {
+    "utrecht-form-field--text": "node_modules/@utrecht/form-field-css/src/_mixin.scss: empty mixin",
+}
+
+
+def built_css() -> str:
+    if not APP_CSS.exists():
+        pytest.fail(
+            f"{APP_CSS.relative_to(ROOT)} is missing: run `make install` (it runs scripts/build-static.mjs)"
+        )
+    return APP_CSS.read_text(encoding="utf-8")
+
+
+def python_strings(path: Path):
+    """The string literals of a module, without its docstrings (f-string parts included)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield node.value
+
+
+def used_classes() -> dict[str, set[str]]:
+    """Every utrecht-*/nl-* class name (or, when built at run time, its prefix ending in "-")
+    → the files that use it."""
+    used: dict[str, set[str]] = {}
+
+    def add(text: str, path: Path) -> None:
+        for name in NLDS_CLASS.findall(text):
+            used.setdefault(name, set()).add(str(path.relative_to(ROOT)))
+
+    for path in ROOT.glob("mantelzorg/**/templates/**/*.html"):
+        for match in CLASS_ATTRIBUTE.finditer(path.read_text(encoding="utf-8")):
+            add(match.group(1) or match.group(2), path)
+    for path in ROOT.glob("mantelzorg/**/*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for text in python_strings(path):
+            add(text, path)
+    return used
+
+
+def is_defined(name: str, defined: set[str]) -> bool:
+    if name.endswith("-"):  # built at run time: some class with this prefix must exist
+        return any(cls.startswith(name) for cls in defined)
+    return name in defined or name in WITHOUT_RULES
+
+
+def test_the_scan_finds_the_classes_of_templates_and_python_code():
+    used = used_classes()
+    assert "mantelzorg/core/templates/base.html" in used["utrecht-alert"]
+    assert "mantelzorg/core/forms.py" in used["utrecht-textbox--invalid"]  # a Python string
+    assert "mantelzorg/directory/templatetags/directory.py" in used["utrecht-form-fieldset"]
+    assert "utrecht-alert--" in used  # utrecht-alert--{% if ... %}: checked as a prefix
+    assert len(used) > 40
+
+
+def test_every_nlds_class_the_pages_use_is_defined_by_the_built_css():
+    defined = set(CSS_CLASS.findall(built_css()))
+    missing = {name: files for name, files in used_classes().items() if not is_defined(name, defined)}
+    hints = []
+    for name, files in sorted(missing.items()):
+        prefix, component = name.split("-", 1)
+        component = re.split(r"__|--", component)[0]
+        package = (
+            f"@utrecht/{component}-css"
+            if prefix == "utrecht"
+            else f"@nl-design-system-candidate/{component}-css"
+        )
+        hints.append(f"{name} (in {', '.join(sorted(files))}): probably in {package}")
+    assert not missing, (
+        "classes used but not defined in static/dist/css/app.css; add the NL Design System package "
+        "that defines them to package.json and scripts/build-static.mjs:\n" + "\n".join(hints)
+    )
+
+
+def test_every_nlds_component_in_the_build_is_used():
+    """The build stays minimal: each component file in app.css defines a class some page uses."""
+    sections = re.split(r"^/\* (\S+) \*/$", built_css(), flags=re.M)[1:]
+    used = used_classes()
+    unused = []
+    for source, text in zip(sections[::2], sections[1::2], strict=True):
+        if not source.startswith("node_modules/"):
+            continue
+        defined = set(CSS_CLASS.findall(text))
+        if not any(is_defined(name, defined) and name not in WITHOUT_RULES for name in used):
+            unused.append(source)
+    assert len(sections) // 2 >= 20
+    assert not unused, f"components in the build that no page uses (drop them): {unused}"
