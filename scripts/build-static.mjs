@@ -51,4 +51,5 @@ const css = [
 writeFileSync(join(dist, "css", "app.css"), css);
 copyFileSync(nm("htmx.org/dist/htmx.min.js"), join(dist, "js", "htmx.min.js"));
 copyFileSync(join(root, "static/src/app.js"), join(dist, "js", "app.js"));
+copyFileSync(join(root, "static/src/favicon.svg"), join(dist, "favicon.svg"));
 console.log(`static/dist built: app.css ${(css.length / 1024).toFixed(0)} KiB`);

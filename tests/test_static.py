@@ -1,4 +1,4 @@
-"""Static files: the NL Design System CSS we ship covers every class the pages use.
+"""Static files: the NL Design System CSS we ship covers every class the pages use; our favicon.
 
 The classes used are found in the class attributes of the templates
 (``mantelzorg/**/templates/**/*.html``) and in the string literals of the Python code that
@@ -118,3 +118,21 @@ def test_every_nlds_component_in_the_build_is_used():
             unused.append(source)
     assert len(sections) // 2 >= 20
     assert not unused, f"components in the build that no page uses (drop them): {unused}"
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+# --- Favicon ----------------------------------------------------------------------------------
+
+
+def test_pages_link_our_svg_favicon_and_favicon_ico_redirects_to_it(client, db):
+    html = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/favicon.svg"
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon["Content-Type"] == "image/svg+xml"
+    svg = body(icon).decode()
+    assert "#1f5e8c" in svg  # our primary colour (--mz-color-primary), never a municipality's logo
