@@ -8,8 +8,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 UV_VERSION := 0.13.9
-# `make run` serves with gunicorn, without Django's debug mode, on plain http (development env).
+# `make run` serves with gunicorn, without Django's debug mode, on plain http (development env);
+# without debug the static files are served as in production (config/settings.py, "Static files").
 RUN_ENV := DJANGO_DEBUG=0
+# Sources of the collected static files: a change in one of these collects them again.
+STATIC_SOURCES := $(shell find mantelzorg -path '*/static/*' -type f)
 
 .PHONY: help install run dev test lint openapi messages chromium bench clean
 
@@ -40,13 +43,18 @@ static/dist/.built: node_modules/.installed scripts/build-static.mjs $(wildcard 
 
 install: $(VENV)/.synced static/dist/.built
 
-run: install
+# Hashed names, gzip + brotli copies (var/static); only when a source changed, so a second
+# `make run` starts in seconds.
+var/static/staticfiles.json: $(VENV)/.synced static/dist/.built $(STATIC_SOURCES)
+	$(RUN_ENV) $(PY) manage.py collectstatic --noinput --clear -v 0
+
+run: install var/static/staticfiles.json
 	@$(RUN_ENV) $(PY) manage.py prepare
 	@echo
 	@echo "Mantelzorg runs on http://$(HOST):$(PORT)/   (stop with Ctrl-C)"
 	@echo
 	@$(RUN_ENV) exec $(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) \
-		--workers $(WORKERS) --access-logfile - --graceful-timeout 5
+		--workers $(WORKERS) --access-logfile - --graceful-timeout 5 --no-control-socket
 
 dev: install
 	$(PY) manage.py migrate --noinput -v 0

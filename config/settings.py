@@ -209,6 +209,11 @@ USE_I18N = True
 USE_TZ = True
 
 # --- Static files -------------------------------------------------------------
+# Without DEBUG (`make run`, production) static files are served as production serves them:
+# `collectstatic` (run by `make run`) writes them to STATIC_ROOT with content-hashed names and
+# gzip + brotli copies, and WhiteNoise serves those compressed with
+# `Cache-Control: max-age=315360000, public, immutable` (unhashed names: 60 s, WhiteNoise's default).
+# With DEBUG (`make dev`, the tests) they are served from their sources, unhashed and uncached.
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static" / "dist"]
@@ -216,14 +221,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365 if PRODUCTION else 0
-WHITENOISE_USE_FINDERS = not PRODUCTION  # development serves static/dist without collectstatic
+WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Security -------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -247,15 +247,17 @@ def _static_fetcher_class():
 
     from django.conf import settings
     from django.contrib.staticfiles import finders
+    from django.contrib.staticfiles.storage import staticfiles_storage
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticFetcher(URLFetcher):
         def fetch(self, url, headers=None):
             path = urlparse(url).path
-            found = (
-                finders.find(path[len(settings.STATIC_URL) :])
-                if path.startswith(settings.STATIC_URL)
-                else None
+            name = path[len(settings.STATIC_URL) :] if path.startswith(settings.STATIC_URL) else None
+            # Without DEBUG {% static %} gives collected, hashed names: those live in STATIC_ROOT.
+            found = name and (
+                finders.find(name)
+                or (staticfiles_storage.path(name) if staticfiles_storage.exists(name) else None)
             )
             if not found:
                 raise ValueError("only our own static files are fetched")

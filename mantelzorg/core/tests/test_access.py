@@ -16,6 +16,7 @@ CAST = [
 ]
 PUBLIC = [
     "/taal/nl/",  # a redirect for everyone (tested in test_i18n)
+    "/favicon.ico",  # a permanent redirect to the static icon (tested in test_static)
     "/",
     "/toegankelijkheid/",
     "/healthz",
@@ -30,7 +31,8 @@ PUBLIC = [
 @pytest.mark.parametrize("url", PUBLIC)
 def test_public_pages_open_for_everyone(client, cast, login_as, who, url):
     login_as(getattr(cast, who))
-    assert client.get(url).status_code == (302 if url.startswith("/taal/") else 200)
+    expected = 302 if url.startswith("/taal/") else 301 if url == "/favicon.ico" else 200
+    assert client.get(url).status_code == expected
 
 
 @pytest.mark.parametrize("who", [w for w in CAST if w != "admin"])

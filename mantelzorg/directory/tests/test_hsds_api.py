@@ -1,4 +1,5 @@
-"""The HSDS 3.0 API: every endpoint validates against the HSDS schemas in ../shared."""
+"""The HSDS 3.0 API: every endpoint validates against the official HSDS schemas
+(vendored in mantelzorg/directory/standards/hsds-3.0)."""
 
 import pytest
 from django.test import Client

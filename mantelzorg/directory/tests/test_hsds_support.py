@@ -1,5 +1,6 @@
-"""Helpers for the HSDS tests: schema validators (read from ../shared, never copied) and a small,
-varied directory built by hand. No tests live here."""
+"""Helpers for the HSDS tests: validators for the official HSDS 3.0 schemas (vendored in
+``mantelzorg/directory/standards/hsds-3.0``, with their source and licence) and a small, varied
+directory built by hand. No tests live here."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ from mantelzorg.directory.models import (
     ServiceAtLocation,
 )
 
-SCHEMAS = Path(settings.BASE_DIR).parent / "shared" / "standards" / "hsds-3.0"
+SCHEMAS = Path(settings.BASE_DIR) / "mantelzorg" / "directory" / "standards" / "hsds-3.0"
 REMOTE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
 
 format_checker = FormatChecker()
