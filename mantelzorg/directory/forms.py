@@ -2,7 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mantelzorg.core.geo import PostcodeError, resolve_postcode
-from mantelzorg.core.models import Municipality
 
 from . import taxonomy
 from .models import Service
@@ -26,6 +25,7 @@ class LazyTermChoices:
         return iter(term_choices(self.tax))
 
 
+DEFAULT_RADIUS = "10"  # km, when a postcode is given without a distance
 RADIUS_CHOICES = [
     ("5", _("5 km")),
     ("10", _("10 km")),
@@ -39,7 +39,9 @@ class SearchForm(forms.Form):
         label=_("Postcode"), required=False, max_length=10, help_text=_("For example 1012 or 1012 AB.")
     )
     gemeente = forms.CharField(label=_("Or municipality"), required=False, max_length=100)
-    afstand = forms.ChoiceField(label=_("Distance"), choices=RADIUS_CHOICES, required=False, initial="10")
+    afstand = forms.ChoiceField(
+        label=_("Distance"), choices=RADIUS_CHOICES, required=False, initial=DEFAULT_RADIUS
+    )
     q = forms.CharField(
         label=_("Search words"),
         required=False,
@@ -72,6 +74,15 @@ class SearchForm(forms.Form):
     )
     gratis = forms.BooleanField(label=_("Only free offers"), required=False)
 
+    def __init__(self, data=None, *args, **kwargs):
+        # The form shows what was searched: without a distance a postcode is searched within
+        # DEFAULT_RADIUS, and a gemeente without a postcode in the whole gemeente.
+        if data is not None and not data.get("afstand"):
+            data = data.copy()
+            only_gemeente = data.get("gemeente", "").strip() and not data.get("postcode", "").strip()
+            data["afstand"] = "gemeente" if only_gemeente else DEFAULT_RADIUS
+        super().__init__(data, *args, **kwargs)
+
     def clean_postcode(self):
         raw = self.cleaned_data.get("postcode", "").strip()
         if not raw:
@@ -85,19 +96,45 @@ class SearchForm(forms.Form):
         raw = self.cleaned_data.get("gemeente", "").strip()
         if not raw:
             return None
-        found = (
-            Municipality.objects.filter(name_everyday__iexact=raw).first()
-            or Municipality.objects.filter(name__iexact=raw).first()
-            or Municipality.objects.filter(code__iexact=raw).first()
-        )
-        if found is None:
-            raise forms.ValidationError(
-                _("We do not know this municipality. Check the spelling."), code="unknown"
-            )
-        return found
+        return _one_municipality(raw)
+
+    def radius_km(self) -> int | None:
+        """The distance searched around a postcode (None: the whole gemeente)."""
+        return RADII.get(self.cleaned_data.get("afstand") or DEFAULT_RADIUS)
 
     def has_location(self) -> bool:
         return bool(self.cleaned_data.get("postcode") or self.cleaned_data.get("gemeente"))
+
+    def has_criteria(self) -> bool:
+        """Words or filters to search the whole country with (when no place is given)."""
+        data = self.cleaned_data
+        return bool(
+            data.get("q", "").strip()
+            or data.get("vraaggebied")
+            or data.get("trede")
+            or data.get("respijt")
+            or data.get("doelgroep")
+            or data.get("gratis")
+        )
+
+
+RADII = {"5": 5, "10": 10, "25": 25, "gemeente": None}
+
+
+def _one_municipality(raw: str):
+    """The gemeente ``raw`` names (``selectors.municipality_lookup``), or a clear error."""
+    from .selectors import municipality_lookup
+
+    found = municipality_lookup(raw)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        names = [m.name_everyday for m in found[:6]]
+        raise forms.ValidationError(
+            _("Which municipality do you mean? For example: %(names)s.") % {"names": ", ".join(names)},
+            code="ambiguous",
+        )
+    raise forms.ValidationError(_("We do not know this municipality. Check the spelling."), code="unknown")
 
 
 class ServiceForm(forms.ModelForm):
@@ -206,12 +243,11 @@ class ServiceForm(forms.ModelForm):
     def clean_areas(self):
         raw = [p.strip() for p in (self.cleaned_data.get("areas") or "").split(",") if p.strip()]
         found, unknown = [], []
+        from .selectors import municipality_lookup
+
         for item in raw:
-            m = (
-                Municipality.objects.filter(code__iexact=item).first()
-                or Municipality.objects.filter(name_everyday__iexact=item).first()
-            )
-            (found.append(m) if m else unknown.append(item))
+            matches = municipality_lookup(item)  # name, code or everyday alias ("Den Bosch")
+            (found.append(matches[0]) if len(matches) == 1 else unknown.append(item))
         if unknown:
             raise forms.ValidationError(_("Unknown municipality: %(names)s") % {"names": ", ".join(unknown)})
         return found

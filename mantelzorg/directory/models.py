@@ -524,8 +524,9 @@ class SearchEntry(models.Model):
     municipality_code = models.CharField(max_length=6, blank=True)
     term_bits = models.BigIntegerField(default=0)
     free = models.BooleanField(default=False)
-    text = models.TextField()  # " stem1 stem2 ... " (leading and trailing space)
+    text = models.TextField()  # " stem1 stem2 ... word1 ... " (leading and trailing space; text.index_text)
     card = models.TextField(default="")  # JSON: what a result shows (services.build_card)
+    sort_name = models.CharField(max_length=200, default="")  # folded name: the national search's order
 
     class Meta:
         indexes = [

@@ -12,6 +12,7 @@ import math
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.db import connections
 from django.db.models import F, Prefetch, Q, TextField
@@ -85,6 +86,8 @@ class Hit:
     distance_km: float | None  # None: no location (serves the gemeente) or whole-gemeente search
     open_now: bool | None  # None: no opening hours known
     domains: list[str] = field(default_factory=list)  # filled by callers that need it
+    municipality: str = ""  # national search only: the gemeente of this location or area
+    more_places: int = 0  # national search only: how many other locations or gemeenten it has
 
 
 @dataclass
@@ -120,8 +123,17 @@ def _filtered_entries(*, support_domains, ladder_steps, respite_forms, target_gr
             qs = qs.alias(**{f"m{i}": F("term_bits").bitand(bits)}).filter(**{f"m{i}__gt": 0})
     if free_only:
         qs = qs.filter(free=True)
-    for stem in text.stems(text_query)[:8]:
-        qs = qs.filter(text__contains=" " + stem)
+    return text_filter(qs, text_query)
+
+
+def text_filter(qs, query: str):
+    """Index rows (``SearchEntry``) that match a Dutch text query (``text.query_terms``): every
+    word, by its stem, a synonym or (the last word) as typed, starts a word of the entry."""
+    for options in text.query_terms(query):
+        condition = Q()
+        for prefix in options:
+            condition |= Q(text__contains=" " + prefix)
+        qs = qs.filter(condition)
     return qs
 
 
@@ -149,7 +161,9 @@ def service_search(
       * ``place`` without ``radius_km``, or ``municipality`` (``core.Municipality``): the whole
         gemeente — located in it or serving it; ordered by distance from the place (or the
         gemeente's centre, then ``distance_km`` is ``None``).
-      * neither: everywhere, by name.
+      * neither: the whole country (every located and area service), by name, with each hit's
+        gemeente in ``Hit.municipality`` and how many more places it has in ``Hit.more_places``;
+        one query (``_national_search``).
     National services (ServiceArea national) are not in ``items``; ask ``national_services``.
 
     Filters (codes from ``taxonomy.TERMS``): within one list any code matches (OR); between
@@ -187,29 +201,26 @@ def service_search(
         qs = qs.filter(Q(kind=SearchEntry.KIND_LOCATED, municipality_code=code) | local)
     else:
         qs = qs.filter(kind__in=(SearchEntry.KIND_LOCATED, SearchEntry.KIND_AREA))
+    if origin is None:
+        return _national_search(qs, page=page, per_page=per_page, now=now)
     rows = raw_rows(qs.values_list(AS_TEXT["service_id"], AS_TEXT["location_id"], "id", "lat", "lon"))
 
     best: dict = {}  # raw service id → (sort key, distance shown, raw location id, entry id)
-    if origin is None:
-        for service_id, location_id, entry_id, _lat, _lon in rows:
-            best.setdefault(service_id, (0.0, None, location_id, entry_id))
-        ordered = sorted(best.items(), key=lambda kv: kv[0])
-    else:
-        lat0, lon0 = origin
-        show = place is not None
-        distance = distance_from(lat0, lon0)
-        for service_id, location_id, entry_id, lat, lon in rows:
-            if lat is None:  # no visiting address, serves the gemeente: "comes to you"
-                key, shown = -1.0, None
-            else:
-                key = distance(lat, lon)
-                if radius_km and place is not None and key > radius_km:
-                    continue
-                shown = round(key, 1) if show else None
-            current = best.get(service_id)
-            if current is None or key < current[0]:
-                best[service_id] = (key, shown, location_id, entry_id)
-        ordered = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))  # ties: by id
+    lat0, lon0 = origin
+    show = place is not None
+    distance = distance_from(lat0, lon0)
+    for service_id, location_id, entry_id, lat, lon in rows:
+        if lat is None:  # no visiting address, serves the gemeente: "comes to you"
+            key, shown = -1.0, None
+        else:
+            key = distance(lat, lon)
+            if radius_km and place is not None and key > radius_km:
+                continue
+            shown = round(key, 1) if show else None
+        current = best.get(service_id)
+        if current is None or key < current[0]:
+            best[service_id] = (key, shown, location_id, entry_id)
+    ordered = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))  # ties: by id
     total = len(ordered)
     pages = max(1, math.ceil(total / per_page))
     page = max(1, min(int(page), pages))
@@ -263,20 +274,93 @@ def _hits(window, *, now=None) -> list[Hit]:
         cursor.execute(f"SELECT id, card FROM {table} WHERE id IN ({marks})", entry_ids)  # noqa: S608  # nosec B608
         cards = dict(cursor.fetchall())
     moment = now or timezone.now()
-    hits = []
-    for service_id, (_key, shown, location_id, entry_id) in window:
-        card = json.loads(cards.get(entry_id) or "{}")
-        hours = [schedules.from_data(h) for h in card.get("h", ())]
-        hits.append(
-            Hit(
-                service=_service_card(service_id, card),
-                location_id=as_uuid(location_id),
-                address=card.get("l", ""),
-                distance_km=shown,
-                open_now=schedules.is_open(hours, moment) if hours else None,
+    return [
+        _hit(service_id, location_id, cards.get(entry_id), shown, moment)
+        for service_id, (_key, shown, location_id, entry_id) in window
+    ]
+
+
+def _hit(service_id, location_id, card_json, distance_km, moment, **extra) -> Hit:
+    card = json.loads(card_json or "{}")
+    hours = [schedules.from_data(h) for h in card.get("h", ())]
+    return Hit(
+        service=_service_card(service_id, card),
+        location_id=as_uuid(location_id),
+        address=card.get("l", ""),
+        distance_km=distance_km,
+        open_now=schedules.is_open(hours, moment) if hours else None,
+        **extra,
+    )
+
+
+def _national_search(qs, *, page: int, per_page: int, now=None) -> SearchResult:
+    """The whole country (no place given): one row per service (its first index row), ordered
+    by name, counted and paged in the database, with the page's cards: one query, whatever
+    the number of matches (a second only when ``page`` is past the last page)."""
+    from django.db.models import Count, Window
+    from django.db.models.functions import RowNumber
+
+    qs = qs.filter(kind__in=(SearchEntry.KIND_LOCATED, SearchEntry.KIND_AREA)).annotate(
+        rn=Window(RowNumber(), partition_by=[F("service_id")], order_by=[F("id").asc()]),
+        places=Window(Count("id"), partition_by=[F("service_id")]),
+    )
+    inner, params = qs.values_list(
+        "id", "service_id", "location_id", "municipality_code", "sort_name", "card", "rn", "places"
+    ).query.sql_with_params()
+    connection = connections[qs.db]
+    # Only Django's own SQL for the filtered rows is formatted in; every value is a parameter.
+    sql = (
+        "SELECT service_id, location_id, municipality_code, card, places, COUNT(*) OVER () "  # noqa: S608  # nosec B608
+        f"FROM ({inner}) ranked WHERE rn = 1 ORDER BY sort_name, service_id LIMIT %s OFFSET %s"
+    )
+    page = max(1, int(page))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, per_page, (page - 1) * per_page))
+        rows = cursor.fetchall()
+        if not rows and page > 1:  # past the end: count, then show the last page
+            cursor.execute(f"SELECT COUNT(*) FROM ({inner}) ranked WHERE rn = 1", params)  # noqa: S608  # nosec B608
+            last = max(1, math.ceil(cursor.fetchone()[0] / per_page))
+            return (
+                _national_search(qs, page=last, per_page=per_page, now=now)
+                if last < page
+                else _empty(per_page)
             )
+    if not rows:
+        return _empty(per_page)
+    total = rows[0][5]
+    names = _municipality_names()
+    moment = now or timezone.now()
+    items = [
+        _hit(
+            service_id,
+            location_id,
+            card,
+            None,
+            moment,
+            municipality=names.get(code, ""),
+            more_places=places - 1,
         )
-    return hits
+        for service_id, location_id, code, card, places, _total in rows
+    ]
+    return SearchResult(
+        items=items, total=total, page=page, pages=max(1, math.ceil(total / per_page)), per_page=per_page
+    )
+
+
+def _empty(per_page: int) -> SearchResult:
+    return SearchResult(items=[], total=0, page=1, pages=1, per_page=per_page)
+
+
+def _municipality_names() -> dict[str, str]:
+    """CBS code → everyday name (342 rows), read once per process and reference-data version."""
+    from mantelzorg.core.geo import REFERENCE
+    from mantelzorg.core.models import Municipality
+
+    return per_version(
+        REFERENCE,
+        "municipality-names",
+        lambda: dict(Municipality.objects.values_list("code", "name_everyday")),
+    )
 
 
 def national_services(
@@ -309,6 +393,46 @@ def _national_services(support_domains, respite_forms, target_groups, limit) -> 
     return cards[:limit]
 
 
+ALIASES_FILE = Path(__file__).resolve().parent / "data" / "municipality_aliases.json"
+
+
+def _place_name(raw: str) -> str:
+    """A gemeente name as compared: folded, punctuation as spaces ("’s-Hertogenbosch" → "s hertogenbosch")."""
+    return " ".join(text.WORD_RE.findall(text.fold(raw)))
+
+
+def _municipality_table():
+    from mantelzorg.core.models import Municipality
+
+    by_code = Municipality.objects.in_bulk()
+    names: dict[str, set] = {}
+    for m in by_code.values():
+        for name in (m.name, m.name_everyday, m.code):
+            names.setdefault(_place_name(name), set()).add(m.code)
+    for alias in json.loads(ALIASES_FILE.read_text(encoding="utf-8"))["aliases"]:
+        if alias["code"] in by_code:
+            names.setdefault(_place_name(alias["name"]), set()).add(alias["code"])
+    return by_code, names
+
+
+def municipality_lookup(raw: str) -> list:
+    """The gemeenten a typed name can mean: its CBS name, everyday name, code or an everyday
+    alias (``data/municipality_aliases.json``: "Den Bosch" → 's-Hertogenbosch) gives one;
+    otherwise every gemeente whose name starts with the typed words ("Capelle" → Capelle aan den
+    IJssel; "Bergen" → Bergen (L.), Bergen (NH.), Bergen op Zoom), by name. No query once the
+    process knows the 342 gemeenten (per reference-data version)."""
+    from mantelzorg.core.geo import REFERENCE
+
+    by_code, names = per_version(REFERENCE, "municipality-lookup", _municipality_table)
+    wanted = _place_name(raw)
+    if not wanted:
+        return []
+    codes = names.get(wanted)
+    if not codes and len(wanted) >= 3:
+        codes = {code for name, found in names.items() if name.startswith(wanted + " ") for code in found}
+    return sorted((by_code[c] for c in codes or ()), key=lambda m: m.name_everyday)
+
+
 def support_centres_for(municipality) -> list[Organization]:
     """The steunpunt(en) mantelzorg that work in this gemeente (Organization.kind support_centre)."""
     return list(
@@ -332,8 +456,9 @@ def support_centre_overview(query: str = ""):
                 code__in=PostcodeArea.objects.filter(pc4=pc4).values("municipality_id")
             )
         except PostcodeError:
+            known = [m.code for m in municipality_lookup(query)]  # "Den Bosch", "Bergen"
             municipalities = municipalities.filter(
-                Q(name__icontains=query) | Q(name_everyday__icontains=query)
+                Q(code__in=known) | Q(name__icontains=query) | Q(name_everyday__icontains=query)
             )
     centres = Organization.objects.filter(kind=Organization.Kind.SUPPORT_CENTRE).prefetch_related("phones")
     municipalities = municipalities.prefetch_related(

@@ -116,6 +116,7 @@ def build_entries(
     )
     common = {
         "service_id": service.id,
+        "sort_name": text.fold(service.name)[:200],
         "term_bits": bits,
         "free": service.cost_kind == Service.CostKind.FREE,
         "text": stemmed,
