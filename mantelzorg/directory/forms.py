@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mantelzorg.core.geo import PostcodeError, resolve_postcode
 
-from . import taxonomy
+from . import phones, taxonomy
 from .models import Service
 from .schedules import DAY_ORDER
 
@@ -174,7 +174,13 @@ class ServiceForm(forms.ModelForm):
         required=False,
         help_text=_("Names or CBS codes, separated by commas. For example: Amsterdam, GM0344."),
     )
-    phone = forms.CharField(label=_("Phone number"), required=False, max_length=30)
+    phone = forms.CharField(
+        label=_("Phone number"),
+        required=False,
+        max_length=30,
+        help_text=_("For example 030 760 60 55, 0800-0113 or +31 30 760 60 55."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
     location_name = forms.CharField(label=_("Name of the location"), required=False, max_length=200)
     address_1 = forms.CharField(label=_("Street and number"), required=False, max_length=200)
     postal_code = forms.CharField(label=_("Postcode"), required=False, max_length=10)
@@ -216,6 +222,11 @@ class ServiceForm(forms.ModelForm):
             "status",
             "publication",
         ]
+        error_messages = {
+            "organization": {"required": _("Choose the organisation that offers this.")},
+            "name": {"required": _("Fill in the name of the offer.")},
+            "description": {"required": _("Describe in a few sentences what the offer is.")},
+        }
         widgets = {
             f: forms.Textarea(attrs={"rows": 3})
             for f in [
@@ -251,6 +262,9 @@ class ServiceForm(forms.ModelForm):
         if unknown:
             raise forms.ValidationError(_("Unknown municipality: %(names)s") % {"names": ", ".join(unknown)})
         return found
+
+    def clean_phone(self):
+        return phones.validate(self.cleaned_data.get("phone") or "")
 
     def clean_languages(self):
         codes = [
@@ -320,6 +334,10 @@ class ServiceForm(forms.ModelForm):
 
 
 class RespiteMenuForm(forms.Form):
+    """The intro and the order of a gemeente's menukaart. ``services`` come from
+    ``selectors.respite_menu`` (with their forms and locations); ``rows`` gives per offer its
+    position field and a description that tells it apart from every other offer on the menu."""
+
     intro = forms.CharField(
         label=_("Introduction"),
         required=False,
@@ -331,13 +349,51 @@ class RespiteMenuForm(forms.Form):
         super().__init__(*args, **kwargs)
         positions = positions or {}
         self.services = list(services)
+        self.descriptions = offer_descriptions(self.services)
         for index, service in enumerate(self.services):
+            name, details = self.descriptions[service.id]
+            # The accessible name is the visible "Position" label and the offer it belongs to.
+            labelled_by = f"id_pos_{service.id}_label offer_{service.id}"
             self.fields[f"pos_{service.id}"] = forms.IntegerField(
-                label=_("Position of %(name)s") % {"name": service.name},
+                label=_("Position of %(offer)s") % {"offer": f"{name}, {details}"},
                 min_value=0,
                 max_value=999,
                 initial=positions.get(service.id, index + 1),
+                widget=forms.NumberInput(attrs={"aria-labelledby": labelled_by}),
+                error_messages={
+                    "required": _("Give a number, for example %(n)s.") % {"n": index + 1},
+                    "invalid": _("Give a whole number, for example %(n)s.") % {"n": index + 1},
+                    "min_value": _("Give a number from 0 to 999."),
+                    "max_value": _("Give a number from 0 to 999."),
+                },
             )
+
+    def rows(self):
+        """[(service, name, details, bound position field)] in the menu's current order."""
+        return [
+            (service, *self.descriptions[service.id], self[f"pos_{service.id}"]) for service in self.services
+        ]
 
     def positions(self) -> dict:
         return {s.id: self.cleaned_data[f"pos_{s.id}"] for s in self.services}
+
+
+def offer_descriptions(services) -> dict:
+    """Service id → (name, "organisation (respite forms), first place"): unique on one menu
+    (the demo data has four "Voorbeeld Logeerhuis Amsterdam" of different organisations and
+    two of one organisation; a description that is still the same gets a number)."""
+    from django.utils.translation import gettext
+
+    counted: dict[str, int] = {}
+    found = {}
+    for service in services:
+        first = service.menu_locations[0].address if service.menu_locations else ""
+        where = first or (
+            gettext("the whole country") if service.menu_national else gettext("no visiting address")
+        )
+        forms_ = ", ".join(term.label for term in service.menu_forms)
+        details = f"{service.organization.name} ({forms_}), {where}"
+        key = (service.name, details)
+        counted[key] = counted.get(key, 0) + 1
+        found[service.id] = (service.name, details if counted[key] == 1 else f"{details} ({counted[key]})")
+    return found

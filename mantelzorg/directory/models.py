@@ -42,6 +42,19 @@ class Taxonomy(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def label(self) -> str:
+        """The name in the page's language (``name_en`` on English pages)."""
+        return self.name_en if (get_language() or "nl")[:2] == "en" and self.name_en else self.name
+
+    @property
+    def description_label(self) -> str:
+        if (get_language() or "nl")[:2] != "en":
+            return self.description
+        from . import taxonomy
+
+        return taxonomy.DESCRIPTIONS_EN.get(self.code, "")
+
 
 class TaxonomyTerm(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -72,6 +85,16 @@ class TaxonomyTerm(models.Model):
     def label(self) -> str:
         lang = (get_language() or "nl")[:2]
         return self.name_en if lang == "en" and self.name_en else self.name
+
+    @property
+    def description_label(self) -> str:
+        """The description in the page's language: English from ``taxonomy.DESCRIPTIONS_EN``
+        (none for an imported term without one: no Dutch on an English page)."""
+        if (get_language() or "nl")[:2] != "en" or self.language == "en":
+            return self.description
+        from . import taxonomy
+
+        return taxonomy.term_description_en(self.id)
 
 
 class Organization(models.Model):

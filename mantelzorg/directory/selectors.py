@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import json
 import math
+import typing
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -498,31 +499,59 @@ def service_detail(service_id) -> Service:
 # --- menukaart respijtzorg ---------------------------------------------------------
 
 
+class MenuGroup(typing.NamedTuple):
+    term: TaxonomyTerm
+    offers: list  # services whose main form this is (their cards)
+    also: list  # services that have this form besides their main form
+
+    @property
+    def count(self) -> int:
+        return len(self.offers) + len(self.also)
+
+
+@dataclass
+class MenuLocation:
+    name: str
+    address: str  # "Street 1, 1012 AB Place"
+    here: bool  # in the menukaart's gemeente
+
+
 def respite_menu(municipality) -> dict:
-    """The menukaart of a gemeente: intro and groups [(term, [service, ...])] by respite form.
+    """The menukaart of a gemeente: intro and groups [MenuGroup(term, offers, also)] by respite
+    form; each offer once, in the group of its main form.
 
     An offer is on it when it is published, has a respite form, and is located in the gemeente,
-    serves it (ServiceArea) or is national. Ordering: the staff's positions first, then by name.
-    Each service carries ``menu_cost`` (its first CostOption as (amount, per), or None) and
-    ``menu_phone`` (its first phone number, or ""). Constant queries; the respite forms come from
-    the index's term bits, so no taxonomy rows are loaded per service.
+    serves it (ServiceArea) or is national. Its **main form** is the first of its forms in the
+    taxonomy's order (thuis, dagopvang, logeren, vakantie): its card is in that group, the
+    group's ``also`` list names the offers whose other form it is (they link to the card).
+    Ordering: the staff's positions first, then by name.
+
+    Each service carries ``menu_forms`` (its respite-form terms, main first), ``menu_cost`` (its
+    first CostOption as (amount, per), or None), ``menu_phone`` (its first phone number, or ""),
+    ``menu_locations`` ([MenuLocation], the gemeente's first) and ``menu_national``. Constant
+    queries; the respite forms come from the index's term bits, so no
+    taxonomy rows are loaded per service.
     """
-    from .models import CostOption, Phone, RespiteMenu
+    from .models import Address, CostOption, Phone, RespiteMenu
 
     forms_ = taxonomy.codes(taxonomy.RESPITE_FORMS)
     respite_mask = taxonomy.mask(taxonomy.RESPITE_FORMS, forms_)
     bits: dict = {}
-    for service_id, term_bits in (
+    national: set = set()
+    for service_id, term_bits, kind in (
         SearchEntry.objects.alias(r=F("term_bits").bitand(respite_mask))
         .filter(r__gt=0)
         .filter(Q(municipality_code=municipality.code) | Q(kind=SearchEntry.KIND_NATIONAL))
-        .values_list("service_id", "term_bits")
+        .values_list("service_id", "term_bits", "kind")
     ):
         bits[service_id] = bits.get(service_id, 0) | term_bits
+        if kind == SearchEntry.KIND_NATIONAL:
+            national.add(service_id)
     menu = RespiteMenu.objects.filter(municipality=municipality).first()
     positions = dict(menu.items.values_list("service_id", "position")) if menu else {}
+    ids = list(bits)
     services = list(
-        Service.objects.filter(id__in=list(bits))
+        Service.objects.filter(id__in=ids)
         .select_related("organization")
         .only(
             "id",
@@ -536,25 +565,51 @@ def respite_menu(municipality) -> dict:
     )
     costs: dict = {}
     for service_id, amount, per in (
-        CostOption.objects.filter(service_id__in=list(bits))
+        CostOption.objects.filter(service_id__in=ids)
         .order_by("pk")
         .values_list("service_id", "amount", "amount_description")
     ):
         costs.setdefault(service_id, (amount, per))
     phones: dict = {}
     for service_id, number in (
-        Phone.objects.filter(service_id__in=list(bits)).order_by("pk").values_list("service_id", "number")
+        Phone.objects.filter(service_id__in=ids).order_by("pk").values_list("service_id", "number")
     ):
         phones.setdefault(service_id, number)
+    locations: dict = {}
+    seen: set = set()
+    for service_id, location_id, name, street, postcode, city, code in (
+        Address.objects.filter(location__service_at_locations__service_id__in=ids)
+        .order_by("location__name", "pk")
+        .values_list(
+            "location__service_at_locations__service_id",
+            "location_id",
+            "location__name",
+            "address_1",
+            "postal_code",
+            "city",
+            "location__municipality_id",
+        )
+    ):
+        if (service_id, location_id) in seen:  # one address per location: its first
+            continue
+        seen.add((service_id, location_id))
+        place = " ".join(p for p in (postcode, city) if p)
+        address = ", ".join(p for p in (street, place) if p)
+        locations.setdefault(service_id, []).append(MenuLocation(name, address, code == municipality.code))
+    terms = list(TaxonomyTerm.objects.filter(taxonomy__code=taxonomy.RESPITE_FORMS).order_by("position"))
+    term_bit = {term.code: 1 << taxonomy.TERM_BITS[f"{taxonomy.RESPITE_FORMS}:{term.code}"] for term in terms}
     for service in services:
+        service.menu_forms = [term for term in terms if bits[service.id] & term_bit[term.code]]
         service.menu_cost = costs.get(service.id)
         service.menu_phone = phones.get(service.id, "")
+        service.menu_locations = sorted(locations.get(service.id, []), key=lambda loc: not loc.here)
+        service.menu_national = service.id in national
     services.sort(key=lambda s: (positions.get(s.id, 10_000), s.name.lower()))
-    terms = list(TaxonomyTerm.objects.filter(taxonomy__code=taxonomy.RESPITE_FORMS).order_by("position"))
     groups = []
     for term in terms:
-        bit = 1 << taxonomy.TERM_BITS[f"{taxonomy.RESPITE_FORMS}:{term.code}"]
-        groups.append((term, [s for s in services if bits[s.id] & bit]))
+        main = [s for s in services if s.menu_forms and s.menu_forms[0].code == term.code]
+        also = [s for s in services if term in s.menu_forms[1:]]
+        groups.append(MenuGroup(term, main, also))
     return {
         "menu": menu,
         "intro": menu.intro if menu else "",

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -185,15 +185,21 @@ def respite_menu_edit(request, code):
 @personal
 @require_GET
 def manage(request):
-    qs = selectors.services_editable_by(request.user).select_related("organization").order_by("name")
+    """The offers this person may edit, 50 a page, searchable by name or organisation (``?q=``)."""
+    editable = selectors.services_editable_by(request.user)
     can_add = selectors.organizations_for_user(request.user).exists()
-    if not can_add and not qs.exists():
+    if not can_add and not editable.exists():
         raise Http404
+    query = request.GET.get("q", "").strip()[:100]
+    qs = editable.select_related("organization").order_by("name", "id")
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(organization__name__icontains=query))
     page = Paginator(qs, 50).get_page(request.GET.get("pagina"))
+    keep = urlencode({"q": query}) + "&" if query else ""
     return render(
         request,
         "directory/manage.html",
-        {"page": page, "can_add": can_add, "cutoff": selectors.stale_cutoff()},
+        {"page": page, "can_add": can_add, "cutoff": selectors.stale_cutoff(), "q": query, "keep": keep},
     )
 
 

@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
 
-from mantelzorg.directory import schedules
+from mantelzorg.directory import phones, schedules
 
 register = template.Library()
 
@@ -23,6 +23,18 @@ def open_now_text(schedule_list) -> str:
     if state is None:
         return ""
     return _("Open now.") if state else _("Closed now.")
+
+
+@register.simple_tag
+def phone_link(number: str):
+    """A phone number as a ``tel:`` link with digits and + only ("tel:0307606055"); the number as
+    text when it has no digits."""
+    href = phones.tel_href(number or "")
+    if not href:
+        return html.escape(number or "")
+    return _safe(
+        [f'<a class="nl-link mz-phone" href="{html.escape(href)}">{html.escape(phones.tidy(number))}</a>']
+    )
 
 
 @register.simple_tag
