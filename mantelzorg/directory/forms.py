@@ -16,13 +16,15 @@ def term_choices(tax: str):
 
 
 class LazyTermChoices:
-    """Choices evaluated per request, in the active language."""
+    """Choices evaluated per request, in the active language. A callable, not an iterable:
+    Django (5.x ``normalize_choices``) turns an iterable into a list once, when the form class
+    is defined, which froze the Dutch labels on the English pages."""
 
     def __init__(self, tax):
         self.tax = tax
 
-    def __iter__(self):
-        return iter(term_choices(self.tax))
+    def __call__(self):
+        return term_choices(self.tax)
 
 
 DEFAULT_RADIUS = "10"  # km, when a postcode is given without a distance

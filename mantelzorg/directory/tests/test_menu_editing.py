@@ -227,3 +227,31 @@ def test_beheer_search_query_count_is_constant(cast, login_as, django_assert_max
 
 def test_support_centre_kind_is_unchanged():
     assert Organization.Kind.SUPPORT_CENTRE == "support_centre"
+
+
+def test_the_english_search_page_has_english_filters_and_dutch_stays_dutch(client):
+    """The filter labels were frozen in Dutch when the form class was made (Django 5 turns an
+    iterable of choices into a list at once)."""
+    client.get("/taal/en/")
+    english = html.unescape(client.get("/sociale-kaart/", {"postcode": "1012"}).content.decode())
+    for tax in (
+        taxonomy.SUPPORT_DOMAINS,
+        taxonomy.CARE_LADDER,
+        taxonomy.RESPITE_FORMS,
+        taxonomy.TARGET_GROUPS,
+    ):
+        for _code, name_nl, name_en, _description in taxonomy.TERMS[tax]:
+            assert f">{name_en}</label>" in english
+            assert f">{name_nl}</label>" not in english
+    client.get("/taal/nl/")
+    dutch = html.unescape(client.get("/sociale-kaart/", {"postcode": "1012"}).content.decode())
+    assert ">Logeeropvang</label>" in dutch and ">Respite stay</label>" not in dutch
+
+
+def test_the_menu_says_under_which_law_an_indication_is_needed(client):
+    make_service("Voorbeeld Thuiszorg", respite=("at_home",), needs_indication=True)
+    from mantelzorg.directory.models import Service
+
+    Service.objects.filter(name="Voorbeeld Thuiszorg").update(law="wmo")
+    content = html.unescape(client.get(MENU).content.decode())
+    assert "Indicatie nodig via Wmo (gemeente)" in content
