@@ -20,6 +20,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -549,7 +550,12 @@ class SearchEntry(models.Model):
     free = models.BooleanField(default=False)
     text = models.TextField()  # " stem1 stem2 ... word1 ... " (leading and trailing space; text.index_text)
     card = models.TextField(default="")  # JSON: what a result shows (services.build_card)
-    sort_name = models.CharField(max_length=200, default="")  # folded name: the national search's order
+    # The national search (no place): one row per service, in name order, through the partial
+    # index below. ``first``: the service's first located or area row; ``places``: how many
+    # located or area rows the service has; ``sort_name``: its folded name.
+    first = models.BooleanField(default=False)
+    places = models.PositiveSmallIntegerField(default=0)
+    sort_name = models.CharField(max_length=200, default="")
 
     class Meta:
         indexes = [
@@ -558,6 +564,9 @@ class SearchEntry(models.Model):
             models.Index(fields=["lat", "lon", "term_bits"], name="directory_search_box"),
             models.Index(fields=["municipality_code", "kind"], name="directory_search_gemeente"),
             models.Index(fields=["kind"], name="directory_search_kind"),
+            models.Index(
+                fields=["sort_name", "service"], condition=Q(first=True), name="directory_search_national"
+            ),
         ]
 
     def __str__(self):

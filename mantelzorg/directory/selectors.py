@@ -99,6 +99,7 @@ class SearchResult:
     pages: int
     per_page: int = 20
     national: list[ServiceCard] = field(default_factory=list)
+    more: bool = False  # national search: there are more than ``total`` (the count stopped)
 
     @property
     def has_previous(self) -> bool:
@@ -164,7 +165,7 @@ def service_search(
         gemeente's centre, then ``distance_km`` is ``None``).
       * neither: the whole country (every located and area service), by name, with each hit's
         gemeente in ``Hit.municipality`` and how many more places it has in ``Hit.more_places``;
-        one query (``_national_search``).
+        counted up to 1,000 (``SearchResult.more``); two queries (``_national_search``).
     National services (ServiceArea national) are not in ``items``; ask ``national_services``.
 
     Filters (codes from ``taxonomy.TERMS``): within one list any code matches (OR); between
@@ -200,9 +201,7 @@ def service_search(
         qs = qs.filter(Q(lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon) | local)
     elif code is not None:
         qs = qs.filter(Q(kind=SearchEntry.KIND_LOCATED, municipality_code=code) | local)
-    else:
-        qs = qs.filter(kind__in=(SearchEntry.KIND_LOCATED, SearchEntry.KIND_AREA))
-    if origin is None:
+    else:  # ``first`` rows are located or area rows; no kind= (SQLite would scan the kind index)
         return _national_search(qs, page=page, per_page=per_page, now=now)
     rows = raw_rows(qs.values_list(AS_TEXT["service_id"], AS_TEXT["location_id"], "id", "lat", "lon"))
 
@@ -294,41 +293,27 @@ def _hit(service_id, location_id, card_json, distance_km, moment, **extra) -> Hi
     )
 
 
-def _national_search(qs, *, page: int, per_page: int, now=None) -> SearchResult:
-    """The whole country (no place given): one row per service (its first index row), ordered
-    by name, counted and paged in the database, with the page's cards: one query, whatever
-    the number of matches (a second only when ``page`` is past the last page)."""
-    from django.db.models import Count, Window
-    from django.db.models.functions import RowNumber
+NATIONAL_COUNT_CAP = 1000  # "more than 1,000": the national search counts no further
 
-    qs = qs.filter(kind__in=(SearchEntry.KIND_LOCATED, SearchEntry.KIND_AREA)).annotate(
-        rn=Window(RowNumber(), partition_by=[F("service_id")], order_by=[F("id").asc()]),
-        places=Window(Count("id"), partition_by=[F("service_id")]),
-    )
-    inner, params = qs.values_list(
-        "id", "service_id", "location_id", "municipality_code", "sort_name", "card", "rn", "places"
-    ).query.sql_with_params()
-    connection = connections[qs.db]
-    # Only Django's own SQL for the filtered rows is formatted in; every value is a parameter.
-    sql = (
-        "SELECT service_id, location_id, municipality_code, card, places, COUNT(*) OVER () "  # noqa: S608  # nosec B608
-        f"FROM ({inner}) ranked WHERE rn = 1 ORDER BY sort_name, service_id LIMIT %s OFFSET %s"
-    )
+
+def _national_search(qs, *, page: int, per_page: int, now=None) -> SearchResult:
+    """The whole country (no place given): one row per service (its ``first`` index row), in
+    name order, ``per_page`` rows from the database (the partial index ``directory_search_national``
+    gives the order, so a common word stops after the page), and a count that stops at
+    ``NATIONAL_COUNT_CAP`` (``SearchResult.more``: there are more). Two queries; one when the
+    first page is not full; one more when ``page`` is past the last page."""
+    qs = qs.filter(first=True)
     page = max(1, int(page))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*params, per_page, (page - 1) * per_page))
-        rows = cursor.fetchall()
-        if not rows and page > 1:  # past the end: count, then show the last page
-            cursor.execute(f"SELECT COUNT(*) FROM ({inner}) ranked WHERE rn = 1", params)  # noqa: S608  # nosec B608
-            last = max(1, math.ceil(cursor.fetchone()[0] / per_page))
-            return (
-                _national_search(qs, page=last, per_page=per_page, now=now)
-                if last < page
-                else _empty(per_page)
-            )
-    if not rows:
-        return _empty(per_page)
-    total = rows[0][5]
+    rows = _national_page(qs, page, per_page)
+    if page == 1 and len(rows) < per_page:
+        total = len(rows)
+    else:
+        total = qs.values("id")[: NATIONAL_COUNT_CAP + 1].count()
+    more = total > NATIONAL_COUNT_CAP
+    pages = max(1, math.ceil(min(total, NATIONAL_COUNT_CAP) / per_page))
+    if page > pages:  # past the end (or past the cap): the last page
+        page = pages
+        rows = _national_page(qs, page, per_page)
     names = _municipality_names()
     moment = now or timezone.now()
     items = [
@@ -341,10 +326,24 @@ def _national_search(qs, *, page: int, per_page: int, now=None) -> SearchResult:
             municipality=names.get(code, ""),
             more_places=places - 1,
         )
-        for service_id, location_id, code, card, places, _total in rows
+        for service_id, location_id, code, card, places in rows
     ]
     return SearchResult(
-        items=items, total=total, page=page, pages=max(1, math.ceil(total / per_page)), per_page=per_page
+        items=items,
+        total=min(total, NATIONAL_COUNT_CAP),
+        page=page,
+        pages=pages,
+        per_page=per_page,
+        more=more,
+    )
+
+
+def _national_page(qs, page: int, per_page: int) -> list[tuple]:
+    start = (page - 1) * per_page
+    return raw_rows(
+        qs.order_by("sort_name", "service_id").values_list(
+            AS_TEXT["service_id"], AS_TEXT["location_id"], "municipality_code", "card", "places"
+        )[start : start + per_page]
     )
 
 

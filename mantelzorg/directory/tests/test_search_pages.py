@@ -232,15 +232,47 @@ def test_national_text_search_query_count_is_constant(client, django_assert_max_
     assert f"{n} aanbod gevonden" in response.content.decode()
 
 
-@pytest.mark.parametrize("n", [1, 30])
-def test_a_national_search_is_one_query_in_a_warm_process(client, django_assert_num_queries, monkeypatch, n):
+@pytest.mark.parametrize(("n", "queries"), [(1, 1), (30, 2)])
+def test_a_national_search_is_two_queries_in_a_warm_process(
+    client, django_assert_num_queries, monkeypatch, n, queries
+):
+    """The page's rows, and the count (not needed when the first page is not full)."""
     monkeypatch.setattr("mantelzorg.core.cache.CONTENT_VERSION_SECONDS", 60.0)
     for i in range(n):
         make_service(f"Voorbeeld Aanbod {i}", postcode=("1012", "3511")[i % 2], description="dementie")
     client.get("/sociale-kaart/", {"q": "dementie"})
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(queries):
         response = client.get("/sociale-kaart/", {"q": "alzheimer"})  # not cached yet
     assert f"{n} aanbod gevonden" in response.content.decode()
+
+
+def test_the_national_count_stops_at_the_cap(client, monkeypatch):
+    monkeypatch.setattr("mantelzorg.directory.selectors.NATIONAL_COUNT_CAP", 10)
+    for i in range(25):
+        make_service(f"Voorbeeld Aanbod {i:02d}", postcode=("1012", "3511")[i % 2])
+    result = service_search(text="aanbod", per_page=4)
+    assert (result.total, result.more, result.pages) == (10, True, 3)
+    assert service_search(text="aanbod", per_page=4, page=7).page == 3  # past the cap: the last page
+    content = client.get("/sociale-kaart/", {"q": "aanbod"}).content.decode()
+    assert "Meer dan 10 aanbod gevonden" in content
+
+
+def test_every_service_has_one_first_row_with_its_number_of_places():
+    from mantelzorg.directory.models import SearchEntry
+
+    located = make_service("Voorbeeld Op een adres")
+    area = make_service("Voorbeeld Aan huis", postcode=None, areas=("GM0363", "GM0344"))
+    national = make_service("Voorbeeld Landelijk", postcode=None, national=True)
+    rows = {
+        s.name: list(SearchEntry.objects.filter(service=s).values_list("first", "places", "kind"))
+        for s in (located, area, national)
+    }
+    assert rows["Voorbeeld Op een adres"] == [(True, 1, SearchEntry.KIND_LOCATED)]
+    assert sorted(rows["Voorbeeld Aan huis"]) == [
+        (False, 2, SearchEntry.KIND_AREA),
+        (True, 2, SearchEntry.KIND_AREA),
+    ]
+    assert rows["Voorbeeld Landelijk"] == [(False, 0, SearchEntry.KIND_NATIONAL)]  # listed apart
 
 
 # --- 11: the way back ------------------------------------------------------------------
