@@ -58,6 +58,17 @@ def world(cast):
     return {"long": long, "org": own}
 
 
+def sideways_scrollers(page) -> list[str]:
+    """Boxes inside the page that scroll sideways at the current width (a table in .mz-table-wrap:
+    the document does not get wider, but the reader still has to scroll)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('main *')].filter(el => {
+            const cs = getComputedStyle(el);
+            return ['auto', 'scroll'].includes(cs.overflowX) && el.scrollWidth > el.clientWidth + 1;
+        }).map(el => el.className)"""
+    )
+
+
 def log_in(page, user, password, *, code=False):
     page.goto("/account/inloggen/")
     page.get_by_label("E-mailadres").fill(user.email)
@@ -105,6 +116,7 @@ def test_public_pages_in_every_state_at_320_px(page, axe, world):
     check(page, axe, "directory-service-detail-from-balanscheck")
 
     page.goto("/steunpunten/")
+    assert sideways_scrollers(page) == []  # the table stacks its rows on a phone
     check(page, axe, "directory-support-centres")
     page.goto("/steunpunten/?q=Den+Bosch")
     check(page, axe, "directory-support-centres-search")
@@ -158,6 +170,7 @@ def test_staff_pages_in_every_state_at_320_px(page, axe, cast, world):
     check(page, axe, "directory-menu-edit-errors")
 
     page.goto("/sociale-kaart/beheer/")
+    assert sideways_scrollers(page) == []
     check(page, axe, "directory-manage")
     page.get_by_label("Zoek op naam of organisatie").fill("logeerhuis")
     page.get_by_role("button", name="Zoeken").click()
