@@ -78,11 +78,13 @@ class SearchForm(forms.Form):
 
     def __init__(self, data=None, *args, **kwargs):
         # The form shows what was searched: without a distance a postcode is searched within
-        # DEFAULT_RADIUS, and a gemeente without a postcode in the whole gemeente.
-        if data is not None and not data.get("afstand"):
-            data = data.copy()
+        # DEFAULT_RADIUS, and a gemeente without a postcode in the whole gemeente (whatever
+        # distance was chosen: there is no point to measure from).
+        if data is not None:
             only_gemeente = data.get("gemeente", "").strip() and not data.get("postcode", "").strip()
-            data["afstand"] = "gemeente" if only_gemeente else DEFAULT_RADIUS
+            if only_gemeente or not data.get("afstand"):
+                data = data.copy()
+                data["afstand"] = "gemeente" if only_gemeente else DEFAULT_RADIUS
         super().__init__(data, *args, **kwargs)
 
     def clean_postcode(self):

@@ -69,6 +69,8 @@ def test_gemeente_without_postcode_shows_the_whole_gemeente(client):
     content = client.get("/sociale-kaart/", {"gemeente": "Amsterdam"}).content.decode()
     assert "Voorbeeld Zuidoost" in content
     assert selected_distance(content) == "gemeente"
+    chosen = client.get("/sociale-kaart/", {"gemeente": "Amsterdam", "afstand": "5"}).content.decode()
+    assert "Voorbeeld Zuidoost" in chosen and selected_distance(chosen) == "gemeente"
 
 
 # --- 10: text without a place, prefixes, synonyms, everyday gemeente names -------------
