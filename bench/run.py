@@ -122,6 +122,7 @@ class Server:
             str(threads),
             "--backlog",
             "2048",
+            "--no-control-socket",  # servers started side by side must not stop each other
             "--log-level",
             "warning",
             "--error-logfile",

@@ -319,11 +319,9 @@ def _service_filters(request, qs):
 
 
 def _text_entries(request):
-    stems = text.stems(request.query_params.get("search") or "")[:8]
-    entries = SearchEntry.objects.all()
-    for stem in stems:
-        entries = entries.filter(text__contains=" " + stem)
-    return entries, bool(stems)
+    query = request.query_params.get("search") or ""
+    entries = selectors.text_filter(SearchEntry.objects.all(), query)  # the sociale kaart's own rules
+    return entries, bool(text.query_terms(query))
 
 
 def ranked_near(place, radius_km, entries) -> list[tuple]:

@@ -2,9 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mantelzorg.core.geo import PostcodeError, resolve_postcode
-from mantelzorg.core.models import Municipality
 
-from . import taxonomy
+from . import phones, taxonomy
 from .models import Service
 from .schedules import DAY_ORDER
 
@@ -17,15 +16,18 @@ def term_choices(tax: str):
 
 
 class LazyTermChoices:
-    """Choices evaluated per request, in the active language."""
+    """Choices evaluated per request, in the active language. A callable, not an iterable:
+    Django (5.x ``normalize_choices``) turns an iterable into a list once, when the form class
+    is defined, which froze the Dutch labels on the English pages."""
 
     def __init__(self, tax):
         self.tax = tax
 
-    def __iter__(self):
-        return iter(term_choices(self.tax))
+    def __call__(self):
+        return term_choices(self.tax)
 
 
+DEFAULT_RADIUS = "10"  # km, when a postcode is given without a distance
 RADIUS_CHOICES = [
     ("5", _("5 km")),
     ("10", _("10 km")),
@@ -39,7 +41,9 @@ class SearchForm(forms.Form):
         label=_("Postcode"), required=False, max_length=10, help_text=_("For example 1012 or 1012 AB.")
     )
     gemeente = forms.CharField(label=_("Or municipality"), required=False, max_length=100)
-    afstand = forms.ChoiceField(label=_("Distance"), choices=RADIUS_CHOICES, required=False, initial="10")
+    afstand = forms.ChoiceField(
+        label=_("Distance"), choices=RADIUS_CHOICES, required=False, initial=DEFAULT_RADIUS
+    )
     q = forms.CharField(
         label=_("Search words"),
         required=False,
@@ -72,6 +76,17 @@ class SearchForm(forms.Form):
     )
     gratis = forms.BooleanField(label=_("Only free offers"), required=False)
 
+    def __init__(self, data=None, *args, **kwargs):
+        # The form shows what was searched: without a distance a postcode is searched within
+        # DEFAULT_RADIUS, and a gemeente without a postcode in the whole gemeente (whatever
+        # distance was chosen: there is no point to measure from).
+        if data is not None:
+            only_gemeente = data.get("gemeente", "").strip() and not data.get("postcode", "").strip()
+            if only_gemeente or not data.get("afstand"):
+                data = data.copy()
+                data["afstand"] = "gemeente" if only_gemeente else DEFAULT_RADIUS
+        super().__init__(data, *args, **kwargs)
+
     def clean_postcode(self):
         raw = self.cleaned_data.get("postcode", "").strip()
         if not raw:
@@ -85,19 +100,45 @@ class SearchForm(forms.Form):
         raw = self.cleaned_data.get("gemeente", "").strip()
         if not raw:
             return None
-        found = (
-            Municipality.objects.filter(name_everyday__iexact=raw).first()
-            or Municipality.objects.filter(name__iexact=raw).first()
-            or Municipality.objects.filter(code__iexact=raw).first()
-        )
-        if found is None:
-            raise forms.ValidationError(
-                _("We do not know this municipality. Check the spelling."), code="unknown"
-            )
-        return found
+        return _one_municipality(raw)
+
+    def radius_km(self) -> int | None:
+        """The distance searched around a postcode (None: the whole gemeente)."""
+        return RADII.get(self.cleaned_data.get("afstand") or DEFAULT_RADIUS)
 
     def has_location(self) -> bool:
         return bool(self.cleaned_data.get("postcode") or self.cleaned_data.get("gemeente"))
+
+    def has_criteria(self) -> bool:
+        """Words or filters to search the whole country with (when no place is given)."""
+        data = self.cleaned_data
+        return bool(
+            data.get("q", "").strip()
+            or data.get("vraaggebied")
+            or data.get("trede")
+            or data.get("respijt")
+            or data.get("doelgroep")
+            or data.get("gratis")
+        )
+
+
+RADII = {"5": 5, "10": 10, "25": 25, "gemeente": None}
+
+
+def _one_municipality(raw: str):
+    """The gemeente ``raw`` names (``selectors.municipality_lookup``), or a clear error."""
+    from .selectors import municipality_lookup
+
+    found = municipality_lookup(raw)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        names = [m.name_everyday for m in found[:6]]
+        raise forms.ValidationError(
+            _("Which municipality do you mean? For example: %(names)s.") % {"names": ", ".join(names)},
+            code="ambiguous",
+        )
+    raise forms.ValidationError(_("We do not know this municipality. Check the spelling."), code="unknown")
 
 
 class ServiceForm(forms.ModelForm):
@@ -137,7 +178,13 @@ class ServiceForm(forms.ModelForm):
         required=False,
         help_text=_("Names or CBS codes, separated by commas. For example: Amsterdam, GM0344."),
     )
-    phone = forms.CharField(label=_("Phone number"), required=False, max_length=30)
+    phone = forms.CharField(
+        label=_("Phone number"),
+        required=False,
+        max_length=30,
+        help_text=_("For example 030 760 60 55, 0800-0113 or +31 30 760 60 55."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
     location_name = forms.CharField(label=_("Name of the location"), required=False, max_length=200)
     address_1 = forms.CharField(label=_("Street and number"), required=False, max_length=200)
     postal_code = forms.CharField(label=_("Postcode"), required=False, max_length=10)
@@ -179,6 +226,11 @@ class ServiceForm(forms.ModelForm):
             "status",
             "publication",
         ]
+        error_messages = {
+            "organization": {"required": _("Choose the organisation that offers this.")},
+            "name": {"required": _("Fill in the name of the offer.")},
+            "description": {"required": _("Describe in a few sentences what the offer is.")},
+        }
         widgets = {
             f: forms.Textarea(attrs={"rows": 3})
             for f in [
@@ -206,15 +258,17 @@ class ServiceForm(forms.ModelForm):
     def clean_areas(self):
         raw = [p.strip() for p in (self.cleaned_data.get("areas") or "").split(",") if p.strip()]
         found, unknown = [], []
+        from .selectors import municipality_lookup
+
         for item in raw:
-            m = (
-                Municipality.objects.filter(code__iexact=item).first()
-                or Municipality.objects.filter(name_everyday__iexact=item).first()
-            )
-            (found.append(m) if m else unknown.append(item))
+            matches = municipality_lookup(item)  # name, code or everyday alias ("Den Bosch")
+            (found.append(matches[0]) if len(matches) == 1 else unknown.append(item))
         if unknown:
             raise forms.ValidationError(_("Unknown municipality: %(names)s") % {"names": ", ".join(unknown)})
         return found
+
+    def clean_phone(self):
+        return phones.validate(self.cleaned_data.get("phone") or "")
 
     def clean_languages(self):
         codes = [
@@ -284,6 +338,10 @@ class ServiceForm(forms.ModelForm):
 
 
 class RespiteMenuForm(forms.Form):
+    """The intro and the order of a gemeente's menukaart. ``services`` come from
+    ``selectors.respite_menu`` (with their forms and locations); ``rows`` gives per offer its
+    position field and a description that tells it apart from every other offer on the menu."""
+
     intro = forms.CharField(
         label=_("Introduction"),
         required=False,
@@ -295,13 +353,51 @@ class RespiteMenuForm(forms.Form):
         super().__init__(*args, **kwargs)
         positions = positions or {}
         self.services = list(services)
+        self.descriptions = offer_descriptions(self.services)
         for index, service in enumerate(self.services):
+            name, details = self.descriptions[service.id]
+            # The accessible name is the visible "Position" label and the offer it belongs to.
+            labelled_by = f"id_pos_{service.id}_label offer_{service.id}"
             self.fields[f"pos_{service.id}"] = forms.IntegerField(
-                label=_("Position of %(name)s") % {"name": service.name},
+                label=_("Position of %(offer)s") % {"offer": f"{name}, {details}"},
                 min_value=0,
                 max_value=999,
                 initial=positions.get(service.id, index + 1),
+                widget=forms.NumberInput(attrs={"aria-labelledby": labelled_by}),
+                error_messages={
+                    "required": _("Give a number, for example %(n)s.") % {"n": index + 1},
+                    "invalid": _("Give a whole number, for example %(n)s.") % {"n": index + 1},
+                    "min_value": _("Give a number from 0 to 999."),
+                    "max_value": _("Give a number from 0 to 999."),
+                },
             )
+
+    def rows(self):
+        """[(service, name, details, bound position field)] in the menu's current order."""
+        return [
+            (service, *self.descriptions[service.id], self[f"pos_{service.id}"]) for service in self.services
+        ]
 
     def positions(self) -> dict:
         return {s.id: self.cleaned_data[f"pos_{s.id}"] for s in self.services}
+
+
+def offer_descriptions(services) -> dict:
+    """Service id → (name, "organisation (respite forms), first place"): unique on one menu
+    (the demo data has four "Voorbeeld Logeerhuis Amsterdam" of different organisations and
+    two of one organisation; a description that is still the same gets a number)."""
+    from django.utils.translation import gettext
+
+    counted: dict[str, int] = {}
+    found = {}
+    for service in services:
+        first = service.menu_locations[0].address if service.menu_locations else ""
+        where = first or (
+            gettext("the whole country") if service.menu_national else gettext("no visiting address")
+        )
+        forms_ = ", ".join(term.label for term in service.menu_forms)
+        details = f"{service.organization.name} ({forms_}), {where}"
+        key = (service.name, details)
+        counted[key] = counted.get(key, 0) + 1
+        found[service.id] = (service.name, details if counted[key] == 1 else f"{details} ({counted[key]})")
+    return found

@@ -46,6 +46,7 @@ from django.utils.text import slugify
 from mantelzorg.core import audit
 from mantelzorg.core.models import Municipality
 
+from . import phones
 from .models import (
     Accessibility,
     Address,
@@ -1064,6 +1065,12 @@ def _clean_row(r: _Row, from_csv: bool, errors: list[RowError]) -> _Clean | None
             )
         )
         bad = True
+    if r.table == "phones" and values.get("number") and "number" not in _failed(errors, r):
+        try:
+            values["number"] = phones.import_number(values["number"])
+        except ValueError as error:
+            errors.append(RowError(r.file, r.where, "number", str(error)))
+            bad = True
     if r.table == "taxonomies" and not values.get("code"):
         values["code"] = slugify(values.get("name") or "")[:50] or str(values["id"])[:8]
     if r.table == "taxonomy_terms" and not values.get("code"):

@@ -20,6 +20,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,19 @@ class Taxonomy(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the page's language (``name_en`` on English pages)."""
+        return self.name_en if (get_language() or "nl")[:2] == "en" and self.name_en else self.name
+
+    @property
+    def description_label(self) -> str:
+        if (get_language() or "nl")[:2] != "en":
+            return self.description
+        from . import taxonomy
+
+        return taxonomy.DESCRIPTIONS_EN.get(self.code, "")
 
 
 class TaxonomyTerm(models.Model):
@@ -72,6 +86,16 @@ class TaxonomyTerm(models.Model):
     def label(self) -> str:
         lang = (get_language() or "nl")[:2]
         return self.name_en if lang == "en" and self.name_en else self.name
+
+    @property
+    def description_label(self) -> str:
+        """The description in the page's language: English from ``taxonomy.DESCRIPTIONS_EN``
+        (none for an imported term without one: no Dutch on an English page)."""
+        if (get_language() or "nl")[:2] != "en" or self.language == "en":
+            return self.description
+        from . import taxonomy
+
+        return taxonomy.term_description_en(self.id)
 
 
 class Organization(models.Model):
@@ -524,8 +548,14 @@ class SearchEntry(models.Model):
     municipality_code = models.CharField(max_length=6, blank=True)
     term_bits = models.BigIntegerField(default=0)
     free = models.BooleanField(default=False)
-    text = models.TextField()  # " stem1 stem2 ... " (leading and trailing space)
+    text = models.TextField()  # " stem1 stem2 ... word1 ... " (leading and trailing space; text.index_text)
     card = models.TextField(default="")  # JSON: what a result shows (services.build_card)
+    # The national search (no place): one row per service, in name order, through the partial
+    # index below. ``first``: the service's first located or area row; ``places``: how many
+    # located or area rows the service has; ``sort_name``: its folded name.
+    first = models.BooleanField(default=False)
+    places = models.PositiveSmallIntegerField(default=0)
+    sort_name = models.CharField(max_length=200, default="")
 
     class Meta:
         indexes = [
@@ -534,6 +564,9 @@ class SearchEntry(models.Model):
             models.Index(fields=["lat", "lon", "term_bits"], name="directory_search_box"),
             models.Index(fields=["municipality_code", "kind"], name="directory_search_gemeente"),
             models.Index(fields=["kind"], name="directory_search_kind"),
+            models.Index(
+                fields=["sort_name", "service"], condition=Q(first=True), name="directory_search_national"
+            ),
         ]
 
     def __str__(self):

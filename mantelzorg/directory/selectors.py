@@ -10,9 +10,11 @@ import datetime as dt
 import functools
 import json
 import math
+import typing
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.db import connections
 from django.db.models import F, Prefetch, Q, TextField
@@ -88,6 +90,8 @@ class Hit:
     domains: list[str] = field(default_factory=list)  # filled by callers that need it
     phone: str = ""  # nearest_offers only: the service's (else location's, else organisation's) number
     summary: str = ""  # nearest_offers only: the first sentence of "what to expect" (else the description)
+    municipality: str = ""  # national search only: the gemeente of this location or area
+    more_places: int = 0  # national search only: how many other locations or gemeenten it has
 
 
 @dataclass
@@ -98,6 +102,7 @@ class SearchResult:
     pages: int
     per_page: int = 20
     national: list[ServiceCard] = field(default_factory=list)
+    more: bool = False  # national search: there are more than ``total`` (the count stopped)
 
     @property
     def has_previous(self) -> bool:
@@ -123,8 +128,17 @@ def _filtered_entries(*, support_domains, ladder_steps, respite_forms, target_gr
             qs = qs.alias(**{f"m{i}": F("term_bits").bitand(bits)}).filter(**{f"m{i}__gt": 0})
     if free_only:
         qs = qs.filter(free=True)
-    for stem in text.stems(text_query)[:8]:
-        qs = qs.filter(text__contains=" " + stem)
+    return text_filter(qs, text_query)
+
+
+def text_filter(qs, query: str):
+    """Index rows (``SearchEntry``) that match a Dutch text query (``text.query_terms``): every
+    word, by its stem, a synonym or (the last word) as typed, starts a word of the entry."""
+    for options in text.query_terms(query):
+        condition = Q()
+        for prefix in options:
+            condition |= Q(text__contains=" " + prefix)
+        qs = qs.filter(condition)
     return qs
 
 
@@ -152,7 +166,9 @@ def service_search(
       * ``place`` without ``radius_km``, or ``municipality`` (``core.Municipality``): the whole
         gemeente — located in it or serving it; ordered by distance from the place (or the
         gemeente's centre, then ``distance_km`` is ``None``).
-      * neither: everywhere, by name.
+      * neither: the whole country (every located and area service), by name, with each hit's
+        gemeente in ``Hit.municipality`` and how many more places it has in ``Hit.more_places``;
+        counted up to 1,000 (``SearchResult.more``); two queries (``_national_search``).
     National services (ServiceArea national) are not in ``items``; ask ``national_services``.
 
     Filters (codes from ``taxonomy.TERMS``): within one list any code matches (OR); between
@@ -188,31 +204,26 @@ def service_search(
         qs = qs.filter(Q(lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon) | local)
     elif code is not None:
         qs = qs.filter(Q(kind=SearchEntry.KIND_LOCATED, municipality_code=code) | local)
-    else:
-        qs = qs.filter(kind__in=(SearchEntry.KIND_LOCATED, SearchEntry.KIND_AREA))
+    else:  # ``first`` rows are located or area rows; no kind= (SQLite would scan the kind index)
+        return _national_search(qs, page=page, per_page=per_page, now=now)
     rows = raw_rows(qs.values_list(AS_TEXT["service_id"], AS_TEXT["location_id"], "id", "lat", "lon"))
 
     best: dict = {}  # raw service id → (sort key, distance shown, raw location id, entry id)
-    if origin is None:
-        for service_id, location_id, entry_id, _lat, _lon in rows:
-            best.setdefault(service_id, (0.0, None, location_id, entry_id))
-        ordered = sorted(best.items(), key=lambda kv: kv[0])
-    else:
-        lat0, lon0 = origin
-        show = place is not None
-        distance = distance_from(lat0, lon0)
-        for service_id, location_id, entry_id, lat, lon in rows:
-            if lat is None:  # no visiting address, serves the gemeente: "comes to you"
-                key, shown = -1.0, None
-            else:
-                key = distance(lat, lon)
-                if radius_km and place is not None and key > radius_km:
-                    continue
-                shown = round(key, 1) if show else None
-            current = best.get(service_id)
-            if current is None or key < current[0]:
-                best[service_id] = (key, shown, location_id, entry_id)
-        ordered = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))  # ties: by id
+    lat0, lon0 = origin
+    show = place is not None
+    distance = distance_from(lat0, lon0)
+    for service_id, location_id, entry_id, lat, lon in rows:
+        if lat is None:  # no visiting address, serves the gemeente: "comes to you"
+            key, shown = -1.0, None
+        else:
+            key = distance(lat, lon)
+            if radius_km and place is not None and key > radius_km:
+                continue
+            shown = round(key, 1) if show else None
+        current = best.get(service_id)
+        if current is None or key < current[0]:
+            best[service_id] = (key, shown, location_id, entry_id)
+    ordered = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))  # ties: by id
     total = len(ordered)
     pages = max(1, math.ceil(total / per_page))
     page = max(1, min(int(page), pages))
@@ -266,20 +277,93 @@ def _hits(window, *, now=None) -> list[Hit]:
         cursor.execute(f"SELECT id, card FROM {table} WHERE id IN ({marks})", entry_ids)  # noqa: S608  # nosec B608
         cards = dict(cursor.fetchall())
     moment = now or timezone.now()
-    hits = []
-    for service_id, (_key, shown, location_id, entry_id) in window:
-        card = json.loads(cards.get(entry_id) or "{}")
-        hours = [schedules.from_data(h) for h in card.get("h", ())]
-        hits.append(
-            Hit(
-                service=_service_card(service_id, card),
-                location_id=as_uuid(location_id),
-                address=card.get("l", ""),
-                distance_km=shown,
-                open_now=schedules.is_open(hours, moment) if hours else None,
-            )
+    return [
+        _hit(service_id, location_id, cards.get(entry_id), shown, moment)
+        for service_id, (_key, shown, location_id, entry_id) in window
+    ]
+
+
+def _hit(service_id, location_id, card_json, distance_km, moment, **extra) -> Hit:
+    card = json.loads(card_json or "{}")
+    hours = [schedules.from_data(h) for h in card.get("h", ())]
+    return Hit(
+        service=_service_card(service_id, card),
+        location_id=as_uuid(location_id),
+        address=card.get("l", ""),
+        distance_km=distance_km,
+        open_now=schedules.is_open(hours, moment) if hours else None,
+        **extra,
+    )
+
+
+NATIONAL_COUNT_CAP = 1000  # "more than 1,000": the national search counts no further
+
+
+def _national_search(qs, *, page: int, per_page: int, now=None) -> SearchResult:
+    """The whole country (no place given): one row per service (its ``first`` index row), in
+    name order, ``per_page`` rows from the database (the partial index ``directory_search_national``
+    gives the order, so a common word stops after the page), and a count that stops at
+    ``NATIONAL_COUNT_CAP`` (``SearchResult.more``: there are more). Two queries; one when the
+    first page is not full; one more when ``page`` is past the last page."""
+    qs = qs.filter(first=True)
+    page = max(1, int(page))
+    rows = _national_page(qs, page, per_page)
+    if page == 1 and len(rows) < per_page:
+        total = len(rows)
+    else:
+        total = qs.values("id")[: NATIONAL_COUNT_CAP + 1].count()
+    more = total > NATIONAL_COUNT_CAP
+    pages = max(1, math.ceil(min(total, NATIONAL_COUNT_CAP) / per_page))
+    if page > pages:  # past the end (or past the cap): the last page
+        page = pages
+        rows = _national_page(qs, page, per_page)
+    names = _municipality_names()
+    moment = now or timezone.now()
+    items = [
+        _hit(
+            service_id,
+            location_id,
+            card,
+            None,
+            moment,
+            municipality=names.get(code, ""),
+            more_places=places - 1,
         )
-    return hits
+        for service_id, location_id, code, card, places in rows
+    ]
+    return SearchResult(
+        items=items,
+        total=min(total, NATIONAL_COUNT_CAP),
+        page=page,
+        pages=pages,
+        per_page=per_page,
+        more=more,
+    )
+
+
+def _national_page(qs, page: int, per_page: int) -> list[tuple]:
+    start = (page - 1) * per_page
+    return raw_rows(
+        qs.order_by("sort_name", "service_id").values_list(
+            AS_TEXT["service_id"], AS_TEXT["location_id"], "municipality_code", "card", "places"
+        )[start : start + per_page]
+    )
+
+
+def _empty(per_page: int) -> SearchResult:
+    return SearchResult(items=[], total=0, page=1, pages=1, per_page=per_page)
+
+
+def _municipality_names() -> dict[str, str]:
+    """CBS code → everyday name (342 rows), read once per process and reference-data version."""
+    from mantelzorg.core.geo import REFERENCE
+    from mantelzorg.core.models import Municipality
+
+    return per_version(
+        REFERENCE,
+        "municipality-names",
+        lambda: dict(Municipality.objects.values_list("code", "name_everyday")),
+    )
 
 
 def national_services(
@@ -492,6 +576,46 @@ def _offer_details(entry_ids, *, now=None) -> dict:
     return hits
 
 
+ALIASES_FILE = Path(__file__).resolve().parent / "data" / "municipality_aliases.json"
+
+
+def _place_name(raw: str) -> str:
+    """A gemeente name as compared: folded, punctuation as spaces ("’s-Hertogenbosch" → "s hertogenbosch")."""
+    return " ".join(text.WORD_RE.findall(text.fold(raw)))
+
+
+def _municipality_table():
+    from mantelzorg.core.models import Municipality
+
+    by_code = Municipality.objects.in_bulk()
+    names: dict[str, set] = {}
+    for m in by_code.values():
+        for name in (m.name, m.name_everyday, m.code):
+            names.setdefault(_place_name(name), set()).add(m.code)
+    for alias in json.loads(ALIASES_FILE.read_text(encoding="utf-8"))["aliases"]:
+        if alias["code"] in by_code:
+            names.setdefault(_place_name(alias["name"]), set()).add(alias["code"])
+    return by_code, names
+
+
+def municipality_lookup(raw: str) -> list:
+    """The gemeenten a typed name can mean: its CBS name, everyday name, code or an everyday
+    alias (``data/municipality_aliases.json``: "Den Bosch" → 's-Hertogenbosch) gives one;
+    otherwise every gemeente whose name starts with the typed words ("Capelle" → Capelle aan den
+    IJssel; "Bergen" → Bergen (L.), Bergen (NH.), Bergen op Zoom), by name. No query once the
+    process knows the 342 gemeenten (per reference-data version)."""
+    from mantelzorg.core.geo import REFERENCE
+
+    by_code, names = per_version(REFERENCE, "municipality-lookup", _municipality_table)
+    wanted = _place_name(raw)
+    if not wanted:
+        return []
+    codes = names.get(wanted)
+    if not codes and len(wanted) >= 3:
+        codes = {code for name, found in names.items() if name.startswith(wanted + " ") for code in found}
+    return sorted((by_code[c] for c in codes or ()), key=lambda m: m.name_everyday)
+
+
 def support_centres_for(municipality) -> list[Organization]:
     """The steunpunt(en) mantelzorg that work in this gemeente (Organization.kind support_centre)."""
     return list(
@@ -515,8 +639,9 @@ def support_centre_overview(query: str = ""):
                 code__in=PostcodeArea.objects.filter(pc4=pc4).values("municipality_id")
             )
         except PostcodeError:
+            known = [m.code for m in municipality_lookup(query)]  # "Den Bosch", "Bergen"
             municipalities = municipalities.filter(
-                Q(name__icontains=query) | Q(name_everyday__icontains=query)
+                Q(code__in=known) | Q(name__icontains=query) | Q(name_everyday__icontains=query)
             )
     centres = Organization.objects.filter(kind=Organization.Kind.SUPPORT_CENTRE).prefetch_related("phones")
     municipalities = municipalities.prefetch_related(
@@ -556,31 +681,59 @@ def service_detail(service_id) -> Service:
 # --- menukaart respijtzorg ---------------------------------------------------------
 
 
+class MenuGroup(typing.NamedTuple):
+    term: TaxonomyTerm
+    offers: list  # services whose main form this is (their cards)
+    also: list  # services that have this form besides their main form
+
+    @property
+    def count(self) -> int:
+        return len(self.offers) + len(self.also)
+
+
+@dataclass
+class MenuLocation:
+    name: str
+    address: str  # "Street 1, 1012 AB Place"
+    here: bool  # in the menukaart's gemeente
+
+
 def respite_menu(municipality) -> dict:
-    """The menukaart of a gemeente: intro and groups [(term, [service, ...])] by respite form.
+    """The menukaart of a gemeente: intro and groups [MenuGroup(term, offers, also)] by respite
+    form; each offer once, in the group of its main form.
 
     An offer is on it when it is published, has a respite form, and is located in the gemeente,
-    serves it (ServiceArea) or is national. Ordering: the staff's positions first, then by name.
-    Each service carries ``menu_cost`` (its first CostOption as (amount, per), or None) and
-    ``menu_phone`` (its first phone number, or ""). Constant queries; the respite forms come from
-    the index's term bits, so no taxonomy rows are loaded per service.
+    serves it (ServiceArea) or is national. Its **main form** is the first of its forms in the
+    taxonomy's order (thuis, dagopvang, logeren, vakantie): its card is in that group, the
+    group's ``also`` list names the offers whose other form it is (they link to the card).
+    Ordering: the staff's positions first, then by name.
+
+    Each service carries ``menu_forms`` (its respite-form terms, main first), ``menu_cost`` (its
+    first CostOption as (amount, per), or None), ``menu_phone`` (its first phone number, or ""),
+    ``menu_locations`` ([MenuLocation], the gemeente's first) and ``menu_national``. Constant
+    queries; the respite forms come from the index's term bits, so no
+    taxonomy rows are loaded per service.
     """
-    from .models import CostOption, Phone, RespiteMenu
+    from .models import Address, CostOption, Phone, RespiteMenu
 
     forms_ = taxonomy.codes(taxonomy.RESPITE_FORMS)
     respite_mask = taxonomy.mask(taxonomy.RESPITE_FORMS, forms_)
     bits: dict = {}
-    for service_id, term_bits in (
+    national: set = set()
+    for service_id, term_bits, kind in (
         SearchEntry.objects.alias(r=F("term_bits").bitand(respite_mask))
         .filter(r__gt=0)
         .filter(Q(municipality_code=municipality.code) | Q(kind=SearchEntry.KIND_NATIONAL))
-        .values_list("service_id", "term_bits")
+        .values_list("service_id", "term_bits", "kind")
     ):
         bits[service_id] = bits.get(service_id, 0) | term_bits
+        if kind == SearchEntry.KIND_NATIONAL:
+            national.add(service_id)
     menu = RespiteMenu.objects.filter(municipality=municipality).first()
     positions = dict(menu.items.values_list("service_id", "position")) if menu else {}
+    ids = list(bits)
     services = list(
-        Service.objects.filter(id__in=list(bits))
+        Service.objects.filter(id__in=ids)
         .select_related("organization")
         .only(
             "id",
@@ -594,25 +747,51 @@ def respite_menu(municipality) -> dict:
     )
     costs: dict = {}
     for service_id, amount, per in (
-        CostOption.objects.filter(service_id__in=list(bits))
+        CostOption.objects.filter(service_id__in=ids)
         .order_by("pk")
         .values_list("service_id", "amount", "amount_description")
     ):
         costs.setdefault(service_id, (amount, per))
     phones: dict = {}
     for service_id, number in (
-        Phone.objects.filter(service_id__in=list(bits)).order_by("pk").values_list("service_id", "number")
+        Phone.objects.filter(service_id__in=ids).order_by("pk").values_list("service_id", "number")
     ):
         phones.setdefault(service_id, number)
+    locations: dict = {}
+    seen: set = set()
+    for service_id, location_id, name, street, postcode, city, code in (
+        Address.objects.filter(location__service_at_locations__service_id__in=ids)
+        .order_by("location__name", "pk")
+        .values_list(
+            "location__service_at_locations__service_id",
+            "location_id",
+            "location__name",
+            "address_1",
+            "postal_code",
+            "city",
+            "location__municipality_id",
+        )
+    ):
+        if (service_id, location_id) in seen:  # one address per location: its first
+            continue
+        seen.add((service_id, location_id))
+        place = " ".join(p for p in (postcode, city) if p)
+        address = ", ".join(p for p in (street, place) if p)
+        locations.setdefault(service_id, []).append(MenuLocation(name, address, code == municipality.code))
+    terms = list(TaxonomyTerm.objects.filter(taxonomy__code=taxonomy.RESPITE_FORMS).order_by("position"))
+    term_bit = {term.code: 1 << taxonomy.TERM_BITS[f"{taxonomy.RESPITE_FORMS}:{term.code}"] for term in terms}
     for service in services:
+        service.menu_forms = [term for term in terms if bits[service.id] & term_bit[term.code]]
         service.menu_cost = costs.get(service.id)
         service.menu_phone = phones.get(service.id, "")
+        service.menu_locations = sorted(locations.get(service.id, []), key=lambda loc: not loc.here)
+        service.menu_national = service.id in national
     services.sort(key=lambda s: (positions.get(s.id, 10_000), s.name.lower()))
-    terms = list(TaxonomyTerm.objects.filter(taxonomy__code=taxonomy.RESPITE_FORMS).order_by("position"))
     groups = []
     for term in terms:
-        bit = 1 << taxonomy.TERM_BITS[f"{taxonomy.RESPITE_FORMS}:{term.code}"]
-        groups.append((term, [s for s in services if bits[s.id] & bit]))
+        main = [s for s in services if s.menu_forms and s.menu_forms[0].code == term.code]
+        also = [s for s in services if term in s.menu_forms[1:]]
+        groups.append(MenuGroup(term, main, also))
     return {
         "menu": menu,
         "intro": menu.intro if menu else "",

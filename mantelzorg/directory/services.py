@@ -116,6 +116,7 @@ def build_entries(
     )
     common = {
         "service_id": service.id,
+        "sort_name": text.fold(service.name)[:200],
         "term_bits": bits,
         "free": service.cost_kind == Service.CostKind.FREE,
         "text": stemmed,
@@ -134,14 +135,18 @@ def build_entries(
         for loc_id, sal_id, lat, lon, code, _city in locations
         if lat is not None and lon is not None
     ]
-    if national:
-        rows.append(SearchEntry(kind=SearchEntry.KIND_NATIONAL, municipality_code="", card=card(), **common))
-    elif not rows:
+    if not rows and not national:
         shared = card()
         rows += [
             SearchEntry(kind=SearchEntry.KIND_AREA, municipality_code=code, card=shared, **common)
             for code in area_codes
         ]
+    for row in rows:  # located or area rows: the national search shows the service once
+        row.places = min(len(rows), 32767)
+    if rows:
+        rows[0].first = True
+    if national:
+        rows.append(SearchEntry(kind=SearchEntry.KIND_NATIONAL, municipality_code="", card=card(), **common))
     return rows
 
 

@@ -179,6 +179,50 @@ TERMS: dict[str, list[tuple[str, str, str, str]]] = {
     ],
 }
 
+# The English descriptions of the terms and taxonomies (the Dutch ones are in TERMS and
+# TAXONOMIES): the English pages show these (TaxonomyTerm.description_label).
+DESCRIPTIONS_EN: dict[str, str] = {
+    SUPPORT_DOMAINS: "The 8 support domains (basic functions) of support for caregivers, as MantelzorgNL names them.",
+    CARE_LADDER: "The 5 steps of MantelzorgNL's care ladder for caregivers.",
+    RESPITE_FORMS: "How the care is taken over for a while: at home, during the day elsewhere, a stay or a holiday.",
+    TARGET_GROUPS: "Which caregivers or people cared for the offer is mainly meant for.",
+    f"{SUPPORT_DOMAINS}:information": "Explanation of schemes, care and help.",
+    f"{SUPPORT_DOMAINS}:guidance": "Someone who thinks along with you and helps you.",
+    f"{SUPPORT_DOMAINS}:emotional_support": "A listening ear, contact with other caregivers.",
+    f"{SUPPORT_DOMAINS}:education": "Courses and training for caregivers.",
+    f"{SUPPORT_DOMAINS}:practical_help": "Help with odd jobs, transport, shopping.",
+    f"{SUPPORT_DOMAINS}:respite": "Handing over the care for a while, so that you can catch your breath.",
+    f"{SUPPORT_DOMAINS}:financial_help": "Allowances, reimbursements, the municipality's appreciation for caregivers.",
+    f"{SUPPORT_DOMAINS}:material_help": "Aids and adaptations in the home.",
+    f"{CARE_LADDER}:ladder_1": "Sharing the care in your own network.",
+    f"{CARE_LADDER}:ladder_2": "Through the support centre for caregivers or a welfare organisation.",
+    f"{CARE_LADDER}:ladder_3": "The municipality looks into what is needed, together with you and the person you care for.",
+    f"{CARE_LADDER}:ladder_4": "Through the GP or the district nurse.",
+    f"{CARE_LADDER}:ladder_5": "Contact the GP or the district nurse.",
+    f"{RESPITE_FORMS}:at_home": "Someone takes over the care at home for a while.",
+    f"{RESPITE_FORMS}:day_care": "The person you care for goes somewhere else during the day.",
+    f"{RESPITE_FORMS}:respite_stay": "The person you care for stays somewhere else for one or more nights.",
+    f"{RESPITE_FORMS}:holiday": "On holiday together or apart, with care arranged.",
+    f"{TARGET_GROUPS}:young_caregivers": "Caregivers up to 25 years old.",
+    f"{TARGET_GROUPS}:working_caregivers": "Combining care with work.",
+    f"{TARGET_GROUPS}:older_caregivers": "Caregivers aged 65 and over.",
+    f"{TARGET_GROUPS}:dementia": "Caring for someone with dementia.",
+    f"{TARGET_GROUPS}:ggz": "Caring for someone with mental health problems.",
+    f"{TARGET_GROUPS}:parents_disabled_child": "Caring for your child with a disability or illness.",
+    f"{TARGET_GROUPS}:migration_background": "Offers in other languages or with attention to culture.",
+}
+# Term id → English description (terms of other taxonomies, from an HSDS import, have none).
+_TERM_DESCRIPTIONS_EN: dict = {}
+
+
+def term_description_en(term_id_) -> str:
+    if not _TERM_DESCRIPTIONS_EN:
+        for tax, terms in TERMS.items():
+            for code, *_ in terms:
+                _TERM_DESCRIPTIONS_EN[term_id(tax, code)] = DESCRIPTIONS_EN[f"{tax}:{code}"]
+    return _TERM_DESCRIPTIONS_EN.get(term_id_, "")
+
+
 # Bit positions in SearchEntry.term_bits: "<taxonomy>:<term>" → bit.
 TERM_BITS: dict[str, int] = {}
 for _taxonomy, _terms in TERMS.items():

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -17,8 +18,6 @@ from mantelzorg.core.models import Municipality
 from . import selectors, services
 from .forms import RespiteMenuForm, SearchForm, ServiceForm
 from .models import Organization, Service
-
-RADII = {"5": 5, "10": 10, "25": 25, "gemeente": None}
 
 
 def _page_number(request) -> int:
@@ -31,16 +30,19 @@ def _page_number(request) -> int:
 @require_GET
 @cache.public(content="directory")
 def search(request):
+    """Search near a postcode or in a gemeente; without a place, words or filters search the
+    whole country (``scope`` "national"); a form with nothing to search asks for it ("empty")."""
     form = SearchForm(request.GET or None)
-    result, place, municipality, centres, national = None, None, None, [], []
-    if form.is_bound and form.is_valid() and form.has_location():
+    result, place, municipality, centres, national, scope = None, None, None, [], [], ""
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         place, municipality = data["postcode"], data["gemeente"]
-        radius = RADII.get(data.get("afstand") or "10", 10)
+        scope = "local" if form.has_location() else ("national" if form.has_criteria() else "empty")
+    if scope in ("local", "national"):
         result = selectors.service_search(
             place=place,
             municipality=None if place else municipality,
-            radius_km=radius if place else None,
+            radius_km=form.radius_km() if place else None,
             support_domains=data["vraaggebied"],
             ladder_steps=data["trede"],
             respite_forms=data["respijt"],
@@ -56,18 +58,20 @@ def search(request):
             target_groups=data["doelgroep"],
             limit=5,
         )
-        if not result.total:
+        if not result.total and municipality is not None:
             centres = selectors.support_centres_for(municipality)
     query = request.GET.copy()
     query.pop("pagina", None)
     context = {
         "form": form,
         "result": result,
+        "scope": scope,
         "place": place,
         "municipality": municipality,
         "centres": centres,
         "national": national,
         "query": query.urlencode(),
+        "back": request.get_full_path(),
     }
     template = (
         "directory/search.html#results" if request.htmx and result is not None else "directory/search.html"
@@ -75,11 +79,41 @@ def search(request):
     return render(request, template, context)
 
 
+def local_path(value: str | None) -> str | None:
+    """``value`` when it is a path on this site ("/sociale-kaart/?postcode=1012"), else None:
+    no scheme or host, no "//" or backslash (browsers read those as another host)."""
+    if not value or len(value) > 2000 or not value.startswith("/") or value.startswith("//"):
+        return None
+    if "\\" in value or any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return None
+    if not url_has_allowed_host_and_scheme(value, allowed_hosts=None):
+        return None
+    return value
+
+
+def back_link(value: str | None) -> tuple[str, str]:
+    """Where "back" on an offer page goes, and its text: the Balanscheck result, the menukaart
+    or the search the visitor came from (``?terug=``); the plain search page otherwise."""
+    path = local_path(value)
+    if path is None:
+        return reverse("directory:search"), _("Back to search")
+    if path.startswith("/balanscheck/"):
+        return path, _("Back to your result")
+    if path.startswith("/gemeenten/"):
+        return path, _("Back to the respite care menu")
+    return path, _("Back to search")
+
+
 @require_GET
 def service_detail(request, service_id):
     service = selectors.service_detail(service_id)
     stale = service.is_stale()
-    return render(request, "directory/service_detail.html", {"service": service, "stale": stale})
+    back_url, back_text = back_link(request.GET.get("terug"))
+    return render(
+        request,
+        "directory/service_detail.html",
+        {"service": service, "stale": stale, "back_url": back_url, "back_text": back_text},
+    )
 
 
 @require_GET
@@ -151,15 +185,21 @@ def respite_menu_edit(request, code):
 @personal
 @require_GET
 def manage(request):
-    qs = selectors.services_editable_by(request.user).select_related("organization").order_by("name")
+    """The offers this person may edit, 50 a page, searchable by name or organisation (``?q=``)."""
+    editable = selectors.services_editable_by(request.user)
     can_add = selectors.organizations_for_user(request.user).exists()
-    if not can_add and not qs.exists():
+    if not can_add and not editable.exists():
         raise Http404
+    query = request.GET.get("q", "").strip()[:100]
+    qs = editable.select_related("organization").order_by("name", "id")
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(organization__name__icontains=query))
     page = Paginator(qs, 50).get_page(request.GET.get("pagina"))
+    keep = urlencode({"q": query}) + "&" if query else ""
     return render(
         request,
         "directory/manage.html",
-        {"page": page, "can_add": can_add, "cutoff": selectors.stale_cutoff()},
+        {"page": page, "can_add": can_add, "cutoff": selectors.stale_cutoff(), "q": query, "keep": keep},
     )
 
 

@@ -1,12 +1,14 @@
 import html
+from urllib.parse import quote
 
 from django import template
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
 
-from mantelzorg.directory import schedules
+from mantelzorg.core.phone import tel_href
+from mantelzorg.directory import phones, schedules
 
 register = template.Library()
 
@@ -22,6 +24,18 @@ def open_now_text(schedule_list) -> str:
     if state is None:
         return ""
     return _("Open now.") if state else _("Closed now.")
+
+
+@register.simple_tag
+def phone_link(number: str):
+    """A phone number as a ``tel:`` link (``core.phone.tel_href``: "tel:+31307606055"); the number
+    as text when it has no digits."""
+    href = tel_href(number or "")
+    if not href:
+        return html.escape(number or "")
+    return _safe(
+        [f'<a class="nl-link mz-phone" href="{html.escape(href)}">{html.escape(phones.tidy(number))}</a>']
+    )
 
 
 @register.simple_tag
@@ -78,20 +92,40 @@ def checkbox_group(field):
     return _safe(parts)
 
 
-@register.simple_tag
-def result_card(hit):
-    """One search result (``selectors.Hit``) as a card, built in Python: 20 per page, and the
-    template version cost ~90 µs each. The markup is that of ``mz-card`` in search.html."""
-    e = html.escape
-    service = hit.service
+def _where(hit) -> str:
     if hit.distance_km is not None:
         where = _("%(km)s km away") % {"km": number_format(hit.distance_km, 1)}
+    elif hit.municipality:  # national search: name the gemeente
+        if hit.location_id:
+            where = _("In %(gemeente)s") % {"gemeente": hit.municipality}
+        else:
+            where = _("Serves %(gemeente)s (no visiting address)") % {"gemeente": hit.municipality}
+        if hit.more_places:
+            where = f"{where} · " + ngettext(
+                "and %(n)s other place", "and %(n)s other places", hit.more_places
+            ) % {"n": hit.more_places}
     elif hit.location_id:
         where = _("In this municipality")
     else:
         where = _("Serves your municipality (no visiting address)")
     if hit.address:
         where = f"{where} · {hit.address}"
+    return where
+
+
+def detail_href(url: str, back: str = "") -> str:
+    """The service page's address with the way back (``?terug=``, URL-encoded), not yet escaped."""
+    return f"{url}?terug={quote(back, safe='/')}" if back else url
+
+
+@register.simple_tag
+def result_card(hit, back: str = ""):
+    """One search result (``selectors.Hit``) as a card, built in Python: 20 per page, and the
+    template version cost ~90 µs each. The markup is that of ``mz-card`` in search.html.
+    ``back``: the search page's own path and query, for the offer page's way back."""
+    e = html.escape
+    service = hit.service
+    where = _where(hit)
     facts = [("", where), ("", cost_text(service.cost_kind, service.cost_amount, service.cost_per))]
     facts.append(("", _("Needs an indication") if service.needs_indication else _("No indication needed")))
     if hit.open_now is True:
@@ -102,7 +136,7 @@ def result_card(hit):
         facts.append(("mz-badge", _("Temporarily closed")))
     parts = [
         '<li class="mz-card"><h3 class="nl-heading nl-heading--level-3">'
-        f'<a class="nl-link" href="{e(service.url)}">{e(service.name)}</a></h3>'
+        f'<a class="nl-link" href="{e(detail_href(service.url, back))}">{e(service.name)}</a></h3>'
         f'<p class="nl-paragraph mz-meta">{e(service.organization.name)}</p><ul class="mz-facts">'
     ]
     for css, text in facts:
