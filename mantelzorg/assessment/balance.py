@@ -85,6 +85,7 @@ class Rule:
     kind: str = SELF_REPORT
     weight: int = 0  # context rules: +1 a risk signal, -1 a protective factor
     reassures: bool = False  # never shown when the result is urgent
+    helpline: bool = False  # the number for "do not know where to begin" (shown without a postcode too)
 
     @cached_property
     def holds(self) -> conditions.Compiled:
@@ -147,6 +148,7 @@ class LevelResult:
     thresholds: dict[str, Number]  # the effective thresholds, after any override
     rules_version: str
     base: str = ""  # the level of the caregiver's own answers, before context
+    without_crisis: str = ""  # the level before a crisis answer lifted it (= code when not urgent)
     context_sum: int = 0  # risk signals minus protective factors that hold
     instrument: Instrument = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
     answers: dict[str, Any] = field(default_factory=dict, repr=False)  # the validated answers used
@@ -163,6 +165,7 @@ class OfferFilter:
     support_domains: tuple[str, ...] = ()
     target_groups: tuple[str, ...] = ()
     respite_forms: tuple[str, ...] = ()
+    ladder_steps: tuple[str, ...] = ()  # e.g. ladder_4: nursing and personal care at home
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,7 @@ class AdviceCard:
     chat: Chat | None = None  # urgent cards: a chat service besides the phone number
     link: str | None = None  # a page of ours the card points to instead of the sociale kaart: "balanscheck"
     reassures: bool = False  # never shown when the result is urgent
+    helpline: bool = False  # the number for "do not know where to begin" (shown without a postcode too)
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,11 @@ class AdviceRules:
     support_domains: dict[str, Label]
     ladder: dict[int, Label]
     cards: tuple[tuple[AdviceCard, Any], ...]  # (card, condition) in file order
+
+    @cached_property
+    def helpline(self) -> AdviceCard | None:
+        """The card marked ``helpline`` (the Mantelzorglijn): one place for its number."""
+        return next((card for card, _ in self.cards if card.helpline and card.contact), None)
 
     @cached_property
     def compiled(self) -> tuple[tuple[AdviceCard, conditions.Compiled], ...]:
@@ -218,7 +227,7 @@ def _label(raw: Any, where: str, problems: list[str]) -> Label:
 def _known_var(name: str, *, advice: bool = False) -> bool:
     if name.startswith(("score.", "band.", "answer.")) or name in TASK_LIST_FACTS:
         return True
-    return advice and name in ("level", "urgent")
+    return advice and name in ("level", "urgent", "level_without_crisis")
 
 
 def _check_placeholders(text: Label, thresholds: dict[str, Any], where: str, problems: list[str]) -> None:
@@ -298,6 +307,7 @@ def parse_level_rules(data: dict[str, Any]) -> LevelRules:
             kind=kind,
             weight=weight,
             reassures=bool(raw.get("reassures")),
+            helpline=bool(raw.get("helpline")),
         )
 
     self_report = tuple(parse_rule(raw, "self_report", SELF_REPORT) for raw in data.get("self_report") or [])
@@ -349,30 +359,28 @@ def _offer_filter(raw: Any, domain: str, where: str, problems: list[str]) -> Off
 
     if raw is None:
         return OfferFilter(support_domains=(domain,))
-    if not isinstance(raw, dict) or set(raw) - {
-        "support_centre",
-        "support_domains",
-        "target_groups",
-        "respite_forms",
-    }:
-        problems.append(f"{where}: offer takes support_centre, support_domains, target_groups, respite_forms")
-        return OfferFilter()
     known = {
         "support_domains": taxonomy.codes(taxonomy.SUPPORT_DOMAINS),
         "target_groups": taxonomy.codes(taxonomy.TARGET_GROUPS),
         "respite_forms": taxonomy.codes(taxonomy.RESPITE_FORMS),
+        "ladder_steps": taxonomy.codes(taxonomy.CARE_LADDER),
     }
+    if not isinstance(raw, dict) or set(raw) - {"support_centre", *known}:
+        problems.append(f"{where}: offer takes support_centre, {', '.join(known)}")
+        return OfferFilter()
     for key, codes in known.items():
         unknown = set(raw.get(key) or ()) - set(codes)
         if unknown:
             problems.append(f"{where}: offer {key} has unknown codes {sorted(unknown)}")
     if raw.get("support_centre"):
         return OfferFilter(support_centre=True)
-    narrowed = raw.get("target_groups") or raw.get("respite_forms")  # then any vraaggebied will do
+    # A target group, respite form or Zorgladder step narrows enough: then any vraaggebied will do.
+    narrowed = raw.get("target_groups") or raw.get("respite_forms") or raw.get("ladder_steps")
     return OfferFilter(
         support_domains=tuple(raw.get("support_domains") or (() if narrowed else (domain,))),
         target_groups=tuple(raw.get("target_groups") or ()),
         respite_forms=tuple(raw.get("respite_forms") or ()),
+        ladder_steps=tuple(raw.get("ladder_steps") or ()),
     )
 
 
@@ -451,6 +459,7 @@ def parse_advice_rules(
             chat=_chat(raw.get("chat"), where, problems),
             link=raw.get("link"),
             reassures=bool(raw.get("reassures")),
+            helpline=bool(raw.get("helpline")),
         )
         if card.link not in (None, "balanscheck"):
             problems.append(f"{where}: link must be 'balanscheck'")
@@ -709,6 +718,7 @@ def derive_level(
     raised = context_sum >= thresholds[RAISE_AT] and base < len(levels) - 1
     position = base + 1 if raised else base
     urgent_rules = [r for r in rules.urgent_rules if r.holds(facts, thresholds)]
+    without_crisis = levels[position].code
     if urgent_rules:
         position = max(position, index[rules.urgent_level])
     level = levels[position]
@@ -737,6 +747,7 @@ def derive_level(
         thresholds=thresholds,
         rules_version=rules.version,
         base=levels[base].code,
+        without_crisis=without_crisis,
         context_sum=context_sum,
         instrument=instrument,
         answers=cleaned,
@@ -765,7 +776,13 @@ def advise(
             "transferable_tasks": level_result.transferable_tasks,
         }
         facts = _facts(level_result.instrument, level_result.scores, level_result.bands, cleaned, insights)
-    facts.update(level=level_result.code, urgent=level_result.urgent)
+    facts.update(
+        level=level_result.code,
+        urgent=level_result.urgent,
+        # What the load alone says: advice about the load (respite, nursing) follows this, not the
+        # crisis, which has its own help (a calm "yes" to the safety question needs no nursing at home).
+        level_without_crisis=level_result.without_crisis or level_result.code,
+    )
     thresholds = level_result.thresholds
     urgent = level_result.urgent
     shown = [

@@ -184,6 +184,11 @@ class Instrument:
     def canonical(self) -> str:
         return f"{self.url}|{self.version}"
 
+    @property
+    def title_label(self) -> Label:
+        """The title in both languages (FHIR ``_title`` translation extension; else the title)."""
+        return _label(self.resource, "title")
+
     @cached_property
     def questions(self) -> tuple[Item, ...]:
         return tuple(i for i in self.items.values() if i.is_question)

@@ -183,9 +183,7 @@ class QuestionsForm(forms.Form):
         if ask_postcode:
             self.fields["postcode"] = forms.CharField(
                 label=_("Your postcode"),
-                help_text=_(
-                    "Optional. With your postcode we show help near you, for example 1012 AB or 1012."
-                ),
+                help_text=_("With your postcode we show help near you, for example 1012 AB or 1012."),
                 required=False,
                 max_length=10,
                 widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),

@@ -146,6 +146,11 @@ class Outcome:
         return seen
 
     @property
+    def helpline(self) -> balance.AdviceCard | None:
+        """The helpline card (advice.json, ``helpline``) for a Balanscheck result."""
+        return balance.load_advice_rules().helpline if self.level else None
+
+    @property
     def urgent_cards(self) -> list[balance.AdviceCard]:
         return [c for c in self.advice if c.urgent]
 
@@ -211,6 +216,13 @@ class Outcome:
             option = item.option(code)
             groups[group].append((label(item.text), label(option.display) if option else code))
         return groups
+
+    @property
+    def hard_answers(self) -> tuple[int, int]:
+        """(answers that weigh somewhat or most, choice answers in all): "at 5 of the 7 questions"."""
+        groups = self.answer_groups()
+        hard = len(groups["heavy"]) + len(groups["some"])
+        return hard, hard + len(groups["fine"])
 
 
 def dimension_labels(instrument: engine.Instrument) -> dict[str, str]:
@@ -309,7 +321,7 @@ def _wanted(cards) -> tuple[dict, list[str]]:
         if card.step and not card.offer.support_centre:
             offer = card.offer
             wanted[("card", card.code)] = OfferWanted(
-                offer.support_domains, offer.target_groups, offer.respite_forms
+                offer.support_domains, offer.target_groups, offer.respite_forms, offer.ladder_steps
             )
     for domain in domains:
         wanted[("domain", domain)] = OfferWanted(support_domains=(domain,))

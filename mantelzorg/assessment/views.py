@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -41,7 +42,7 @@ def _prefill(request, state) -> None:
         answers, pc4, created_at = found
         state["answers"] = answers
         state["postcode"] = pc4 or state["postcode"]
-        state["prefilled"] = created_at.date().isoformat()
+        state["prefilled"] = timezone.localdate(created_at).isoformat()  # the date as the page shows it
     _store(request, state)
 
 
@@ -466,7 +467,12 @@ def questionnaire(request, questionnaire_id=selectors.CARERQOL):
     return render(
         request,
         "assessment/questionnaire.html",
-        {"form": form, "instrument": instrument, "intro": intro, "title": instrument.title},
+        {
+            "form": form,
+            "instrument": instrument,
+            "intro": intro,
+            "title": selectors.label(instrument.title_label),
+        },
     )
 
 

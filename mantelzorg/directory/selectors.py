@@ -399,18 +399,21 @@ def _national_services(support_domains, respite_forms, target_groups, limit) -> 
 @dataclass(frozen=True)
 class OfferWanted:
     """One list ``nearest_offers`` fills: services with any of these vraaggebieden (empty: any),
-    and any of these target groups and respite forms when given (codes of ``taxonomy``)."""
+    and any of these target groups, respite forms and Zorgladder steps when given (codes of
+    ``taxonomy``)."""
 
     support_domains: tuple[str, ...] = ()
     target_groups: tuple[str, ...] = ()
     respite_forms: tuple[str, ...] = ()
+    ladder_steps: tuple[str, ...] = ()
 
     @functools.cached_property
-    def masks(self) -> tuple[int, int, int]:
+    def masks(self) -> tuple[int, int, int, int]:
         return (
             taxonomy.mask(taxonomy.SUPPORT_DOMAINS, self.support_domains),
             taxonomy.mask(taxonomy.TARGET_GROUPS, self.target_groups),
             taxonomy.mask(taxonomy.RESPITE_FORMS, self.respite_forms),
+            taxonomy.mask(taxonomy.CARE_LADDER, self.ladder_steps),
         )
 
     def matches(self, bits: int) -> bool:

@@ -136,3 +136,18 @@ def test_carerqol_advice_follows_single_answers():
     )
     assert set(codes(worried)) == {"cq_support", "cq_mental_health", "cq_financial", "cq_balanscheck"}
     assert [c.ladder_step for c in worried] == sorted(c.ladder_step for c in worried)
+
+
+def test_a_crisis_with_calm_answers_gets_crisis_help_not_advice_about_a_heavy_load(balanscheck):
+    """The safety answer lifts the level to overloaded; nursing at home or respite care follow the
+    load (what the level was without the crisis), the crisis has its own help."""
+    found = codes(advice_for(balanscheck, balans(wellbeing__safety=True)))
+    assert {"urgent_112", "urgent_113", "crisis_plan", "talk_to_consultant"} <= set(found)
+    assert "home_nursing" not in found and "respite_care" not in found
+    heavy = codes(advice_for(balanscheck, balans(overall_burden=8, wellbeing__safety=True)))
+    assert "respite_care" in heavy  # the load itself is heavy
+
+
+def test_the_helpline_is_one_card_with_a_number():
+    card = load_advice_rules().helpline
+    assert card.code == "urgent_mantelzorglijn" and card.contact == "030 760 60 55"

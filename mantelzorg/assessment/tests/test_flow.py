@@ -192,6 +192,7 @@ def test_carerqol_result_says_what_the_score_means_and_what_to_do(client):
     html = client.get("/balanscheck/vragenlijst/carerqol/uitslag/").content.decode()
     assert "8 van 14" in html  # fulfilment 1 + support 0 + relational 2 + mental 0 + daily 1 + 2 + 2
     assert "Hoe hoger, hoe beter het met je gaat." in html
+    assert "Bij 4 van de 7 vragen gaf je aan dat het (een beetje) knelt." in html
     assert "geen grens" in html  # honest: no validated cut-off
     hard = html.split("Waar het knelt", 1)[1].split("</ul>", 1)[0]
     assert "psychische klachten" in hard and "krijg ik die van anderen" in hard

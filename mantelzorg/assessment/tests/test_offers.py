@@ -190,3 +190,23 @@ def test_offer_queries_do_not_grow_with_the_number_of_offers(django_assert_max_n
     for i in range(30):
         factories.service(f"Aanbod {i}", domains=everything[i % 8 : i % 8 + 2], postcode="1013")
     assert count() == few <= 8
+
+
+def test_without_a_postcode_the_helpline_number_is_there(client):
+    factories.walk(client, factories.overloaded())
+    html = client.get("/balanscheck/uitslag/").content.decode()
+    assert 'href="tel:+31307606055"' in html and "Weet je niet waar je moet beginnen?" in html
+
+
+def test_nursing_advice_goes_to_an_offer_on_the_zorgladder_step_for_nursing():
+    from mantelzorg.directory import taxonomy
+
+    workshop = factories.service("Workshop zorg en werk", domains=["practical_help"], postcode="1012")
+    nursing = factories.service(
+        "Wijkverpleging Centrum", domains=["practical_help"], postcode="1013", ladder_steps=["ladder_4"]
+    )
+    assert "ladder_4" in taxonomy.codes(taxonomy.CARE_LADDER)
+    outcome = outcome_for(factories.overloaded(), "1012")
+    offers = selectors.offers_for(outcome.place, outcome.advice)
+    assert [h.service.id for h in offers.by_card["home_nursing"].hits] == [nursing.id]
+    assert workshop.id not in [h.service.id for h in offers.by_card["home_nursing"].hits]

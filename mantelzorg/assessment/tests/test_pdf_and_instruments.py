@@ -33,7 +33,7 @@ def test_result_pdf_is_tagged_and_contains_the_level(client):
 def test_printable_page_uses_the_same_content(client):
     factories.walk(client, factories.balanced())
     html = client.get("/balanscheck/uitslag/afdrukken/").content.decode()
-    assert "Jouw balans: In balans" in html and "Waarom we dit zeggen" in html
+    assert "<h2>In balans</h2>" in html and "Waarom we dit zeggen" in html
 
 
 def test_builtin_instruments_are_stored_idempotently():
@@ -128,3 +128,11 @@ def test_the_pdf_is_short_and_its_offers_have_a_phone_number_and_an_address(clie
     assert len(pdf.pages) <= 3
     assert re.search(r"telefoon 030 100 00 0\d", text) and "Teststraat 1" in text
     assert "Wat je nu kunt doen" in text and "Mijn aantekeningen" in text
+
+
+def test_on_paper_a_crisis_keeps_what_each_line_is_for(client):
+    factories.walk(client, {**factories.balanced(), "wellbeing.safety": True})
+    html = client.get("/balanscheck/uitslag/afdrukken/").content.decode()
+    assert "Je huisarts</strong> Bel vandaag je huisarts" in html
+    assert "113 Zelfmoordpreventie 0800-0113" in html
+    assert "Je gaf aan dat je soms niet meer wilt leven" in html.split("Waarom we dit zeggen", 1)[1]

@@ -67,7 +67,7 @@ def test_errors_say_what_to_do_and_the_summary_reads_well(client):
     summary = html.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
     assert "autofocus" in html.split('id="form-errors"', 1)[0][-200:] + summary[:50]
     assert ".:" not in summary and "?:" not in summary
-    assert "Hoeveel uur per week werk je of studeer je? Vul een heel getal in" in summary
+    assert "Hoeveel uur per week werk je, studeer je of zit je op school? Vul een heel getal in" in summary
 
 
 def test_task_detail_errors_name_the_task(client):
@@ -160,3 +160,12 @@ def test_old_saved_checks_still_open_with_thresholds_the_rules_no_longer_know(ca
     )
     html = login_as(cast.caregiver).get(f"/balanscheck/mijn/{check.id}/").content.decode()
     assert "Overbelast" in html and "niet meer beschikbaar" not in html
+
+
+def test_the_prefill_notice_gives_the_date_as_the_check_list_shows_it(cast, login_as):
+    """Saved at 23:30 UTC on 1 December is 00:30 on 2 December in the Netherlands."""
+    import datetime as dt
+
+    _saved(owner=cast.caregiver, created_at=dt.datetime(2026, 12, 1, 23, 30, tzinfo=dt.UTC))
+    html = login_as(cast.caregiver).get("/balanscheck/stap/1/").content.decode()
+    assert "uit je check van 2 december 2026" in html

@@ -114,7 +114,7 @@ ORACLES = {
     "help_none": lambda s, t, _: s["network.help"] == "none",
     "help_little": lambda s, t, _: s["network.help"] == "little",
     "help_enough": lambda s, t, _: s["network.help"] == "enough",
-    "energy_sources": lambda s, t, _: s.count_energy("gives") >= 1 and number_in(t, s.count_energy("gives")),
+    "energy_sources": lambda s, t, _: s.count_energy("gives") >= 1,
     "no_signals": lambda s, t, _: False,  # every response answers the two self-reports
     "urgent_burden": lambda s, t, _: s.burden == 10 and number_in(t, 10),
     "safety": lambda s, t, _: s["wellbeing.safety"] is True,
