@@ -98,6 +98,7 @@ def public_page(request, render: Callable[[], HttpResponse], *, content: str = "
         response.status_code == 200
         and not response.cookies
         and not getattr(response, "streaming", False)
+        and not any(name.lower().startswith("hx-") for name in response.headers)  # not kept in the cache
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
     ):
         cache.set(key, (response.content, response["Content-Type"]), seconds)

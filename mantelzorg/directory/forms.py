@@ -106,6 +106,12 @@ class SearchForm(forms.Form):
         """The distance searched around a postcode (None: the whole gemeente)."""
         return RADII.get(self.cleaned_data.get("afstand") or DEFAULT_RADIUS)
 
+    def chosen_filters(self) -> int:
+        """How many filter options are ticked (shown on the folded "More filters")."""
+        names = ("vraaggebied", "trede", "respijt", "doelgroep")
+        count = sum(len(self[name].value() or ()) for name in names)
+        return count + (1 if self["gratis"].value() else 0)
+
     def has_location(self) -> bool:
         return bool(self.cleaned_data.get("postcode") or self.cleaned_data.get("gemeente"))
 

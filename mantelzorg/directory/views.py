@@ -76,7 +76,13 @@ def search(request):
     template = (
         "directory/search.html#results" if request.htmx and result is not None else "directory/search.html"
     )
-    return render(request, template, context)
+    response = render(request, template, context)
+    if request.htmx and form.is_bound and form.errors:
+        # htmx swaps only #results; a form error ("Deze gemeente kennen we niet") sits beside its
+        # field, so swap the whole search (form and results) instead of showing nothing.
+        response["HX-Retarget"] = response["HX-Reselect"] = ".mz-directory"
+        response["HX-Reswap"] = "outerHTML"
+    return response
 
 
 def local_path(value: str | None) -> str | None:

@@ -368,3 +368,15 @@ def test_cached_search_pages_each_link_back_to_themselves(client):
             content = client.get("/sociale-kaart/", {"postcode": postcode}).content.decode()
             back = parse_qs(urlsplit(card_links(content)[0]).query)["terug"][0]
             assert back == f"/sociale-kaart/?postcode={postcode}"
+
+
+@pytest.mark.django_db
+def test_a_form_error_is_not_lost_when_htmx_swaps_only_the_results(client):
+    """With JavaScript the form asks for #results only; an error beside a field would be dropped."""
+    for _ in range(2):  # the second time too: such a response is never served from the cache
+        response = client.get("/sociale-kaart/", {"gemeente": "Nergensdorp"}, HTTP_HX_REQUEST="true")
+        assert response["HX-Retarget"] == response["HX-Reselect"] == ".mz-directory"
+        assert response["HX-Reswap"] == "outerHTML"
+        assert "kennen we niet" in response.content.decode()
+    ok = client.get("/sociale-kaart/", {"postcode": "1012"}, HTTP_HX_REQUEST="true")
+    assert "HX-Retarget" not in ok
