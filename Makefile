@@ -87,7 +87,7 @@ test: install chromium
 	$(PY) manage.py spectacular --file var/openapi.check.yaml --validate
 	@diff -u docs/api/openapi.yaml var/openapi.check.yaml \
 		|| { echo "docs/api/openapi.yaml is out of date: run 'make openapi' and commit it."; exit 1; }
-	$(PY) -m pytest
+	MZ_ALL_PAGES=1 $(PY) -m pytest  # also: every page template checked in the browser (tests/browser.py)
 
 messages: install
 	$(PY) manage.py makemessages -l nl -l en --ignore=.venv --ignore=node_modules \

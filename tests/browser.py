@@ -9,6 +9,7 @@ Chromium is an error with a message that says what to install.
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,7 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 def browser():
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    _watch_templates()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -115,9 +117,79 @@ def check_reflow(page, name: str) -> None:
     assert not problems, f"{name} is wider than the viewport (horizontal scrolling):\n" + "\n".join(problems)
 
 
+# --- which page templates the browser suite checked ----------------------------------------
+#
+# Every page template of the project must be checked by ``axe`` (which includes the reflow check at
+# 320 and 375 px) somewhere in the browser suite. The live server renders in this process, so
+# Django's test-instrumented ``template_rendered`` signal tells which templates made the page
+# that was last answered; ``run_axe`` adds those to CHECKED. With MZ_ALL_PAGES=1 (``make test``)
+# the session fails when a page template was never checked (``pytest_sessionfinish``).
+
+APPS = ROOT / "mantelzorg"
+NOT_PAGES = {"base.html", "directory/pdf_base.html"}  # layouts, checked through every page
+
+
+def page_templates() -> set[str]:
+    """Template names of every page: app templates, not partials (``_*.html``), form widgets,
+    e-mails or layouts."""
+    names = set()
+    for path in APPS.glob("*/templates/**/*.html"):
+        parts = path.parts
+        name = "/".join(parts[parts.index("templates") + 1 :])
+        if not path.name.startswith("_") and not name.startswith("django/") and name not in NOT_PAGES:
+            names.add(name)
+    return names
+
+
+CHECKED: set[str] = set()
+_last_page: list[set[str]] = [set()]
+_current = threading.local()
+
+
+def _request_started(**kwargs):
+    _current.names = set()
+
+
+def _template_rendered(sender, template=None, **kwargs):
+    names = getattr(_current, "names", None)
+    if names is not None and template is not None and template.name:
+        names.add(template.name.split("#", 1)[0])
+
+
+def _request_finished(**kwargs):
+    names = getattr(_current, "names", None)
+    if names:  # static files render nothing and leave the page's templates in place
+        _last_page[0] = names
+    _current.names = None
+
+
+def _watch_templates():
+    from django.core.signals import request_finished, request_started
+    from django.test.signals import template_rendered
+
+    request_started.connect(_request_started, dispatch_uid="mz-browser-pages")
+    template_rendered.connect(_template_rendered, dispatch_uid="mz-browser-pages")
+    request_finished.connect(_request_finished, dispatch_uid="mz-browser-pages")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get("MZ_ALL_PAGES") != "1" or exitstatus != 0 or not CHECKED:
+        return
+    missing = sorted(page_templates() - CHECKED)
+    if missing:
+        session.config.get_terminal_writer().line(
+            "\nPage templates that no browser test checked with axe (and reflow at 320/375 px):\n  "
+            + "\n  ".join(missing),
+            red=True,
+        )
+        session.exitstatus = 1
+
+
 def run_axe(page, name: str) -> None:
     """Run axe-core (WCAG 2.0/2.1 A and AA), save a screenshot, fail on any violation, and fail
-    when the page needs horizontal scrolling at 320 px or 375 px (``check_reflow``)."""
+    when the page needs horizontal scrolling at 320 px or 375 px (``check_reflow``); the page's
+    templates count as checked (``CHECKED``)."""
+    CHECKED.update(_last_page[0])
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     check_reflow(page, name)

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -78,7 +79,9 @@ def hsds_admin(request):
             except (ValueError, UnicodeDecodeError):
                 data = None
             if data is None:
-                result = hsds._failed_parse(upload.name, "Not valid JSON.", request, None)
+                result = hsds._failed_parse(
+                    upload.name, gettext("This is not a valid JSON file."), request, None
+                )
             else:
                 result = hsds.import_json(data, file=upload.name, request=request)
         else:
@@ -86,7 +89,7 @@ def hsds_admin(request):
                 files = hsds.read_csv_source(io.BytesIO(content))
             except (zipfile.BadZipFile, UnicodeDecodeError):
                 result = hsds._failed_parse(
-                    upload.name, "Not a readable zip file with CSV files.", request, None
+                    upload.name, gettext("This is not a readable zip file with CSV files."), request, None
                 )
             else:
                 result = hsds.import_csv(files, request=request)

@@ -22,13 +22,23 @@ def parse_po(path: Path) -> list[dict]:
             current, field = None, None
             continue
         if current is None:
-            current = {"msgid": "", "msgid_plural": "", "msgstr": {}, "flags": "", "obsolete": False}
+            current = {
+                "msgid": "",
+                "msgid_plural": "",
+                "msgctxt": "",
+                "msgstr": {},
+                "flags": "",
+                "obsolete": False,
+            }
         if line.startswith("#~"):
             current["obsolete"] = True
         elif line.startswith("#,"):
             current["flags"] += line
         elif line.startswith("#"):
             continue
+        elif line.startswith("msgctxt "):
+            field = ("msgctxt", None)
+            current["msgctxt"] = ast.literal_eval(line[8:])
         elif line.startswith("msgid_plural "):
             field = ("msgid_plural", None)
             current["msgid_plural"] = ast.literal_eval(line[13:])
@@ -78,7 +88,9 @@ def test_dutch_catalogue_is_compiled_and_up_to_date(path):
         for e in parse_po(path)
         if not e["msgid_plural"]
         and "fuzzy" not in e["flags"]
-        and compiled.get(e["msgid"]) != e["msgstr"]["0"]
+        # a message with a context is compiled under "context\x04msgid" (GNU gettext)
+        and compiled.get(f"{e['msgctxt']}\x04{e['msgid']}" if e["msgctxt"] else e["msgid"])
+        != e["msgstr"]["0"]
     ]
     assert not stale, f"{mo} is older than {path.name}: run 'make messages' ({stale[:5]})"
 

@@ -200,3 +200,16 @@ def test_every_position_field_has_a_unique_accessible_name(page, cast, world):
     assert all(n.startswith("Volgnummer Voorbeeld") for n in names)
     for name in names:
         assert page.get_by_role("spinbutton", name=name, exact=True).count() == 1
+
+
+def test_hsds_import_page_empty_and_with_errors_at_320_px(page, axe, cast, tmp_path):
+    page.set_viewport_size(PHONE)
+    log_in(page, cast.admin, cast.password, code=True)
+    page.goto("/sociale-kaart/beheer/hsds/")
+    check(page, axe, "directory-hsds-admin")
+    broken = tmp_path / "services.json"
+    broken.write_text('{"not": "hsds"', encoding="utf-8")
+    page.set_input_files("input[type=file]", str(broken))
+    page.locator("main button[type=submit]").first.click()
+    page.wait_for_selector(".utrecht-alert--error")
+    check(page, axe, "directory-hsds-admin-errors")
