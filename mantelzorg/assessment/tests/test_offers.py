@@ -189,7 +189,9 @@ def test_offer_queries_do_not_grow_with_the_number_of_offers(django_assert_max_n
     few = count()
     for i in range(30):
         factories.service(f"Aanbod {i}", domains=everything[i % 8 : i % 8 + 2], postcode="1013")
-    assert count() == few <= 8
+    # centres (2), candidates (1, and 1 more when a filter has nothing within 15 km), the page's
+    # index rows, services and their phones by service, location and organisation (5)
+    assert count() == few <= 10
 
 
 def test_without_a_postcode_the_helpline_number_is_there(client):
@@ -210,3 +212,66 @@ def test_nursing_advice_goes_to_an_offer_on_the_zorgladder_step_for_nursing():
     offers = selectors.offers_for(outcome.place, outcome.advice)
     assert [h.service.id for h in offers.by_card["home_nursing"].hits] == [nursing.id]
     assert workshop.id not in [h.service.id for h in offers.by_card["home_nursing"].hits]
+
+
+def _reference_nearest(rows, want, limit, radius_km, place):
+    """The first version of directory.selectors._nearest (a distance per row per key), kept as
+    the reference the one-pass version is compared with."""
+    from mantelzorg.core.geo import distance_from
+
+    distance = distance_from(place.lat, place.lon)
+    best: dict = {}
+    for service_id, entry_id, lat, lon, bits in rows:
+        if not want.matches(bits):
+            continue
+        if lat is None:
+            key, shown = -1.0, None
+        else:
+            key = distance(lat, lon)
+            if key > radius_km:
+                continue
+            shown = round(key, 1)
+        current = best.get(service_id)
+        if current is None or key < current[0]:
+            best[service_id] = (key, shown, entry_id, bits)
+    return dict(sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))[:limit])
+
+
+def test_the_one_pass_nearest_search_gives_what_the_reference_gives():
+    """2,000 generated rows (several places per service, services without a place, every
+    vraaggebied / target group / form / step combination) and 40 filters, 1 to 60 per key, radii
+    from 1 to 25 km (so the edge of the radius matters)."""
+    import random
+
+    from mantelzorg.directory import selectors as directory
+    from mantelzorg.directory import taxonomy
+
+    rng = random.Random(3)
+    place = geo.resolve_postcode("3511")
+    all_codes = {tax: taxonomy.codes(tax) for tax in taxonomy.TERMS}
+    rows = []
+    for i in range(2000):
+        service = f"s{rng.randint(0, 600):04d}"
+        bits = 0
+        for tax, codes in all_codes.items():
+            bits |= taxonomy.mask(tax, rng.sample(codes, rng.randint(0, 2)))
+        if rng.random() < 0.1:
+            rows.append((service, i, None, None, bits))
+        else:
+            rows.append(
+                (service, i, place.lat + rng.uniform(-0.3, 0.3), place.lon + rng.uniform(-0.4, 0.4), bits)
+            )
+    for _ in range(40):
+        want = directory.OfferWanted(
+            tuple(rng.sample(all_codes[taxonomy.SUPPORT_DOMAINS], rng.randint(0, 2))),
+            tuple(rng.sample(all_codes[taxonomy.TARGET_GROUPS], rng.randint(0, 1))),
+            tuple(rng.sample(all_codes[taxonomy.RESPITE_FORMS], rng.randint(0, 1))),
+            tuple(rng.sample(all_codes[taxonomy.CARE_LADDER], rng.randint(0, 1))),
+        )
+        limit, radius = rng.choice([1, 3, 5, 60]), rng.choice([1, 2, 5, 15, 25])
+        ranked = directory._by_distance(rows, radius, place)
+        assert directory._nearest(ranked, want, limit) == _reference_nearest(rows, want, limit, radius, place)
+        everything = directory.OfferWanted()  # no filter: every row within the radius, once per service
+        assert directory._nearest(ranked, everything, 10_000) == _reference_nearest(
+            rows, everything, 10_000, radius, place
+        )
