@@ -13,26 +13,13 @@ import django  # noqa: E402
 django.setup()
 
 from mantelzorg.assessment.balance import advise, derive_level  # noqa: E402
+from mantelzorg.assessment.demo import TASKS  # noqa: E402
 from mantelzorg.assessment.engine import (  # noqa: E402
     answers_to_questionnaire_response,
     load_all_builtin,
     score,
     validate_answers,
 )
-
-TASKS = [
-    "household",
-    "meals",
-    "personal_care",
-    "medical",
-    "administration",
-    "transport",
-    "supervision",
-    "emotional_support",
-    "coordination",
-    "night_care",
-    "other",
-]
 
 
 def heavy_response():

@@ -5,20 +5,8 @@ from __future__ import annotations
 import random
 
 from mantelzorg.assessment import balance, engine
+from mantelzorg.assessment.demo import TASKS  # the Balanscheck's task codes, in questionnaire order
 
-TASKS = [
-    "household",
-    "meals",
-    "personal_care",
-    "medical",
-    "administration",
-    "transport",
-    "supervision",
-    "emotional_support",
-    "coordination",
-    "night_care",
-    "other",
-]
 CARERQOL_ITEMS = [
     "fulfilment",
     "support",
