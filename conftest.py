@@ -17,6 +17,15 @@ pytest_plugins = ["tests.browser"]
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_from_sources(tmp_path_factory):
+    """Tests serve static files from their sources (the finders), never from a var/static that an
+    earlier `make run` or benchmark collected: WhiteNoise would serve those stale copies first."""
+    from django.conf import settings
+
+    settings.STATIC_ROOT = tmp_path_factory.mktemp("static-root")
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (content versions restart after a rollback)."""

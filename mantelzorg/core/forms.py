@@ -25,7 +25,10 @@ class NLDSBoundField(BoundField):
             attrs["aria-invalid"] = "true"
             if css == TEXTBOX_CLASS:
                 css += " utrecht-textbox--invalid"
-        attrs["class"] = f"{attrs.get('class', '')} {css}".strip()
+        own = " ".join(
+            c for c in (widget.attrs.get("class", ""), attrs.get("class", "")) if c
+        )  # the widget's too
+        attrs["class"] = f"{own} {css}".strip()
         if not self.use_fieldset:
             described = [f"{self.auto_id}_helptext"] if self.help_text else []
             if self.errors:
