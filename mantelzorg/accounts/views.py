@@ -37,12 +37,7 @@ def login(request):
         if getattr(request, "axes_locked_out", False):
             return render(request, "accounts/locked_out.html", status=429)
         if user is None:
-            audit.log(
-                request=request,
-                action="accounts.session.login_failed",
-                purpose="authentication",
-                outcome=audit.OUTCOME_DENIED,
-            )
+            audit.denied(request=request, action="accounts.session.login_failed", purpose="authentication")
             form.add_error(None, _("The e-mail address or password is not correct."))
         elif user.requires_mfa:
             request.session.cycle_key()
@@ -79,13 +74,12 @@ def login_mfa(request):
             None,
         )
         if device is None:
-            audit.log(
+            audit.denied(
                 request=request,
                 actor=user,
                 action="accounts.session.mfa_failed",
                 subject=user,
                 purpose="authentication",
-                outcome=audit.OUTCOME_DENIED,
             )
             form.add_error("token", _("This code is not correct. Wait for a new code and try again."))
         else:

@@ -477,13 +477,12 @@ def check_access(request, check_id, *, manage: bool = False) -> tuple[SavedCheck
         ):
             purpose = "follow-up with the caregiver's consent (balance_history)"
     if not purpose:
-        audit.log(
+        audit.denied(
             request=request,
             action="assessment.check.viewed",
             object_type="assessment.savedcheck",
             object_id=str(check_id),
-            purpose="denied: not the owner and no consent",
-            outcome=audit.OUTCOME_DENIED,
+            purpose="not the owner and no consent",
         )
         raise Http404
     return check, purpose

@@ -155,12 +155,11 @@ def magic_link_open(*, request, token: str) -> SavedCheck | None:
     try:
         value = signing.TimestampSigner(salt=MAGIC_SALT).unsign(token, max_age=MAGIC_MAX_AGE)
     except signing.BadSignature:  # includes SignatureExpired
-        audit.log(
+        audit.denied(
             request=request,
             action="assessment.check.viewed",
             object_type="assessment.savedcheck",
             purpose="e-mail link refused (expired or invalid)",
-            outcome=audit.OUTCOME_DENIED,
         )
         return None
     check_id, _, hash_prefix = value.partition(".")

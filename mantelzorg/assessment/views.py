@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mantelzorg.accounts.models import Role
+from mantelzorg.accounts.selectors import is_platform_admin, is_staff_of
 from mantelzorg.core import audit, geo
 from mantelzorg.core.http import personal
 from mantelzorg.core.models import Municipality
@@ -498,11 +498,7 @@ def questionnaire_result(request, questionnaire_id):
 def thresholds_edit(request, code):
     """A gemeente's staff set their own thresholds (local policy) without code."""
     municipality = get_object_or_404(Municipality, code=code.upper())
-    user = request.user
-    allowed = user.is_superuser or (
-        user.role == Role.MUNICIPAL_STAFF and user.municipalities.filter(code=municipality.code).exists()
-    )
-    if not allowed:
+    if not (is_platform_admin(request.user) or is_staff_of(request.user, municipality)):
         raise Http404
     from . import balance
     from .forms import ThresholdsForm

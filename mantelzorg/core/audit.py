@@ -72,6 +72,12 @@ def log(
         connection.audit_remember(row)
 
 
+def denied(*, action: str, request=None, purpose: str = "", **fields) -> None:
+    """Write the audit row of a refused attempt (the caller then answers 404): ``log`` with
+    ``outcome=denied``; ``purpose`` says why it was refused."""
+    log(action=action, request=request, purpose=purpose, outcome=OUTCOME_DENIED, **fields)
+
+
 def ensure_written(rows: list[dict], *, using: str) -> None:
     """Write again the rows a rollback took away (idempotent by uuid)."""
     from mantelzorg.core.models import LogEntry

@@ -41,11 +41,12 @@ def my_checks_url(request) -> str:
 
 def work_links(user) -> list[Link]:
     from mantelzorg.accounts.models import Role
+    from mantelzorg.accounts.selectors import is_platform_admin
 
     if user is None or not user.is_authenticated:
         return []
     links = []
-    if user.role in (Role.DIRECTORY_EDITOR, Role.MUNICIPAL_STAFF, Role.ADMIN) or user.is_superuser:
+    if user.role in (Role.DIRECTORY_EDITOR, Role.MUNICIPAL_STAFF) or is_platform_admin(user):
         links.append(Link(reverse("directory:manage"), _("Manage offers")))
     if user.role == Role.MUNICIPAL_STAFF:
         for code, name in user.municipalities.order_by("name_everyday").values_list("code", "name_everyday"):

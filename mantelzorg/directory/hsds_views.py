@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from mantelzorg.accounts.models import Role
+from mantelzorg.accounts.selectors import is_platform_admin
 from mantelzorg.core import audit
 from mantelzorg.core.http import personal
 
@@ -28,14 +28,12 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 def admin_only(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_authenticated and (user.role == Role.ADMIN or user.is_superuser)):
-            audit.log(
+        if not is_platform_admin(request.user):
+            audit.denied(
                 request=request,
                 action="directory.hsds.denied",
                 object_type="directory.hsds",
                 purpose="directory maintenance",
-                outcome=audit.OUTCOME_DENIED,
             )
             raise Http404
         return view(request, *args, **kwargs)

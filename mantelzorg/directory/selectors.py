@@ -23,7 +23,12 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from mantelzorg.accounts.models import Role
+from mantelzorg.accounts.selectors import (
+    is_directory_editor,
+    is_platform_admin,
+    is_staff_of,
+    staff_municipality_codes,
+)
 from mantelzorg.core.cache import per_version
 from mantelzorg.core.geo import bounding_box, distance_from
 
@@ -824,12 +829,12 @@ def services_editable_by(user):
     """Services ``user`` may edit: editors their organisation's, staff what serves their gemeente."""
     if not user.is_authenticated:
         return Service.objects.none()
-    if user.role == Role.ADMIN or user.is_superuser:
+    if is_platform_admin(user):
         return Service.objects.all()
-    if user.role == Role.DIRECTORY_EDITOR:
+    if is_directory_editor(user):
         return Service.objects.filter(organization__account_organisation__in=user.organisations.all())
-    if user.role == Role.MUNICIPAL_STAFF:
-        codes = list(user.municipalities.values_list("code", flat=True))
+    codes = list(staff_municipality_codes(user))
+    if codes:
         served = ServiceArea.objects.filter(municipality_id__in=codes).values("service_id")
         located = ServiceAtLocation.objects.filter(location__municipality_id__in=codes).values("service_id")
         return Service.objects.filter(Q(id__in=served) | Q(id__in=located))
@@ -847,21 +852,18 @@ def organizations_for_user(user):
     """Organisations under which ``user`` may add a service."""
     if not user.is_authenticated:
         return Organization.objects.none()
-    if user.role == Role.ADMIN or user.is_superuser:
+    if is_platform_admin(user):
         return Organization.objects.all()
-    if user.role == Role.DIRECTORY_EDITOR:
+    if is_directory_editor(user):
         return Organization.objects.filter(account_organisation__in=user.organisations.all())
-    if user.role == Role.MUNICIPAL_STAFF:
-        return Organization.objects.filter(municipalities__in=user.municipalities.all()).distinct()
+    codes = staff_municipality_codes(user)
+    if codes:
+        return Organization.objects.filter(municipalities__in=codes).distinct()
     return Organization.objects.none()
 
 
 def can_edit_menu(user, municipality) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.role == Role.ADMIN or user.is_superuser:
-        return True
-    return user.role == Role.MUNICIPAL_STAFF and user.municipalities.filter(code=municipality.code).exists()
+    return is_platform_admin(user) or is_staff_of(user, municipality)
 
 
 def stale_services(today: dt.date | None = None):

@@ -57,3 +57,23 @@ def test_logout_only_by_post(client, cast, login_as, who):
     login_as(getattr(cast, who))
     assert client.get("/account/uitloggen/").status_code == 405
     assert client.post("/account/uitloggen/").status_code == 302
+
+
+def test_access_helpers_say_who_someone_is_to_the_platform(cast, django_assert_num_queries):
+    from mantelzorg.accounts.selectors import (
+        is_directory_editor,
+        is_platform_admin,
+        is_staff_of,
+        staff_municipality_codes,
+    )
+
+    assert is_platform_admin(cast.admin) and not is_platform_admin(cast.staff) and not is_platform_admin(None)
+    assert is_directory_editor(cast.editor) and not is_directory_editor(cast.admin)
+    with django_assert_num_queries(1):  # read once per user object
+        assert is_staff_of(cast.staff, "GM0363") and is_staff_of(cast.staff, "gm0363")
+        assert not is_staff_of(cast.staff, "GM0344")
+        assert staff_municipality_codes(cast.staff) == {"GM0363"}
+    assert not is_staff_of(cast.other_staff, "GM0363") and not is_staff_of(cast.caregiver, "GM0363")
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not is_platform_admin(AnonymousUser()) and staff_municipality_codes(AnonymousUser()) == frozenset()
