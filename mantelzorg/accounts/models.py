@@ -93,23 +93,34 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class ConsentRecord(models.Model):
-    """A caregiver's explicit, revocable permission for one person to see one kind of data."""
+    """A caregiver's explicit, revocable permission for one person to see one kind of data, for one
+    purpose, until it is revoked or ends. Scopes and purposes are registered by the app that uses
+    them (``accounts.consent``); read only through ``selectors.consent_is_active``, written only by
+    ``services.consent_grant`` / ``consent_revoke``."""
 
-    class Scope(models.TextChoices):
+    class Scope(models.TextChoices):  # kept for existing callers; the registry is accounts.consent
         BALANCE_HISTORY = "balance_history", _("My saved balance checks")
 
     grantor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents_given")
     grantee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents_received")
-    scope = models.CharField(max_length=32, choices=Scope.choices)
+    scope = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=64, blank=True)
     granted_at = models.DateTimeField(default=timezone.now)
+    valid_until = models.DateTimeField(null=True, blank=True)  # ends by itself then
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["grantee", "grantor", "scope"])]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
 
     def __str__(self):
         return f"{self.grantor_id}→{self.grantee_id} {self.scope}"
 
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
+    def is_active(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.revoked_at is None
+            and self.granted_at <= now
+            and (self.valid_until is None or self.valid_until > now)
+        )

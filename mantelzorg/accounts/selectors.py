@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from django.db.models import F, Q
+from django.http import Http404
 from django.utils import timezone
 
 from .models import ConsentRecord, Role
@@ -35,8 +37,33 @@ def is_directory_editor(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.role == Role.DIRECTORY_EDITOR)
 
 
-def consent_is_active(*, grantor, grantee, scope: str) -> bool:
-    """The one check whether ``grantee`` may see ``grantor``'s data of ``scope`` right now."""
-    return ConsentRecord.objects.filter(
-        grantor=grantor, grantee=grantee, scope=scope, revoked_at__isnull=True, granted_at__lte=timezone.now()
-    ).exists()
+def consent_is_active(*, grantor, grantee, scope: str, purpose: str | None = None) -> bool:
+    """The one check whether ``grantee`` may see ``grantor``'s data of ``scope`` right now (for
+    ``purpose``, when given). Read from the database on every call: a revocation counts from the
+    next request, in every process."""
+    now = timezone.now()
+    qs = ConsentRecord.objects.filter(
+        grantor=grantor, grantee=grantee, scope=scope, revoked_at__isnull=True, granted_at__lte=now
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+    if purpose is not None:
+        qs = qs.filter(purpose=purpose)
+    return qs.exists()
+
+
+def consent_list_for_grantor(user):
+    """The consents a person gave (their own page): current ones first, then ended ones."""
+    if user is None or not user.is_authenticated:
+        return ConsentRecord.objects.none()
+    return (
+        ConsentRecord.objects.filter(grantor=user)
+        .select_related("grantee")
+        .order_by(F("revoked_at").desc(nulls_first=True), "-granted_at")
+    )
+
+
+def consent_get_for_grantor(user, consent_id) -> ConsentRecord:
+    """One of the person's own consents, or 404 (another person's consent does not exist for them)."""
+    consent = consent_list_for_grantor(user).filter(pk=consent_id).first()
+    if consent is None:
+        raise Http404
+    return consent

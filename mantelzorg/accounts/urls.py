@@ -12,4 +12,6 @@ urlpatterns = [
     path("wachtwoord-vergeten/verstuurd/", views.password_reset_done, name="password_reset_done"),
     path("wachtwoord-nieuw/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("wachtwoord-nieuw/klaar/", views.password_reset_complete, name="password_reset_complete"),
+    path("toestemmingen/", views.consents, name="consents"),
+    path("toestemmingen/<int:consent_id>/intrekken/", views.consent_revoke, name="consent_revoke"),
 ]

@@ -1,18 +1,20 @@
 from django.conf import settings
-from django.contrib import auth
+from django.contrib import auth, messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mantelzorg.core import audit
 from mantelzorg.core.http import personal
 
-from . import services
+from . import consent, selectors, services
 from .forms import LoginForm, PasswordResetForm, SetPasswordForm, SignupForm, TokenForm
 from .models import User
 
@@ -152,3 +154,38 @@ def admin_login(request, extra_context=None):
     from django.contrib.auth.views import redirect_to_login
 
     return redirect_to_login(request.GET.get("next", "/beheer/"), login_url="accounts:login")
+
+
+# ------------------------------------------------------------------------------ consents
+
+
+@login_required
+@personal
+@require_GET
+def consents(request):
+    """Who may see what of mine: every consent I gave, current and ended, with a revoke button."""
+    rows = []
+    for record in selectors.consent_list_for_grantor(request.user):
+        try:
+            scope = consent.get(record.scope)
+        except LookupError:  # a scope whose app is gone: still shown, still revocable
+            scope = None
+        rows.append((record, scope))
+    audit.log(
+        request=request,
+        action="accounts.consent.viewed",
+        object_type="accounts.consentrecord",
+        subject=request.user,
+        purpose="own consents",
+    )
+    return render(request, "accounts/consents.html", {"rows": rows, "now": timezone.now()})
+
+
+@login_required
+@personal
+@require_POST
+def consent_revoke(request, consent_id):
+    record = selectors.consent_get_for_grantor(request.user, consent_id)
+    services.consent_revoke(request=request, consent_record=record)
+    messages.success(request, _("Done: %(name)s can no longer see this.") % {"name": record.grantee})
+    return redirect("accounts:consents")

@@ -77,3 +77,27 @@ def test_access_helpers_say_who_someone_is_to_the_platform(cast, django_assert_n
     from django.contrib.auth.models import AnonymousUser
 
     assert not is_platform_admin(AnonymousUser()) and staff_municipality_codes(AnonymousUser()) == frozenset()
+
+
+@pytest.mark.parametrize(
+    "who", ["caregiver", "other_caregiver", "network_member", "professional", "staff", "editor", "admin"]
+)
+def test_the_consent_page_shows_only_ones_own_consents(client, cast, login_as, who):
+    """/account/toestemmingen/ and /account/toestemmingen/<id>/intrekken/: the cast's one consent
+    (caregiver → professional) is the caregiver's alone; everyone else gets 404 for it."""
+    from mantelzorg.accounts.models import ConsentRecord
+
+    record = ConsentRecord.objects.get(grantor=cast.caregiver)
+    user = getattr(cast, who)
+    login_as(user)
+    page = client.get("/account/toestemmingen/")
+    assert page.status_code == 200
+    own = who == "caregiver"
+    assert (f"/account/toestemmingen/{record.pk}/intrekken/" in page.content.decode()) is own
+    if not own:
+        assert client.post(f"/account/toestemmingen/{record.pk}/intrekken/").status_code == 404
+
+
+def test_the_consent_pages_need_a_login(client, cast):
+    assert client.get("/account/toestemmingen/").status_code == 302
+    assert client.post("/account/toestemmingen/1/intrekken/").status_code == 302

@@ -237,3 +237,18 @@ def test_phone_header_is_compact_and_the_crisis_block_is_on_the_first_screen(bro
     assert layout["header"] <= 120
     assert layout["crisis_bottom"] <= 812  # the whole block, not only its heading
     assert layout["tel_links"] == 3 and layout["smallest_target"] >= 24
+
+
+def test_consent_page_with_a_consent_revoked_and_empty_at_320(phone, axe, cast):
+    log_in(phone, cast.caregiver, cast.password)
+    phone.goto("/account/toestemmingen/")
+    assert phone.get_by_role("button", name=re.compile("Trek deze toestemming in")).is_visible()
+    axe(phone, "accounts-consents-320")
+    phone.get_by_role("button", name=re.compile("Trek deze toestemming in")).click()
+    phone.wait_for_selector("text=Je hebt deze toestemming ingetrokken")
+    axe(phone, "accounts-consents-revoked-320")
+    phone.context.clear_cookies()
+    log_in(phone, cast.other_caregiver, cast.password)
+    phone.goto("/account/toestemmingen/")
+    assert phone.get_by_text("Je hebt niemand toestemming gegeven").is_visible()
+    axe(phone, "accounts-consents-empty-320")
