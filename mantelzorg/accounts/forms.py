@@ -114,3 +114,24 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
         error_messages={"required": _("Type your new password again.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+
+class EraseForm(forms.Form):
+    """Erasing an account asks for its password: a deliberate act, by the account's own person."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        error_messages={"required": _("Fill in your password to confirm.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This password is not correct."))
+        return password

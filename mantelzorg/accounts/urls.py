@@ -13,5 +13,8 @@ urlpatterns = [
     path("wachtwoord-nieuw/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("wachtwoord-nieuw/klaar/", views.password_reset_complete, name="password_reset_complete"),
     path("toestemmingen/", views.consents, name="consents"),
+    path("mijn-gegevens/", views.my_data, name="my_data"),
+    path("mijn-gegevens/download/", views.my_data_download, name="my_data_download"),
+    path("mijn-gegevens/verwijderen/", views.delete, name="delete"),
     path("toestemmingen/<int:consent_id>/intrekken/", views.consent_revoke, name="consent_revoke"),
 ]

@@ -15,7 +15,7 @@ from mantelzorg.core import audit
 from mantelzorg.core.http import personal
 
 from . import consent, selectors, services
-from .forms import LoginForm, PasswordResetForm, SetPasswordForm, SignupForm, TokenForm
+from .forms import EraseForm, LoginForm, PasswordResetForm, SetPasswordForm, SignupForm, TokenForm
 from .models import User
 
 PENDING_KEY = "mfa_pending_user"
@@ -189,3 +189,50 @@ def consent_revoke(request, consent_id):
     services.consent_revoke(request=request, consent_record=record)
     messages.success(request, _("Done: %(name)s can no longer see this.") % {"name": record.grantee})
     return redirect("accounts:consents")
+
+
+# ------------------------------------------------------------------------------ my data
+
+
+@login_required
+@personal
+@require_GET
+def my_data(request):
+    """What we keep about me: download it, or erase my account."""
+    return render(request, "accounts/my_data.html", {})
+
+
+@login_required
+@personal
+@require_GET
+def my_data_download(request):
+    """Everything about me as JSON (GDPR art. 15 and 20), from every app (core.personal_data)."""
+    import json
+
+    from django.http import HttpResponse
+
+    from mantelzorg.core import personal_data
+
+    data = personal_data.export(request.user, request=request)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2, default=str),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="mijn-gegevens.json"'
+    return response
+
+
+@login_required
+@personal
+@require_http_methods(["GET", "POST"])
+def delete(request):
+    """Erase my account and everything about me (GDPR art. 17), after my password."""
+    from mantelzorg.core import personal_data
+
+    form = EraseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        personal_data.erase(request.user, request=request)
+        auth.logout(request)
+        messages.success(request, _("Your account and everything we kept about you have been deleted."))
+        return redirect(settings.LOGOUT_REDIRECT_URL)
+    return render(request, "accounts/delete.html", {"form": form})

@@ -9,6 +9,11 @@ class AssessmentConfig(AppConfig):
     def ready(self):
         from mantelzorg.accounts import consent
         from mantelzorg.accounts.models import Role
+        from mantelzorg.core import personal_data
+
+        from .personal_data import PROVIDER
+
+        personal_data.register(PROVIDER)
 
         consent.register(
             consent.Scope(

@@ -101,3 +101,27 @@ def test_the_consent_page_shows_only_ones_own_consents(client, cast, login_as, w
 def test_the_consent_pages_need_a_login(client, cast):
     assert client.get("/account/toestemmingen/").status_code == 302
     assert client.post("/account/toestemmingen/1/intrekken/").status_code == 302
+
+
+@pytest.mark.parametrize("who", ["caregiver", "professional", "staff", "editor", "admin"])
+def test_my_data_pages_are_ones_own(client, cast, login_as, who):
+    """/account/mijn-gegevens/, /account/mijn-gegevens/download/ and /account/mijn-gegevens/verwijderen/
+    carry no id: each person reaches only their own data."""
+    import json
+
+    user = getattr(cast, who)
+    login_as(user)
+    assert client.get("/account/mijn-gegevens/").status_code == 200
+    data = json.loads(client.get("/account/mijn-gegevens/download/").content)
+    assert data["apps"]["accounts"]["account"]["email"] == user.email
+    assert client.get("/account/mijn-gegevens/verwijderen/").status_code == 200
+
+
+def test_my_data_pages_need_a_login(client, db):
+    for url in (
+        "/account/mijn-gegevens/",
+        "/account/mijn-gegevens/download/",
+        "/account/mijn-gegevens/verwijderen/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and "/account/inloggen/" in response["Location"]

@@ -252,3 +252,17 @@ def test_consent_page_with_a_consent_revoked_and_empty_at_320(phone, axe, cast):
     phone.goto("/account/toestemmingen/")
     assert phone.get_by_text("Je hebt niemand toestemming gegeven").is_visible()
     axe(phone, "accounts-consents-empty-320")
+
+
+def test_my_data_and_delete_pages_empty_and_with_errors_at_320(phone, axe, cast):
+    log_in(phone, cast.caregiver, cast.password)
+    phone.goto("/account/mijn-gegevens/")
+    axe(phone, "accounts-my-data-320")
+    phone.goto("/account/mijn-gegevens/verwijderen/")
+    axe(phone, "accounts-delete-320")
+    phone.get_by_role("button", name="Verwijder mijn account definitief").click()
+    phone.wait_for_selector(".mz-error-summary")
+    axe(phone, "accounts-delete-errors-320")
+    phone.get_by_label("Je wachtwoord").fill(cast.password)
+    phone.get_by_role("button", name="Verwijder mijn account definitief").click()
+    phone.wait_for_selector("text=Je account en alles wat we over je bewaarden, zijn verwijderd.")
