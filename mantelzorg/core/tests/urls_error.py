@@ -10,4 +10,4 @@ def fail(request):
     raise RuntimeError("a deliberate failure for the 500 page test")
 
 
-urlpatterns = [*project_urlpatterns, path("_test/fout/", fail)]
+urlpatterns = [*project_urlpatterns, path("_test/fout/", fail), path("api/_test/fout/", fail)]
