@@ -73,9 +73,10 @@ def erase(user, request) -> None:
     from django.contrib.admin.models import LogEntry as AdminLogEntry
     from django.contrib.contenttypes.models import ContentType
 
+    from .selectors import session_keys_of
+
     own_id = str(user.pk)
-    gone = [s.pk for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == own_id]
-    Session.objects.filter(pk__in=gone).delete()
+    Session.objects.filter(pk__in=session_keys_of(user)).delete()
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__iexact=user.email).delete()
     AdminLogEntry.objects.filter(

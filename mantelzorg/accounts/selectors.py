@@ -37,6 +37,15 @@ def is_directory_editor(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.role == Role.DIRECTORY_EDITOR)
 
 
+def session_keys_of(user) -> list[str]:
+    """The keys of the stored sessions in which ``user`` is signed in (every session is read: the
+    database backend keeps the user id inside the encoded data only)."""
+    from django.contrib.sessions.models import Session
+
+    own_id = str(user.pk)
+    return [s.pk for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == own_id]
+
+
 def consent_is_active(*, grantor, grantee, scope: str, purpose: str | None = None) -> bool:
     """The one check whether ``grantee`` may see ``grantor``'s data of ``scope`` right now (for
     ``purpose``, when given). Read from the database on every call: a revocation counts from the

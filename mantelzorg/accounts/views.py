@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mantelzorg.core import audit
 from mantelzorg.core.http import personal
+from mantelzorg.core.idempotency import idempotent
 
 from . import consent, selectors, services
 from .forms import EraseForm, LoginForm, PasswordResetForm, SetPasswordForm, SignupForm, TokenForm
@@ -184,6 +185,7 @@ def consents(request):
 @login_required
 @personal
 @require_POST
+@idempotent
 def consent_revoke(request, consent_id):
     record = selectors.consent_get_for_grantor(request.user, consent_id)
     services.consent_revoke(request=request, consent_record=record)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mantelzorg.accounts.selectors import is_platform_admin, is_staff_of
 from mantelzorg.core import audit, geo
 from mantelzorg.core.http import personal
+from mantelzorg.core.idempotency import idempotent
 from mantelzorg.core.models import Municipality
 
 from . import engine, selectors, services
@@ -294,6 +295,7 @@ def result_pdf(request):
 
 @require_POST
 @personal
+@idempotent
 def contribute(request):
     outcome, redirect_to = _session_outcome(request)
     if redirect_to:
@@ -316,6 +318,7 @@ def contribute(request):
 
 @require_http_methods(["GET", "POST"])
 @personal
+@idempotent
 def save(request):
     key = request.POST.get("vragenlijst") or request.GET.get("vragenlijst") or ""
     outcome, redirect_to = _questionnaire_outcome(request, key) if key else _session_outcome(request)
@@ -381,6 +384,7 @@ def history(request):
 @login_required
 @require_POST
 @personal
+@idempotent
 def reminder(request):
     form = ReminderForm(request.POST)
     if form.is_valid():
@@ -423,6 +427,7 @@ def check_pdf(request, check_id):
 
 @require_http_methods(["GET", "POST"])
 @personal
+@idempotent
 def check_delete(request, check_id):
     check, _purpose = selectors.check_access(request, check_id, manage=True)
     if request.method == "POST":
@@ -495,6 +500,7 @@ def questionnaire_result(request, questionnaire_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 @personal
+@idempotent
 def thresholds_edit(request, code):
     """A gemeente's staff set their own thresholds (local policy) without code."""
     municipality = get_object_or_404(Municipality, code=code.upper())

@@ -97,3 +97,25 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"{self.name} v{self.version}"
+
+
+class IdempotencyKey(models.Model):
+    """One ``Idempotency-Key`` a client sent with a POST that stores something, and the response
+    it got (core/idempotency.py). The same key again gets this response instead of a second
+    object; rows older than 24 hours are deleted."""
+
+    owner = models.CharField(max_length=80)  # "user:<id>", "session:<hash>" or "anonymous"
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
+    path = models.CharField(max_length=500)
+    created_at = models.DateTimeField(db_index=True)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=2000, blank=True)
+    body = models.BinaryField(blank=True, default=b"")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_key_per_owner")]
+
+    def __str__(self):
+        return f"{self.owner} {self.path}"

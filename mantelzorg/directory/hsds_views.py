@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from mantelzorg.accounts.selectors import is_platform_admin
 from mantelzorg.core import audit
 from mantelzorg.core.http import personal
+from mantelzorg.core.idempotency import idempotent
 
 from . import hsds
 
@@ -65,6 +66,7 @@ def _url(request, name, *args):
 @admin_only
 @personal
 @require_http_methods(["GET", "POST"])
+@idempotent
 def hsds_admin(request):
     result = None
     form = ImportForm(request.POST or None, request.FILES or None)

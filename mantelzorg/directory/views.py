@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from mantelzorg.core import cache
 from mantelzorg.core.http import personal
+from mantelzorg.core.idempotency import idempotent
 from mantelzorg.core.models import Municipality
 
 from . import selectors, services
@@ -164,6 +165,7 @@ def respite_menu_pdf(request, code):
 @login_required
 @personal
 @require_http_methods(["GET", "POST"])
+@idempotent
 def respite_menu_edit(request, code):
     municipality = get_object_or_404(Municipality, code=code.upper())
     if not selectors.can_edit_menu(request.user, municipality):
@@ -212,6 +214,7 @@ def manage(request):
 @login_required
 @personal
 @require_http_methods(["GET", "POST"])
+@idempotent
 def service_new(request):
     organizations = selectors.organizations_for_user(request.user)
     if not organizations.exists():
@@ -227,6 +230,7 @@ def service_new(request):
 @login_required
 @personal
 @require_http_methods(["GET", "POST"])
+@idempotent
 def service_edit(request, service_id):
     service = selectors.service_get_for_editing(request.user, service_id)
     organizations = Organization.objects.filter(
@@ -248,6 +252,7 @@ def service_edit(request, service_id):
 @login_required
 @personal
 @require_http_methods(["GET", "POST"])
+@idempotent
 def service_withdraw(request, service_id):
     """Confirm page (GET) and withdrawal (POST) of an offer: off the sociale kaart, the row stays.
 

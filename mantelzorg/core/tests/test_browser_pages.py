@@ -266,3 +266,32 @@ def test_my_data_and_delete_pages_empty_and_with_errors_at_320(phone, axe, cast)
     phone.get_by_label("Je wachtwoord").fill(cast.password)
     phone.get_by_role("button", name="Verwijder mijn account definitief").click()
     phone.wait_for_selector("text=Je account en alles wat we over je bewaarden, zijn verwijderd.")
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_idempotency_refused_page_at_320(phone, axe, cast, language):
+    """A form sent again under the key of an earlier, different request: the 422 page."""
+    from django.utils import timezone
+
+    from mantelzorg.core.models import IdempotencyKey
+
+    key = "b5c2e0f4-1d7a-4e6b-9a33-0f6c2d8e7a15"
+    log_in(phone, cast.caregiver, cast.password)
+    if language == "en":
+        english(phone)
+    phone.goto("/account/toestemmingen/")
+    form = phone.locator("form", has=phone.locator("input[name=idempotency_key]")).first
+    IdempotencyKey.objects.create(
+        owner=f"user:{cast.caregiver.pk}",
+        key=key,
+        fingerprint="another request",
+        path=form.get_attribute("action"),
+        created_at=timezone.now(),
+        status_code=302,
+    )
+    form.locator("input[name=idempotency_key]").evaluate(f"i => i.value = '{key}'")
+    form.locator("button").click()
+    heading = "Dit formulier is al verstuurd" if language == "nl" else "This form was already sent"
+    phone.wait_for_selector(f"h1:has-text('{heading}')")
+    assert phone.get_by_role("link", name=re.compile("pagina opnieuw|page again")).is_visible()
+    axe(phone, f"core-idempotency-refused-{language}-320")
