@@ -13,6 +13,7 @@ DRF's own errors (validation, 404, 405, 415, throttling) come out in the same sh
 from __future__ import annotations
 
 from django.http import JsonResponse
+from rest_framework import serializers
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -40,6 +41,22 @@ def response(errors: list[dict], status: int = 400) -> Response:
 def json_response(errors: list[dict], status: int) -> JsonResponse:
     """The same body outside DRF (Django's own 404, 405 and 500 under /api/)."""
     return JsonResponse(body(errors), status=status)
+
+
+# The declared error body (OpenAPI): the response of every 4xx in ``extend_schema``, everywhere.
+class ErrorItemSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        allow_null=True, help_text="The request field or parameter the error is about, if any"
+    )
+    code = serializers.CharField(help_text="Machine-readable: malformed, not_found, required, ...")
+    message = serializers.CharField(help_text="For people, in the language of the request")
+    linkId = serializers.CharField(  # noqa: N815 - the FHIR name
+        required=False, help_text="The item of the questionnaire, when the error is about an answer"
+    )
+
+
+class ErrorsSerializer(serializers.Serializer):
+    errors = ErrorItemSerializer(many=True)
 
 
 class BadRequest(APIException):

@@ -26,6 +26,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mantelzorg.api.errors import ErrorsSerializer
 from mantelzorg.api.parsers import JSONParser
 from mantelzorg.core import audit, geo
 from mantelzorg.core.cache import memoize
@@ -50,24 +51,6 @@ class FHIRJSONRenderer(JSONRenderer):
 class LabelSerializer(serializers.Serializer):
     nl = serializers.CharField()
     en = serializers.CharField()
-
-
-class ErrorItemSerializer(serializers.Serializer):
-    linkId = serializers.CharField(
-        allow_null=True, help_text="The item of the questionnaire, when the error is about one"
-    )  # noqa: N815
-    field = serializers.CharField(
-        required=False, help_text="The request field, when the error is not about an item"
-    )
-    code = serializers.CharField(
-        help_text="unknown_item, required, invalid_type, out_of_range, invalid_option, "
-        "wrong_questionnaire, unknown_questionnaire, invalid_json, malformed, unknown"
-    )
-    message = serializers.CharField()
-
-
-class ErrorsSerializer(serializers.Serializer):
-    errors = ErrorItemSerializer(many=True)
 
 
 # What core.geo accepts (5211, 5211AB, '5211 ab'); the schema carries it as ``pattern``.

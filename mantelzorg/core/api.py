@@ -3,6 +3,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mantelzorg.api import errors
 from mantelzorg.core import geo
 from mantelzorg.core.models import Municipality
 
@@ -33,10 +34,6 @@ class PlaceSerializer(serializers.Serializer):
     lon = serializers.FloatField()
 
 
-class ErrorSerializer(serializers.Serializer):
-    errors = serializers.ListField(child=serializers.DictField())
-
-
 class PostcodeView(APIView):
     @extend_schema(
         summary="Look up a Dutch postcode",
@@ -44,17 +41,14 @@ class PostcodeView(APIView):
         parameters=[
             OpenApiParameter("postcode", str, OpenApiParameter.PATH, pattern=geo.POSTCODE_RE.pattern)
         ],
-        responses={200: PlaceSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        responses={200: PlaceSerializer, 400: errors.ErrorsSerializer, 404: errors.ErrorsSerializer},
     )
     def get(self, request, postcode):
         try:
             place = geo.resolve_postcode(postcode)
         except geo.PostcodeError as error:
             status = 400 if error.code == "malformed" else 404
-            return Response(
-                {"errors": [{"field": "postcode", "code": error.code, "message": error.message}]},
-                status=status,
-            )
+            return errors.response([errors.error(error.code, error.message, field="postcode")], status)
         return Response(PlaceSerializer(place).data)
 
 

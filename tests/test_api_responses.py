@@ -1,0 +1,181 @@
+"""Every operation of the committed OpenAPI document (docs/api/openapi.yaml), called for real, answers
+with a body that validates against the schema it declares for that status and content type.
+
+The schema is read strictly: an object with declared properties allows no others (so a field the
+code adds but the declaration lacks fails, as a field declared but never sent fails when required),
+``nullable`` is honoured and every ``$ref`` is followed. Each operation is called for each status
+it declares (200 and its errors); a new operation or status without a sample here fails the test
+list itself. The HSDS and FHIR bodies are declared as objects here; their full shapes are checked
+against the official schemas in mantelzorg/directory/tests/test_hsds_schemas.py and
+mantelzorg/assessment/tests/test_api.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from conftest import login
+from mantelzorg.assessment.tests import factories as check_factories
+from mantelzorg.directory.models import Taxonomy, TaxonomyTerm
+from mantelzorg.directory.tests.factories import make_org, make_service
+
+pytestmark = pytest.mark.django_db
+
+OPENAPI = yaml.safe_load((Path(__file__).resolve().parents[1] / "docs" / "api" / "openapi.yaml").read_text())
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
+_NOT_KEYWORDS = {"nullable", "example", "examples", "description", "readOnly", "writeOnly", "deprecated"}
+
+
+def json_schema(node, components=OPENAPI["components"]["schemas"]):
+    """OpenAPI 3.0 schema → JSON Schema: refs inlined, nullable as null, closed objects."""
+    if isinstance(node, list):
+        return [json_schema(item, components) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        return json_schema(components[node["$ref"].rsplit("/", 1)[-1]], components)
+    out = {}
+    for key, value in node.items():
+        if key in _NOT_KEYWORDS:
+            continue
+        if key == "properties":
+            out[key] = {name: json_schema(schema, components) for name, schema in value.items()}
+        else:
+            out[key] = json_schema(value, components)
+    if "properties" in node and "additionalProperties" not in node:
+        out["additionalProperties"] = False
+    if node.get("nullable"):
+        out = {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+def declared():
+    for path, operations in OPENAPI["paths"].items():
+        for method, operation in operations.items():
+            for status in operation.get("responses", {}):
+                yield method.upper(), path, int(status)
+
+
+@pytest.fixture
+def world(cast):
+    org = make_org("Voorbeeld Steunpunt", kind="support_centre", municipalities=["GM0363"])
+    service = make_service("Voorbeeld Respijt", org=org, domains=("respite",), respite=("day_care",))
+    check = check_factories.SavedCheckFactory(owner=cast.caregiver, answers=check_factories.overloaded())
+    taxonomy = Taxonomy.objects.first()
+    return {
+        "org": str(org.id),
+        "service": str(service.id),
+        "location": str(service.service_at_locations.get().id),
+        "taxonomy": str(taxonomy.id),
+        "term": str(TaxonomyTerm.objects.filter(taxonomy=taxonomy).first().id),
+        "check": str(check.id),
+    }
+
+
+def _check_body(answers) -> dict:
+    return {"instrument": "balanscheck", "postcode": "1012", "answers": answers}
+
+
+# (method, path template, status) → how to make that answer: (path, query, body, content type, who)
+SAMPLES = {
+    ("GET", "/api/fhir/Questionnaire", 200): lambda w: ("/api/fhir/Questionnaire", {}),
+    ("GET", "/api/fhir/Questionnaire/{questionnaire_id}", 200): lambda w: (
+        "/api/fhir/Questionnaire/balanscheck",
+        {},
+    ),
+    ("GET", "/api/fhir/Questionnaire/{questionnaire_id}", 404): lambda w: (
+        "/api/fhir/Questionnaire/nope",
+        {},
+    ),
+    ("GET", "/api/hsds/3.0/", 200): lambda w: ("/api/hsds/3.0/", {}),
+    ("GET", "/api/hsds/3.0/profile/", 200): lambda w: ("/api/hsds/3.0/profile/", {}),
+    ("POST", "/api/v1/checks/", 200): lambda w: (
+        "/api/v1/checks/",
+        {"body": _check_body(check_factories.overloaded())},
+    ),
+    ("POST", "/api/v1/checks/", 400): lambda w: ("/api/v1/checks/", {"body": _check_body({"nope": 1})}),
+    ("POST", "/api/v1/checks/", 415): lambda w: (
+        "/api/v1/checks/",
+        {"raw": "answers", "content_type": "text/plain"},
+    ),
+    ("GET", "/api/v1/checks/{check_id}/fhir", 200): lambda w: (
+        f"/api/v1/checks/{w['check']}/fhir",
+        {"who": "caregiver"},
+    ),
+    ("GET", "/api/v1/checks/{check_id}/fhir", 404): lambda w: (
+        f"/api/v1/checks/{w['check']}/fhir",
+        {"who": "other_caregiver"},
+    ),
+    ("GET", "/api/v1/municipalities/", 200): lambda w: ("/api/v1/municipalities/", {}),
+    ("GET", "/api/v1/postcodes/{postcode}/", 200): lambda w: ("/api/v1/postcodes/1012AB/", {}),
+    ("GET", "/api/v1/postcodes/{postcode}/", 400): lambda w: ("/api/v1/postcodes/0123/", {}),
+    ("GET", "/api/v1/postcodes/{postcode}/", 404): lambda w: ("/api/v1/postcodes/1000/", {}),
+}
+for plural, key in [
+    ("organizations", "org"),
+    ("services", "service"),
+    ("service_at_locations", "location"),
+    ("taxonomies", "taxonomy"),
+    ("taxonomy_terms", "term"),
+]:
+    base = f"/api/hsds/3.0/{plural}"
+    SAMPLES[("GET", base, 200)] = lambda w, base=base: (base, {"query": {"per_page": 5}})
+    SAMPLES[("GET", base, 400)] = lambda w, base=base: (base, {"query": {"page": "first"}})
+    SAMPLES[("GET", base + "/{id}", 200)] = lambda w, base=base, key=key: (f"{base}/{w[key]}", {})
+    SAMPLES[("GET", base + "/{id}", 404)] = lambda w, base=base: (f"{base}/{UNKNOWN}", {})
+
+
+def test_every_declared_answer_has_a_sample_and_every_sample_is_declared():
+    assert set(declared()) == set(SAMPLES)
+
+
+@pytest.mark.parametrize(("method", "path", "status"), sorted(declared()), ids=lambda v: str(v))
+def test_a_real_answer_validates_against_its_declared_schema(client, cast, world, method, path, status):
+    url, how = SAMPLES[(method, path, status)](world)
+    if how.get("who"):
+        login(client, getattr(cast, how["who"]))
+    if method == "POST":
+        content_type = how.get("content_type", "application/json")
+        data = how["raw"] if "raw" in how else json.dumps(how["body"])
+        response = client.post(url, data, content_type=content_type)
+    else:
+        response = client.get(url, how.get("query", {}))
+    assert response.status_code == status, response.content[:500]
+    content = OPENAPI["paths"][path][method.lower()]["responses"][str(status)]["content"]
+    media_type = response["Content-Type"].split(";")[0].strip()
+    assert media_type in content, f"{media_type} is not declared for {status}: {list(content)}"
+    schema = json_schema(content[media_type]["schema"])
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(
+        response.json()
+    )
+
+
+def test_the_strict_reading_catches_an_undeclared_field():
+    """The comparison itself can fail: an answer with one field more than declared is refused."""
+    schema = json_schema({"$ref": "#/components/schemas/Place"})
+    place = {
+        "pc4": "1012",
+        "postcode": "1012",
+        "lat": 52.37,
+        "lon": 4.89,
+        "municipality": {
+            "code": "GM0363",
+            "name": "Amsterdam",
+            "name_everyday": "Amsterdam",
+            "province_code": "PV27",
+            "province_name": "Noord-Holland",
+            "population": 1,
+            "lat": 52.37,
+            "lon": 4.89,
+        },
+    }
+    jsonschema.validate(place, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**place, "secret": 1}, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({k: v for k, v in place.items() if k != "pc4"}, schema)
