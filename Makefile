@@ -11,6 +11,11 @@ UV_VERSION := 0.13.9
 # `make run` serves with gunicorn, without Django's debug mode, on plain http (development env);
 # without debug the static files are served as in production (config/settings.py, "Static files").
 RUN_ENV := DJANGO_DEBUG=0
+# Type-checked with mypy in `make test` (house style): every app's services and selectors, and the
+# shared mechanisms (audit, consent, personal data, idempotency, API errors and paging).
+TYPED := $(wildcard mantelzorg/*/services.py mantelzorg/*/selectors.py mantelzorg/*/selectors/*.py) \
+	mantelzorg/core/audit.py mantelzorg/core/personal_data.py mantelzorg/core/idempotency.py \
+	mantelzorg/accounts/consent.py mantelzorg/api/errors.py mantelzorg/api/pagination.py
 # Sources of the collected static files: a change in one of these collects them again.
 STATIC_SOURCES := $(shell find mantelzorg -path '*/static/*' -type f)
 
@@ -82,6 +87,7 @@ chromium:
 test: install chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(TYPED)
 	$(PY) manage.py makemigrations --check --dry-run
 	@mkdir -p var
 	$(PY) manage.py spectacular --file var/openapi.check.yaml --validate

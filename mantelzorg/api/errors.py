@@ -56,7 +56,7 @@ class ErrorItemSerializer(serializers.Serializer):
 
 
 class ErrorsSerializer(serializers.Serializer):
-    errors = ErrorItemSerializer(many=True)
+    errors = ErrorItemSerializer(many=True)  # type: ignore[assignment]  # a field, not Serializer.errors
 
 
 class BadRequest(APIException):

@@ -9,6 +9,7 @@ empty, contents), which the HSDS API must use anyway and every other list reuses
 from __future__ import annotations
 
 import math
+from typing import overload
 
 from mantelzorg.api.errors import BadRequest
 
@@ -16,6 +17,10 @@ DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 
 
+@overload
+def int_param(request, name: str, default: int, *, minimum: int = 1) -> int: ...
+@overload
+def int_param(request, name: str, default: None, *, minimum: int = 1) -> int | None: ...
 def int_param(request, name: str, default: int | None, *, minimum: int = 1) -> int | None:
     """A whole-number query parameter, or a 400 that says so."""
     raw = request.query_params.get(name)

@@ -1,13 +1,18 @@
 from functools import wraps
 
 
+def mark_personal(response):
+    """Mark one response as personal: never stored by browsers or proxies (the security headers
+    middleware reads the mark)."""
+    response.personal = True
+    return response
+
+
 def personal(view):
-    """Mark a view's responses as personal: never stored by browsers or proxies."""
+    """Mark a view's responses as personal."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response.personal = True
-        return response
+        return mark_personal(view(request, *args, **kwargs))
 
     return wrapped

@@ -37,6 +37,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from mantelzorg.core.http import mark_personal
 from mantelzorg.core.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -112,7 +113,7 @@ def idempotent(view):
             )
         return _replay(stored)
 
-    wrapped.idempotent = True
+    wrapped.idempotent = True  # type: ignore[attr-defined]  # read by tests/test_idempotent_posts.py
     return wrapped
 
 
@@ -177,8 +178,7 @@ def _replay(stored: IdempotencyKey) -> HttpResponse:
     if stored.location:
         response["Location"] = stored.location
     response[REPLAYED_HEADER] = "true"
-    response.personal = True  # a stored response belongs to its owner only
-    return response
+    return mark_personal(response)  # a stored response belongs to its owner only
 
 
 def _refusal(request, status: int, code: str, message: str):
@@ -191,8 +191,7 @@ def _refusal(request, status: int, code: str, message: str):
     response = render(
         request, "core/idempotency_refused.html", {"status": status, "back": back}, status=status
     )
-    response.personal = True
-    return response
+    return mark_personal(response)
 
 
 # --- personal data (core.personal_data): stored responses may show what the person sent
