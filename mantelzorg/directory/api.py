@@ -402,7 +402,7 @@ class ServiceListView(HsdsView):
         full, minimal = _bool_param(request, "full"), _bool_param(request, "minimal")
         place, radius_km = _place(request)
         syncing = bool(request.query_params.get("modified_after"))  # withdrawn ones too: "defunct"
-        qs, filtered = _service_filters(request, hsds.public_services(withdrawn=syncing))
+        qs, filtered = _service_filters(request, Service.objects.published(withdrawn=syncing))
         entries, searching = _text_entries(request)
         start = (page - 1) * per_page
         if place is not None:
@@ -445,7 +445,7 @@ class ServiceDetailView(HsdsView):
     )
     def get(self, request, id):
         service = (
-            hsds.full_queryset(hsds.public_services(withdrawn=True)).filter(id=_get_id(id)).first()
+            hsds.full_queryset(Service.objects.published(withdrawn=True)).filter(id=_get_id(id)).first()
             if _get_id(id)
             else None
         )
@@ -545,13 +545,9 @@ class TaxonomyTermDetailView(HsdsView):
 # --- organizations --------------------------------------------------------------------------
 
 
-def visible_organizations():
-    return Organization.objects.filter(Exists(hsds.published_services().filter(organization=OuterRef("pk"))))
-
-
 def _organization_full(org, *, full_service: bool) -> dict:
     out = hsds.organization_full(org, locations=org.locations.all())
-    services = hsds.published_services().filter(organization=org).order_by("name", "id")
+    services = Service.objects.published().filter(organization=org).order_by("name", "id")
     if full_service:
         out["services"] = [hsds.service_full(s) for s in hsds.full_queryset(services)]
     else:
@@ -590,7 +586,7 @@ class OrganizationListView(HsdsView):
     def get(self, request):
         page, per_page = _paging(request)
         full, full_service = _bool_param(request, "full"), _bool_param(request, "full_service")
-        qs = visible_organizations().order_by("name", "id")
+        qs = Organization.objects.published().order_by("name", "id")
         query = (request.query_params.get("search") or "").strip()
         if query:
             qs = qs.filter(Q(name__icontains=query) | Q(alternate_name__icontains=query))
@@ -616,7 +612,7 @@ class OrganizationDetailView(HsdsView):
     def get(self, request, id):
         full_service = _bool_param(request, "full_service")
         org = (
-            _organization_queryset(visible_organizations()).filter(id=_get_id(id)).first()
+            _organization_queryset(Organization.objects.published()).filter(id=_get_id(id)).first()
             if _get_id(id)
             else None
         )
@@ -668,7 +664,7 @@ class ServiceAtLocationListView(HsdsView):
         page, per_page = _paging(request)
         full = _bool_param(request, "full")
         place, radius_km = _place(request)
-        services, _filtered = _service_filters(request, hsds.published_services())
+        services, _filtered = _service_filters(request, Service.objects.published())
         entries, searching = _text_entries(request)
         if searching:
             services = services.filter(id__in=entries.values("service_id"))
@@ -711,7 +707,7 @@ class ServiceAtLocationDetailView(HsdsView):
         responses={200: OpenApiTypes.OBJECT, 404: ERRORS},
     )
     def get(self, request, id):
-        qs = _sal_queryset(ServiceAtLocation.objects.filter(service__publication=hsds.PUBLISHED), True)
+        qs = _sal_queryset(ServiceAtLocation.objects.filter(service__in=Service.objects.published()), True)
         sal = qs.filter(id=_get_id(id)).first() if _get_id(id) else None
         if sal is None:
             _not_found("service at location")

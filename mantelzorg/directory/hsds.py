@@ -66,7 +66,6 @@ from .models import (
 )
 
 HSDS_VERSION = "3.0"
-PUBLISHED = Service.Publication.PUBLISHED
 HSDS_FREQS = ("WEEKLY", "MONTHLY")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
@@ -583,19 +582,6 @@ def full_queryset(qs, *, internal: bool = False):
     if internal:
         lookups += ["organization__locations__service_at_locations", *_location("organization__locations__")]
     return qs.select_related("organization").prefetch_related(*lookups)
-
-
-def published_services():
-    return Service.objects.filter(publication=PUBLISHED)
-
-
-def public_services(*, withdrawn: bool):
-    """What the public API may show: published services, and with ``withdrawn`` also the ones an
-    editor took off the map (HSDS status "defunct"), so that a client that synchronises with
-    ``modified_after`` learns that an offer is gone. Drafts never."""
-    if not withdrawn:
-        return published_services()
-    return Service.objects.filter(publication__in=(PUBLISHED, Service.Publication.WITHDRAWN))
 
 
 # --- export -----------------------------------------------------------------------------------

@@ -98,6 +98,14 @@ class TaxonomyTerm(models.Model):
         return taxonomy.term_description_en(self.id)
 
 
+class OrganizationQuerySet(models.QuerySet):
+    def published(self):
+        """Organizations the public sees: those that offer at least one published service."""
+        return self.filter(
+            models.Exists(Service.objects.published().filter(organization=models.OuterRef("pk")))
+        )
+
+
 class Organization(models.Model):
     class Kind(models.TextChoices):
         SUPPORT_CENTRE = "support_centre", _("Support centre for caregivers")
@@ -133,6 +141,8 @@ class Organization(models.Model):
     is_generated = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -203,6 +213,16 @@ class Address(models.Model):
         return f"{self.address_1}, {self.postal_code} {self.city}"
 
 
+class ServiceQuerySet(models.QuerySet):
+    def published(self, *, withdrawn: bool = False):
+        """The one visibility rule: what the public sees (pages, search, the HSDS API). With
+        ``withdrawn`` also the services an editor took off the map (HSDS status "defunct"), so that
+        a client that synchronises with ``modified_after`` learns that an offer is gone. Drafts never."""
+        if withdrawn:
+            return self.filter(publication__in=(Service.Publication.PUBLISHED, Service.Publication.WITHDRAWN))
+        return self.filter(publication=Service.Publication.PUBLISHED)
+
+
 class Service(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -260,6 +280,8 @@ class Service(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     terms = models.ManyToManyField(TaxonomyTerm, through="Attribute", related_name="services", blank=True)
+
+    objects = ServiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

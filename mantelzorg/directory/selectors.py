@@ -43,7 +43,6 @@ from .models import (
 )
 
 STALE_AFTER_DAYS = 365
-PUBLISHED = Service.Publication.PUBLISHED
 
 
 def stale_cutoff(today: dt.date | None = None) -> dt.date:
@@ -674,7 +673,7 @@ def support_centre_overview(query: str = ""):
 def service_detail(service_id) -> Service:
     """A published service with everything for its page, or 404."""
     qs = (
-        Service.objects.filter(publication=PUBLISHED)
+        Service.objects.published()
         .select_related("organization")
         .prefetch_related(
             "phones",
@@ -870,7 +869,7 @@ def stale_services(today: dt.date | None = None):
     """Published services not verified for 12 months, with their editors' organisation."""
     cutoff = stale_cutoff(today)
     return (
-        Service.objects.filter(publication=PUBLISHED)
+        Service.objects.published()
         .filter(Q(assured_date__lt=cutoff) | Q(assured_date__isnull=True))
         .select_related("organization", "organization__account_organisation")
         .order_by("organization__name", "name")

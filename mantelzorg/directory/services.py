@@ -99,7 +99,7 @@ def build_entries(
             schedules=schedules.get(sal_id) or schedules.get(service.id) or (),
         )
 
-    if service.publication != Service.Publication.PUBLISHED or service.status not in SEARCHABLE_STATUSES:
+    if not service.is_published or service.status not in SEARCHABLE_STATUSES:
         return []
     bits = 0
     for key in term_keys:
