@@ -20,6 +20,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mantelzorg.api import errors, pagination
 from mantelzorg.api.renderers import JSONRenderer
 from mantelzorg.core import geo
 
@@ -39,26 +40,7 @@ MAX_PROXIMITY_M = 250_000
 TAG = ["HSDS 3.0"]
 
 
-class BadParameter(Exception):
-    def __init__(self, field: str, code: str, message: str):
-        super().__init__(message)
-        self.field, self.code, self.message = field, code, message
-
-
 # --- parameters -----------------------------------------------------------------------------
-
-
-def _int_param(request, name, default, *, minimum=1):
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadParameter(name, "invalid", f"{name} must be a whole number.") from None
-    if value < minimum:
-        raise BadParameter(name, "invalid", f"{name} must be at least {minimum}.")
-    return value
 
 
 def _bool_param(request, name):
@@ -67,7 +49,7 @@ def _bool_param(request, name):
         return False
     if raw in ("true", "1", "yes"):
         return True
-    raise BadParameter(name, "invalid", f"{name} must be true or false.")
+    raise errors.BadRequest(name, "invalid", f"{name} must be true or false.")
 
 
 def _uuid_param(request, name):
@@ -77,7 +59,7 @@ def _uuid_param(request, name):
     try:
         return uuid.UUID(raw)
     except ValueError:
-        raise BadParameter(name, "invalid", f"{name} must be a UUID.") from None
+        raise errors.BadRequest(name, "invalid", f"{name} must be a UUID.") from None
 
 
 def _datetime_param(request, name):
@@ -87,48 +69,36 @@ def _datetime_param(request, name):
     try:
         moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
     except ValueError:
-        raise BadParameter(name, "invalid", f"{name} must be an ISO 8601 date or date-time.") from None
+        raise errors.BadRequest(name, "invalid", f"{name} must be an ISO 8601 date or date-time.") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _paging(request):
-    page = _int_param(request, "page", 1)
-    per_page = min(_int_param(request, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
+    """(page, per_page) as every API list pages, and HSDS's ``format`` (only json)."""
+    page, per_page = pagination.params(request, default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
     fmt = (request.query_params.get("format") or "json").lower()
     if fmt != "json":
-        raise BadParameter("format", "unsupported", "Only format=json is supported.")
+        raise errors.BadRequest("format", "unsupported", "Only format=json is supported.")
     return page, per_page
 
 
 def _place(request):
     """(place, radius_km) from postcode and proximity (metres), or (None, None)."""
     raw = request.query_params.get("postcode")
-    proximity = _int_param(request, "proximity", None)
+    proximity = pagination.int_param(request, "proximity", None)
     if raw in (None, ""):
         if proximity is not None:
-            raise BadParameter("proximity", "requires_postcode", "proximity needs a postcode.")
+            raise errors.BadRequest("proximity", "requires_postcode", "proximity needs a postcode.")
         return None, None
     try:
         place = geo.resolve_postcode(raw)
     except geo.PostcodeError as error:
-        raise BadParameter("postcode", error.code, error.message) from None
+        raise errors.BadRequest("postcode", error.code, error.message) from None
     if proximity is not None and proximity > MAX_PROXIMITY_M:
-        raise BadParameter("proximity", "invalid", f"proximity must be at most {MAX_PROXIMITY_M} metres.")
+        raise errors.BadRequest(
+            "proximity", "invalid", f"proximity must be at most {MAX_PROXIMITY_M} metres."
+        )
     return place, (proximity / 1000 if proximity else None)
-
-
-def _page(total: int, page: int, per_page: int, contents: list) -> dict:
-    pages = math.ceil(total / per_page) if total else 0
-    return {
-        "total_items": total,
-        "total_pages": pages,
-        "page_number": page,
-        "size": len(contents),
-        "first_page": page == 1,
-        "last_page": page >= pages,
-        "empty": not contents,
-        "contents": contents,
-    }
 
 
 def _not_found(what: str):
@@ -153,13 +123,6 @@ class HsdsView(APIView):
         # Always JSON; HSDS's own ``format`` parameter is checked by ``_paging``.
         renderer = JSONRenderer()
         return renderer, renderer.media_type
-
-    def handle_exception(self, exc):
-        if isinstance(exc, BadParameter):
-            return Response(
-                {"errors": [{"field": exc.field, "code": exc.code, "message": exc.message}]}, status=400
-            )
-        return super().handle_exception(exc)
 
 
 PAGE_PARAMS = [
@@ -423,7 +386,7 @@ class ServiceListView(HsdsView):
                 d = distances.get(item["id"])
                 if d is not None:
                     item["distance"] = int(round(d * 1000))
-            return Response(_page(len(ranked), page, per_page, contents))
+            return Response(pagination.page(len(ranked), page, per_page, contents))
         if searching:
             qs = qs.filter(id__in=entries.values("service_id"))
         if filtered:  # joins can repeat a service
@@ -433,7 +396,7 @@ class ServiceListView(HsdsView):
         if start < total:
             qs = hsds.full_queryset(qs) if full else qs.select_related("organization")
             services = list(qs.order_by("name", "id")[start : start + per_page])
-        return Response(_page(total, page, per_page, _service_items(services, full, minimal)))
+        return Response(pagination.page(total, page, per_page, _service_items(services, full, minimal)))
 
 
 class ServiceDetailView(HsdsView):
@@ -475,7 +438,7 @@ class TaxonomyListView(HsdsView):
             )
         total, start = qs.count(), (page - 1) * per_page
         items = [hsds.taxonomy_item(t) for t in qs[start : start + per_page]] if start < total else []
-        return Response(_page(total, page, per_page, items))
+        return Response(pagination.page(total, page, per_page, items))
 
 
 class TaxonomyDetailView(HsdsView):
@@ -521,7 +484,7 @@ class TaxonomyTermListView(HsdsView):
             qs = qs.filter(Q(name__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query))
         total, start = qs.count(), (page - 1) * per_page
         items = [hsds.term_item(t) for t in qs[start : start + per_page]] if start < total else []
-        return Response(_page(total, page, per_page, items))
+        return Response(pagination.page(total, page, per_page, items))
 
 
 class TaxonomyTermDetailView(HsdsView):
@@ -598,7 +561,7 @@ class OrganizationListView(HsdsView):
             items = [_organization_full(o, full_service=full_service) for o in orgs]
         else:
             items = [hsds.organization_brief(o) for o in orgs]
-        return Response(_page(total, page, per_page, items))
+        return Response(pagination.page(total, page, per_page, items))
 
 
 class OrganizationDetailView(HsdsView):
@@ -687,7 +650,7 @@ class ServiceAtLocationListView(HsdsView):
                 item = _sal_item(found[sal_id], full)
                 item["distance"] = int(round(d * 1000))
                 items.append(item)
-            return Response(_page(len(near), page, per_page, items))
+            return Response(pagination.page(len(near), page, per_page, items))
         if place is not None:
             qs = qs.filter(location__municipality_id=place.municipality.code)
         total = qs.count()
@@ -696,7 +659,7 @@ class ServiceAtLocationListView(HsdsView):
             if (start < total)
             else []
         )
-        return Response(_page(total, page, per_page, [_sal_item(s, full) for s in sals]))
+        return Response(pagination.page(total, page, per_page, [_sal_item(s, full) for s in sals]))
 
 
 class ServiceAtLocationDetailView(HsdsView):
