@@ -24,7 +24,9 @@ from mantelzorg.api import errors, pagination
 from mantelzorg.api.renderers import JSONRenderer
 from mantelzorg.core import geo
 
-from . import hsds, selectors, taxonomy, text
+from . import selectors, taxonomy, text
+from .hsds import fields as hsds_fields
+from .hsds import shapes
 from .models import (
     Organization,
     SearchEntry,
@@ -175,7 +177,7 @@ class MetaView(HsdsView):
     def get(self, request):
         return Response(
             {
-                "version": hsds.HSDS_VERSION,
+                "version": hsds_fields.HSDS_VERSION,
                 "profile": request.build_absolute_uri(reverse("api:hsds-profile")),
                 "openapi_url": request.build_absolute_uri(reverse("api:schema")),
                 "publisher": {"name": "Mantelzorg — sociale kaart", "url": request.build_absolute_uri("/")},
@@ -211,7 +213,7 @@ def profile_document(request) -> dict:
     ]
     return {
         "name": "Mantelzorg HSDS 3.0 profile (Netherlands)",
-        "hsds_version": hsds.HSDS_VERSION,
+        "hsds_version": hsds_fields.HSDS_VERSION,
         "url": request.build_absolute_uri(reverse("api:hsds-profile")),
         "description": "Open Referral HSDS 3.0 for Dutch support for informal carers (mantelzorgers). "
         "Extra fields below are extensions; every other field is HSDS 3.0. "
@@ -342,8 +344,8 @@ def _service_items(services, full: bool, minimal: bool) -> list[dict]:
             for s in services
         ]
     if full:
-        return [hsds.service_full(s) for s in services]
-    return [hsds.service_list_item(s) for s in services]
+        return [shapes.service_full(s) for s in services]
+    return [shapes.service_list_item(s) for s in services]
 
 
 class ServiceListView(HsdsView):
@@ -374,7 +376,7 @@ class ServiceListView(HsdsView):
             ranked = ranked_near(place, radius_km, entries)
             window = [(selectors.as_uuid(sid), d) for sid, d in ranked[start : start + per_page]]
             base = (
-                hsds.full_queryset(Service.objects.all())
+                shapes.full_queryset(Service.objects.all())
                 if full
                 else Service.objects.select_related("organization")
             )
@@ -394,7 +396,7 @@ class ServiceListView(HsdsView):
         total = qs.count()
         services = []
         if start < total:
-            qs = hsds.full_queryset(qs) if full else qs.select_related("organization")
+            qs = shapes.full_queryset(qs) if full else qs.select_related("organization")
             services = list(qs.order_by("name", "id")[start : start + per_page])
         return Response(pagination.page(total, page, per_page, _service_items(services, full, minimal)))
 
@@ -408,13 +410,13 @@ class ServiceDetailView(HsdsView):
     )
     def get(self, request, id):
         service = (
-            hsds.full_queryset(Service.objects.published(withdrawn=True)).filter(id=_get_id(id)).first()
+            shapes.full_queryset(Service.objects.published(withdrawn=True)).filter(id=_get_id(id)).first()
             if _get_id(id)
             else None
         )
         if service is None:
             _not_found("service")
-        return Response(hsds.service_full(service))
+        return Response(shapes.service_full(service))
 
 
 # --- taxonomies -----------------------------------------------------------------------------
@@ -437,7 +439,7 @@ class TaxonomyListView(HsdsView):
                 Q(name__icontains=query) | Q(name_en__icontains=query) | Q(description__icontains=query)
             )
         total, start = qs.count(), (page - 1) * per_page
-        items = [hsds.taxonomy_item(t) for t in qs[start : start + per_page]] if start < total else []
+        items = [shapes.taxonomy_item(t) for t in qs[start : start + per_page]] if start < total else []
         return Response(pagination.page(total, page, per_page, items))
 
 
@@ -452,7 +454,7 @@ class TaxonomyDetailView(HsdsView):
         item = Taxonomy.objects.filter(id=_get_id(id)).first() if _get_id(id) else None
         if item is None:
             _not_found("taxonomy")
-        return Response(hsds.taxonomy_item(item))
+        return Response(shapes.taxonomy_item(item))
 
 
 class TaxonomyTermListView(HsdsView):
@@ -483,7 +485,7 @@ class TaxonomyTermListView(HsdsView):
         if query:
             qs = qs.filter(Q(name__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query))
         total, start = qs.count(), (page - 1) * per_page
-        items = [hsds.term_item(t) for t in qs[start : start + per_page]] if start < total else []
+        items = [shapes.term_item(t) for t in qs[start : start + per_page]] if start < total else []
         return Response(pagination.page(total, page, per_page, items))
 
 
@@ -502,19 +504,19 @@ class TaxonomyTermDetailView(HsdsView):
         )
         if item is None:
             _not_found("taxonomy term")
-        return Response(hsds.term_item(item))
+        return Response(shapes.term_item(item))
 
 
 # --- organizations --------------------------------------------------------------------------
 
 
 def _organization_full(org, *, full_service: bool) -> dict:
-    out = hsds.organization_full(org, locations=org.locations.all())
+    out = shapes.organization_full(org, locations=org.locations.all())
     services = Service.objects.published().filter(organization=org).order_by("name", "id")
     if full_service:
-        out["services"] = [hsds.service_full(s) for s in hsds.full_queryset(services)]
+        out["services"] = [shapes.service_full(s) for s in shapes.full_queryset(services)]
     else:
-        out["services"] = [hsds.service_list_item(s) for s in services.select_related("organization")]
+        out["services"] = [shapes.service_list_item(s) for s in services.select_related("organization")]
     return out
 
 
@@ -560,7 +562,7 @@ class OrganizationListView(HsdsView):
         if full:
             items = [_organization_full(o, full_service=full_service) for o in orgs]
         else:
-            items = [hsds.organization_brief(o) for o in orgs]
+            items = [shapes.organization_brief(o) for o in orgs]
         return Response(pagination.page(total, page, per_page, items))
 
 
@@ -589,11 +591,11 @@ class OrganizationDetailView(HsdsView):
 
 def _sal_item(sal, full: bool) -> dict:
     if full:
-        out = hsds.service_at_location_full(sal)
+        out = shapes.service_at_location_full(sal)
     else:
-        out = hsds.row(sal, "service_at_locations")
-        out["location"] = hsds.row(sal.location, "locations")
-    out["service"] = hsds.service_list_item(sal.service)
+        out = shapes.row(sal, "service_at_locations")
+        out["location"] = shapes.row(sal.location, "locations")
+    out["service"] = shapes.service_list_item(sal.service)
     return out
 
 

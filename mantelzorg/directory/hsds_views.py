@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 from functools import wraps
 
 from django import forms
@@ -12,7 +11,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -21,7 +19,8 @@ from mantelzorg.core import audit
 from mantelzorg.core.http import personal
 from mantelzorg.core.idempotency import idempotent
 
-from . import hsds
+from . import services
+from .hsds import export
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -71,28 +70,7 @@ def hsds_admin(request):
     result = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        content = upload.read()
-        if upload.name.lower().endswith(".json"):
-            try:
-                data = json.loads(content.decode("utf-8-sig"))
-            except (ValueError, UnicodeDecodeError):
-                data = None
-            if data is None:
-                result = hsds._failed_parse(
-                    upload.name, gettext("This is not a valid JSON file."), request, None
-                )
-            else:
-                result = hsds.import_json(data, file=upload.name, request=request)
-        else:
-            try:
-                files = hsds.read_csv_source(io.BytesIO(content))
-            except (zipfile.BadZipFile, UnicodeDecodeError):
-                result = hsds._failed_parse(
-                    upload.name, gettext("This is not a readable zip file with CSV files."), request, None
-                )
-            else:
-                result = hsds.import_csv(files, request=request)
+        result = services.hsds_import(request=request, upload=form.cleaned_data["file"])
     context = {
         "form": form,
         "result": result,
@@ -111,12 +89,12 @@ def hsds_admin(request):
 def hsds_download(request, fmt):
     stamp = timezone.localdate().isoformat()
     if fmt == "json":
-        body = json.dumps(hsds.export_json(), ensure_ascii=False).encode()
+        body = json.dumps(export.export_json(), ensure_ascii=False).encode()
         response = HttpResponse(body, content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="hsds-services-{stamp}.json"'
     elif fmt == "csv":
         buffer = io.BytesIO()
-        hsds.export_csv(buffer)
+        export.export_csv(buffer)
         response = HttpResponse(buffer.getvalue(), content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="hsds-csv-{stamp}.zip"'
     else:

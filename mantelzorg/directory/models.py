@@ -1,7 +1,7 @@
 """The sociale kaart, shaped after Open Referral HSDS 3.0.
 
 Every HSDS object has a UUID primary key named ``id`` and the HSDS field names, so that
-the HSDS API and import/export (``hsds.py``) map one-to-one. Our Dutch extensions are
+the HSDS API and import/export (``hsds/``) map one-to-one. Our Dutch extensions are
 marked "extension" below: ``Organization.kind`` / ``municipalities`` / ``account_organisation``,
 ``Service.cost_kind`` / ``needs_indication`` / ``needs_referral`` / ``law`` /
 ``what_to_expect`` / ``publication``, ``ServiceArea.municipality`` / ``is_national``,
@@ -400,7 +400,7 @@ class Schedule(models.Model):
     """HSDS schedule: an RFC 5545 recurrence (freq/byday/...) plus opening hours.
 
     Times (opens_at/closes_at) are local Europe/Amsterdam wall-clock times (HSDS wants an
-    offset on export; ``hsds.py`` adds it). ``closes_at`` <= ``opens_at`` means the opening
+    offset on export; ``hsds/fields.py`` adds it). ``closes_at`` <= ``opens_at`` means the opening
     runs past midnight (00:00–00:00 is the whole day).
     """
 

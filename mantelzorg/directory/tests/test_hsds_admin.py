@@ -10,7 +10,7 @@ from django.urls import include, path
 
 from config import urls as project_urls
 from mantelzorg.core.models import LogEntry
-from mantelzorg.directory import hsds
+from mantelzorg.directory.hsds.export import export_csv, export_json
 from mantelzorg.directory.models import Service
 
 from .test_hsds_support import build_directory, wipe_directory
@@ -62,7 +62,7 @@ def test_admin_downloads_json_and_csv(cast, login_as):
 
 def test_admin_import_shows_every_problem_and_saves_nothing(cast, login_as):
     build_directory()
-    data = hsds.export_json()
+    data = export_json()
     data[0]["status"], data[1]["url"] = "unknown", "not a url"
     before = Service.objects.count()
     upload = SimpleUploadedFile("services.json", json.dumps(data).encode(), content_type="application/json")
@@ -77,7 +77,7 @@ def test_admin_import_shows_every_problem_and_saves_nothing(cast, login_as):
 def test_admin_imports_a_csv_zip(cast, login_as):
     build_directory()
     buffer = io.BytesIO()
-    hsds.export_csv(buffer)
+    export_csv(buffer)
     count = Service.objects.count()
     wipe_directory()
     upload = SimpleUploadedFile("hsds.zip", buffer.getvalue(), content_type="application/zip")
