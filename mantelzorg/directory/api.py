@@ -8,7 +8,6 @@ published service. List endpoints answer an HSDS Page; unknown ids give a 404 wi
 from __future__ import annotations
 
 import datetime as dt
-import math
 import uuid
 
 from django.db.models import Exists, OuterRef, Q
@@ -24,7 +23,7 @@ from mantelzorg.api import errors, pagination
 from mantelzorg.api.renderers import JSONRenderer
 from mantelzorg.core import geo
 
-from . import selectors, taxonomy, text
+from . import search, taxonomy, text
 from .hsds import fields as hsds_fields
 from .hsds import shapes
 from .models import (
@@ -285,51 +284,8 @@ def _service_filters(request, qs):
 
 def _text_entries(request):
     query = request.query_params.get("search") or ""
-    entries = selectors.text_filter(SearchEntry.objects.all(), query)  # the sociale kaart's own rules
+    entries = search.text_filter(SearchEntry.objects.all(), query)  # the sociale kaart's own rules
     return entries, bool(text.query_terms(query))
-
-
-def ranked_near(place, radius_km, entries) -> list[tuple]:
-    """[(service_id, distance_km or None)] nearest first: services without a location that serve
-    the gemeente first, then located ones by distance, then (without radius) national ones."""
-    code = place.municipality.code
-    local = Q(kind=SearchEntry.KIND_AREA, municipality_code=code)
-    if radius_km:
-        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, radius_km)
-        # Only located rows have lat/lon; no kind= here, or SQLite scans the kind index instead
-        # of the (lat, lon, term_bits) one.
-        entries = entries.filter(
-            Q(
-                lat__gte=min_lat,
-                lat__lte=max_lat,
-                lon__gte=min_lon,
-                lon__lte=max_lon,
-            )
-            | local
-        )
-    else:
-        entries = entries.filter(
-            Q(kind=SearchEntry.KIND_LOCATED, municipality_code=code)
-            | local
-            | Q(kind=SearchEntry.KIND_NATIONAL)
-        )
-    best: dict = {}
-    distance = geo.distance_from(place.lat, place.lon)
-    for service_id, kind, lat, lon in selectors.raw_rows(
-        entries.values_list(selectors.AS_TEXT["service_id"], "kind", "lat", "lon")
-    ):
-        if kind == SearchEntry.KIND_LOCATED and lat is not None:
-            key = distance(lat, lon)
-            if radius_km and key > radius_km:
-                continue
-        else:
-            key = -1.0 if kind == SearchEntry.KIND_AREA else math.inf
-        current = best.get(service_id)
-        if current is None or key < current:
-            best[service_id] = key
-    ordered = sorted(best.items(), key=lambda kv: (kv[1], kv[0]))
-    # Raw ids (text on SQLite): only the ones a caller uses need converting (selectors.as_uuid).
-    return [(sid, key if 0 <= key < math.inf else None) for sid, key in ordered]
 
 
 def _service_items(services, full: bool, minimal: bool) -> list[dict]:
@@ -373,8 +329,8 @@ class ServiceListView(HsdsView):
         if place is not None:
             if filtered:
                 entries = entries.filter(service_id__in=qs.values("id"))
-            ranked = ranked_near(place, radius_km, entries)
-            window = [(selectors.as_uuid(sid), d) for sid, d in ranked[start : start + per_page]]
+            ranked = search.ranked_near(place, radius_km, entries)
+            window = [(search.as_uuid(sid), d) for sid, d in ranked[start : start + per_page]]
             base = (
                 shapes.full_queryset(Service.objects.all())
                 if full
@@ -637,18 +593,23 @@ class ServiceAtLocationListView(HsdsView):
         start = (page - 1) * per_page
         if place is not None and radius_km:
             min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, radius_km)
-            near = []
-            for sal_id, lat, lon in qs.filter(
-                location__latitude__range=(min_lat, max_lat), location__longitude__range=(min_lon, max_lon)
-            ).values_list("id", "location__latitude", "location__longitude"):
-                d = geo.distance_km(place.lat, place.lon, lat, lon)
-                if d <= radius_km:
-                    near.append((d, sal_id))
-            near.sort()
+            located = SearchEntry.KIND_LOCATED
+            near = search.rank(  # each service at a location is its own "service" here: one row each
+                [
+                    (sal_id, located, lat, lon)
+                    for sal_id, lat, lon in qs.filter(
+                        location__latitude__range=(min_lat, max_lat),
+                        location__longitude__range=(min_lon, max_lon),
+                    ).values_list("id", "location__latitude", "location__longitude")
+                ],
+                place.lat,
+                place.lon,
+                radius_km=radius_km,
+            )
             window = near[start : start + per_page]
-            found = _sal_queryset(ServiceAtLocation.objects.all(), full).in_bulk([s for _, s in window])
+            found = _sal_queryset(ServiceAtLocation.objects.all(), full).in_bulk([s for s, _, _ in window])
             items = []
-            for d, sal_id in window:
+            for sal_id, d, _row in window:
                 item = _sal_item(found[sal_id], full)
                 item["distance"] = int(round(d * 1000))
                 items.append(item)

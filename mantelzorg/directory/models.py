@@ -16,6 +16,7 @@ docs/directory-search.md), written only by ``services.reindex_services``.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -24,6 +25,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+STALE_AFTER_DAYS = 365
+
+
+def stale_cutoff(today: dt.date | None = None) -> dt.date:
+    """Entries last verified before this date are stale (not verified for 12 months)."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - 1, day=28)
 
 
 class Taxonomy(models.Model):
@@ -301,8 +313,6 @@ class Service(models.Model):
 
     def is_stale(self, today=None) -> bool:
         """Not verified for 12 months (or never)."""
-        from .selectors import stale_cutoff
-
         return self.assured_date is None or self.assured_date < stale_cutoff(today)
 
 
