@@ -8,7 +8,6 @@ published service. List endpoints answer an HSDS Page; unknown ids give a 404 wi
 from __future__ import annotations
 
 import datetime as dt
-import math
 import uuid
 
 from django.db.models import Exists, OuterRef, Q
@@ -20,10 +19,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mantelzorg.api import errors, pagination
 from mantelzorg.api.renderers import JSONRenderer
 from mantelzorg.core import geo
 
-from . import hsds, selectors, taxonomy, text
+from . import search, taxonomy, text
+from .hsds import fields as hsds_fields
+from .hsds import shapes
 from .models import (
     Organization,
     SearchEntry,
@@ -39,26 +41,7 @@ MAX_PROXIMITY_M = 250_000
 TAG = ["HSDS 3.0"]
 
 
-class BadParameter(Exception):
-    def __init__(self, field: str, code: str, message: str):
-        super().__init__(message)
-        self.field, self.code, self.message = field, code, message
-
-
 # --- parameters -----------------------------------------------------------------------------
-
-
-def _int_param(request, name, default, *, minimum=1):
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadParameter(name, "invalid", f"{name} must be a whole number.") from None
-    if value < minimum:
-        raise BadParameter(name, "invalid", f"{name} must be at least {minimum}.")
-    return value
 
 
 def _bool_param(request, name):
@@ -67,7 +50,7 @@ def _bool_param(request, name):
         return False
     if raw in ("true", "1", "yes"):
         return True
-    raise BadParameter(name, "invalid", f"{name} must be true or false.")
+    raise errors.BadRequest(name, "invalid", f"{name} must be true or false.")
 
 
 def _uuid_param(request, name):
@@ -77,7 +60,7 @@ def _uuid_param(request, name):
     try:
         return uuid.UUID(raw)
     except ValueError:
-        raise BadParameter(name, "invalid", f"{name} must be a UUID.") from None
+        raise errors.BadRequest(name, "invalid", f"{name} must be a UUID.") from None
 
 
 def _datetime_param(request, name):
@@ -87,48 +70,36 @@ def _datetime_param(request, name):
     try:
         moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
     except ValueError:
-        raise BadParameter(name, "invalid", f"{name} must be an ISO 8601 date or date-time.") from None
+        raise errors.BadRequest(name, "invalid", f"{name} must be an ISO 8601 date or date-time.") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _paging(request):
-    page = _int_param(request, "page", 1)
-    per_page = min(_int_param(request, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
+    """(page, per_page) as every API list pages, and HSDS's ``format`` (only json)."""
+    page, per_page = pagination.params(request, default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
     fmt = (request.query_params.get("format") or "json").lower()
     if fmt != "json":
-        raise BadParameter("format", "unsupported", "Only format=json is supported.")
+        raise errors.BadRequest("format", "unsupported", "Only format=json is supported.")
     return page, per_page
 
 
 def _place(request):
     """(place, radius_km) from postcode and proximity (metres), or (None, None)."""
     raw = request.query_params.get("postcode")
-    proximity = _int_param(request, "proximity", None)
+    proximity = pagination.int_param(request, "proximity", None)
     if raw in (None, ""):
         if proximity is not None:
-            raise BadParameter("proximity", "requires_postcode", "proximity needs a postcode.")
+            raise errors.BadRequest("proximity", "requires_postcode", "proximity needs a postcode.")
         return None, None
     try:
         place = geo.resolve_postcode(raw)
     except geo.PostcodeError as error:
-        raise BadParameter("postcode", error.code, error.message) from None
+        raise errors.BadRequest("postcode", error.code, error.message) from None
     if proximity is not None and proximity > MAX_PROXIMITY_M:
-        raise BadParameter("proximity", "invalid", f"proximity must be at most {MAX_PROXIMITY_M} metres.")
+        raise errors.BadRequest(
+            "proximity", "invalid", f"proximity must be at most {MAX_PROXIMITY_M} metres."
+        )
     return place, (proximity / 1000 if proximity else None)
-
-
-def _page(total: int, page: int, per_page: int, contents: list) -> dict:
-    pages = math.ceil(total / per_page) if total else 0
-    return {
-        "total_items": total,
-        "total_pages": pages,
-        "page_number": page,
-        "size": len(contents),
-        "first_page": page == 1,
-        "last_page": page >= pages,
-        "empty": not contents,
-        "contents": contents,
-    }
 
 
 def _not_found(what: str):
@@ -153,13 +124,6 @@ class HsdsView(APIView):
         # Always JSON; HSDS's own ``format`` parameter is checked by ``_paging``.
         renderer = JSONRenderer()
         return renderer, renderer.media_type
-
-    def handle_exception(self, exc):
-        if isinstance(exc, BadParameter):
-            return Response(
-                {"errors": [{"field": exc.field, "code": exc.code, "message": exc.message}]}, status=400
-            )
-        return super().handle_exception(exc)
 
 
 PAGE_PARAMS = [
@@ -212,7 +176,7 @@ class MetaView(HsdsView):
     def get(self, request):
         return Response(
             {
-                "version": hsds.HSDS_VERSION,
+                "version": hsds_fields.HSDS_VERSION,
                 "profile": request.build_absolute_uri(reverse("api:hsds-profile")),
                 "openapi_url": request.build_absolute_uri(reverse("api:schema")),
                 "publisher": {"name": "Mantelzorg — sociale kaart", "url": request.build_absolute_uri("/")},
@@ -248,7 +212,7 @@ def profile_document(request) -> dict:
     ]
     return {
         "name": "Mantelzorg HSDS 3.0 profile (Netherlands)",
-        "hsds_version": hsds.HSDS_VERSION,
+        "hsds_version": hsds_fields.HSDS_VERSION,
         "url": request.build_absolute_uri(reverse("api:hsds-profile")),
         "description": "Open Referral HSDS 3.0 for Dutch support for informal carers (mantelzorgers). "
         "Extra fields below are extensions; every other field is HSDS 3.0. "
@@ -320,51 +284,8 @@ def _service_filters(request, qs):
 
 def _text_entries(request):
     query = request.query_params.get("search") or ""
-    entries = selectors.text_filter(SearchEntry.objects.all(), query)  # the sociale kaart's own rules
+    entries = search.text_filter(SearchEntry.objects.all(), query)  # the sociale kaart's own rules
     return entries, bool(text.query_terms(query))
-
-
-def ranked_near(place, radius_km, entries) -> list[tuple]:
-    """[(service_id, distance_km or None)] nearest first: services without a location that serve
-    the gemeente first, then located ones by distance, then (without radius) national ones."""
-    code = place.municipality.code
-    local = Q(kind=SearchEntry.KIND_AREA, municipality_code=code)
-    if radius_km:
-        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, radius_km)
-        # Only located rows have lat/lon; no kind= here, or SQLite scans the kind index instead
-        # of the (lat, lon, term_bits) one.
-        entries = entries.filter(
-            Q(
-                lat__gte=min_lat,
-                lat__lte=max_lat,
-                lon__gte=min_lon,
-                lon__lte=max_lon,
-            )
-            | local
-        )
-    else:
-        entries = entries.filter(
-            Q(kind=SearchEntry.KIND_LOCATED, municipality_code=code)
-            | local
-            | Q(kind=SearchEntry.KIND_NATIONAL)
-        )
-    best: dict = {}
-    distance = geo.distance_from(place.lat, place.lon)
-    for service_id, kind, lat, lon in selectors.raw_rows(
-        entries.values_list(selectors.AS_TEXT["service_id"], "kind", "lat", "lon")
-    ):
-        if kind == SearchEntry.KIND_LOCATED and lat is not None:
-            key = distance(lat, lon)
-            if radius_km and key > radius_km:
-                continue
-        else:
-            key = -1.0 if kind == SearchEntry.KIND_AREA else math.inf
-        current = best.get(service_id)
-        if current is None or key < current:
-            best[service_id] = key
-    ordered = sorted(best.items(), key=lambda kv: (kv[1], kv[0]))
-    # Raw ids (text on SQLite): only the ones a caller uses need converting (selectors.as_uuid).
-    return [(sid, key if 0 <= key < math.inf else None) for sid, key in ordered]
 
 
 def _service_items(services, full: bool, minimal: bool) -> list[dict]:
@@ -379,8 +300,8 @@ def _service_items(services, full: bool, minimal: bool) -> list[dict]:
             for s in services
         ]
     if full:
-        return [hsds.service_full(s) for s in services]
-    return [hsds.service_list_item(s) for s in services]
+        return [shapes.service_full(s) for s in services]
+    return [shapes.service_list_item(s) for s in services]
 
 
 class ServiceListView(HsdsView):
@@ -402,16 +323,16 @@ class ServiceListView(HsdsView):
         full, minimal = _bool_param(request, "full"), _bool_param(request, "minimal")
         place, radius_km = _place(request)
         syncing = bool(request.query_params.get("modified_after"))  # withdrawn ones too: "defunct"
-        qs, filtered = _service_filters(request, hsds.public_services(withdrawn=syncing))
+        qs, filtered = _service_filters(request, Service.objects.published(withdrawn=syncing))
         entries, searching = _text_entries(request)
         start = (page - 1) * per_page
         if place is not None:
             if filtered:
                 entries = entries.filter(service_id__in=qs.values("id"))
-            ranked = ranked_near(place, radius_km, entries)
-            window = [(selectors.as_uuid(sid), d) for sid, d in ranked[start : start + per_page]]
+            ranked = search.ranked_near(place, radius_km, entries)
+            window = [(search.as_uuid(sid), d) for sid, d in ranked[start : start + per_page]]
             base = (
-                hsds.full_queryset(Service.objects.all())
+                shapes.full_queryset(Service.objects.all())
                 if full
                 else Service.objects.select_related("organization")
             )
@@ -423,7 +344,7 @@ class ServiceListView(HsdsView):
                 d = distances.get(item["id"])
                 if d is not None:
                     item["distance"] = int(round(d * 1000))
-            return Response(_page(len(ranked), page, per_page, contents))
+            return Response(pagination.page(len(ranked), page, per_page, contents))
         if searching:
             qs = qs.filter(id__in=entries.values("service_id"))
         if filtered:  # joins can repeat a service
@@ -431,9 +352,9 @@ class ServiceListView(HsdsView):
         total = qs.count()
         services = []
         if start < total:
-            qs = hsds.full_queryset(qs) if full else qs.select_related("organization")
+            qs = shapes.full_queryset(qs) if full else qs.select_related("organization")
             services = list(qs.order_by("name", "id")[start : start + per_page])
-        return Response(_page(total, page, per_page, _service_items(services, full, minimal)))
+        return Response(pagination.page(total, page, per_page, _service_items(services, full, minimal)))
 
 
 class ServiceDetailView(HsdsView):
@@ -445,13 +366,13 @@ class ServiceDetailView(HsdsView):
     )
     def get(self, request, id):
         service = (
-            hsds.full_queryset(hsds.public_services(withdrawn=True)).filter(id=_get_id(id)).first()
+            shapes.full_queryset(Service.objects.published(withdrawn=True)).filter(id=_get_id(id)).first()
             if _get_id(id)
             else None
         )
         if service is None:
             _not_found("service")
-        return Response(hsds.service_full(service))
+        return Response(shapes.service_full(service))
 
 
 # --- taxonomies -----------------------------------------------------------------------------
@@ -474,8 +395,8 @@ class TaxonomyListView(HsdsView):
                 Q(name__icontains=query) | Q(name_en__icontains=query) | Q(description__icontains=query)
             )
         total, start = qs.count(), (page - 1) * per_page
-        items = [hsds.taxonomy_item(t) for t in qs[start : start + per_page]] if start < total else []
-        return Response(_page(total, page, per_page, items))
+        items = [shapes.taxonomy_item(t) for t in qs[start : start + per_page]] if start < total else []
+        return Response(pagination.page(total, page, per_page, items))
 
 
 class TaxonomyDetailView(HsdsView):
@@ -489,7 +410,7 @@ class TaxonomyDetailView(HsdsView):
         item = Taxonomy.objects.filter(id=_get_id(id)).first() if _get_id(id) else None
         if item is None:
             _not_found("taxonomy")
-        return Response(hsds.taxonomy_item(item))
+        return Response(shapes.taxonomy_item(item))
 
 
 class TaxonomyTermListView(HsdsView):
@@ -520,8 +441,8 @@ class TaxonomyTermListView(HsdsView):
         if query:
             qs = qs.filter(Q(name__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query))
         total, start = qs.count(), (page - 1) * per_page
-        items = [hsds.term_item(t) for t in qs[start : start + per_page]] if start < total else []
-        return Response(_page(total, page, per_page, items))
+        items = [shapes.term_item(t) for t in qs[start : start + per_page]] if start < total else []
+        return Response(pagination.page(total, page, per_page, items))
 
 
 class TaxonomyTermDetailView(HsdsView):
@@ -539,23 +460,19 @@ class TaxonomyTermDetailView(HsdsView):
         )
         if item is None:
             _not_found("taxonomy term")
-        return Response(hsds.term_item(item))
+        return Response(shapes.term_item(item))
 
 
 # --- organizations --------------------------------------------------------------------------
 
 
-def visible_organizations():
-    return Organization.objects.filter(Exists(hsds.published_services().filter(organization=OuterRef("pk"))))
-
-
 def _organization_full(org, *, full_service: bool) -> dict:
-    out = hsds.organization_full(org, locations=org.locations.all())
-    services = hsds.published_services().filter(organization=org).order_by("name", "id")
+    out = shapes.organization_full(org, locations=org.locations.all())
+    services = Service.objects.published().filter(organization=org).order_by("name", "id")
     if full_service:
-        out["services"] = [hsds.service_full(s) for s in hsds.full_queryset(services)]
+        out["services"] = [shapes.service_full(s) for s in shapes.full_queryset(services)]
     else:
-        out["services"] = [hsds.service_list_item(s) for s in services.select_related("organization")]
+        out["services"] = [shapes.service_list_item(s) for s in services.select_related("organization")]
     return out
 
 
@@ -590,7 +507,7 @@ class OrganizationListView(HsdsView):
     def get(self, request):
         page, per_page = _paging(request)
         full, full_service = _bool_param(request, "full"), _bool_param(request, "full_service")
-        qs = visible_organizations().order_by("name", "id")
+        qs = Organization.objects.published().order_by("name", "id")
         query = (request.query_params.get("search") or "").strip()
         if query:
             qs = qs.filter(Q(name__icontains=query) | Q(alternate_name__icontains=query))
@@ -601,8 +518,8 @@ class OrganizationListView(HsdsView):
         if full:
             items = [_organization_full(o, full_service=full_service) for o in orgs]
         else:
-            items = [hsds.organization_brief(o) for o in orgs]
-        return Response(_page(total, page, per_page, items))
+            items = [shapes.organization_brief(o) for o in orgs]
+        return Response(pagination.page(total, page, per_page, items))
 
 
 class OrganizationDetailView(HsdsView):
@@ -616,7 +533,7 @@ class OrganizationDetailView(HsdsView):
     def get(self, request, id):
         full_service = _bool_param(request, "full_service")
         org = (
-            _organization_queryset(visible_organizations()).filter(id=_get_id(id)).first()
+            _organization_queryset(Organization.objects.published()).filter(id=_get_id(id)).first()
             if _get_id(id)
             else None
         )
@@ -630,11 +547,11 @@ class OrganizationDetailView(HsdsView):
 
 def _sal_item(sal, full: bool) -> dict:
     if full:
-        out = hsds.service_at_location_full(sal)
+        out = shapes.service_at_location_full(sal)
     else:
-        out = hsds.row(sal, "service_at_locations")
-        out["location"] = hsds.row(sal.location, "locations")
-    out["service"] = hsds.service_list_item(sal.service)
+        out = shapes.row(sal, "service_at_locations")
+        out["location"] = shapes.row(sal.location, "locations")
+    out["service"] = shapes.service_list_item(sal.service)
     return out
 
 
@@ -668,7 +585,7 @@ class ServiceAtLocationListView(HsdsView):
         page, per_page = _paging(request)
         full = _bool_param(request, "full")
         place, radius_km = _place(request)
-        services, _filtered = _service_filters(request, hsds.published_services())
+        services, _filtered = _service_filters(request, Service.objects.published())
         entries, searching = _text_entries(request)
         if searching:
             services = services.filter(id__in=entries.values("service_id"))
@@ -676,22 +593,27 @@ class ServiceAtLocationListView(HsdsView):
         start = (page - 1) * per_page
         if place is not None and radius_km:
             min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, radius_km)
-            near = []
-            for sal_id, lat, lon in qs.filter(
-                location__latitude__range=(min_lat, max_lat), location__longitude__range=(min_lon, max_lon)
-            ).values_list("id", "location__latitude", "location__longitude"):
-                d = geo.distance_km(place.lat, place.lon, lat, lon)
-                if d <= radius_km:
-                    near.append((d, sal_id))
-            near.sort()
+            located = SearchEntry.KIND_LOCATED
+            near = search.rank(  # each service at a location is its own "service" here: one row each
+                [
+                    (sal_id, located, lat, lon)
+                    for sal_id, lat, lon in qs.filter(
+                        location__latitude__range=(min_lat, max_lat),
+                        location__longitude__range=(min_lon, max_lon),
+                    ).values_list("id", "location__latitude", "location__longitude")
+                ],
+                place.lat,
+                place.lon,
+                radius_km=radius_km,
+            )
             window = near[start : start + per_page]
-            found = _sal_queryset(ServiceAtLocation.objects.all(), full).in_bulk([s for _, s in window])
+            found = _sal_queryset(ServiceAtLocation.objects.all(), full).in_bulk([s for s, _, _ in window])
             items = []
-            for d, sal_id in window:
+            for sal_id, d, _row in window:
                 item = _sal_item(found[sal_id], full)
                 item["distance"] = int(round(d * 1000))
                 items.append(item)
-            return Response(_page(len(near), page, per_page, items))
+            return Response(pagination.page(len(near), page, per_page, items))
         if place is not None:
             qs = qs.filter(location__municipality_id=place.municipality.code)
         total = qs.count()
@@ -700,7 +622,7 @@ class ServiceAtLocationListView(HsdsView):
             if (start < total)
             else []
         )
-        return Response(_page(total, page, per_page, [_sal_item(s, full) for s in sals]))
+        return Response(pagination.page(total, page, per_page, [_sal_item(s, full) for s in sals]))
 
 
 class ServiceAtLocationDetailView(HsdsView):
@@ -711,7 +633,7 @@ class ServiceAtLocationDetailView(HsdsView):
         responses={200: OpenApiTypes.OBJECT, 404: ERRORS},
     )
     def get(self, request, id):
-        qs = _sal_queryset(ServiceAtLocation.objects.filter(service__publication=hsds.PUBLISHED), True)
+        qs = _sal_queryset(ServiceAtLocation.objects.filter(service__in=Service.objects.published()), True)
         sal = qs.filter(id=_get_id(id)).first() if _get_id(id) else None
         if sal is None:
             _not_found("service at location")

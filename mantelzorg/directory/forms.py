@@ -407,3 +407,22 @@ def offer_descriptions(services) -> dict:
         counted[key] = counted.get(key, 0) + 1
         found[service.id] = (service.name, details if counted[key] == 1 else f"{details} ({counted[key]})")
     return found
+
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("HSDS file"),
+        help_text=_("A JSON file with services (.json) or a zip file with the HSDS CSV tables (.zip)."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is too large (at most 50 MB)."))
+        if not name.endswith((".json", ".zip")):
+            raise forms.ValidationError(_("Choose a .json or .zip file."))
+        return upload

@@ -1,7 +1,7 @@
 """The sociale kaart, shaped after Open Referral HSDS 3.0.
 
 Every HSDS object has a UUID primary key named ``id`` and the HSDS field names, so that
-the HSDS API and import/export (``hsds.py``) map one-to-one. Our Dutch extensions are
+the HSDS API and import/export (``hsds/``) map one-to-one. Our Dutch extensions are
 marked "extension" below: ``Organization.kind`` / ``municipalities`` / ``account_organisation``,
 ``Service.cost_kind`` / ``needs_indication`` / ``needs_referral`` / ``law`` /
 ``what_to_expect`` / ``publication``, ``ServiceArea.municipality`` / ``is_national``,
@@ -16,6 +16,7 @@ docs/directory-search.md), written only by ``services.reindex_services``.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -24,6 +25,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+STALE_AFTER_DAYS = 365
+
+
+def stale_cutoff(today: dt.date | None = None) -> dt.date:
+    """Entries last verified before this date are stale (not verified for 12 months)."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - 1, day=28)
 
 
 class Taxonomy(models.Model):
@@ -98,6 +110,14 @@ class TaxonomyTerm(models.Model):
         return taxonomy.term_description_en(self.id)
 
 
+class OrganizationQuerySet(models.QuerySet):
+    def published(self):
+        """Organizations the public sees: those that offer at least one published service."""
+        return self.filter(
+            models.Exists(Service.objects.published().filter(organization=models.OuterRef("pk")))
+        )
+
+
 class Organization(models.Model):
     class Kind(models.TextChoices):
         SUPPORT_CENTRE = "support_centre", _("Support centre for caregivers")
@@ -133,6 +153,8 @@ class Organization(models.Model):
     is_generated = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -203,6 +225,16 @@ class Address(models.Model):
         return f"{self.address_1}, {self.postal_code} {self.city}"
 
 
+class ServiceQuerySet(models.QuerySet):
+    def published(self, *, withdrawn: bool = False):
+        """The one visibility rule: what the public sees (pages, search, the HSDS API). With
+        ``withdrawn`` also the services an editor took off the map (HSDS status "defunct"), so that
+        a client that synchronises with ``modified_after`` learns that an offer is gone. Drafts never."""
+        if withdrawn:
+            return self.filter(publication__in=(Service.Publication.PUBLISHED, Service.Publication.WITHDRAWN))
+        return self.filter(publication=Service.Publication.PUBLISHED)
+
+
 class Service(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -261,6 +293,8 @@ class Service(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     terms = models.ManyToManyField(TaxonomyTerm, through="Attribute", related_name="services", blank=True)
 
+    objects = ServiceQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("service")
@@ -279,8 +313,6 @@ class Service(models.Model):
 
     def is_stale(self, today=None) -> bool:
         """Not verified for 12 months (or never)."""
-        from .selectors import stale_cutoff
-
         return self.assured_date is None or self.assured_date < stale_cutoff(today)
 
 
@@ -378,7 +410,7 @@ class Schedule(models.Model):
     """HSDS schedule: an RFC 5545 recurrence (freq/byday/...) plus opening hours.
 
     Times (opens_at/closes_at) are local Europe/Amsterdam wall-clock times (HSDS wants an
-    offset on export; ``hsds.py`` adds it). ``closes_at`` <= ``opens_at`` means the opening
+    offset on export; ``hsds/fields.py`` adds it). ``closes_at`` <= ``opens_at`` means the opening
     runs past midnight (00:00–00:00 is the whole day).
     """
 

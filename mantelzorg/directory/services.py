@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mantelzorg.core import audit
@@ -14,6 +15,8 @@ from mantelzorg.core.models import Municipality
 
 from . import schedules as schedules_mod
 from . import taxonomy, text
+from .hsds import fields as hsds_fields
+from .hsds import importer as hsds_importer
 from .models import (
     Accessibility,
     Address,
@@ -43,7 +46,7 @@ CONTENT = "directory"  # ContentVersion name of the sociale kaart (core/cache.py
 
 def build_card(*, service, organization_name, cost=None, address=None, schedules=()) -> str:
     """What a search result shows of one entry, as JSON text (``SearchEntry.card``), so that a
-    result page needs one query and no model instances (``selectors._hits``).
+    result page needs one query and no model instances (``search._hits``).
 
     ``cost``: the service's first CostOption (or None); ``address``: the location's first Address
     (or None); ``schedules``: the Schedules that say when this entry is open.
@@ -99,7 +102,7 @@ def build_entries(
             schedules=schedules.get(sal_id) or schedules.get(service.id) or (),
         )
 
-    if service.publication != Service.Publication.PUBLISHED or service.status not in SEARCHABLE_STATUSES:
+    if not service.is_published or service.status not in SEARCHABLE_STATUSES:
         return []
     bits = 0
     for key in term_keys:
@@ -457,3 +460,145 @@ def respite_menu_update(*, request, municipality: Municipality, intro: str, posi
         request=request, action="directory.respite_menu.updated", obj=menu, purpose="directory maintenance"
     )
     return menu
+
+
+# --- HSDS import ----------------------------------------------------------------
+
+
+def hsds_import(
+    *,
+    request=None,
+    actor=None,
+    upload=None,
+    path=None,
+    fmt: str = "",
+    data=None,
+    files=None,
+    name="services.json",
+) -> hsds_importer.ImportResult:
+    """Import HSDS 3.0 data; all or nothing. Give one of: ``upload`` (an uploaded .json file or zip
+    of CSV tables: the admin page), ``path`` (a .json file, a .zip or a directory of CSV files;
+    ``fmt`` json|csv overrides the suffix: the ``hsds_import`` command), ``files`` (CSV file name →
+    text) or ``data`` (parsed JSON: services fully nested, an HSDS Page or one service; ``name``
+    is the file the errors name).
+
+    Every row is checked (``hsds.importer.validate``) and *every* problem reported; nothing is
+    saved unless everything is valid (one transaction). Rows are matched on their HSDS ``id``
+    (importing the same data twice changes nothing); for each service, organization and location
+    in the file, its children that the file no longer lists are removed. The services read are
+    reindexed. Audited as directory.import.completed / .failed (object id: a digest of the data).
+    """
+    if upload is not None:
+        source = hsds_importer.from_upload(upload)
+    elif path is not None:
+        source = hsds_importer.from_path(path, fmt)
+    elif files is not None:
+        source = hsds_importer.from_csv_files(files)
+    else:
+        source = hsds_importer.from_json(data, name)
+    ds, text = source.dataset, source.text
+    result = hsds_importer.ImportResult()
+    cleaned = hsds_importer.validate(ds, from_csv=source.from_csv) if not ds.errors or ds.count() else {}
+    if not ds.errors:
+        try:
+            with transaction.atomic():
+                service_ids = _hsds_apply(cleaned, result, listed=ds.listed, listed_tables=ds.csv_tables)
+                reindex_services(service_ids)
+                result.services = len(service_ids)
+        except IntegrityError as error:
+            ds.errors.append(
+                hsds_importer.RowError(text or "-", "-", "", f"The database refused the data: {error}")
+            )
+    result.errors = hsds_importer.sorted_errors(ds.errors)
+    if result.errors:
+        result.created.clear()
+        result.updated.clear()
+        result.deleted.clear()
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16] if text else ""
+    audit.log(
+        request=request,
+        actor=actor,
+        role="" if (request or actor) else "system",
+        action="directory.import.completed" if result.ok else "directory.import.failed",
+        object_type="directory.hsds_import",
+        object_id=digest,
+        purpose="directory maintenance",
+        outcome=audit.OUTCOME_SUCCESS if result.ok else audit.OUTCOME_FAILURE,
+    )
+    return result
+
+
+def _hsds_apply(
+    cleaned: dict[str, list[hsds_importer.Clean]],
+    result: hsds_importer.ImportResult,
+    *,
+    listed: set,
+    listed_tables: set,
+) -> list:
+    """Write the cleaned rows (inside the caller's transaction); returns the service ids."""
+    ids = {name: {c.values["id"] for c in rows} for name, rows in cleaned.items()}
+    # 1. Children that a parent in the file no longer lists.
+    for parent, children in hsds_importer.OWNED.items():
+        for child, pointer in children:
+            parent_ids = [
+                pid for pid in ids[parent] if child in listed_tables or (parent, str(pid), child) in listed
+            ]
+            if not parent_ids:
+                continue
+            model = hsds_fields.TABLES[child].model
+            attr = hsds_fields.attr_of(child, pointer)
+            for i in range(0, len(parent_ids), 500):
+                stale = model.objects.filter(**{f"{attr}__in": parent_ids[i : i + 500]}).exclude(
+                    id__in=ids[child]
+                )
+                count = stale.delete()[1].get(model._meta.label, 0)
+                if count:
+                    result.deleted[child] += count
+    # 2. Upserts, table by table (foreign keys are checked at commit).
+    for name in hsds_fields.ORDER:
+        rows = cleaned[name]
+        if not rows:
+            continue
+        model = hsds_fields.TABLES[name].model
+        existing = {}
+        row_ids = [c.values["id"] for c in rows]
+        for i in range(0, len(row_ids), 500):
+            existing.update(model.objects.in_bulk(row_ids[i : i + 500]))
+        creates, updates, changed_fields = [], [], set()
+        for c in rows:
+            values = dict(c.values)
+            obj = existing.get(values["id"])
+            if obj is None:
+                creates.append(model(**values))
+                continue
+            diff = [a for a, v in values.items() if a != "id" and getattr(obj, a) != v]
+            if name == "services" and "last_modified" not in c.row.data:
+                diff = [a for a in diff if a != "updated_at"]
+                if diff:
+                    values["updated_at"] = timezone.now()
+                    diff.append("updated_at")
+            m2m_changed = any(
+                sorted(getattr(obj, a).values_list("pk", flat=True)) != v for a, v in c.m2m.items()
+            )
+            if diff:
+                for a in diff:
+                    setattr(obj, a, values[a])
+                if hasattr(obj, "updated_at") and name != "services":
+                    obj.updated_at = timezone.now()
+                    diff.append("updated_at")
+                updates.append(obj)
+                changed_fields |= set(diff)
+            elif m2m_changed:
+                result.updated[name] += 1
+        model.objects.bulk_create(creates, batch_size=500)
+        if updates:
+            model.objects.bulk_update(updates, sorted(changed_fields), batch_size=500)
+        result.created[name] += len(creates)
+        result.updated[name] += len(updates)
+        for c in rows:
+            for attr, codes in c.m2m.items():
+                obj = model(id=c.values["id"])
+                current = sorted(getattr(obj, attr).values_list("pk", flat=True))
+                if current != codes:
+                    getattr(obj, attr).set(codes)
+    return list(ids["services"])

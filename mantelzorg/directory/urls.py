@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -14,7 +14,8 @@ urlpatterns = [
         views.service_withdraw,
         name="service_withdraw",
     ),
-    path("sociale-kaart/beheer/hsds/", include("mantelzorg.directory.hsds_urls")),
+    path("sociale-kaart/beheer/hsds/", views.hsds_admin, name="hsds-admin"),
+    path("sociale-kaart/beheer/hsds/export/<str:fmt>/", views.hsds_download, name="hsds-download"),
     path("steunpunten/", views.support_centres, name="support_centres"),
     path("gemeenten/<str:code>/respijtzorg/", views.respite_menu, name="respite_menu"),
     path("gemeenten/<str:code>/respijtzorg.pdf", views.respite_menu_pdf, name="respite_menu_pdf"),

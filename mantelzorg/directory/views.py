@@ -1,3 +1,7 @@
+import io
+import json
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,13 +15,15 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from mantelzorg.core import cache
+from mantelzorg.accounts.selectors import is_platform_admin
+from mantelzorg.core import audit, cache
 from mantelzorg.core.http import personal
 from mantelzorg.core.idempotency import idempotent
 from mantelzorg.core.models import Municipality
 
 from . import selectors, services
-from .forms import RespiteMenuForm, SearchForm, ServiceForm
+from .forms import ImportForm, RespiteMenuForm, SearchForm, ServiceForm
+from .hsds import export
 from .models import Organization, Service
 
 
@@ -268,3 +274,69 @@ def service_withdraw(request, service_id):
         messages.success(request, _("%(name)s is no longer on the sociale kaart.") % {"name": service.name})
         return redirect("directory:manage")
     return render(request, "directory/service_withdraw.html", {"service": service})
+
+
+# --- HSDS import and export: platform admins only (everyone else gets 404) ---------------
+
+
+def admin_only(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_platform_admin(request.user):
+            audit.denied(
+                request=request,
+                action="directory.hsds.denied",
+                object_type="directory.hsds",
+                purpose="directory maintenance",
+            )
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@admin_only
+@personal
+@require_http_methods(["GET", "POST"])
+@idempotent
+def hsds_admin(request):
+    result = None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.hsds_import(request=request, upload=form.cleaned_data["file"])
+    context = {
+        "form": form,
+        "result": result,
+        "json_url": reverse("directory:hsds-download", args=["json"]),
+        "csv_url": reverse("directory:hsds-download", args=["csv"]),
+        "api_url": reverse("api:hsds-meta"),
+    }
+    return render(
+        request, "directory/hsds/admin.html", context, status=400 if result and not result.ok else 200
+    )
+
+
+@admin_only
+@personal
+@require_GET
+def hsds_download(request, fmt):
+    stamp = timezone.localdate().isoformat()
+    if fmt == "json":
+        body = json.dumps(export.export_json(), ensure_ascii=False).encode()
+        response = HttpResponse(body, content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="hsds-services-{stamp}.json"'
+    elif fmt == "csv":
+        buffer = io.BytesIO()
+        export.export_csv(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="hsds-csv-{stamp}.zip"'
+    else:
+        raise Http404
+    audit.log(
+        request=request,
+        action="directory.export.completed",
+        object_type="directory.hsds_export",
+        object_id=fmt,
+        purpose="directory maintenance",
+    )
+    return response

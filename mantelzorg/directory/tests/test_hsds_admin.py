@@ -6,24 +6,15 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import include, path
 
-from config import urls as project_urls
 from mantelzorg.core.models import LogEntry
-from mantelzorg.directory import hsds
+from mantelzorg.directory.hsds.export import export_csv, export_json
 from mantelzorg.directory.models import Service
 
 from .test_hsds_support import build_directory, wipe_directory
 
-# The lead includes mantelzorg.directory.hsds_urls in the project; this URLconf makes the tests
-# independent of where it is mounted.
-handler404 = project_urls.handler404
-urlpatterns = [
-    *project_urls.urlpatterns,
-    path("hsds-beheer/", include(("mantelzorg.directory.hsds_urls", "hsds_test"), namespace="hsds_test")),
-]
-PAGE = "/hsds-beheer/"
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+PAGE = "/sociale-kaart/beheer/hsds/"
+pytestmark = pytest.mark.django_db
 OUTSIDERS = ["caregiver", "network_member", "professional", "staff", "editor", "anonymous"]
 
 
@@ -46,7 +37,7 @@ def test_admin_sees_the_page_with_download_links(cast, login_as):
     response = login_as(cast.admin).get(PAGE)
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'href="/hsds-beheer/export/json/"' in html and 'type="file"' in html
+    assert 'href="/sociale-kaart/beheer/hsds/export/json/"' in html and 'type="file"' in html
     assert response["Cache-Control"].startswith("no-store") or "no-store" in response["Cache-Control"]
 
 
@@ -62,7 +53,7 @@ def test_admin_downloads_json_and_csv(cast, login_as):
 
 def test_admin_import_shows_every_problem_and_saves_nothing(cast, login_as):
     build_directory()
-    data = hsds.export_json()
+    data = export_json()
     data[0]["status"], data[1]["url"] = "unknown", "not a url"
     before = Service.objects.count()
     upload = SimpleUploadedFile("services.json", json.dumps(data).encode(), content_type="application/json")
@@ -77,7 +68,7 @@ def test_admin_import_shows_every_problem_and_saves_nothing(cast, login_as):
 def test_admin_imports_a_csv_zip(cast, login_as):
     build_directory()
     buffer = io.BytesIO()
-    hsds.export_csv(buffer)
+    export_csv(buffer)
     count = Service.objects.count()
     wipe_directory()
     upload = SimpleUploadedFile("hsds.zip", buffer.getvalue(), content_type="application/zip")

@@ -10,9 +10,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from mantelzorg.core.models import LogEntry
-from mantelzorg.directory import hsds
 from mantelzorg.directory.generator import generate
+from mantelzorg.directory.hsds.export import export_csv, export_json, export_tables
+from mantelzorg.directory.hsds.importer import read_csv_source
 from mantelzorg.directory.models import Language, Phone, SearchEntry, Service
+from mantelzorg.directory.services import hsds_import
 
 from .test_hsds_support import assert_valid, build_directory, ensure_taxonomies, schema, wipe_directory
 
@@ -21,21 +23,21 @@ pytestmark = pytest.mark.django_db
 
 def csv_files() -> dict[str, str]:
     buffer = io.BytesIO()
-    hsds.export_csv(buffer)
-    return hsds.read_csv_source(io.BytesIO(buffer.getvalue()))
+    export_csv(buffer)
+    return read_csv_source(io.BytesIO(buffer.getvalue()))
 
 
 def test_json_export_is_compiled_services_and_round_trips_without_loss():
     build_directory()
-    first = hsds.export_json()
+    first = export_json()
     assert len(first) == 7  # drafts too, with the publication extension
     for item in first:
         assert_valid(item, "compiled/service.json")
     wipe_directory()
     assert Service.objects.count() == 0
-    result = hsds.import_json(json.loads(json.dumps(first)))
+    result = hsds_import(data=json.loads(json.dumps(first)))
     assert result.ok, result.errors
-    assert hsds.export_json() == first
+    assert export_json() == first
     assert SearchEntry.objects.exists()  # search index rebuilt
 
 
@@ -78,11 +80,11 @@ def test_csv_export_is_hsds_tabular_and_round_trips_without_loss():
         document[key] = rows
     assert document["service"] and document["schedule"] and document["accessibility"]
     assert_valid(document, "compiled/tabular.json")
-    before = hsds.export_tables()
+    before = export_tables()
     wipe_directory(taxonomies=True)
-    result = hsds.import_csv(files)
+    result = hsds_import(files=files)
     assert result.ok, result.errors
-    assert hsds.export_tables() == before
+    assert export_tables() == before
 
 
 def test_generated_data_round_trips_in_both_forms(tmp_path):
@@ -90,43 +92,43 @@ def test_generated_data_round_trips_in_both_forms(tmp_path):
     generate(services=1, seed=5)
     call_command("hsds_export", "--format", "json", "--output", str(tmp_path / "all.json"))
     call_command("hsds_export", "--format", "csv", "--output", str(tmp_path / "all.zip"))
-    json_before, tables_before = hsds.export_json(), hsds.export_tables()
+    json_before, tables_before = export_json(), export_tables()
     wipe_directory()
     call_command("hsds_import", str(tmp_path / "all.json"))
-    assert hsds.export_json() == json_before
+    assert export_json() == json_before
     wipe_directory(taxonomies=True)
     call_command("hsds_import", str(tmp_path / "all.zip"), "--format", "csv")
-    assert hsds.export_tables() == tables_before
+    assert export_tables() == tables_before
 
 
 def test_import_is_idempotent_and_an_updated_file_updates():
     build_directory()
-    data = hsds.export_json()
-    again = hsds.import_json(copy.deepcopy(data))
+    data = export_json()
+    again = hsds_import(data=copy.deepcopy(data))
     assert again.ok and again.changes == 0, again.summary()
-    assert hsds.export_json() == data
+    assert export_json() == data
     # change a name, drop a phone from the rich service
     changed = copy.deepcopy(data)
     rich = next(s for s in changed if s["name"] == "Ontmoetingscentrum Utrecht")
     rich["name"] = "Ontmoetingscentrum Utrecht-Oost"
     dropped = rich["phones"].pop()
-    result = hsds.import_json(changed)
+    result = hsds_import(data=changed)
     assert result.ok and result.updated["services"] == 1 and result.deleted["phones"] == 1
     assert Service.objects.filter(name="Ontmoetingscentrum Utrecht-Oost").exists()
     assert not Phone.objects.filter(id=dropped["id"]).exists()
-    assert hsds.import_json(copy.deepcopy(changed)).changes == 0
+    assert hsds_import(data=copy.deepcopy(changed)).changes == 0
 
 
 def test_csv_import_is_idempotent():
     build_directory()
     files = csv_files()
-    result = hsds.import_csv(files)
+    result = hsds_import(files=files)
     assert result.ok and result.changes == 0, result.summary()
 
 
 def test_every_bad_json_row_is_reported_and_nothing_is_saved():
     build_directory()
-    data = hsds.export_json()
+    data = export_json()
     bad = copy.deepcopy(data)
     bad[0]["status"] = "open"  # not an HSDS status
     bad[1]["email"] = "not-an-email"
@@ -141,7 +143,7 @@ def test_every_bad_json_row_is_reported_and_nothing_is_saved():
     bad[6]["minimum_age"] = "old"
     bad[0]["name"] = "Should not be saved"
     before = Service.objects.count()
-    result = hsds.import_json(bad, file="upload.json")
+    result = hsds_import(data=bad, name="upload.json")
     assert not result.ok
     problems = {(e.row, e.field) for e in result.errors}
     assert {
@@ -176,7 +178,7 @@ def test_every_bad_csv_row_is_reported_with_file_and_row_number():
     files["phones.csv"] += "not-a-uuid,,,,,,,,,\n"
     files["languages.csv"] += "5b8c2c1e-2222-4222-8222-222222222222,,,,Fries,fry-long,\n"
     names_before = set(Service.objects.values_list("name", flat=True))
-    result = hsds.import_csv(files)
+    result = hsds_import(files=files)
     found = {(e.file, e.row, e.field) for e in result.errors}
     assert {
         ("services.csv", "2", "status"),
@@ -190,14 +192,14 @@ def test_every_bad_csv_row_is_reported_with_file_and_row_number():
 
 def test_import_is_audited_as_completed():
     build_directory()
-    hsds.import_json(hsds.export_json())
+    hsds_import(data=export_json())
     entry = LogEntry.objects.filter(action="directory.import.completed").latest("created_at")
     assert entry.outcome == "success" and entry.actor_role == "system"
 
 
 def test_import_accepts_an_hsds_page_and_a_single_service():
     build_directory()
-    data = hsds.export_json()
+    data = export_json()
     wipe_directory()
     page = {
         "total_items": 1,
@@ -209,8 +211,8 @@ def test_import_accepts_an_hsds_page_and_a_single_service():
         "empty": False,
         "contents": data[:1],
     }
-    assert hsds.import_json(page).ok
-    assert hsds.import_json(data[1]).ok
+    assert hsds_import(data=page).ok
+    assert hsds_import(data=data[1]).ok
     assert Service.objects.count() == 2
 
 
@@ -230,14 +232,14 @@ def test_csv_zip_with_an_unknown_table_reports_it(tmp_path):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("programs.csv", "id,name\n")
-    result = hsds.import_csv(hsds.read_csv_source(io.BytesIO(buffer.getvalue())))
+    result = hsds_import(files=read_csv_source(io.BytesIO(buffer.getvalue())))
     assert not result.ok and result.errors[0].file == "programs.csv"
 
 
 def test_languages_of_phones_survive_round_trip():
     build_directory()
     assert Language.objects.filter(phone__isnull=False).exists()
-    data = hsds.export_json()
+    data = export_json()
     wipe_directory()
-    hsds.import_json(data)
+    hsds_import(data=data)
     assert Language.objects.filter(phone__isnull=False).count() == 1

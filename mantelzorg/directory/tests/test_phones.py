@@ -9,8 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from mantelzorg.core.phone import tel_href
-from mantelzorg.directory import hsds, phones
+from mantelzorg.directory import phones
+from mantelzorg.directory.hsds.export import export_json
 from mantelzorg.directory.models import Phone
+from mantelzorg.directory.services import hsds_import
 
 from .factories import edit_form, make_org, make_service
 
@@ -124,16 +126,16 @@ def test_hsds_import_keeps_international_numbers_and_refuses_no_digits():
     from .test_hsds_support import build_directory
 
     build_directory()
-    data = hsds.export_json()
+    data = export_json()
     good = copy.deepcopy(data)
     rich = next(s for s in good if s["phones"])
     rich["phones"][0]["number"] = "  +44  20 7946 0958 "
-    result = hsds.import_json(good)
+    result = hsds_import(data=good)
     assert result.ok, result.errors
     assert Phone.objects.filter(id=rich["phones"][0]["id"]).get().number == "+44 20 7946 0958"
     bad = copy.deepcopy(data)
     rich = next(s for s in bad if s["phones"])
     rich["phones"][0]["number"] = "onbekend"
-    result = hsds.import_json(bad)
+    result = hsds_import(data=bad)
     assert not result.ok
     assert [(e.field, e.message) for e in result.errors] == [("number", "A phone number needs digits.")]

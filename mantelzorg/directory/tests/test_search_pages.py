@@ -249,7 +249,7 @@ def test_a_national_search_is_two_queries_in_a_warm_process(
 
 
 def test_the_national_count_stops_at_the_cap(client, monkeypatch):
-    monkeypatch.setattr("mantelzorg.directory.selectors.NATIONAL_COUNT_CAP", 10)
+    monkeypatch.setattr("mantelzorg.directory.search.NATIONAL_COUNT_CAP", 10)
     for i in range(25):
         make_service(f"Voorbeeld Aanbod {i:02d}", postcode=("1012", "3511")[i % 2])
     result = service_search(text="aanbod", per_page=4)

@@ -4,7 +4,8 @@ import pytest
 from django.test import Client
 
 from mantelzorg.core.models import LogEntry, Municipality
-from mantelzorg.directory import hsds, selectors
+from mantelzorg.directory import selectors
+from mantelzorg.directory.hsds.export import export_json
 from mantelzorg.directory.models import RespiteMenu, RespiteMenuItem, SearchEntry, Service
 
 from .factories import edit_form, make_org, make_service
@@ -76,7 +77,7 @@ def test_withdrawal_keeps_the_row_and_tells_hsds_exports_it_is_defunct(cast, log
     offer.refresh_from_db()  # not deleted: saved results and exports may still refer to it
     assert offer.publication == Service.Publication.WITHDRAWN
     assert offer.status == Service.Status.DEFUNCT
-    exported = {item["id"]: item for item in hsds.export_json()}
+    exported = {item["id"]: item for item in export_json()}
     assert exported[str(offer.id)]["status"] == "defunct"
     assert exported[str(offer.id)]["publication"] == "withdrawn"
 

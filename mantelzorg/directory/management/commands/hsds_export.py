@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from mantelzorg.core import audit
-from mantelzorg.directory import hsds
+from mantelzorg.directory.hsds import export
 
 
 class Command(BaseCommand):
@@ -18,11 +18,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, format, output, **options):
         if format == "json":
-            data = hsds.export_json()
+            data = export.export_json()
             Path(output).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
             count = f"{len(data)} services"
         else:
-            files = hsds.export_csv(output)
+            files = export.export_csv(output)
             count = f"{len(files)} CSV files"
         audit.log(
             action="directory.export.completed",

@@ -6,7 +6,7 @@ Idempotent by id.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mantelzorg.directory import hsds
+from mantelzorg.directory.services import hsds_import
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path, format, **options):
-        result = hsds.import_path(path, format)
+        result = hsds_import(path=path, fmt=format)
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))

@@ -1,0 +1,26 @@
+"""Open Referral HSDS 3.0: our models as HSDS objects (API and export) and back (import).
+
+Modules: ``fields`` (the field table and value conversions), ``shapes`` (the HSDS objects the
+API and the JSON export give), ``export`` (JSON and CSV/zip), ``importer`` (reading and
+checking a file; the write is ``directory.services.hsds_import``).
+
+One field table (``TABLES``) drives all three directions:
+
+* **API / JSON export** — ``service_list_item`` (the one-to-one ``service_list`` shape),
+  ``service_full`` (the compiled ``service`` shape, fully nested), and the organization,
+  location, service_at_location and taxonomy shapes. Empty values are left out (HSDS types
+  are not nullable).
+* **CSV export** — one file per table, the columns of ``simple/schema.csv`` that our models
+  hold, plus our extensions (documented at ``/api/hsds/3.0/profile/``).
+* **Import** — JSON (an array of fully nested services, an HSDS Page, or one service) or the
+  CSV tables (a directory or a zip). Every row is checked against our models (types, required
+  fields, choices, lengths, e-mail/URL syntax, references); *every* bad row and field is
+  reported; nothing is saved unless everything is valid (one transaction). Rows are matched
+  on their HSDS ``id`` (idempotent: importing the same data twice changes nothing). For each
+  service, organization and location in the file, its children that the file no longer
+  lists are removed (the file is the truth for what it contains).
+
+Schedules: HSDS allows only ``freq`` WEEKLY/MONTHLY; our DAILY/YEARLY schedules travel in the
+extension ``rrule_freq``. Times are Europe/Amsterdam wall-clock times; on export they get the
+zone's standard offset (``09:00+01:00``) and ``timezone`` 1, with ``timezone_name`` as extension.
+"""
