@@ -160,7 +160,7 @@ PAGE_RESPONSE = OpenApiResponse(
     description="HSDS Page: total_items, total_pages, "
     "page_number, size, first_page, last_page, empty, contents.",
 )
-ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="{errors: [{field, code, message}]}")
+ERRORS = OpenApiResponse(errors.ErrorsSerializer, description="The error body of the whole API (api.errors)")
 
 
 # --- meta -----------------------------------------------------------------------------------
