@@ -30,7 +30,7 @@ from mantelzorg.api.parsers import JSONParser
 from mantelzorg.core import audit, geo
 from mantelzorg.core.cache import memoize
 
-from . import engine, selectors
+from . import engine, evaluation, local_offers, registry, selectors
 
 FHIR_JSON = "application/fhir+json"
 
@@ -87,7 +87,7 @@ class AnswersField(serializers.DictField):
 # Schema only: CheckCreateView._from_json checks the body (and refuses any other member).
 class CheckRequestSerializer(serializers.Serializer):
     instrument = serializers.CharField(
-        default=selectors.BALANSCHECK, help_text="Questionnaire id, e.g. balanscheck"
+        default=registry.BALANSCHECK, help_text="Questionnaire id, e.g. balanscheck"
     )
     postcode = serializers.CharField(
         required=False,
@@ -276,9 +276,9 @@ def _advice_json(card) -> dict:
     }
 
 
-def offers_data(offers: selectors.Offers, outcome: selectors.Outcome) -> dict:
+def offers_data(offers: local_offers.Offers, outcome: evaluation.Outcome) -> dict:
     """The ``offers`` member of a check result (JSON-ready), with the result page's next steps."""
-    steps = selectors.next_steps(outcome, offers)
+    steps = local_offers.next_steps(outcome, offers)
     local = {str(h.service.id): h for h in offers.local}
     for step in steps:  # a step's offer is listed in "local" even when it is not the vraaggebied's nearest
         if step.offer is not None:
@@ -303,20 +303,20 @@ def offers_data(offers: selectors.Offers, outcome: selectors.Outcome) -> dict:
     }
 
 
-def offers_for(place, outcome: selectors.Outcome) -> dict:
-    """``offers_data`` of ``selectors.offers_for``, kept as plain data (cheap to read back from
+def offers_for(place, outcome: evaluation.Outcome) -> dict:
+    """``offers_data`` of ``local_offers.offers_for``, kept as plain data (cheap to read back from
     the cache) under the same rule: per postcode area, advice cards and directory version."""
     key = ("api", place.pc4 if place else "", tuple(sorted(c.code for c in outcome.advice)))
     data = memoize(
         key,
-        lambda: {**offers_data(selectors.find_offers(place, outcome.advice), outcome), "postcode": None},
+        lambda: {**offers_data(local_offers.find_offers(place, outcome.advice), outcome), "postcode": None},
         content="directory",
         in_process=True,  # plain data, never changed: the caller gets a copy with its own postcode
     )
     return {**data, "postcode": place.postcode if place else None}  # the caller's own postcode
 
 
-def result_data(outcome: selectors.Outcome, offers: selectors.Offers | dict | None) -> dict:
+def result_data(outcome: evaluation.Outcome, offers: local_offers.Offers | dict | None) -> dict:
     level = outcome.level
     data = {
         "instrument": outcome.instrument.id,
@@ -416,7 +416,7 @@ class CheckCreateView(APIView):
             except geo.PostcodeError as error:
                 return _errors([_error(error.code, error.message, field="postcode")])
         try:
-            outcome = selectors.evaluate(instrument, answers, place=place)
+            outcome = evaluation.evaluate(instrument, answers, place=place)
         except engine.ResponseValidationError as error:
             return _errors(error.errors)
         offers = offers_for(place, outcome) if outcome.level else None
@@ -424,7 +424,7 @@ class CheckCreateView(APIView):
 
     @staticmethod
     def _from_fhir(request, data):
-        instrument = selectors.instrument_by_reference(str(data.get("questionnaire") or ""))
+        instrument = registry.instrument_by_reference(str(data.get("questionnaire") or ""))
         if instrument is None:
             raise _BadRequest(
                 [
@@ -444,7 +444,7 @@ class CheckCreateView(APIView):
     @staticmethod
     def _from_json(data):
         errors = []
-        instrument_id = data.get("instrument", selectors.BALANSCHECK)
+        instrument_id = data.get("instrument", registry.BALANSCHECK)
         answers = data.get("answers")
         postcode = data.get("postcode") or ""
         unknown = sorted(set(data) - {"instrument", "answers", "postcode"})
@@ -456,7 +456,7 @@ class CheckCreateView(APIView):
             errors.append(_error("invalid_type", "expected an object keyed by linkId", field="answers"))
         if not isinstance(postcode, str):
             errors.append(_error("invalid_type", "expected a postcode as text", field="postcode"))
-        instrument = selectors.instruments().get(instrument_id) if isinstance(instrument_id, str) else None
+        instrument = registry.instruments().get(instrument_id) if isinstance(instrument_id, str) else None
         if isinstance(instrument_id, str) and instrument is None:
             errors.append(
                 _error("unknown_questionnaire", f"no Questionnaire {instrument_id!r}", field="instrument")
@@ -537,7 +537,7 @@ class QuestionnaireListView(APIView):
     )
     def get(self, request):
         wanted = request.query_params.get("url")
-        resources = [r for r in selectors.instrument_resources() if not wanted or r.get("url") == wanted]
+        resources = [r for r in registry.instrument_resources() if not wanted or r.get("url") == wanted]
         base = request.build_absolute_uri("/api/fhir/Questionnaire/")
         bundle = {
             "resourceType": "Bundle",
@@ -565,7 +565,7 @@ class QuestionnaireDetailView(APIView):
         },
     )
     def get(self, request, questionnaire_id):
-        instrument = selectors.instruments().get(questionnaire_id)
+        instrument = registry.instruments().get(questionnaire_id)
         if instrument is None:
             return _operation_outcome("not-found", f"Questionnaire/{questionnaire_id} is not known", 404)
         return Response(instrument.resource, content_type=FHIR_JSON)
