@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mantelzorg.api.parsers import JSONParser
-from mantelzorg.core import audit, geo
+from mantelzorg.core import geo
 from mantelzorg.core.cache import memoize
 
 from . import engine, evaluation, local_offers, registry, selectors
@@ -485,19 +485,12 @@ class CheckFHIRView(APIView):
         },
     )
     def get(self, request, check_id):
-        check, purpose = selectors.check_access(request, check_id, manage=True)
+        check = selectors.check_export_for_owner(request, check_id)
         outcome = selectors.check_outcome(check)
         if outcome is None:
             return _errors(
                 [_error("not_found", "the questionnaire of this check is no longer available")], 404
             )
-        audit.log(
-            request=request,
-            action="assessment.check.viewed",
-            obj=check,
-            subject=check.owner,
-            purpose=purpose + " (FHIR export)",
-        )
         qr = engine.answers_to_questionnaire_response(
             outcome.instrument, outcome.answers, outcome.result, authored=check.created_at.isoformat()
         )

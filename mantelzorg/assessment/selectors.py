@@ -13,11 +13,11 @@ import fnmatch
 from django.http import Http404
 from django.utils import timezone
 
-from mantelzorg.accounts.models import ConsentRecord
 from mantelzorg.accounts.selectors import consent_is_active
 from mantelzorg.core import audit, geo
 
 from . import balance, engine
+from .apps import BALANCE_HISTORY, FOLLOW_UP
 from .evaluation import Outcome, evaluate, label
 from .models import SavedCheck
 from .registry import BALANSCHECK, instruments
@@ -71,9 +71,7 @@ def check_access(request, check_id, *, manage: bool = False) -> tuple[SavedCheck
             and check.owner_id is not None
             and user is not None
             and user.is_authenticated
-            and consent_is_active(
-                grantor=check.owner, grantee=user, scope=ConsentRecord.Scope.BALANCE_HISTORY
-            )
+            and consent_is_active(grantor=check.owner, grantee=user, scope=BALANCE_HISTORY, purpose=FOLLOW_UP)
         ):
             purpose = "follow-up with the caregiver's consent (balance_history)"
     if not purpose:
@@ -95,6 +93,36 @@ def check_get_for_user(request, check_id) -> SavedCheck:
         request=request, action="assessment.check.viewed", obj=check, subject=check.owner, purpose=purpose
     )
     return check
+
+
+def check_export_for_owner(request, check_id) -> SavedCheck:
+    """The owner's own check for an export (the FHIR QuestionnaireResponse), or 404; audited as
+    ``assessment.check.viewed``, once per read."""
+    check, purpose = check_access(request, check_id, manage=True)
+    audit.log(
+        request=request,
+        action="assessment.check.viewed",
+        obj=check,
+        subject=check.owner,
+        purpose=purpose + " (FHIR export)",
+    )
+    return check
+
+
+def check_history_for_user(request) -> list[SavedCheck]:
+    """The visitor's own checks for the history page, newest first; the read is audited once (an
+    anonymous visitor without checks reads nothing and is sent to log in, unaudited)."""
+    user = request.user
+    checks = list(check_list_for_user(user, request))
+    if checks or user.is_authenticated:
+        audit.log(
+            request=request,
+            action="assessment.check.viewed",
+            object_type="assessment.savedcheck",
+            subject=user if user.is_authenticated else None,
+            purpose="own history",
+        )
+    return checks
 
 
 def check_outcome(check: SavedCheck) -> Outcome | None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mantelzorg.accounts.selectors import is_platform_admin, is_staff_of
-from mantelzorg.core import audit, geo
+from mantelzorg.core import geo
 from mantelzorg.core.http import personal
 from mantelzorg.core.idempotency import idempotent
 from mantelzorg.core.models import Municipality
@@ -353,16 +353,9 @@ def magic_link(request, token):
 @require_GET
 @personal
 def history(request):
-    checks = list(selectors.check_list_for_user(request.user, request))
+    checks = selectors.check_history_for_user(request)
     if not checks and not request.user.is_authenticated:
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
-    audit.log(
-        request=request,
-        action="assessment.check.viewed",
-        object_type="assessment.savedcheck",
-        subject=request.user if request.user.is_authenticated else None,
-        purpose="own history",
-    )
     reminder = (
         ReminderSetting.objects.filter(user=request.user).first() if request.user.is_authenticated else None
     )
