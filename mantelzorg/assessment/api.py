@@ -6,8 +6,6 @@ FHIR QuestionnaireResponse, and publish the instruments as FHIR Questionnaires.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
@@ -28,7 +26,6 @@ from rest_framework.views import APIView
 
 from mantelzorg.api.parsers import JSONParser
 from mantelzorg.core import geo
-from mantelzorg.core.cache import memoize
 
 from . import engine, evaluation, local_offers, registry, selectors
 
@@ -215,16 +212,12 @@ def _error(code, message, *, link_id=None, field=None) -> dict:
     return error
 
 
-def _label(text) -> dict:
-    return {"nl": text.nl, "en": text.en}
-
-
 def _reason(r) -> dict:
-    return {"rule": r.rule, "level": r.level, "kind": r.kind, "text": _label(r.text), "source": r.source}
+    return {"rule": r.rule, "level": r.level, "kind": r.kind, "text": r.text.as_json, "source": r.source}
 
 
 def _task(t) -> dict:
-    return {"task": t.task, "label": _lasting_label(t.label), "hours": t.hours}
+    return {"task": t.task, "label": t.label.as_json, "hours": t.hours}
 
 
 def _offer(service, distance, domains, address=None, phone=None) -> dict:
@@ -241,39 +234,6 @@ def _offer(service, distance, domains, address=None, phone=None) -> dict:
 
 def _id(obj) -> str | None:
     return str(obj.id) if obj is not None else None
-
-
-# Advice cards, level names and task names belong to the loaded rule tables and instruments, which
-# live as long as the process: their JSON is made once per object (by identity; bounded, for
-# callers that make such objects of their own). Shared data: never changed after it is made.
-_lasting_json: dict[int, tuple[Any, dict]] = {}
-
-
-def _lasting(obj, build) -> dict:
-    known = _lasting_json.get(id(obj))
-    if known is not None and known[0] is obj:
-        return known[1]
-    data = build(obj)
-    if len(_lasting_json) >= 2000:
-        _lasting_json.clear()
-    _lasting_json[id(obj)] = (obj, data)
-    return data
-
-
-def _lasting_label(text) -> dict:
-    return _lasting(text, _label)
-
-
-def _advice_json(card) -> dict:
-    return {
-        "code": card.code,
-        "title": _label(card.title),
-        "text": _label(card.text),
-        "support_domain": card.support_domain,
-        "ladder_step": card.ladder_step,
-        "urgent": card.urgent,
-        "contact": card.contact,
-    }
 
 
 def offers_data(offers: local_offers.Offers, outcome: evaluation.Outcome) -> dict:
@@ -303,20 +263,7 @@ def offers_data(offers: local_offers.Offers, outcome: evaluation.Outcome) -> dic
     }
 
 
-def offers_for(place, outcome: evaluation.Outcome) -> dict:
-    """``offers_data`` of ``local_offers.offers_for``, kept as plain data (cheap to read back from
-    the cache) under the same rule: per postcode area, advice cards and directory version."""
-    key = ("api", place.pc4 if place else "", tuple(sorted(c.code for c in outcome.advice)))
-    data = memoize(
-        key,
-        lambda: {**offers_data(local_offers.find_offers(place, outcome.advice), outcome), "postcode": None},
-        content="directory",
-        in_process=True,  # plain data, never changed: the caller gets a copy with its own postcode
-    )
-    return {**data, "postcode": place.postcode if place else None}  # the caller's own postcode
-
-
-def result_data(outcome: evaluation.Outcome, offers: local_offers.Offers | dict | None) -> dict:
+def result_data(outcome: evaluation.Outcome, offers: local_offers.Offers | None) -> dict:
     level = outcome.level
     data = {
         "instrument": outcome.instrument.id,
@@ -325,8 +272,8 @@ def result_data(outcome: evaluation.Outcome, offers: local_offers.Offers | dict 
         "bands": {k: b.code for k, b in outcome.result.bands.items()},
         "level": {
             "code": level.code,
-            "label": _lasting_label(level.label),
-            "description": _lasting_label(level.description),
+            "label": level.label.as_json,
+            "description": level.description.as_json,
             "base": level.base,
         }
         if level
@@ -337,11 +284,11 @@ def result_data(outcome: evaluation.Outcome, offers: local_offers.Offers | dict 
         "pressure_points": [_task(t) for t in level.pressure_points] if level else [],
         "energy_sources": [_task(t) for t in level.energy_sources] if level else [],
         "transferable_tasks": [_task(t) for t in level.transferable_tasks] if level else [],
-        "advice": [_lasting(c, _advice_json) for c in outcome.advice],
+        "advice": [c.as_json for c in outcome.advice],
         "offers": None,
     }
     if offers is not None:
-        data["offers"] = offers if isinstance(offers, dict) else offers_data(offers, outcome)
+        data["offers"] = offers_data(offers, outcome)
     return data
 
 
@@ -419,7 +366,7 @@ class CheckCreateView(APIView):
             outcome = evaluation.evaluate(instrument, answers, place=place)
         except engine.ResponseValidationError as error:
             return _errors(error.errors)
-        offers = offers_for(place, outcome) if outcome.level else None
+        offers = local_offers.offers_for(place, outcome.advice) if outcome.level else None
         return Response(result_data(outcome, offers))
 
     @staticmethod

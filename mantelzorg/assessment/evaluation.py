@@ -128,7 +128,7 @@ def dimension_labels(instrument: engine.Instrument) -> dict[str, str]:
     def walk(items):
         for item in items:
             for coding in item.get("code", [])[:1]:
-                found.setdefault(coding["code"], label(engine._label(coding, "display")) or coding["code"])
+                found.setdefault(coding["code"], label(engine.label_of(coding, "display")) or coding["code"])
             walk(item.get("item", []))
 
     walk(instrument.resource.get("item", []))
@@ -148,10 +148,10 @@ def evaluate(
     if instrument.url == balance.load_level_rules().instrument_url:
         override = thresholds if thresholds is not None else thresholds_for(municipality)
         try:
-            outcome.level = balance.derive_level(result, result.answers, override)
+            outcome.level = balance.derive_level(result, override)
         except engine.DefinitionError:  # a broken local override must not break the check
-            outcome.level = balance.derive_level(result, result.answers)
-        outcome.advice = balance.advise(outcome.level, result.answers)
+            outcome.level = balance.derive_level(result)
+        outcome.advice = balance.advise(outcome.level)
     else:
         outcome.advice = balance.advise_answers(result)
     return outcome

@@ -4,7 +4,7 @@ result page's next steps."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mantelzorg.core.cache import memoize
@@ -19,7 +19,7 @@ PER_DOMAIN = 3  # nearest offers shown per advised vraaggebied
 NATIONAL_PER_DOMAIN = 2
 
 
-@dataclass
+@dataclass(frozen=True)
 class Offers:
     """Concrete help for one result: per advice card and per advised vraaggebied the nearest
     offers of the sociale kaart, the gemeente's steunpunt(en), and national options for every
@@ -79,12 +79,13 @@ def _wanted(cards) -> tuple[dict, list[str]]:
 
 
 def offers_for(place, cards) -> Offers:
-    """``find_offers``, kept a minute per postcode area and set of advice cards (keyed by the
-    directory's content version: an edit shows at once)."""
+    """``find_offers``, kept a minute per postcode area and set of advice cards in this process
+    (keyed by the directory's content version: an edit shows at once). The one offers cache of
+    the page and the API; the cached value is never changed: the caller gets a copy with its own
+    place (postcode), never another visitor's."""
     key = (place.pc4 if place else "", tuple(sorted(c.code for c in cards)))
-    offers = memoize(key, lambda: find_offers(place, cards), content="directory")
-    offers.place = place  # the caller's own postcode, never another visitor's
-    return offers
+    offers = memoize(key, lambda: find_offers(place, cards), content="directory", in_process=True)
+    return offers if offers.place is place else replace(offers, place=place)
 
 
 def find_offers(place, cards) -> Offers:
@@ -92,9 +93,11 @@ def find_offers(place, cards) -> Offers:
     from mantelzorg.directory import selectors as directory
 
     wanted, domains = _wanted(cards)
-    offers = Offers(place=place)
+    centres: list = []
+    by_card: dict = {}
+    by_domain: dict = {}
     if place is not None:
-        offers.centres = directory.support_centres_for(place.municipality)
+        centres = directory.support_centres_for(place.municipality)
         found = (
             directory.nearest_offers(
                 place=place, wanted=wanted, per_key=PER_DOMAIN, radius_km=RADIUS_KM, wider_km=WIDER_RADIUS_KM
@@ -102,14 +105,21 @@ def find_offers(place, cards) -> Offers:
             if wanted
             else {}
         )
-        offers.by_card = {code: found[(kind, code)] for kind, code in found if kind == "card"}
-        offers.by_domain = {code: found[(kind, code)] for kind, code in found if kind == "domain"}
-    offers.missing_domains = [d for d in domains if not (d in offers.by_domain and offers.by_domain[d].hits)]
-    for domain in offers.missing_domains:
-        offers.national[domain] = directory.national_services(
-            support_domains=[domain], limit=NATIONAL_PER_DOMAIN
-        )
-    return offers
+        by_card = {code: found[(kind, code)] for kind, code in found if kind == "card"}
+        by_domain = {code: found[(kind, code)] for kind, code in found if kind == "domain"}
+    missing = [d for d in domains if not (d in by_domain and by_domain[d].hits)]
+    national = {
+        domain: directory.national_services(support_domains=[domain], limit=NATIONAL_PER_DOMAIN)
+        for domain in missing
+    }
+    return Offers(
+        place=place,
+        centres=centres,
+        by_card=by_card,
+        by_domain=by_domain,
+        missing_domains=missing,
+        national=national,
+    )
 
 
 @dataclass

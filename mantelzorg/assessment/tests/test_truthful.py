@@ -217,8 +217,8 @@ def test_every_shown_reason_and_advice_text_is_true_for_3000_generated_responses
     shown: set[str] = set()
     for result in _responses("balanscheck", 3000, seed=20261201):
         said = Said(result.answers)
-        level = balance.derive_level(result, result.answers)
-        cards = balance.advise(level, result.answers)
+        level = balance.derive_level(result)
+        cards = balance.advise(level)
         for reason in (*level.reasons, *level.urgent_reasons):
             _check(reason.rule, said, reason.text.nl, level.code)
             _check(reason.rule, said, reason.text.en, level.code)
