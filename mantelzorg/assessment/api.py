@@ -1,7 +1,9 @@
 """Balanscheck API: score a check (our JSON or a FHIR QuestionnaireResponse), read a saved check as a
 FHIR QuestionnaireResponse, and publish the instruments as FHIR Questionnaires.
 
-``POST /api/v1/checks/`` stores nothing. Errors are 400 with ``errors: [{linkId, code, message}]``.
+``POST /api/v1/checks/`` stores nothing. Errors are the API's one body (``mantelzorg.api.errors``):
+400 with ``errors: [{field, code, message}]``, plus ``linkId`` when an error is about an answer
+(its ``field`` is then the linkId too).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mantelzorg.api import errors as api_errors
 from mantelzorg.api.parsers import JSONParser
 from mantelzorg.core import geo
 
@@ -50,17 +53,20 @@ class LabelSerializer(serializers.Serializer):
 
 
 class ErrorItemSerializer(serializers.Serializer):
-    linkId = serializers.CharField(
-        allow_null=True, help_text="The item of the questionnaire, when the error is about one"
-    )  # noqa: N815
     field = serializers.CharField(
-        required=False, help_text="The request field, when the error is not about an item"
+        allow_null=True,
+        help_text="Where: the request field (instrument, answers, postcode, questionnaire, ...) or, for an "
+        "answer, its linkId; null when the error is about the whole body",
     )
     code = serializers.CharField(
         help_text="unknown_item, required, invalid_type, out_of_range, invalid_option, "
-        "wrong_questionnaire, unknown_questionnaire, invalid_json, malformed, unknown"
+        "wrong_questionnaire, unknown_questionnaire, unknown_field, invalid_json, malformed, unknown, "
+        "unsupported_media_type, not_found"
     )
     message = serializers.CharField()
+    linkId = serializers.CharField(  # noqa: N815
+        required=False, help_text="The item of the questionnaire, when the error is about an answer"
+    )
 
 
 class ErrorsSerializer(serializers.Serializer):
@@ -201,15 +207,13 @@ class CheckResultSerializer(serializers.Serializer):
 # ------------------------------------------------------------------------------ helpers
 
 
-def _errors(errors, status=400) -> Response:
-    return Response({"errors": errors}, status=status)
-
-
-def _error(code, message, *, link_id=None, field=None) -> dict:
-    error = {"linkId": link_id, "code": code, "message": message}
-    if field:
-        error["field"] = field
-    return error
+def _answer_errors(items: list[dict]) -> list[dict]:
+    """The engine's answer errors (``{linkId, code, message}``) in the API's error body: the
+    linkId is also the ``field`` ("answers" when the error is about the answers as a whole)."""
+    return [
+        api_errors.error(e["code"], e["message"], field=e.get("linkId") or "answers", link_id=e.get("linkId"))
+        for e in items
+    ]
 
 
 def _reason(r) -> dict:
@@ -339,83 +343,83 @@ class CheckCreateView(APIView):
         try:
             data = request.data
         except UnsupportedMediaType:
-            return _errors(
-                [_error("unsupported_media_type", "send application/json or application/fhir+json")], 415
+            return api_errors.response(
+                [
+                    api_errors.error(
+                        "unsupported_media_type", "send application/json or application/fhir+json"
+                    )
+                ],
+                415,
             )
         except ParseError as error:
-            return _errors([_error("invalid_json", str(error.detail))])
+            return api_errors.response([api_errors.error("invalid_json", str(error.detail))])
         if not isinstance(data, dict):
-            return _errors([_error("invalid_type", "the body must be a JSON object")])
+            return api_errors.response([api_errors.error("invalid_type", "the body must be a JSON object")])
         is_fhir = (
             request.content_type.startswith(FHIR_JSON) or data.get("resourceType") == "QuestionnaireResponse"
         )
-        try:
-            if is_fhir:
-                instrument, answers, postcode = self._from_fhir(request, data)
-            else:
-                instrument, answers, postcode = self._from_json(data)
-        except _BadRequest as error:
-            return _errors(error.errors)
+        (instrument, answers, postcode), problems = (
+            self._from_fhir(request, data) if is_fhir else self._from_json(data)
+        )
+        if problems:
+            return api_errors.response(problems)
         place = None
         if postcode:
             try:
                 place = geo.resolve_postcode(postcode)
             except geo.PostcodeError as error:
-                return _errors([_error(error.code, error.message, field="postcode")])
+                return api_errors.response([api_errors.error(error.code, error.message, field="postcode")])
         try:
             outcome = evaluation.evaluate(instrument, answers, place=place)
         except engine.ResponseValidationError as error:
-            return _errors(error.errors)
+            return api_errors.response(_answer_errors(error.errors))
         offers = local_offers.offers_for(place, outcome.advice) if outcome.level else None
         return Response(result_data(outcome, offers))
 
     @staticmethod
     def _from_fhir(request, data):
+        """((instrument, answers, postcode), errors) of a FHIR QuestionnaireResponse body."""
+        nothing = (None, None, "")
         instrument = registry.instrument_by_reference(str(data.get("questionnaire") or ""))
         if instrument is None:
-            raise _BadRequest(
-                [
-                    _error(
-                        "unknown_questionnaire",
-                        "'questionnaire' must name a published Questionnaire",
-                        field="questionnaire",
-                    )
-                ]
-            )
+            message = "'questionnaire' must name a published Questionnaire"
+            return nothing, [api_errors.error("unknown_questionnaire", message, field="questionnaire")]
         try:
             answers = engine.questionnaire_response_to_answers(instrument, data)
         except engine.ResponseValidationError as error:
-            raise _BadRequest(error.errors) from None
-        return instrument, answers, request.query_params.get("postcode", "")
+            return nothing, _answer_errors(error.errors)
+        return (instrument, answers, request.query_params.get("postcode", "")), []
 
     @staticmethod
     def _from_json(data):
+        """((instrument, answers, postcode), every error at once) of our JSON body."""
         errors = []
         instrument_id = data.get("instrument", registry.BALANSCHECK)
         answers = data.get("answers")
         postcode = data.get("postcode") or ""
         unknown = sorted(set(data) - {"instrument", "answers", "postcode"})
         for name in unknown:
-            errors.append(_error("unknown_field", f"{name!r} is not a field of this request", field=name))
+            errors.append(
+                api_errors.error("unknown_field", f"{name!r} is not a field of this request", field=name)
+            )
         if not isinstance(instrument_id, str):
-            errors.append(_error("invalid_type", "expected the id of a Questionnaire", field="instrument"))
+            errors.append(
+                api_errors.error("invalid_type", "expected the id of a Questionnaire", field="instrument")
+            )
         if not isinstance(answers, dict):
-            errors.append(_error("invalid_type", "expected an object keyed by linkId", field="answers"))
+            errors.append(
+                api_errors.error("invalid_type", "expected an object keyed by linkId", field="answers")
+            )
         if not isinstance(postcode, str):
-            errors.append(_error("invalid_type", "expected a postcode as text", field="postcode"))
+            errors.append(api_errors.error("invalid_type", "expected a postcode as text", field="postcode"))
         instrument = registry.instruments().get(instrument_id) if isinstance(instrument_id, str) else None
         if isinstance(instrument_id, str) and instrument is None:
             errors.append(
-                _error("unknown_questionnaire", f"no Questionnaire {instrument_id!r}", field="instrument")
+                api_errors.error(
+                    "unknown_questionnaire", f"no Questionnaire {instrument_id!r}", field="instrument"
+                )
             )
-        if errors:
-            raise _BadRequest(errors)
-        return instrument, answers, postcode
-
-
-class _BadRequest(Exception):
-    def __init__(self, errors):
-        self.errors = errors
+        return (instrument, answers, postcode), errors
 
 
 class CheckFHIRView(APIView):
@@ -435,8 +439,8 @@ class CheckFHIRView(APIView):
         check = selectors.check_export_for_owner(request, check_id)
         outcome = selectors.check_outcome(check)
         if outcome is None:
-            return _errors(
-                [_error("not_found", "the questionnaire of this check is no longer available")], 404
+            return api_errors.response(
+                [api_errors.error("not_found", "the questionnaire of this check is no longer available")], 404
             )
         qr = engine.answers_to_questionnaire_response(
             outcome.instrument, outcome.answers, outcome.result, authored=check.created_at.isoformat()
