@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from mantelzorg.accounts.models import ConsentRecord, Organisation, Role, User
+from mantelzorg.assessment.apps import BALANCE_HISTORY, FOLLOW_UP
 
 pytest_plugins = ["tests.browser"]
 
@@ -126,7 +127,7 @@ def cast(db):
         password=PASSWORD,
     )
     ConsentRecord.objects.create(
-        grantor=c.caregiver, grantee=c.professional, scope=ConsentRecord.Scope.BALANCE_HISTORY
+        grantor=c.caregiver, grantee=c.professional, scope=BALANCE_HISTORY, purpose=FOLLOW_UP
     )
     return c
 

@@ -67,7 +67,7 @@ def main():
     balans, carerqol = instruments["balanscheck"], instruments["carerqol"]
     answers = heavy_response()
     result = score(balans, answers)
-    level = derive_level(result, answers)
+    level = derive_level(result)
     cq = {
         "fulfilment": "some",
         "support": "a_lot",
@@ -81,11 +81,11 @@ def main():
     rows = [
         ("balanscheck validate_answers", lambda: validate_answers(balans, answers)),
         ("balanscheck score (validate + all scores)", lambda: score(balans, answers)),
-        ("balanscheck derive_level", lambda: derive_level(result, answers)),
-        ("balanscheck advise", lambda: advise(level, answers)),
+        ("balanscheck derive_level", lambda: derive_level(result)),
+        ("balanscheck advise", lambda: advise(level)),
         (
             "balanscheck score + level + advice",
-            lambda: advise(derive_level(score(balans, answers), answers), answers),
+            lambda: advise(derive_level(score(balans, answers))),
         ),
         (
             "balanscheck to QuestionnaireResponse",

@@ -98,9 +98,6 @@ class ConsentRecord(models.Model):
     them (``accounts.consent``); read only through ``selectors.consent_is_active``, written only by
     ``services.consent_grant`` / ``consent_revoke``."""
 
-    class Scope(models.TextChoices):  # kept for existing callers; the registry is accounts.consent
-        BALANCE_HISTORY = "balance_history", _("My saved balance checks")
-
     grantor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents_given")
     grantee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents_received")
     scope = models.CharField(max_length=64)

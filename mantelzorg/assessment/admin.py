@@ -3,7 +3,7 @@ from django.contrib import admin
 from mantelzorg.core import audit
 from mantelzorg.core.cache import bump_version
 
-from . import selectors
+from . import registry
 from .forms import InstrumentDefinitionForm, LocalThresholdsForm
 from .models import InstrumentDefinition, LocalThresholds
 
@@ -13,15 +13,15 @@ class _VersionedAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        bump_version(selectors.CONTENT)
+        bump_version(registry.CONTENT)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        bump_version(selectors.CONTENT)
+        bump_version(registry.CONTENT)
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        bump_version(selectors.CONTENT)
+        bump_version(registry.CONTENT)
 
 
 @admin.register(InstrumentDefinition)
@@ -34,11 +34,11 @@ class InstrumentDefinitionAdmin(_VersionedAdmin):
     readonly_fields = ["questionnaire_id", "url", "version", "title", "builtin", "loaded_at"]
 
     def save_model(self, request, obj, form, change):
-        obj.checksum = selectors.checksum(obj.json)
+        obj.checksum = registry.checksum(obj.json)
         super().save_model(request, obj, form, change)
         if obj.active:
             InstrumentDefinition.objects.filter(url=obj.url).exclude(pk=obj.pk).update(active=False)
-            bump_version(selectors.CONTENT)  # the base class bumped before this update
+            bump_version(registry.CONTENT)  # the base class bumped before this update
         audit.log(
             request=request, action="assessment.instrument.loaded", obj=obj, purpose="instrument management"
         )

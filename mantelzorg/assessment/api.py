@@ -1,12 +1,12 @@
 """Balanscheck API: score a check (our JSON or a FHIR QuestionnaireResponse), read a saved check as a
 FHIR QuestionnaireResponse, and publish the instruments as FHIR Questionnaires.
 
-``POST /api/v1/checks/`` stores nothing. Errors are 400 with ``errors: [{linkId, code, message}]``.
+``POST /api/v1/checks/`` stores nothing. Errors are the API's one body (``mantelzorg.api.errors``):
+400 with ``errors: [{field, code, message}]``, plus ``linkId`` when an error is about an answer
+(its ``field`` is then the linkId too).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerExtension
@@ -26,12 +26,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mantelzorg.api import errors as api_errors
 from mantelzorg.api.errors import ErrorsSerializer
 from mantelzorg.api.parsers import JSONParser
-from mantelzorg.core import audit, geo
-from mantelzorg.core.cache import memoize
+from mantelzorg.core import geo
 
-from . import engine, selectors
+from . import engine, evaluation, local_offers, registry, selectors
 
 FHIR_JSON = "application/fhir+json"
 
@@ -70,7 +70,7 @@ class AnswersField(serializers.DictField):
 # Schema only: CheckCreateView._from_json checks the body (and refuses any other member).
 class CheckRequestSerializer(serializers.Serializer):
     instrument = serializers.CharField(
-        default=selectors.BALANSCHECK, help_text="Questionnaire id, e.g. balanscheck"
+        default=registry.BALANSCHECK, help_text="Questionnaire id, e.g. balanscheck"
     )
     postcode = serializers.CharField(
         required=False,
@@ -187,27 +187,21 @@ class CheckResultSerializer(serializers.Serializer):
 # ------------------------------------------------------------------------------ helpers
 
 
-def _errors(errors, status=400) -> Response:
-    return Response({"errors": errors}, status=status)
-
-
-def _error(code, message, *, link_id=None, field=None) -> dict:
-    error = {"linkId": link_id, "code": code, "message": message}
-    if field:
-        error["field"] = field
-    return error
-
-
-def _label(text) -> dict:
-    return {"nl": text.nl, "en": text.en}
+def _answer_errors(items: list[dict]) -> list[dict]:
+    """The engine's answer errors (``{linkId, code, message}``) in the API's error body: the
+    linkId is also the ``field`` ("answers" when the error is about the answers as a whole)."""
+    return [
+        api_errors.error(e["code"], e["message"], field=e.get("linkId") or "answers", link_id=e.get("linkId"))
+        for e in items
+    ]
 
 
 def _reason(r) -> dict:
-    return {"rule": r.rule, "level": r.level, "kind": r.kind, "text": _label(r.text), "source": r.source}
+    return {"rule": r.rule, "level": r.level, "kind": r.kind, "text": r.text.as_json, "source": r.source}
 
 
 def _task(t) -> dict:
-    return {"task": t.task, "label": _lasting_label(t.label), "hours": t.hours}
+    return {"task": t.task, "label": t.label.as_json, "hours": t.hours}
 
 
 def _offer(service, distance, domains, address=None, phone=None) -> dict:
@@ -226,42 +220,9 @@ def _id(obj) -> str | None:
     return str(obj.id) if obj is not None else None
 
 
-# Advice cards, level names and task names belong to the loaded rule tables and instruments, which
-# live as long as the process: their JSON is made once per object (by identity; bounded, for
-# callers that make such objects of their own). Shared data: never changed after it is made.
-_lasting_json: dict[int, tuple[Any, dict]] = {}
-
-
-def _lasting(obj, build) -> dict:
-    known = _lasting_json.get(id(obj))
-    if known is not None and known[0] is obj:
-        return known[1]
-    data = build(obj)
-    if len(_lasting_json) >= 2000:
-        _lasting_json.clear()
-    _lasting_json[id(obj)] = (obj, data)
-    return data
-
-
-def _lasting_label(text) -> dict:
-    return _lasting(text, _label)
-
-
-def _advice_json(card) -> dict:
-    return {
-        "code": card.code,
-        "title": _label(card.title),
-        "text": _label(card.text),
-        "support_domain": card.support_domain,
-        "ladder_step": card.ladder_step,
-        "urgent": card.urgent,
-        "contact": card.contact,
-    }
-
-
-def offers_data(offers: selectors.Offers, outcome: selectors.Outcome) -> dict:
+def offers_data(offers: local_offers.Offers, outcome: evaluation.Outcome) -> dict:
     """The ``offers`` member of a check result (JSON-ready), with the result page's next steps."""
-    steps = selectors.next_steps(outcome, offers)
+    steps = local_offers.next_steps(outcome, offers)
     local = {str(h.service.id): h for h in offers.local}
     for step in steps:  # a step's offer is listed in "local" even when it is not the vraaggebied's nearest
         if step.offer is not None:
@@ -286,20 +247,7 @@ def offers_data(offers: selectors.Offers, outcome: selectors.Outcome) -> dict:
     }
 
 
-def offers_for(place, outcome: selectors.Outcome) -> dict:
-    """``offers_data`` of ``selectors.offers_for``, kept as plain data (cheap to read back from
-    the cache) under the same rule: per postcode area, advice cards and directory version."""
-    key = ("api", place.pc4 if place else "", tuple(sorted(c.code for c in outcome.advice)))
-    data = memoize(
-        key,
-        lambda: {**offers_data(selectors.find_offers(place, outcome.advice), outcome), "postcode": None},
-        content="directory",
-        in_process=True,  # plain data, never changed: the caller gets a copy with its own postcode
-    )
-    return {**data, "postcode": place.postcode if place else None}  # the caller's own postcode
-
-
-def result_data(outcome: selectors.Outcome, offers: selectors.Offers | dict | None) -> dict:
+def result_data(outcome: evaluation.Outcome, offers: local_offers.Offers | None) -> dict:
     level = outcome.level
     data = {
         "instrument": outcome.instrument.id,
@@ -308,8 +256,8 @@ def result_data(outcome: selectors.Outcome, offers: selectors.Offers | dict | No
         "bands": {k: b.code for k, b in outcome.result.bands.items()},
         "level": {
             "code": level.code,
-            "label": _lasting_label(level.label),
-            "description": _lasting_label(level.description),
+            "label": level.label.as_json,
+            "description": level.description.as_json,
             "base": level.base,
         }
         if level
@@ -320,11 +268,11 @@ def result_data(outcome: selectors.Outcome, offers: selectors.Offers | dict | No
         "pressure_points": [_task(t) for t in level.pressure_points] if level else [],
         "energy_sources": [_task(t) for t in level.energy_sources] if level else [],
         "transferable_tasks": [_task(t) for t in level.transferable_tasks] if level else [],
-        "advice": [_lasting(c, _advice_json) for c in outcome.advice],
+        "advice": [c.as_json for c in outcome.advice],
         "offers": None,
     }
     if offers is not None:
-        data["offers"] = offers if isinstance(offers, dict) else offers_data(offers, outcome)
+        data["offers"] = offers_data(offers, outcome)
     return data
 
 
@@ -375,83 +323,83 @@ class CheckCreateView(APIView):
         try:
             data = request.data
         except UnsupportedMediaType:
-            return _errors(
-                [_error("unsupported_media_type", "send application/json or application/fhir+json")], 415
+            return api_errors.response(
+                [
+                    api_errors.error(
+                        "unsupported_media_type", "send application/json or application/fhir+json"
+                    )
+                ],
+                415,
             )
         except ParseError as error:
-            return _errors([_error("invalid_json", str(error.detail))])
+            return api_errors.response([api_errors.error("invalid_json", str(error.detail))])
         if not isinstance(data, dict):
-            return _errors([_error("invalid_type", "the body must be a JSON object")])
+            return api_errors.response([api_errors.error("invalid_type", "the body must be a JSON object")])
         is_fhir = (
             request.content_type.startswith(FHIR_JSON) or data.get("resourceType") == "QuestionnaireResponse"
         )
-        try:
-            if is_fhir:
-                instrument, answers, postcode = self._from_fhir(request, data)
-            else:
-                instrument, answers, postcode = self._from_json(data)
-        except _BadRequest as error:
-            return _errors(error.errors)
+        (instrument, answers, postcode), problems = (
+            self._from_fhir(request, data) if is_fhir else self._from_json(data)
+        )
+        if problems:
+            return api_errors.response(problems)
         place = None
         if postcode:
             try:
                 place = geo.resolve_postcode(postcode)
             except geo.PostcodeError as error:
-                return _errors([_error(error.code, error.message, field="postcode")])
+                return api_errors.response([api_errors.error(error.code, error.message, field="postcode")])
         try:
-            outcome = selectors.evaluate(instrument, answers, place=place)
+            outcome = evaluation.evaluate(instrument, answers, place=place)
         except engine.ResponseValidationError as error:
-            return _errors(error.errors)
-        offers = offers_for(place, outcome) if outcome.level else None
+            return api_errors.response(_answer_errors(error.errors))
+        offers = local_offers.offers_for(place, outcome.advice) if outcome.level else None
         return Response(result_data(outcome, offers))
 
     @staticmethod
     def _from_fhir(request, data):
-        instrument = selectors.instrument_by_reference(str(data.get("questionnaire") or ""))
+        """((instrument, answers, postcode), errors) of a FHIR QuestionnaireResponse body."""
+        nothing = (None, None, "")
+        instrument = registry.instrument_by_reference(str(data.get("questionnaire") or ""))
         if instrument is None:
-            raise _BadRequest(
-                [
-                    _error(
-                        "unknown_questionnaire",
-                        "'questionnaire' must name a published Questionnaire",
-                        field="questionnaire",
-                    )
-                ]
-            )
+            message = "'questionnaire' must name a published Questionnaire"
+            return nothing, [api_errors.error("unknown_questionnaire", message, field="questionnaire")]
         try:
             answers = engine.questionnaire_response_to_answers(instrument, data)
         except engine.ResponseValidationError as error:
-            raise _BadRequest(error.errors) from None
-        return instrument, answers, request.query_params.get("postcode", "")
+            return nothing, _answer_errors(error.errors)
+        return (instrument, answers, request.query_params.get("postcode", "")), []
 
     @staticmethod
     def _from_json(data):
+        """((instrument, answers, postcode), every error at once) of our JSON body."""
         errors = []
-        instrument_id = data.get("instrument", selectors.BALANSCHECK)
+        instrument_id = data.get("instrument", registry.BALANSCHECK)
         answers = data.get("answers")
         postcode = data.get("postcode") or ""
         unknown = sorted(set(data) - {"instrument", "answers", "postcode"})
         for name in unknown:
-            errors.append(_error("unknown_field", f"{name!r} is not a field of this request", field=name))
+            errors.append(
+                api_errors.error("unknown_field", f"{name!r} is not a field of this request", field=name)
+            )
         if not isinstance(instrument_id, str):
-            errors.append(_error("invalid_type", "expected the id of a Questionnaire", field="instrument"))
+            errors.append(
+                api_errors.error("invalid_type", "expected the id of a Questionnaire", field="instrument")
+            )
         if not isinstance(answers, dict):
-            errors.append(_error("invalid_type", "expected an object keyed by linkId", field="answers"))
+            errors.append(
+                api_errors.error("invalid_type", "expected an object keyed by linkId", field="answers")
+            )
         if not isinstance(postcode, str):
-            errors.append(_error("invalid_type", "expected a postcode as text", field="postcode"))
-        instrument = selectors.instruments().get(instrument_id) if isinstance(instrument_id, str) else None
+            errors.append(api_errors.error("invalid_type", "expected a postcode as text", field="postcode"))
+        instrument = registry.instruments().get(instrument_id) if isinstance(instrument_id, str) else None
         if isinstance(instrument_id, str) and instrument is None:
             errors.append(
-                _error("unknown_questionnaire", f"no Questionnaire {instrument_id!r}", field="instrument")
+                api_errors.error(
+                    "unknown_questionnaire", f"no Questionnaire {instrument_id!r}", field="instrument"
+                )
             )
-        if errors:
-            raise _BadRequest(errors)
-        return instrument, answers, postcode
-
-
-class _BadRequest(Exception):
-    def __init__(self, errors):
-        self.errors = errors
+        return (instrument, answers, postcode), errors
 
 
 class CheckFHIRView(APIView):
@@ -468,19 +416,12 @@ class CheckFHIRView(APIView):
         },
     )
     def get(self, request, check_id):
-        check, purpose = selectors.check_access(request, check_id, manage=True)
+        check = selectors.check_export_for_owner(request, check_id)
         outcome = selectors.check_outcome(check)
         if outcome is None:
-            return _errors(
-                [_error("not_found", "the questionnaire of this check is no longer available")], 404
+            return api_errors.response(
+                [api_errors.error("not_found", "the questionnaire of this check is no longer available")], 404
             )
-        audit.log(
-            request=request,
-            action="assessment.check.viewed",
-            obj=check,
-            subject=check.owner,
-            purpose=purpose + " (FHIR export)",
-        )
         qr = engine.answers_to_questionnaire_response(
             outcome.instrument, outcome.answers, outcome.result, authored=check.created_at.isoformat()
         )
@@ -520,7 +461,7 @@ class QuestionnaireListView(APIView):
     )
     def get(self, request):
         wanted = request.query_params.get("url")
-        resources = [r for r in selectors.instrument_resources() if not wanted or r.get("url") == wanted]
+        resources = [r for r in registry.instrument_resources() if not wanted or r.get("url") == wanted]
         base = request.build_absolute_uri("/api/fhir/Questionnaire/")
         bundle = {
             "resourceType": "Bundle",
@@ -548,7 +489,7 @@ class QuestionnaireDetailView(APIView):
         },
     )
     def get(self, request, questionnaire_id):
-        instrument = selectors.instruments().get(questionnaire_id)
+        instrument = registry.instruments().get(questionnaire_id)
         if instrument is None:
             return _operation_outcome("not-found", f"Questionnaire/{questionnaire_id} is not known", 404)
         return Response(instrument.resource, content_type=FHIR_JSON)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import conditions
-from .engine import DefinitionError, Instrument, Label, Number, ScoreResult, validate_answers
+from .engine import DefinitionError, Instrument, Label, Number, ScoreResult
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 SUPPORT_DOMAINS = (
@@ -194,6 +194,20 @@ class AdviceCard:
     reassures: bool = False  # never shown when the result is urgent
     helpline: bool = False  # the number for "do not know where to begin" (shown without a postcode too)
 
+    @cached_property
+    def as_json(self) -> dict[str, Any]:
+        """The card in a check result of the API, made once per card (the rule tables live as long
+        as the process; shared: never change it)."""
+        return {
+            "code": self.code,
+            "title": self.title.as_json,
+            "text": self.text.as_json,
+            "support_domain": self.support_domain,
+            "ladder_step": self.ladder_step,
+            "urgent": self.urgent,
+            "contact": self.contact,
+        }
+
 
 @dataclass(frozen=True)
 class AdviceRules:
@@ -270,7 +284,7 @@ def parse_level_rules(data: dict[str, Any]) -> LevelRules:
 
     thresholds = {}
     for name, raw in (data.get("thresholds") or {}).items():
-        if not conditions._is_number(raw.get("value")) or not raw.get("source"):
+        if not conditions.is_number(raw.get("value")) or not raw.get("source"):
             problems.append(f"threshold {name}: needs a numeric value and a source")
             continue
         where = f"threshold {name}"
@@ -530,7 +544,7 @@ def effective_thresholds(rules: LevelRules, override: dict[str, Number] | None =
     for name, value in (override or {}).items():
         if name not in values:
             problems.append(f"threshold override: unknown threshold {name!r}")
-        elif not conditions._is_number(value):
+        elif not conditions.is_number(value):
             problems.append(f"threshold override: {name} must be a number")
         else:
             values[name] = value
@@ -633,12 +647,6 @@ def _placeholders(*texts: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for text in texts for name in _template(text)[1::2]))
 
 
-# Filled texts by (text, values): a rule's reason comes out the same for the same numbers, so it
-# is built once. Bounded: the numbers come from answers.
-_filled: dict[tuple[str, ...], Label] = {}
-_FILLED_MAX = 4096
-
-
 class _Filler:
     """Fills ``{name}`` placeholders with the number a threshold or fact holds (a threshold wins
     over a fact of the same name; a placeholder without a number stays as it is). Each name is
@@ -653,7 +661,7 @@ class _Filler:
         found = self.formatted.get(name)
         if found is None:
             value = self.thresholds[name] if name in self.thresholds else self.facts.get(name)
-            found = self.formatted[name] = _format(value) if conditions._is_number(value) else f"{{{name}}}"
+            found = self.formatted[name] = _format(value) if conditions.is_number(value) else f"{{{name}}}"
         return found
 
     def text(self, text: str) -> str:
@@ -666,22 +674,13 @@ class _Filler:
         return "".join(out)
 
     def label(self, text: Label) -> Label:
-        names = _placeholders(text.nl, text.en)
-        if not names:
+        if not _placeholders(text.nl, text.en):
             return text
-        key = (text.nl, text.en, *[self.value(name) for name in names])
-        filled = _filled.get(key)
-        if filled is None:
-            filled = Label(self.text(text.nl), self.text(text.en))
-            if len(_filled) >= _FILLED_MAX:
-                _filled.clear()
-            _filled[key] = filled
-        return filled
+        return Label(self.text(text.nl), self.text(text.en))
 
 
 def derive_level(
     instrument_result: ScoreResult,
-    answers: dict[str, Any],
     thresholds_override: dict[str, Number] | None = None,
     *,
     rules: LevelRules | None = None,
@@ -695,15 +694,15 @@ def derive_level(
     never more. ``urgent`` is true when any urgent rule holds; the level is then at least the
     rules' ``urgent.level`` and its description says what the crisis means, and no reason that
     reassures is given. ``thresholds_override`` replaces named thresholds (e.g. a gemeente's own
-    policy). ``answers`` are validated again unless they equal the answers the score was computed
-    from.
+    policy). The facts are read from the validated answers the score was computed from
+    (``instrument_result.answers``).
     """
     rules = rules or load_level_rules()
     instrument = instrument_result.instrument
     if instrument.url != rules.instrument_url:
         raise ValueError(f"these level rules are for {rules.instrument_url}, not {instrument.url}")
     thresholds = effective_thresholds(rules, thresholds_override)
-    cleaned = instrument_result.validated(answers)
+    cleaned = instrument_result.answers
     insights = _task_insights(instrument, cleaned, rules)
     bands = {k: b.code for k, b in instrument_result.bands.items()}
     facts = _facts(instrument, instrument_result.scores, bands, cleaned, insights)
@@ -755,27 +754,14 @@ def derive_level(
     )
 
 
-def advise(
-    level_result: LevelResult, answers: dict[str, Any], *, rules: AdviceRules | None = None
-) -> list[AdviceCard]:
+def advise(level_result: LevelResult, *, rules: AdviceRules | None = None) -> list[AdviceCard]:
     """The advice cards whose condition holds: urgent cards first, then by Zorgladder step.
 
-    ``answers`` are the answers given to ``derive_level``; unless they equal the answers already
-    validated there, they are validated again, so an answer to a disabled item never triggers
-    advice. Ties keep the order of advice.json.
+    The cards read the facts the level was derived from (validated answers: an answer to a
+    disabled item never triggers advice). Ties keep the order of advice.json.
     """
     rules = rules or load_advice_rules()
-    if level_result.facts and (answers is level_result.answers or answers == level_result.answers):
-        facts = dict(level_result.facts)  # the same answers: the facts the level was derived from
-    else:
-        cleaned = validate_answers(level_result.instrument, answers)
-        insights = {
-            "tasks": level_result.tasks,
-            "pressure_points": level_result.pressure_points,
-            "energy_sources": level_result.energy_sources,
-            "transferable_tasks": level_result.transferable_tasks,
-        }
-        facts = _facts(level_result.instrument, level_result.scores, level_result.bands, cleaned, insights)
+    facts = dict(level_result.facts)
     facts.update(
         level=level_result.code,
         urgent=level_result.urgent,

@@ -21,8 +21,8 @@ Example: "the overall burden is at least the heavy threshold and nobody helps"::
 
 Nothing is ever evaluated as code. ``check`` finds mistakes when a rule file is loaded;
 ``compile_condition`` turns a condition into a tree of closures, a function of (facts,
-thresholds), which the rule tables keep (``balance.Rule.holds``); ``evaluate`` compiles and runs
-one condition once.
+thresholds), which the rule tables keep (``balance.Rule.holds``). The plain tree walk it is
+tested against lives with the tests (``tests/conditions_reference.py``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """A number for the rules: int or float (also a subclass), never a bool."""
     kind = type(value)
     if kind is int or kind is float:
         return True
@@ -39,7 +40,7 @@ def _is_number(value: Any) -> bool:
 
 
 def _numbers(a: Any, b: Any) -> bool:
-    return _is_number(a) and _is_number(b)
+    return is_number(a) and is_number(b)
 
 
 def _same_kind(a: Any, b: Any) -> bool:
@@ -111,7 +112,8 @@ Compiled = Callable[[dict[str, Any], dict[str, Any]], Any]
 
 def compile_condition(condition: Any) -> Compiled:
     """The condition as a Python function of (facts, thresholds), built from closures (never from
-    source text); it gives the same value as ``evaluate_tree`` and runs several times faster.
+    source text); it gives the same value as the tree walk of ``tests/conditions_reference.py`` and runs
+    several times faster.
 
     The common shapes get a closure of their own: a fact compared with a threshold or a literal,
     ``in`` a literal list of texts or of numbers, ``intersects`` a literal list."""
@@ -176,9 +178,9 @@ def _compare(op: str, left: Any, right: Any) -> Compiled:
             if op == "in" and all(type(x) is str for x in right):
                 texts = frozenset(right)  # same kind as a text: exactly a str
                 return lambda facts, thresholds: type(value := facts.get(name)) is str and value in texts
-            if op == "in" and all(_is_number(x) and x == x for x in right):  # x == x: not NaN
+            if op == "in" and all(is_number(x) and x == x for x in right):  # x == x: not NaN
                 numbers = frozenset(right)  # a number equals a number of the list (1 == 1.0)
-                return lambda facts, thresholds: _is_number(value := facts.get(name)) and value in numbers
+                return lambda facts, thresholds: is_number(value := facts.get(name)) and value in numbers
             if op == "intersects":
                 return lambda facts, thresholds: (
                     isinstance(value := facts.get(name), list) and any(x in right for x in value)
@@ -192,31 +194,3 @@ def _compare(op: str, left: Any, right: Any) -> Compiled:
         )
     first, second = compile_condition(left), compile_condition(right)
     return lambda facts, thresholds: compare(first(facts, thresholds), second(facts, thresholds))
-
-
-def evaluate(condition: Any, facts: dict[str, Any], thresholds: dict[str, Any]) -> Any:
-    """The value of a condition (a bool for every operator except var and threshold). Compiles
-    it each time: code that evaluates a condition often keeps ``compile_condition``'s function
-    (``balance.Rule.holds``)."""
-    return compile_condition(condition)(facts, thresholds)
-
-
-def evaluate_tree(condition: Any, facts: dict[str, Any], thresholds: dict[str, Any]) -> Any:
-    """``evaluate`` by walking the JSON (the reference the compiled form is tested against)."""
-    if isinstance(condition, list):
-        return [evaluate_tree(element, facts, thresholds) for element in condition]
-    if not isinstance(condition, dict):
-        return condition
-    ((op, arg),) = condition.items()
-    if op == "var":
-        return facts.get(arg)
-    if op == "threshold":
-        return thresholds[arg]
-    if op == "and":
-        return all(bool(evaluate_tree(c, facts, thresholds)) for c in arg)
-    if op == "or":
-        return any(bool(evaluate_tree(c, facts, thresholds)) for c in arg)
-    if op == "not":
-        return not evaluate_tree(arg, facts, thresholds)
-    left, right = (evaluate_tree(a, facts, thresholds) for a in arg)
-    return COMPARISONS[op](left, right)

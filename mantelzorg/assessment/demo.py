@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from mantelzorg.accounts.models import User
 
-from . import selectors
+from . import evaluation, registry
 from .models import SavedCheck
 
 DEMO_EMAIL = "mantelzorger@example.nl"
@@ -108,7 +108,7 @@ def load(stdout=None) -> int:
     user = User.objects.filter(email=DEMO_EMAIL).first()
     if user is None or SavedCheck.objects.filter(owner=user).exists():
         return 0
-    instrument = selectors.instrument_get(selectors.BALANSCHECK)
+    instrument = registry.instrument_get(registry.BALANSCHECK)
     now = timezone.now()
     created = 0
     for days, answers in (
@@ -116,7 +116,7 @@ def load(stdout=None) -> int:
         (90, moderate()),
         (7, overloaded()),
     ):
-        outcome = selectors.evaluate(instrument, answers)
+        outcome = evaluation.evaluate(instrument, answers)
         level = outcome.level
         SavedCheck.objects.create(
             owner=user,

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 ORDINAL_URL = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 MIN_VALUE_URL = "http://hl7.org/fhir/StructureDefinition/minValue"
@@ -88,6 +88,11 @@ class ResponseValidationError(ValueError):
 class Label:
     nl: str
     en: str
+
+    @cached_property
+    def as_json(self) -> dict[str, str]:
+        """``{"nl": ..., "en": ...}`` for the API, made once per Label (shared: never change it)."""
+        return {"nl": self.nl, "en": self.en}
 
 
 @dataclass(frozen=True)
@@ -187,7 +192,7 @@ class Instrument:
     @property
     def title_label(self) -> Label:
         """The title in both languages (FHIR ``_title`` translation extension; else the title)."""
-        return _label(self.resource, "title")
+        return label_of(self.resource, "title")
 
     @cached_property
     def questions(self) -> tuple[Item, ...]:
@@ -319,7 +324,8 @@ def _translation(element: dict[str, Any] | None, lang: str) -> str | None:
     return None
 
 
-def _label(owner: dict[str, Any], key: str) -> Label:
+def label_of(owner: dict[str, Any], key: str) -> Label:
+    """The text ``owner[key]`` as a Label: Dutch, and English from its FHIR ``translation`` extension."""
     nl = owner.get(key) or ""
     return Label(nl=nl, en=_translation(owner.get(f"_{key}"), "en") or nl)
 
@@ -381,7 +387,7 @@ def _parse_item(
             AnswerOption(
                 code=coding["code"],
                 system=coding.get("system"),
-                display=_label(coding, "display"),
+                display=label_of(coding, "display"),
                 ordinal=ordinal,
             )
         )
@@ -415,7 +421,7 @@ def _parse_item(
     return Item(
         link_id=link_id,
         type=item_type,
-        text=_label(raw, "text"),
+        text=label_of(raw, "text"),
         parent=parent,
         required=bool(raw.get("required")),
         read_only=bool(raw.get("readOnly")),
@@ -725,13 +731,47 @@ EnableTest = Callable[[Any], bool]
 READ_ANSWER, READ_IF_ENABLED, READ_NOTHING = 0, 1, 2
 
 
+class ScoreEntry(NamedTuple):
+    """One item of a score: for a sum ``fn`` gives the number (None: the value is the number);
+    for a count it says whether the answer counts."""
+
+    link_id: str
+    key: str  # the score key it adds to
+    fn: Callable[[Any], Any] | None
+
+
+class EnableCheck(NamedTuple):
+    """One enableWhen condition of a conditional item, prepared."""
+
+    question: str  # the linkId it reads
+    reads: int  # READ_ANSWER, READ_IF_ENABLED or READ_NOTHING
+    test: EnableTest
+
+
+class Conditional(NamedTuple):
+    """An item with an enableWhen (or an ancestor with one)."""
+
+    link_id: str
+    parent: str | None
+    conditions: tuple[EnableCheck, ...]
+    any_of: bool  # enableBehavior "any" (else: all must hold)
+
+
+class Check(NamedTuple):
+    """An answerable question, in questionnaire order."""
+
+    link_id: str
+    conditional: bool  # decided by ``Plan.conditional``
+    required: bool
+    accept: Callable[[Any], bool]  # quick test; what it refuses goes to ``_check_value``
+    item: Item
+
+
 @dataclass(frozen=True)
 class ScorePlan:
     definition: ScoreDefinition
     keys: tuple[str, ...]  # the distinct score keys, in item order
-    # (linkId, key, fn): for a sum fn gives the number (None: the value is the number); for a
-    # count it says whether the answer counts.
-    entries: tuple[tuple[str, str, Callable[[Any], Any] | None], ...]
+    entries: tuple[ScoreEntry, ...]
 
 
 @dataclass(frozen=True)
@@ -747,8 +787,8 @@ class Plan:
     """
 
     questions: frozenset[str]
-    conditional: tuple[tuple[str, str | None, tuple[tuple[str, int, EnableTest], ...], bool], ...]
-    checks: tuple[tuple[str, bool, bool, Callable[[Any], bool], Item], ...]
+    conditional: tuple[Conditional, ...]
+    checks: tuple[Check, ...]
     scores: tuple[ScorePlan, ...]
 
 
@@ -831,16 +871,19 @@ def _plan(instrument: Instrument) -> Plan:
         return READ_ANSWER if question in always else READ_IF_ENABLED
 
     conditional = tuple(
-        (
+        Conditional(
             link_id,
             items[link_id].parent,
-            tuple((c.question, reads(c.question), _enable_test(c)) for c in items[link_id].enable_when),
+            tuple(
+                EnableCheck(c.question, reads(c.question), _enable_test(c))
+                for c in items[link_id].enable_when
+            ),
             items[link_id].enable_behavior == "any" and bool(items[link_id].enable_when),
         )
         for link_id in order
     )
     checks = tuple(
-        (item.link_id, item.link_id not in always, item.required, _accept(item), item)
+        Check(item.link_id, item.link_id not in always, item.required, _accept(item), item)
         for item in instrument.questions
         if not item.read_only
     )
@@ -849,7 +892,7 @@ def _plan(instrument: Instrument) -> Plan:
             definition=d,
             keys=tuple(dict.fromkeys(d.keys)),
             entries=tuple(
-                (
+                ScoreEntry(
                     link_id,
                     key,
                     _counter(d, items[link_id], link_id in d.reversed)

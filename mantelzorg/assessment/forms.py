@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from mantelzorg.core import geo
 
 from . import balance, engine
+from .evaluation import label
 from .models import InstrumentDefinition, LocalThresholds, ReminderSetting
-from .selectors import label
 
 YES, NO = "yes", "no"
 

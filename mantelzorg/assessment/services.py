@@ -19,7 +19,7 @@ from django.utils.crypto import salted_hmac
 from mantelzorg.core import audit
 from mantelzorg.core.cache import bump_version
 
-from . import balance, engine, selectors
+from . import balance, engine, evaluation, registry, selectors
 from .models import (
     AnonymousContribution,
     InstrumentDefinition,
@@ -45,7 +45,7 @@ def instrument_load(
     active one of its Questionnaire (other versions with the same url are deactivated).
     """
     instrument = engine.load_instrument(data)
-    digest = selectors.checksum(data)
+    digest = registry.checksum(data)
     with transaction.atomic():
         row = InstrumentDefinition.objects.filter(url=instrument.url, version=instrument.version).first()
         changed = row is None or row.checksum != digest or (activate and not row.active)
@@ -71,7 +71,7 @@ def instrument_load(
                 obj=row,
                 purpose="instrument management",
             )
-            bump_version(selectors.CONTENT)
+            bump_version(registry.CONTENT)
     return row
 
 
@@ -84,7 +84,7 @@ def instruments_sync_builtin() -> int:
             .values_list("checksum", flat=True)
             .first()
         )
-        if before != selectors.checksum(instrument.resource):
+        if before != registry.checksum(instrument.resource):
             instrument_load(data=instrument.resource, builtin=True)
             changed += 1
     return changed
@@ -97,7 +97,7 @@ def email_hash(email: str) -> str:
     return salted_hmac("mantelzorg.assessment.owner", email.strip().lower(), algorithm="sha256").hexdigest()
 
 
-def _check_from_outcome(outcome: selectors.Outcome, **owner) -> SavedCheck:
+def _check_from_outcome(outcome: evaluation.Outcome, **owner) -> SavedCheck:
     level = outcome.level
     place = outcome.place
     return SavedCheck.objects.create(
@@ -116,14 +116,14 @@ def _check_from_outcome(outcome: selectors.Outcome, **owner) -> SavedCheck:
 
 
 @transaction.atomic
-def check_save(*, request, outcome: selectors.Outcome, user) -> SavedCheck:
+def check_save(*, request, outcome: evaluation.Outcome, user) -> SavedCheck:
     check = _check_from_outcome(outcome, owner=user)
     audit.log(request=request, action="assessment.check.saved", obj=check, subject=user, purpose=SAVE_PURPOSE)
     return check
 
 
 @transaction.atomic
-def check_save_by_email(*, request, outcome: selectors.Outcome, email: str) -> SavedCheck:
+def check_save_by_email(*, request, outcome: evaluation.Outcome, email: str) -> SavedCheck:
     """Keep the check for an e-mail address (only its keyed hash is stored) and mail the link."""
     check = _check_from_outcome(outcome, owner_email_hash=email_hash(email))
     audit.log(
@@ -274,7 +274,7 @@ def reminders_send(now=None) -> int:
 # ------------------------------------------------------------------------------ statistics
 
 
-def contribution_create(*, request, outcome: selectors.Outcome, today=None) -> AnonymousContribution | None:
+def contribution_create(*, request, outcome: evaluation.Outcome, today=None) -> AnonymousContribution | None:
     """Store the allowed fields of one result for the gemeente's statistics (after opt-in)."""
     if outcome.level is None or outcome.municipality is None:
         return None
@@ -306,6 +306,6 @@ def thresholds_update(*, request, municipality, overrides: dict, note: str = "")
         municipality=municipality,
         defaults={"overrides": overrides, "note": note, "updated_at": timezone.now()},
     )
-    bump_version(selectors.CONTENT)
+    bump_version(registry.CONTENT)
     audit.log(request=request, action="assessment.thresholds.updated", obj=row, purpose="local policy")
     return row

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mantelzorg.accounts.selectors import is_platform_admin, is_staff_of
-from mantelzorg.core import audit, geo
+from mantelzorg.core import geo
 from mantelzorg.core.http import personal
 from mantelzorg.core.idempotency import idempotent
 from mantelzorg.core.models import Municipality
 
-from . import engine, selectors, services
+from . import engine, evaluation, local_offers, registry, selectors, services
 from .forms import STEPS, EmailForm, PostcodeForm, QuestionsForm, ReminderForm, step_items
 from .models import LocalThresholds, ReminderSetting
 
@@ -66,9 +66,9 @@ def _session_outcome(request):
     missing = next((i for i in range(len(STEPS)) if i not in state["done"]), None)
     if missing is not None:
         return None, redirect("assessment:step", number=missing + 1)
-    instrument = selectors.instrument_get(selectors.BALANSCHECK)
+    instrument = registry.instrument_get(registry.BALANSCHECK)
     try:
-        return selectors.evaluate(instrument, state["answers"], place=_place(state["postcode"])), None
+        return evaluation.evaluate(instrument, state["answers"], place=_place(state["postcode"])), None
     except engine.ResponseValidationError as error:
         link_ids = {e["linkId"] for e in error.errors}
         for index in range(len(STEPS)):
@@ -108,7 +108,7 @@ def step(request, number):
         return redirect("assessment:step", number=first_missing + 1)
     if index == 0 and request.method == "GET":
         _prefill(request, state)
-    instrument = selectors.instrument_get(selectors.BALANSCHECK)
+    instrument = registry.instrument_get(registry.BALANSCHECK)
     enabled = engine.enabled_items(instrument, state["answers"])
     items = [i for i in step_items(instrument, index) if i.link_id in enabled]
     form = QuestionsForm(
@@ -174,8 +174,8 @@ def reset(request):
 
 def _result_context(request, outcome, **extra):
     """What every page that shows a Balanscheck result needs (page, print, PDF, saved check)."""
-    offers = selectors.offers_for(outcome.place, outcome.advice) if outcome.level else None
-    steps = selectors.next_steps(outcome, offers)
+    offers = local_offers.offers_for(outcome.place, outcome.advice) if outcome.level else None
+    steps = local_offers.next_steps(outcome, offers)
     in_steps = {step.card.code for step in steps}
     return {
         "outcome": outcome,
@@ -183,7 +183,7 @@ def _result_context(request, outcome, **extra):
         "offers": offers,
         "steps": steps,
         "more_cards": [c for c in outcome.other_cards if c.code not in in_steps],
-        "domains": selectors.domain_labels(),
+        "domains": local_offers.domain_labels(),
         "here": request.get_full_path(),  # the way back from an offer's page
         **extra,
     }
@@ -353,16 +353,9 @@ def magic_link(request, token):
 @require_GET
 @personal
 def history(request):
-    checks = list(selectors.check_list_for_user(request.user, request))
+    checks = selectors.check_history_for_user(request)
     if not checks and not request.user.is_authenticated:
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
-    audit.log(
-        request=request,
-        action="assessment.check.viewed",
-        object_type="assessment.savedcheck",
-        subject=request.user if request.user.is_authenticated else None,
-        purpose="own history",
-    )
     reminder = (
         ReminderSetting.objects.filter(user=request.user).first() if request.user.is_authenticated else None
     )
@@ -443,19 +436,19 @@ def check_delete(request, check_id):
 
 
 def _questionnaire_outcome(request, questionnaire_id):
-    instrument = selectors.instrument_get(questionnaire_id)
+    instrument = registry.instrument_get(questionnaire_id)
     state = _state(request, f"assessment_q_{instrument.id}")
     try:
-        return selectors.evaluate(instrument, state["answers"]), None
+        return evaluation.evaluate(instrument, state["answers"]), None
     except engine.ResponseValidationError:
         return None, redirect("assessment:questionnaire", questionnaire_id=instrument.id)
 
 
 @require_http_methods(["GET", "POST"])
 @personal
-def questionnaire(request, questionnaire_id=selectors.CARERQOL):
-    instrument = selectors.instrument_get(questionnaire_id)
-    if instrument.id == selectors.BALANSCHECK:
+def questionnaire(request, questionnaire_id=registry.CARERQOL):
+    instrument = registry.instrument_get(questionnaire_id)
+    if instrument.id == registry.BALANSCHECK:
         return redirect("assessment:start")
     key = f"assessment_q_{instrument.id}"
     state = _state(request, key)
@@ -467,7 +460,9 @@ def questionnaire(request, questionnaire_id=selectors.CARERQOL):
         _store(request, state, key)
         return redirect("assessment:questionnaire_result", questionnaire_id=instrument.id)
     intro = [
-        selectors.label(i.text) for i in instrument.items.values() if i.type == "display" and i.parent is None
+        evaluation.label(i.text)
+        for i in instrument.items.values()
+        if i.type == "display" and i.parent is None
     ]
     return render(
         request,
@@ -476,7 +471,7 @@ def questionnaire(request, questionnaire_id=selectors.CARERQOL):
             "form": form,
             "instrument": instrument,
             "intro": intro,
-            "title": selectors.label(instrument.title_label),
+            "title": evaluation.label(instrument.title_label),
         },
     )
 

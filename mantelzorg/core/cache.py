@@ -130,7 +130,7 @@ def memoize(
     ``in_process=True`` keeps the value itself in this process instead of a pickled copy in the
     cache backend: no key hashing, locking or unpickling (~70 µs for a check's offers). Callers
     then get the same object every time and must never change it: use it only for plain data
-    that is copied before anything is added (``assessment.api.offers_for``)."""
+    that is copied before anything is added (``assessment.local_offers.offers_for``)."""
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS if seconds is None else seconds
     if not seconds:
         return compute()

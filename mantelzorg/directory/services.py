@@ -242,7 +242,7 @@ def _term_ids(data) -> list:
     return ids
 
 
-def _save_related(service, data, *, place) -> None:
+def save_related(service, data, *, place) -> None:
     """Save the form's related data: terms, areas and languages are replaced; the one location,
     address, phone, schedule and cost it shows are edited in place (``_edit_first``)."""
     Attribute.objects.filter(service=service).delete()
@@ -352,7 +352,7 @@ def service_create(*, request, data: dict, place=None) -> Service:
         service.assured_date = timezone.localdate()
         service.save(update_fields=["assured_date"])
     bump_version(CONTENT)
-    _save_related(service, data, place=place)
+    save_related(service, data, place=place)
     reindex_services([service.id])
     audit.log(
         request=request, action="directory.service.created", obj=service, purpose="directory maintenance"
@@ -369,7 +369,7 @@ def service_update(*, request, service: Service, data: dict, place=None) -> Serv
     if data.get("verified_now"):
         service.assured_date = timezone.localdate()
     service.save()
-    _save_related(service, data, place=place)
+    save_related(service, data, place=place)
     reindex_services([service.id])
     audit.log(
         request=request, action="directory.service.updated", obj=service, purpose="directory maintenance"

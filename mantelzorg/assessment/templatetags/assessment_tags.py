@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
-from mantelzorg.assessment import charts, selectors
+from mantelzorg.assessment import charts, evaluation
 
 register = template.Library()
 
@@ -11,7 +11,7 @@ register = template.Library()
 @register.filter
 def lang(text):
     """An engine Label in the active language."""
-    return selectors.label(text) if text is not None else ""
+    return evaluation.label(text) if text is not None else ""
 
 
 @register.filter
@@ -29,7 +29,7 @@ def level_label(code):
     from mantelzorg.assessment import balance
 
     level = next((lvl for lvl in balance.load_level_rules().levels if lvl.code == code), None)
-    return selectors.label(level.label) if level else code
+    return evaluation.label(level.label) if level else code
 
 
 @register.simple_tag

@@ -63,11 +63,11 @@ def instrument(name="balanscheck") -> engine.Instrument:
 
 
 def level_of(instrument_, answers, override=None):
-    return balance.derive_level(engine.score(instrument_, answers), answers, override)
+    return balance.derive_level(engine.score(instrument_, answers), override)
 
 
 def advice_for(instrument_, answers, override=None):
-    return balance.advise(level_of(instrument_, answers, override), answers)
+    return balance.advise(level_of(instrument_, answers, override))
 
 
 def random_answers(instrument_: engine.Instrument, rng: random.Random, *, skip_optional: float = 0.2) -> dict:

@@ -74,7 +74,7 @@ def test_bad_answers_name_the_link_id(client, body, link_id, code):
     response = post_json(client, body)
     assert response.status_code == 400
     assert {"linkId": link_id, "code": code} in [
-        {"linkId": e["linkId"], "code": e["code"]} for e in response.json()["errors"]
+        {"linkId": e.get("linkId"), "code": e["code"]} for e in response.json()["errors"]
     ]
 
 
@@ -113,7 +113,8 @@ def test_fhir_response_for_wrong_item_names_it(client):
     response = client.post(URL, json.dumps(qr), content_type="application/fhir+json")
     assert response.status_code == 400
     assert any(
-        e["linkId"] == "about.care_hours" and e["code"] == "invalid_type" for e in response.json()["errors"]
+        e.get("linkId") == "about.care_hours" and e["code"] == "invalid_type"
+        for e in response.json()["errors"]
     )
 
 
@@ -159,3 +160,30 @@ def test_openapi_documents_the_check_operation(client, admin_user):
     operation = schema["paths"]["/api/v1/checks/"]["post"]
     assert set(operation["requestBody"]["content"]) == {"application/json", "application/fhir+json"}
     assert "400" in operation["responses"] and "200" in operation["responses"]
+
+
+def test_a_body_that_is_not_an_object_is_a_400_in_the_one_error_shape(client):
+    """POST [1]: 400 with ``errors`` whose every item carries field, code and message."""
+    response = client.post(URL, "[1]", content_type="application/json")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert errors and all({"field", "code", "message"} <= set(e) for e in errors)
+    assert errors[0]["code"] == "invalid_type"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"answers": {"about.care_hours": 500}},
+        {"answers": {}},
+        {"answers": [], "extra": 1, "instrument": 3},
+        {"answers": factories.balanced(), "postcode": "12"},
+    ],
+)
+def test_every_error_item_carries_field_code_and_message(client, body):
+    response = post_json(client, body)
+    assert response.status_code == 400
+    for error in response.json()["errors"]:
+        assert {"field", "code", "message"} <= set(error)
+        if "linkId" in error:  # an error about an answer names its item as the field too
+            assert error["field"] == error["linkId"]

@@ -4,7 +4,7 @@ extension on the item coding's ``display``), never the Dutch name in the English
 import pytest
 from django.utils import translation
 
-from mantelzorg.assessment import engine, selectors
+from mantelzorg.assessment import engine, evaluation
 from mantelzorg.assessment.tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -46,9 +46,9 @@ def test_dutch_result_names_the_dimensions_in_dutch(client):
 def test_every_dimension_of_a_shipped_instrument_has_an_english_name(instrument_id):
     instrument = engine.load_all_builtin()[instrument_id]
     with translation.override("nl"):
-        dutch = selectors.dimension_labels(instrument)
+        dutch = evaluation.dimension_labels(instrument)
     with translation.override("en"):
-        english = selectors.dimension_labels(instrument)
+        english = evaluation.dimension_labels(instrument)
     assert dutch.keys() == english.keys() and dutch
     untranslated = {code for code in dutch if english[code] == dutch[code] or english[code] == code}
     assert not untranslated, f"no English display for {sorted(untranslated)}"

@@ -294,7 +294,7 @@ def test_stale_answers_to_disabled_items_do_not_make_pressure_points(balanscheck
 def test_level_rules_refuse_another_instrument():
     carerqol = instrument("carerqol")
     with pytest.raises(ValueError, match="level rules are for"):
-        balance.derive_level(engine.score(carerqol, cq()), cq())
+        balance.derive_level(engine.score(carerqol, cq()))
 
 
 # ---------------------------------------------------------------------------------- rule files

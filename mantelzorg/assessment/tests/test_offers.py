@@ -4,7 +4,7 @@ and at most three next steps, each tied to one concrete offer."""
 
 import pytest
 
-from mantelzorg.assessment import selectors
+from mantelzorg.assessment import evaluation, local_offers, registry
 from mantelzorg.assessment.tests import factories
 from mantelzorg.core import geo
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def outcome_for(answers, postcode=None):
     place = geo.resolve_postcode(postcode) if postcode else None
-    return selectors.evaluate(selectors.instrument_get("balanscheck"), answers, place=place)
+    return evaluation.evaluate(registry.instrument_get("balanscheck"), answers, place=place)
 
 
 def phone(service, number):
@@ -29,7 +29,7 @@ def test_respite_near_by_is_found_although_nine_nearer_offers_are_other_help():
         factories.service(f"Praatgroep {i}", domains=["emotional_support"], postcode="1012")
     respite = factories.service("Logeerhuis verderop", domains=["respite"], postcode="1018")
     outcome = outcome_for(factories.overloaded(), "1012")
-    offers = selectors.offers_for(outcome.place, outcome.advice)
+    offers = local_offers.offers_for(outcome.place, outcome.advice)
     assert "respite" in outcome.support_domains
     assert [h.service.id for h in offers.by_domain["respite"].hits] == [respite.id]
     assert "respite" not in offers.missing_domains
@@ -44,7 +44,7 @@ def test_nearest_first_for_each_vraaggebied_at_most_three():
         factories.service(f"Nog meer respijt {i}", domains=["respite"], postcode="1017")
     factories.service("Geldhulp", domains=["financial_help"], postcode="1012")
     outcome = outcome_for(factories.overloaded(), "1012")
-    offers = selectors.offers_for(outcome.place, outcome.advice)
+    offers = local_offers.offers_for(outcome.place, outcome.advice)
     respite = [h.service.name for h in offers.by_domain["respite"].hits]
     assert respite[0] == near.name and far.name not in respite and len(respite) == 3
     distances = [h.distance_km for h in offers.by_domain["respite"].hits]
@@ -56,11 +56,11 @@ def test_the_radius_widens_to_25_km_per_vraaggebied_with_nothing_nearer():
     factories.service("Amstelveen respijt", domains=["respite"], postcode="1181")  # about 9 km
     factories.service("Dam", domains=["emotional_support"], postcode="1012")
     outcome = outcome_for(factories.overloaded(), "1012")
-    offers = selectors.offers_for(outcome.place, outcome.advice)
+    offers = local_offers.offers_for(outcome.place, outcome.advice)
     assert [h.service.name for h in offers.by_domain["respite"].hits] == ["Amstelveen respijt"]
     assert offers.by_domain["respite"].radius_km == 15
     factories.service("Haarlem", domains=["financial_help"], postcode="2011")  # about 18 km
-    offers = selectors.find_offers(outcome.place, outcome.advice)
+    offers = local_offers.find_offers(outcome.place, outcome.advice)
     assert offers.by_domain["financial_help"].radius_km == 25
     assert [h.service.name for h in offers.by_domain["financial_help"].hits] == ["Haarlem"]
 
@@ -69,7 +69,7 @@ def test_missing_only_when_nothing_within_the_radius_and_then_national_options(c
     factories.service("Landelijke lijn", domains=["emotional_support"], national=True)
     factories.service("Lokaal respijt", domains=["respite"], postcode="1012")
     outcome = outcome_for(factories.overloaded(), "1012")
-    offers = selectors.offers_for(outcome.place, outcome.advice)
+    offers = local_offers.offers_for(outcome.place, outcome.advice)
     assert "respite" not in offers.missing_domains
     assert "emotional_support" in offers.missing_domains
     assert [s.name for s in offers.national["emotional_support"]] == ["Landelijke lijn"]
@@ -84,7 +84,7 @@ def test_missing_only_when_nothing_within_the_radius_and_then_national_options(c
 def test_without_a_postcode_national_options_and_a_postcode_field(client):
     factories.service("Landelijke lijn", domains=["practical_help"], national=True)
     outcome = outcome_for(factories.overloaded())
-    offers = selectors.offers_for(None, outcome.advice)
+    offers = local_offers.offers_for(None, outcome.advice)
     assert offers.local == [] and offers.centres == [] and offers.place is None
     assert "Landelijke lijn" in [s.name for s in offers.national_list]
     factories.walk(client, factories.overloaded())
@@ -112,7 +112,7 @@ def test_at_most_three_next_steps_each_tied_to_a_different_offer_one_per_vraagge
     stay = factories.service("Logeeropvang", domains=["respite"], postcode="1013")
     nursing = factories.service("Wijkverpleging", domains=["practical_help"], postcode="1012")
     outcome = outcome_for(factories.overloaded(), "1012")
-    steps = selectors.next_steps(outcome, selectors.offers_for(outcome.place, outcome.advice))
+    steps = local_offers.next_steps(outcome, local_offers.offers_for(outcome.place, outcome.advice))
     assert len(steps) == 3
     assert steps[0].card.code == "talk_to_consultant" and steps[0].centre == centre
     assert steps[1].card.support_domain == "respite" and steps[1].offer.service.id in (respite.id, stay.id)
@@ -151,7 +151,7 @@ def test_a_young_carer_step_goes_to_an_offer_for_young_caregivers():
     factories.service("Praatgroep", domains=["emotional_support"], postcode="1012")
     answers = factories.overloaded(**{"about.age_group": "under_18"})
     outcome = outcome_for(answers, "1012")
-    steps = selectors.next_steps(outcome, selectors.offers_for(outcome.place, outcome.advice))
+    steps = local_offers.next_steps(outcome, local_offers.offers_for(outcome.place, outcome.advice))
     assert steps[0].card.code == "young_carer"
     assert steps[0].offer.service.name == "Jonge mantelzorgers Amsterdam"
 
@@ -179,8 +179,8 @@ def test_offer_queries_do_not_grow_with_the_number_of_offers(django_assert_max_n
         from django.test.utils import CaptureQueriesContext
 
         with CaptureQueriesContext(connection) as queries:
-            offers = selectors.find_offers(outcome.place, outcome.advice)
-            selectors.next_steps(outcome, offers)
+            offers = local_offers.find_offers(outcome.place, outcome.advice)
+            local_offers.next_steps(outcome, offers)
         return len(queries)
 
     everything = ["information", "guidance", "emotional_support", "education", "practical_help", "respite"]
@@ -209,7 +209,7 @@ def test_nursing_advice_goes_to_an_offer_on_the_zorgladder_step_for_nursing():
     )
     assert "ladder_4" in taxonomy.codes(taxonomy.CARE_LADDER)
     outcome = outcome_for(factories.overloaded(), "1012")
-    offers = selectors.offers_for(outcome.place, outcome.advice)
+    offers = local_offers.offers_for(outcome.place, outcome.advice)
     assert [h.service.id for h in offers.by_card["home_nursing"].hits] == [nursing.id]
     assert workshop.id not in [h.service.id for h in offers.by_card["home_nursing"].hits]
 

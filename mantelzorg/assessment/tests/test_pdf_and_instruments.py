@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
-from mantelzorg.assessment import selectors, services
+from mantelzorg.assessment import registry, services
 from mantelzorg.assessment.models import InstrumentDefinition, SavedCheck
 from mantelzorg.assessment.tests import factories
 
@@ -52,7 +52,7 @@ def test_load_instrument_command_adds_a_usable_instrument(client):
     call_command("load_instrument", str(DATA / "four_item_count.json"), stdout=out)
     call_command("load_instrument", str(DATA / "four_item_count.json"), stdout=out)  # idempotent
     assert InstrumentDefinition.objects.filter(questionnaire_id="four-item-count").count() == 1
-    assert "four-item-count" in selectors.instruments()
+    assert "four-item-count" in registry.instruments()
     bundle = client.get("/api/fhir/Questionnaire").json()
     assert "four-item-count" in {e["resource"]["id"] for e in bundle["entry"]}
     response = client.get("/balanscheck/vragenlijst/four-item-count/")
@@ -61,7 +61,7 @@ def test_load_instrument_command_adds_a_usable_instrument(client):
 
 def test_operator_instrument_scores_through_the_api(client):
     call_command("load_instrument", str(DATA / "ediz_plus_shape.json"), stdout=io.StringIO())
-    instrument = selectors.instruments()[json.loads((DATA / "ediz_plus_shape.json").read_text())["id"]]
+    instrument = registry.instruments()[json.loads((DATA / "ediz_plus_shape.json").read_text())["id"]]
     answers = {q.link_id: (q.options[-1].code if q.type == "choice" else True) for q in instrument.questions}
     response = client.post(
         "/api/v1/checks/",
@@ -104,7 +104,7 @@ def test_new_version_replaces_the_active_one():
     services.instrument_load(data=data2)
     rows = dict(InstrumentDefinition.objects.filter(url=data["url"]).values_list("version", "active"))
     assert rows == {"0.1.0": False, "0.2.0": True}
-    assert selectors.instruments()["four-item-count"].version == "0.2.0"
+    assert registry.instruments()["four-item-count"].version == "0.2.0"
 
 
 def test_the_pdf_is_short_and_its_offers_have_a_phone_number_and_an_address(client):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mantelzorg.assessment import selectors, services
+from mantelzorg.assessment import evaluation, registry, services
 from mantelzorg.assessment.tests import factories
 from mantelzorg.core import geo
 from mantelzorg.core.models import Municipality
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def evaluate(answers, postcode=None):
     place = geo.resolve_postcode(postcode) if postcode else None
-    return selectors.evaluate(selectors.instrument_get("balanscheck"), answers, place=place)
+    return evaluation.evaluate(registry.instrument_get("balanscheck"), answers, place=place)
 
 
 def test_levels_follow_the_answers():
@@ -69,8 +69,8 @@ def test_threshold_and_instrument_changes_reach_every_process():
     # Another process writes (the row and the version), without touching this process's memory.
     LocalThresholds.objects.create(municipality_id="GM0363", overrides={"burden_heavy": 5})
     assert evaluate(answers, "1012").level.code == "attention"  # not yet: same version seen
-    if not ContentVersion.objects.filter(name=selectors.CONTENT).update(version=F("version") + 1):
-        ContentVersion.objects.create(name=selectors.CONTENT, version=1)
+    if not ContentVersion.objects.filter(name=registry.CONTENT).update(version=F("version") + 1):
+        ContentVersion.objects.create(name=registry.CONTENT, version=1)
     cache._versions.clear()  # this process's one-second view of the versions has expired
     assert evaluate(answers, "1012").level.code == "heavy"
 
@@ -79,7 +79,7 @@ def test_admin_threshold_change_raises_the_version(cast, login_as):
     from mantelzorg.core.cache import content_version, forget_versions
 
     forget_versions()
-    before = content_version(selectors.CONTENT)
+    before = content_version(registry.CONTENT)
     client = login_as(cast.admin)
     response = client.post(
         "/beheer/assessment/localthresholds/add/",
@@ -87,7 +87,7 @@ def test_admin_threshold_change_raises_the_version(cast, login_as):
     )
     assert response.status_code == 302, response.content[:2000]
     forget_versions()
-    assert content_version(selectors.CONTENT) > before
+    assert content_version(registry.CONTENT) > before
     assert evaluate(factories.moderate(), "1012").level.code == "heavy"
 
 

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import translation
 
-from mantelzorg.assessment import balance, engine, selectors
+from mantelzorg.assessment import balance, engine, evaluation
 
 from .answers import TASKS, instrument, random_answers
 
@@ -217,8 +217,8 @@ def test_every_shown_reason_and_advice_text_is_true_for_3000_generated_responses
     shown: set[str] = set()
     for result in _responses("balanscheck", 3000, seed=20261201):
         said = Said(result.answers)
-        level = balance.derive_level(result, result.answers)
-        cards = balance.advise(level, result.answers)
+        level = balance.derive_level(result)
+        cards = balance.advise(level)
         for reason in (*level.reasons, *level.urgent_reasons):
             _check(reason.rule, said, reason.text.nl, level.code)
             _check(reason.rule, said, reason.text.en, level.code)
@@ -286,7 +286,7 @@ def test_the_result_page_says_only_what_holds_for_200_generated_responses():
     inst = instrument()
     with translation.override("nl"):
         for result in _responses("balanscheck", 200, seed=99):
-            outcome = selectors.evaluate(inst, result.answers, thresholds={})
+            outcome = evaluation.evaluate(inst, result.answers, thresholds={})
             request = factory.get("/balanscheck/uitslag/")
             html = render_to_string(
                 "assessment/_result_body.html", _result_context(request, outcome), request=request

@@ -7,7 +7,7 @@ from django.utils import timezone
 from mantelzorg.core.geo import resolve_postcode
 from mantelzorg.directory import taxonomy
 from mantelzorg.directory.models import Organization, Schedule, Service, ServiceArea
-from mantelzorg.directory.services import _save_related, reindex_services
+from mantelzorg.directory.services import reindex_services, save_related
 
 
 def make_org(
@@ -66,7 +66,7 @@ def make_service(
         from mantelzorg.core.models import Municipality
 
         data["areas"] = list(Municipality.objects.filter(code__in=areas))
-    _save_related(service, data, place=place)
+    save_related(service, data, place=place)
     if not national and not areas and place is not None:
         ServiceArea.objects.create(
             service=service, name=place.municipality.name_everyday, municipality=place.municipality
