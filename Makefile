@@ -13,7 +13,9 @@ UV_VERSION := 0.13.9
 RUN_ENV := DJANGO_DEBUG=0
 # Type-checked with mypy in `make test` (house style): every app's services and selectors, and the
 # shared mechanisms (audit, consent, personal data, idempotency, API errors and paging).
-TYPED := $(wildcard mantelzorg/*/services.py mantelzorg/*/selectors.py mantelzorg/*/selectors/*.py) \
+TYPED := $(wildcard mantelzorg/*/services.py mantelzorg/*/selectors.py) \
+	mantelzorg/directory/search.py mantelzorg/assessment/registry.py mantelzorg/assessment/evaluation.py \
+	mantelzorg/assessment/local_offers.py \
 	mantelzorg/core/audit.py mantelzorg/core/personal_data.py mantelzorg/core/idempotency.py \
 	mantelzorg/accounts/consent.py mantelzorg/api/errors.py mantelzorg/api/pagination.py
 # Sources of the collected static files: a change in one of these collects them again.

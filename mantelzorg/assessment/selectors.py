@@ -74,7 +74,7 @@ def check_access(request, check_id, *, manage: bool = False) -> tuple[SavedCheck
             and consent_is_active(grantor=check.owner, grantee=user, scope=BALANCE_HISTORY, purpose=FOLLOW_UP)
         ):
             purpose = "follow-up with the caregiver's consent (balance_history)"
-    if not purpose:
+    if check is None or not purpose:
         audit.denied(
             request=request,
             action="assessment.check.viewed",

@@ -225,7 +225,7 @@ def reminders_due(now=None) -> list[tuple[ReminderSetting, dt.datetime]]:
         .annotate(m=Max("created_at"))
         .values("m")
     )
-    due = []
+    due: list[tuple[ReminderSetting, dt.datetime]] = []
     for setting in ReminderSetting.objects.annotate(latest=Subquery(latest)).select_related("user"):
         due_at = reminder_due_at(setting, setting.latest)
         if due_at is None or due_at > now or not setting.user.is_active:

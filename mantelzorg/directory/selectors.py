@@ -160,7 +160,7 @@ class MenuGroup(typing.NamedTuple):
     also: list  # services that have this form besides their main form
 
     @property
-    def count(self) -> int:
+    def total(self) -> int:
         return len(self.offers) + len(self.also)
 
 
@@ -253,17 +253,22 @@ def respite_menu(municipality) -> dict:
         locations.setdefault(service_id, []).append(MenuLocation(name, address, code == municipality.code))
     terms = list(TaxonomyTerm.objects.filter(taxonomy__code=taxonomy.RESPITE_FORMS).order_by("position"))
     term_bit = {term.code: 1 << taxonomy.TERM_BITS[f"{taxonomy.RESPITE_FORMS}:{term.code}"] for term in terms}
-    for service in services:
-        service.menu_forms = [term for term in terms if bits[service.id] & term_bit[term.code]]
-        service.menu_cost = costs.get(service.id)
-        service.menu_phone = phones.get(service.id, "")
-        service.menu_locations = sorted(locations.get(service.id, []), key=lambda loc: not loc.here)
-        service.menu_national = service.id in national
+    forms_of = {
+        service.id: [term for term in terms if bits[service.id] & term_bit[term.code]] for service in services
+    }
+    for service in services:  # what the menu's template reads, as annotations on the instance
+        service.__dict__.update(
+            menu_forms=forms_of[service.id],
+            menu_cost=costs.get(service.id),
+            menu_phone=phones.get(service.id, ""),
+            menu_locations=sorted(locations.get(service.id, []), key=lambda loc: not loc.here),
+            menu_national=service.id in national,
+        )
     services.sort(key=lambda s: (positions.get(s.id, 10_000), s.name.lower()))
     groups = []
     for term in terms:
-        main = [s for s in services if s.menu_forms and s.menu_forms[0].code == term.code]
-        also = [s for s in services if term in s.menu_forms[1:]]
+        main = [s for s in services if forms_of[s.id] and forms_of[s.id][0].code == term.code]
+        also = [s for s in services if term in forms_of[s.id][1:]]
         groups.append(MenuGroup(term, main, also))
     return {
         "menu": menu,
