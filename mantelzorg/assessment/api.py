@@ -204,49 +204,6 @@ def _task(t) -> dict:
     return {"task": t.task, "label": t.label.as_json, "hours": t.hours}
 
 
-def _offer(service, distance, domains, address=None, phone=None) -> dict:
-    return {
-        "id": str(service.id),
-        "name": service.name,
-        "organization": service.organization.name,
-        "distance_km": distance,
-        "support_domains": domains,
-        "address": address or None,
-        "phone": phone or None,
-    }
-
-
-def _id(obj) -> str | None:
-    return str(obj.id) if obj is not None else None
-
-
-def offers_data(offers: local_offers.Offers, outcome: evaluation.Outcome) -> dict:
-    """The ``offers`` member of a check result (JSON-ready), with the result page's next steps."""
-    steps = local_offers.next_steps(outcome, offers)
-    local = {str(h.service.id): h for h in offers.local}
-    for step in steps:  # a step's offer is listed in "local" even when it is not the vraaggebied's nearest
-        if step.offer is not None:
-            local.setdefault(str(step.offer.service.id), step.offer)
-    return {
-        "postcode": offers.place.postcode if offers.place else None,
-        "municipality": offers.place.municipality.code if offers.place else None,
-        "radius_km": offers.radius_km,
-        "support_centres": [{"id": str(c.id), "name": c.name} for c in offers.centres],
-        "local": [_offer(h.service, h.distance_km, h.domains, h.address, h.phone) for h in local.values()],
-        "missing_support_domains": offers.missing_domains,
-        "national": [_offer(s, None, []) for s in offers.national_list],
-        "next_steps": [
-            {
-                "advice": step.card.code,
-                "offer": _id(step.offer.service) if step.offer else None,
-                "support_centre": _id(step.centre),
-                "national": _id(step.national),
-            }
-            for step in steps
-        ],
-    }
-
-
 def result_data(outcome: evaluation.Outcome, offers: local_offers.Offers | None) -> dict:
     level = outcome.level
     data = {
@@ -272,7 +229,7 @@ def result_data(outcome: evaluation.Outcome, offers: local_offers.Offers | None)
         "offers": None,
     }
     if offers is not None:
-        data["offers"] = offers_data(offers, outcome)
+        data["offers"] = {**offers.as_json, "postcode": offers.place.postcode if offers.place else None}
     return data
 
 

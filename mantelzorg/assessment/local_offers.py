@@ -31,6 +31,9 @@ class Offers:
     by_domain: dict = field(default_factory=dict)  # vraaggebied -> directory NearestOffers
     missing_domains: list[str] = field(default_factory=list)  # advised, nothing within the radius
     national: dict = field(default_factory=dict)  # missing vraaggebied -> [ServiceCard]
+    # The ``offers`` member of the API's check result, made once with the offers (``postcode``
+    # None: the caller adds its own). Shared: never change it.
+    as_json: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def local(self) -> list:
@@ -112,7 +115,7 @@ def find_offers(place, cards) -> Offers:
         domain: directory.national_services(support_domains=[domain], limit=NATIONAL_PER_DOMAIN)
         for domain in missing
     }
-    return Offers(
+    offers = Offers(
         place=place,
         centres=centres,
         by_card=by_card,
@@ -120,6 +123,53 @@ def find_offers(place, cards) -> Offers:
         missing_domains=missing,
         national=national,
     )
+    return replace(offers, as_json=offers_json(offers, cards))
+
+
+def _offer_json(service, distance, domains, address=None, phone=None) -> dict:
+    return {
+        "id": str(service.id),
+        "name": service.name,
+        "organization": service.organization.name,
+        "distance_km": distance,
+        "support_domains": domains,
+        "address": address or None,
+        "phone": phone or None,
+    }
+
+
+def _id(obj) -> str | None:
+    return str(obj.id) if obj is not None else None
+
+
+def offers_json(offers: Offers, cards) -> dict:
+    """The ``offers`` member of a check result of the API (JSON-ready, ``postcode`` None), with
+    the result page's next steps for these advice ``cards``."""
+    steps = steps_for(cards, offers)
+    local = {str(h.service.id): h for h in offers.local}
+    for step in steps:  # a step's offer is listed in "local" even when it is not the vraaggebied's nearest
+        if step.offer is not None:
+            local.setdefault(str(step.offer.service.id), step.offer)
+    return {
+        "postcode": None,
+        "municipality": offers.place.municipality.code if offers.place else None,
+        "radius_km": offers.radius_km,
+        "support_centres": [{"id": str(c.id), "name": c.name} for c in offers.centres],
+        "local": [
+            _offer_json(h.service, h.distance_km, h.domains, h.address, h.phone) for h in local.values()
+        ],
+        "missing_support_domains": offers.missing_domains,
+        "national": [_offer_json(s, None, []) for s in offers.national_list],
+        "next_steps": [
+            {
+                "advice": step.card.code,
+                "offer": _id(step.offer.service) if step.offer else None,
+                "support_centre": _id(step.centre),
+                "national": _id(step.national),
+            }
+            for step in steps
+        ],
+    }
 
 
 @dataclass
@@ -141,11 +191,16 @@ def next_steps(outcome: Outcome, offers: Offers | None, limit: int = NEXT_STEPS)
     """
     if offers is None:
         return []
+    return steps_for(outcome.advice, offers, limit)
+
+
+def steps_for(cards, offers: Offers, limit: int = NEXT_STEPS) -> list[Step]:
+    """``next_steps`` for these advice cards."""
     steps: list[Step] = []
     used: set = set()  # offers (service ids) and the steunpunt already tied to a step
     domains: set[str] = set()  # one step per vraaggebied: three different kinds of help
     centre = offers.centres[0] if offers.centres else None
-    for card in sorted((c for c in outcome.advice if c.step), key=lambda c: c.priority):
+    for card in sorted((c for c in cards if c.step), key=lambda c: c.priority):
         if len(steps) >= limit:
             break
         if card.support_domain in domains:
