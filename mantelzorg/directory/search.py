@@ -231,14 +231,10 @@ def service_search(
     )
     if place is not None:
         municipality = place.municipality
-    origin = (
-        (place.lat, place.lon)
-        if place is not None
-        else ((municipality.lat, municipality.lon) if municipality is not None else None)
-    )
     code = municipality.code if municipality is not None else None
     if place is None and code is None:  # ``first`` rows are located or area rows
         return _national_search(qs, page=page, per_page=per_page, now=now)
+    origin = (place.lat, place.lon) if place is not None else (municipality.lat, municipality.lon)
     qs = near(qs, code=code, place=place, radius_km=radius_km)
     rows = raw_rows(qs.values_list(AS_TEXT["service_id"], "kind", "lat", "lon", AS_TEXT["location_id"], "id"))
     ranked = rank(rows, *origin, radius_km=radius_km if place is not None else None)

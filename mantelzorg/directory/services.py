@@ -548,7 +548,7 @@ def _hsds_apply(
             model = hsds_fields.TABLES[child].model
             attr = hsds_fields.attr_of(child, pointer)
             for i in range(0, len(parent_ids), 500):
-                stale = model.objects.filter(**{f"{attr}__in": parent_ids[i : i + 500]}).exclude(
+                stale = model._default_manager.filter(**{f"{attr}__in": parent_ids[i : i + 500]}).exclude(
                     id__in=ids[child]
                 )
                 count = stale.delete()[1].get(model._meta.label, 0)
@@ -563,7 +563,7 @@ def _hsds_apply(
         existing = {}
         row_ids = [c.values["id"] for c in rows]
         for i in range(0, len(row_ids), 500):
-            existing.update(model.objects.in_bulk(row_ids[i : i + 500]))
+            existing.update(model._default_manager.in_bulk(row_ids[i : i + 500]))
         creates, updates, changed_fields = [], [], set()
         for c in rows:
             values = dict(c.values)
@@ -590,9 +590,9 @@ def _hsds_apply(
                 changed_fields |= set(diff)
             elif m2m_changed:
                 result.updated[name] += 1
-        model.objects.bulk_create(creates, batch_size=500)
+        model._default_manager.bulk_create(creates, batch_size=500)
         if updates:
-            model.objects.bulk_update(updates, sorted(changed_fields), batch_size=500)
+            model._default_manager.bulk_update(updates, sorted(changed_fields), batch_size=500)
         result.created[name] += len(creates)
         result.updated[name] += len(updates)
         for c in rows:

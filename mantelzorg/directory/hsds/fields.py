@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.db.models import Model
+
 from ..models import (
     Accessibility,
     Address,
@@ -45,7 +47,7 @@ class F:
 @dataclass(frozen=True)
 class Table:
     name: str  # HSDS table (CSV file name without .csv)
-    model: type
+    model: type[Model]
     fields: tuple[F, ...]
 
     @property
