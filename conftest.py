@@ -16,6 +16,23 @@ pytest_plugins = ["tests.browser"]
 
 PASSWORD = "correct horse battery staple"
 
+# The names of the users in the ``cast`` fixture, in one place: tests parametrize over these
+# (``getattr(cast, who)``) and derive their subsets from it, so a new cast member is checked
+# everywhere at once.
+CAST_NAMES = [
+    "anonymous",
+    "caregiver",
+    "other_caregiver",
+    "network_member",
+    "professional",
+    "professional_without_consent",
+    "staff",
+    "other_staff",
+    "editor",
+    "other_editor",
+    "admin",
+]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _static_from_sources(tmp_path_factory):
@@ -187,6 +204,8 @@ def cast(db):
     ConsentRecord.objects.create(
         grantor=c.caregiver, grantee=c.professional, scope=ConsentRecord.Scope.BALANCE_HISTORY
     )
+    members = {name for name, value in vars(c).items() if value is None or isinstance(value, User)}
+    assert members == set(CAST_NAMES), "CAST_NAMES must name every user of the cast"
     return c
 
 
