@@ -97,12 +97,19 @@ test: install chromium
 		|| { echo "docs/api/openapi.yaml is out of date: run 'make openapi' and commit it."; exit 1; }
 	MZ_ALL_PAGES=1 $(PY) -m pytest  # also: every page template checked in the browser (tests/browser.py)
 
+# Translations: every app with its own catalogue (mantelzorg/<app>/locale) gets a run from inside
+# its directory; the project catalogue (locale/) gets the rest. Tests are never extracted ("tests"
+# too: inside an app its tests/ directory has no parent in the path).
+APP_CATALOGUES := $(patsubst %/locale,%,$(wildcard mantelzorg/*/locale))
+LANGUAGES := -l nl -l en
 messages: install
-	$(PY) manage.py makemessages -l nl -l en --ignore=.venv --ignore=node_modules \
-		--ignore='mantelzorg/directory/*' --ignore='mantelzorg/assessment/*'
-	cd mantelzorg/directory && ../../$(PY) ../../manage.py makemessages -l nl -l en
-	cd mantelzorg/assessment && ../../$(PY) ../../manage.py makemessages -l nl -l en
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py makemessages $(LANGUAGES) --ignore=.venv --ignore=node_modules --ignore=tests --ignore='*/tests/*' \
+		$(foreach app,$(APP_CATALOGUES),--ignore='$(app)/*')
+	@set -e; for app in $(APP_CATALOGUES); do \
+		echo "cd $$app && makemessages"; \
+		(cd $$app && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages $(LANGUAGES) --ignore=tests --ignore='*/tests/*'); \
+	done
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 bench: install  ## see bench/README.md and BENCHMARKS.md (production server on 127.0.0.1 only)
 	SQLITE_PATH=var/bench.sqlite3 $(PY) bench/run.py --load-reference-data \

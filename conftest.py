@@ -17,6 +17,23 @@ pytest_plugins = ["tests.browser"]
 
 PASSWORD = "correct horse battery staple"
 
+# The names of the users in the ``cast`` fixture, in one place: tests parametrize over these
+# (``getattr(cast, who)``) and derive their subsets from it, so a new cast member is checked
+# everywhere at once.
+CAST_NAMES = [
+    "anonymous",
+    "caregiver",
+    "other_caregiver",
+    "network_member",
+    "professional",
+    "professional_without_consent",
+    "staff",
+    "other_staff",
+    "editor",
+    "other_editor",
+    "admin",
+]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _static_from_sources(tmp_path_factory):
@@ -44,11 +61,73 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# --- Reference data: loaded once per test session ------------------------------------------
+# The migrations store the directory's taxonomies and the shipped instruments; after them the
+# session loads the reference data (342 gemeenten, 4,086 PC4 areas) once, committed, so every
+# test sees it: a ``db`` test runs in a transaction that is rolled back, which leaves it alone.
+# A transactional test (``transaction=True``, ``live_server``) ends with a flush of every table;
+# these tables are kept out of that flush (nothing but the migrations and load_reference_data
+# writes them), so the next test finds them as they were, at no cost per test. A transactional
+# test that adds or removes rows in them fails (``_reference_data``): it would leak into others.
+REFERENCE_MODELS = [
+    "core.Municipality",
+    "core.PostcodeArea",
+    "directory.Taxonomy",
+    "directory.TaxonomyTerm",
+    "assessment.InstrumentDefinition",
+]
+
+
+def _reference_tables() -> set[str]:
+    from django.apps import apps
+
+    return {apps.get_model(label)._meta.db_table for label in REFERENCE_MODELS}
+
+
+def _reference_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {label: apps.get_model(label)._default_manager.count() for label in REFERENCE_MODELS}
+
+
+def _sql_flush_keeping_reference(style, connection, reset_sequences=True, allow_cascade=False):
+    """``django.core.management.sql.sql_flush`` without the reference tables."""
+    kept = _reference_tables()
+    tables = [
+        table
+        for table in connection.introspection.django_table_names(only_existing=True, include_views=False)
+        if table not in kept
+    ]
+    return connection.ops.sql_flush(
+        style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+    )
+
+
+_reference_baseline: dict[str, int] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases (created and migrated as usual), then the reference data."""
+    from django.core.management.commands import flush
+
+    from mantelzorg.directory.models import Taxonomy, TaxonomyTerm
+    from mantelzorg.directory.taxonomy import load_taxonomies
+
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", verbosity=0)
+        if not TaxonomyTerm.objects.exists():  # a data migration, skipped by --no-migrations
+            load_taxonomies(Taxonomy, TaxonomyTerm)
+        _reference_baseline.update(_reference_counts())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flush, "sql_flush", _sql_flush_keeping_reference)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """Every test that uses the database sees the real reference data (342 gemeenten,
-    4,086 PC4) and the directory's taxonomies. Transactional tests (live server) flush them,
-    so they are loaded when missing."""
+    """Database tests: after a transactional test the reference tables must be as they were; after
+    every test, no audit rows of its rolled-back transaction are left to replay."""
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)
     transactional = bool(marker and marker.kwargs.get("transaction")) or names & {
@@ -58,18 +137,8 @@ def _reference_data(request):
     if not (marker or names & {"db", "transactional_db", "live_server"}):
         yield
         return
+    # Requested here so that its teardown (rollback or flush) runs before the checks below.
     request.getfixturevalue("transactional_db" if transactional else "db")
-    from mantelzorg.core.models import Municipality
-
-    if not Municipality.objects.exists():
-        call_command("load_reference_data", verbosity=0)
-    # The taxonomies of the sociale kaart come from a data migration, which a transactional
-    # flush removes; without them offers lose their vraaggebieden (every app searches them).
-    from mantelzorg.directory.models import Taxonomy, TaxonomyTerm
-    from mantelzorg.directory.taxonomy import load_taxonomies
-
-    if not TaxonomyTerm.objects.exists():
-        load_taxonomies(Taxonomy, TaxonomyTerm)
     yield
     # The test's own wrapping transaction is rolled back on purpose: audit rows written in it
     # must not be replayed (as they would be after a real rollback, see core/db/replay.py).
@@ -79,6 +148,13 @@ def _reference_data(request):
         if hasattr(connection, "audit_pending"):
             connection.audit_pending.clear()
             connection.audit_replay.clear()
+    if transactional:
+        counts = _reference_counts()
+        if counts != _reference_baseline:
+            pytest.fail(
+                f"this transactional test changed reference tables (kept out of the flush): "
+                f"{counts} != {_reference_baseline}"
+            )
 
 
 def make_user(email, role, *, municipalities=(), organisations=(), mfa=None):
@@ -129,6 +205,8 @@ def cast(db):
     ConsentRecord.objects.create(
         grantor=c.caregiver, grantee=c.professional, scope=BALANCE_HISTORY, purpose=FOLLOW_UP
     )
+    members = {name for name, value in vars(c).items() if value is None or isinstance(value, User)}
+    assert members == set(CAST_NAMES), "CAST_NAMES must name every user of the cast"
     return c
 
 

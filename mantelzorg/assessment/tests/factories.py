@@ -10,6 +10,9 @@ from mantelzorg.assessment.demo import TASKS, balanced, moderate, overloaded  # 
 from mantelzorg.assessment.forms import STEPS, field_name, step_items
 from mantelzorg.assessment.models import SavedCheck
 
+# Organisations of the sociale kaart: the directory's own factory (same name as before here).
+from mantelzorg.directory.tests.factories import make_org as organization
+
 
 def form_data(instrument: engine.Instrument, index: int, answers: dict, *, postcode: str = "") -> dict:
     """POST data for step ``index`` (0-based) of the multi-step form."""
@@ -58,24 +61,17 @@ class SavedCheckFactory(factory.django.DjangoModelFactory):
     created_at = factory.LazyFunction(timezone.now)
 
 
-def organization(name="Testorganisatie", kind="other", municipalities=()):
-    from mantelzorg.directory.models import Organization
-
-    org = Organization.objects.create(name=name, description="Test", kind=kind)
-    if municipalities:
-        org.municipalities.set(municipalities)
-    return org
-
-
 def service(name, *, domains, postcode=None, national=False, org=None, **extra):
     """A published service of the sociale kaart, indexed for search (through the directory's service);
-    ``extra``: more fields of the directory's service form (phone, respite_forms, target_groups, ...)."""
+    ``extra``: more fields of the directory's service form (phone, respite_forms, target_groups, ...).
+    Kept apart from the directory's ``make_service``: this one goes through ``service_create`` with
+    form data (any field), and a local service gets no municipal ServiceArea."""
     from mantelzorg.core import geo
     from mantelzorg.directory import services as directory_services
 
     place = geo.resolve_postcode(postcode) if postcode else None
     data = {
-        "organization": org or organization(f"Organisatie {name}"),
+        "organization": org or organization(f"Organisatie {name}", kind="other"),
         "name": name,
         "description": "Test",
         "publication": "published",

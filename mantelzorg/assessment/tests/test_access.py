@@ -3,6 +3,7 @@
 import pytest
 from django.utils import timezone
 
+from conftest import CAST_NAMES
 from mantelzorg.accounts.models import ConsentRecord
 from mantelzorg.assessment.models import SavedCheck
 from mantelzorg.assessment.tests import factories
@@ -14,16 +15,7 @@ READ = ["/balanscheck/mijn/{id}/", "/balanscheck/mijn/{id}/pdf/"]
 OWNER_ONLY = ["/balanscheck/mijn/{id}/verwijderen/", "/api/v1/checks/{id}/fhir"]
 
 CAN_READ = {"caregiver", "professional"}
-OUTSIDERS = [
-    "other_caregiver",
-    "network_member",
-    "professional_without_consent",
-    "staff",
-    "other_staff",
-    "editor",
-    "admin",
-    "anonymous",
-]
+OUTSIDERS = [who for who in CAST_NAMES if who not in CAN_READ]
 
 
 @pytest.fixture

@@ -3,20 +3,11 @@ only ever sees the answers in their own session; pages of one's own history need
 
 import pytest
 
+from conftest import CAST_NAMES
+
 pytestmark = pytest.mark.django_db
 
-CAST = [
-    "anonymous",
-    "caregiver",
-    "other_caregiver",
-    "network_member",
-    "professional",
-    "professional_without_consent",
-    "staff",
-    "other_staff",
-    "editor",
-    "admin",
-]
+CAST = CAST_NAMES
 OPEN = [
     "/balanscheck/",
     "/balanscheck/stap/1/",

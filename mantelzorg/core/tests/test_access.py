@@ -2,18 +2,9 @@
 
 import pytest
 
-CAST = [
-    "anonymous",
-    "caregiver",
-    "other_caregiver",
-    "network_member",
-    "professional",
-    "professional_without_consent",
-    "staff",
-    "other_staff",
-    "editor",
-    "admin",
-]
+from conftest import CAST_NAMES
+
+CAST = CAST_NAMES
 PUBLIC = [
     "/taal/nl/",  # a redirect for everyone (tested in test_i18n)
     "/favicon.ico",  # a permanent redirect to the static icon (tested in test_static)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from conftest import CAST_NAMES
 from mantelzorg.core.models import LogEntry
 
 from .factories import edit_form, make_org, make_service
@@ -33,15 +34,7 @@ ALLOWED = {
     "staff": {"manage", "new", "edit", "withdraw", "menu_edit"},
     "admin": {"manage", "new", "edit", "withdraw", "menu_edit"},
 }
-OUTSIDERS = [
-    "caregiver",
-    "other_caregiver",
-    "network_member",
-    "professional",
-    "professional_without_consent",
-    "other_staff",
-    "other_editor",
-]
+OUTSIDERS = [who for who in CAST_NAMES if who not in ALLOWED and who != "anonymous"]
 
 
 @pytest.mark.parametrize("who", list(ALLOWED) + OUTSIDERS + ["anonymous"])

@@ -3,25 +3,14 @@ the HSDS import/export page only for platform admins (others 404, anonymous to l
 
 import pytest
 
+from conftest import CAST_NAMES
 from mantelzorg.directory.models import Service
 
 from .factories import make_org, make_service
 
 pytestmark = pytest.mark.django_db
 
-CAST = [
-    "anonymous",
-    "caregiver",
-    "other_caregiver",
-    "network_member",
-    "professional",
-    "professional_without_consent",
-    "staff",
-    "other_staff",
-    "editor",
-    "other_editor",
-    "admin",
-]
+CAST = CAST_NAMES
 
 
 @pytest.fixture
