@@ -18,6 +18,8 @@ TYPED := $(wildcard mantelzorg/*/services.py mantelzorg/*/selectors.py) \
 	mantelzorg/assessment/local_offers.py \
 	mantelzorg/core/audit.py mantelzorg/core/personal_data.py mantelzorg/core/idempotency.py \
 	mantelzorg/accounts/consent.py mantelzorg/api/errors.py mantelzorg/api/pagination.py
+# Indented by djhtml (house style): `make test` checks, `.venv/bin/djhtml $(TEMPLATES)` fixes.
+TEMPLATES := $(shell find mantelzorg -path '*/templates/*' -name '*.html')
 # Sources of the collected static files: a change in one of these collects them again.
 STATIC_SOURCES := $(shell find mantelzorg -path '*/static/*' -type f)
 
@@ -90,6 +92,7 @@ test: install chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy $(TYPED)
+	$(VENV)/bin/djhtml --check $(TEMPLATES)
 	$(PY) manage.py makemigrations --check --dry-run
 	@mkdir -p var
 	$(PY) manage.py spectacular --file var/openapi.check.yaml --validate
