@@ -6,6 +6,7 @@ Search uses the denormalised ``SearchEntry`` table; see docs/directory-search.md
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import typing
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from django.db.models import F, Prefetch, Q
 from django.http import Http404
+from django.utils import timezone
 
 from mantelzorg.accounts.selectors import (
     is_directory_editor,
@@ -20,6 +22,7 @@ from mantelzorg.accounts.selectors import (
     is_staff_of,
     staff_municipality_codes,
 )
+from mantelzorg.core import audit
 from mantelzorg.core.cache import per_version
 
 from . import search, taxonomy, text
@@ -332,3 +335,29 @@ def stale_services(today: dt.date | None = None):
         .select_related("organization", "organization__account_organisation")
         .order_by("organization__name", "name")
     )
+
+
+def hsds_export(request, fmt: str) -> tuple[bytes, str, str]:
+    """The whole sociale kaart in HSDS 3.0 for a platform admin (the view admits only them):
+    (body, content type, file name) as JSON or the CSV zip; audited as a read. 404 for another
+    format."""
+    from .hsds import export
+
+    stamp = timezone.localdate().isoformat()
+    if fmt == "json":
+        body = json.dumps(export.export_json(), ensure_ascii=False).encode()
+        content_type, filename = "application/json", f"hsds-services-{stamp}.json"
+    elif fmt == "csv":
+        buffer = io.BytesIO()
+        export.export_csv(buffer)
+        body, content_type, filename = buffer.getvalue(), "application/zip", f"hsds-csv-{stamp}.zip"
+    else:
+        raise Http404
+    audit.log(
+        request=request,
+        action="directory.export.completed",
+        object_type="directory.hsds_export",
+        object_id=fmt,
+        purpose="directory maintenance",
+    )
+    return body, content_type, filename

@@ -1,5 +1,3 @@
-import io
-import json
 from functools import wraps
 
 from django.contrib import messages
@@ -23,7 +21,6 @@ from mantelzorg.core.models import Municipality
 
 from . import selectors, services
 from .forms import ImportForm, RespiteMenuForm, SearchForm, ServiceForm
-from .hsds import export
 from .models import Organization, Service
 
 
@@ -320,23 +317,7 @@ def hsds_admin(request):
 @personal
 @require_GET
 def hsds_download(request, fmt):
-    stamp = timezone.localdate().isoformat()
-    if fmt == "json":
-        body = json.dumps(export.export_json(), ensure_ascii=False).encode()
-        response = HttpResponse(body, content_type="application/json")
-        response["Content-Disposition"] = f'attachment; filename="hsds-services-{stamp}.json"'
-    elif fmt == "csv":
-        buffer = io.BytesIO()
-        export.export_csv(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="hsds-csv-{stamp}.zip"'
-    else:
-        raise Http404
-    audit.log(
-        request=request,
-        action="directory.export.completed",
-        object_type="directory.hsds_export",
-        object_id=fmt,
-        purpose="directory maintenance",
-    )
+    body, content_type, filename = selectors.hsds_export(request, fmt)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
