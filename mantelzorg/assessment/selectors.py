@@ -19,7 +19,7 @@ from mantelzorg.core import audit, geo
 from . import balance, engine
 from .apps import BALANCE_HISTORY, FOLLOW_UP
 from .evaluation import Outcome, evaluate, label
-from .models import SavedCheck
+from .models import ReminderSetting, SavedCheck
 from .registry import BALANSCHECK, instruments
 
 # The keyed hashes of the e-mail addresses whose link was opened in this session: opening a link
@@ -216,3 +216,10 @@ def trend(checks) -> list[dict]:
                 {"date": timezone.localtime(check.created_at), "value": value, "level": check.level}
             )
     return list(series.values())
+
+
+def reminder_for_user(user) -> ReminderSetting | None:
+    """The signed-in person's own reminder setting, if any (part of the history read)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return ReminderSetting.objects.filter(user=user).first()

@@ -21,7 +21,7 @@ from mantelzorg.core.models import Municipality
 
 from . import engine, evaluation, local_offers, registry, selectors, services
 from .forms import STEPS, EmailForm, PostcodeForm, QuestionsForm, ReminderForm, step_items
-from .models import LocalThresholds, ReminderSetting
+from .models import LocalThresholds
 
 SESSION_KEY = "assessment_balanscheck"
 
@@ -356,9 +356,7 @@ def history(request):
     checks = selectors.check_history_for_user(request)
     if not checks and not request.user.is_authenticated:
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
-    reminder = (
-        ReminderSetting.objects.filter(user=request.user).first() if request.user.is_authenticated else None
-    )
+    reminder = selectors.reminder_for_user(request.user)
     form = ReminderForm(initial={"interval_months": reminder.interval_months if reminder else ""})
     series = selectors.trend(checks)
     return render(
