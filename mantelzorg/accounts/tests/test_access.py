@@ -2,19 +2,19 @@
 
 import pytest
 
+from conftest import CAST_NAMES
+
 PUBLIC = ["/account/inloggen/", "/account/aanmelden/", "/account/wachtwoord-vergeten/"]
 
 
 @pytest.mark.parametrize("url", PUBLIC)
-@pytest.mark.parametrize(
-    "who", ["anonymous", "caregiver", "network_member", "professional", "staff", "editor", "admin"]
-)
+@pytest.mark.parametrize("who", CAST_NAMES)
 def test_public_account_pages_open_for_everyone(client, cast, login_as, url, who):
     login_as(getattr(cast, who))
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("who", ["anonymous", "caregiver", "professional_without_consent", "staff", "editor"])
+@pytest.mark.parametrize("who", [name for name in CAST_NAMES if name != "admin"])
 def test_only_admins_reach_the_admin(client, cast, login_as, who):
     login_as(getattr(cast, who))
     response = client.get("/beheer/")
@@ -79,9 +79,7 @@ def test_access_helpers_say_who_someone_is_to_the_platform(cast, django_assert_n
     assert not is_platform_admin(AnonymousUser()) and staff_municipality_codes(AnonymousUser()) == frozenset()
 
 
-@pytest.mark.parametrize(
-    "who", ["caregiver", "other_caregiver", "network_member", "professional", "staff", "editor", "admin"]
-)
+@pytest.mark.parametrize("who", [name for name in CAST_NAMES if name != "anonymous"])
 def test_the_consent_page_shows_only_ones_own_consents(client, cast, login_as, who):
     """/account/toestemmingen/ and /account/toestemmingen/<id>/intrekken/: the cast's one consent
     (caregiver → professional) is the caregiver's alone; everyone else gets 404 for it."""

@@ -10,8 +10,10 @@ from mantelzorg.assessment.demo import TASKS, balanced, moderate, overloaded  # 
 from mantelzorg.assessment.forms import STEPS, field_name, step_items
 from mantelzorg.assessment.models import SavedCheck
 
-# Organisations of the sociale kaart: the directory's own factory (same name as before here).
-from mantelzorg.directory.tests.factories import make_org as organization
+# Organisations and services of the sociale kaart: the directory's own factories, under the names
+# the Balanscheck's tests use.
+from mantelzorg.directory.tests.factories import create_service as service  # noqa: F401
+from mantelzorg.directory.tests.factories import make_org as organization  # noqa: F401
 
 
 def form_data(instrument: engine.Instrument, index: int, answers: dict, *, postcode: str = "") -> dict:
@@ -59,27 +61,3 @@ class SavedCheckFactory(factory.django.DjangoModelFactory):
     scores = factory.LazyFunction(lambda: {"overall_burden": 2, "care_hours": 4})
     level = "balanced"
     created_at = factory.LazyFunction(timezone.now)
-
-
-def service(name, *, domains, postcode=None, national=False, org=None, **extra):
-    """A published service of the sociale kaart, indexed for search (through the directory's service);
-    ``extra``: more fields of the directory's service form (phone, respite_forms, target_groups, ...).
-    Kept apart from the directory's ``make_service``: this one goes through ``service_create`` with
-    form data (any field), and a local service gets no municipal ServiceArea."""
-    from mantelzorg.core import geo
-    from mantelzorg.directory import services as directory_services
-
-    place = geo.resolve_postcode(postcode) if postcode else None
-    data = {
-        "organization": org or organization(f"Organisatie {name}", kind="other"),
-        "name": name,
-        "description": "Test",
-        "publication": "published",
-        "status": "active",
-        "support_domains": domains,
-        "is_national": national,
-        "address_1": "Teststraat 1",
-        "city": "Teststad",
-        **extra,
-    }
-    return directory_services.service_create(request=None, data=data, place=place)

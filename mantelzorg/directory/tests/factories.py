@@ -96,4 +96,28 @@ def edit_form(service, **changes) -> dict:
     }
 
 
-__all__ = ["edit_form", "make_org", "make_service", "taxonomy"]
+__all__ = ["create_service", "edit_form", "make_org", "make_service", "taxonomy"]
+
+
+def create_service(name, *, domains, postcode=None, national=False, org=None, **extra):
+    """A published service of the sociale kaart, indexed for search (through the directory's service);
+    ``extra``: more fields of the directory's service form (phone, respite_forms, target_groups, ...).
+    Unlike ``make_service``, this goes through ``service_create`` with form data (any field), as an
+    editor's form does, and a local service gets no municipal ServiceArea."""
+    from mantelzorg.core import geo
+    from mantelzorg.directory import services as directory_services
+
+    place = geo.resolve_postcode(postcode) if postcode else None
+    data = {
+        "organization": org or make_org(f"Organisatie {name}", kind="other"),
+        "name": name,
+        "description": "Test",
+        "publication": "published",
+        "status": "active",
+        "support_domains": domains,
+        "is_national": national,
+        "address_1": "Teststraat 1",
+        "city": "Teststad",
+        **extra,
+    }
+    return directory_services.service_create(request=None, data=data, place=place)

@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from conftest import CAST_NAMES
 from mantelzorg.core.models import LogEntry
 from mantelzorg.directory.hsds.export import export_csv, export_json
 from mantelzorg.directory.models import Service
@@ -15,7 +16,7 @@ from .test_hsds_support import build_directory, wipe_directory
 
 PAGE = "/sociale-kaart/beheer/hsds/"
 pytestmark = pytest.mark.django_db
-OUTSIDERS = ["caregiver", "network_member", "professional", "staff", "editor", "anonymous"]
+OUTSIDERS = [name for name in CAST_NAMES if name != "admin"]
 
 
 @pytest.mark.parametrize("who", OUTSIDERS)
