@@ -33,7 +33,7 @@ from mantelzorg.api.renderers import JSONRenderer  # noqa: E402
 from mantelzorg.assessment import api as assessment_api  # noqa: E402
 from mantelzorg.assessment import evaluation, local_offers, registry  # noqa: E402
 from mantelzorg.core import geo  # noqa: E402
-from mantelzorg.directory import selectors as directory  # noqa: E402
+from mantelzorg.directory import search as directory  # noqa: E402
 from mantelzorg.directory.forms import SearchForm  # noqa: E402
 from mantelzorg.directory.models import SearchEntry  # noqa: E402
 from mantelzorg.directory.templatetags.directory import checkbox_group  # noqa: E402
@@ -112,7 +112,7 @@ def main():
 
     # ---- raw rows: the search's candidate rows without Django's per-value converters
     place = geo.resolve_postcode("3511")
-    qs = directory._filtered_entries(
+    qs = directory.filtered_entries(
         support_domains=(),
         ladder_steps=(),
         respite_forms=(),
@@ -129,7 +129,7 @@ def main():
     candidates = len(directory.raw_rows(text_cols))
     rows.append(
         row(
-            f"raw rows (directory.selectors.raw_rows), {candidates} candidates of the search",
+            f"raw rows (directory.search.raw_rows), {candidates} candidates of the search",
             search_us,
             per_call_us(lambda: directory.raw_rows(text_cols), 50),
             per_call_us(lambda: list(plain_cols.all()), 50),
@@ -139,24 +139,24 @@ def main():
 
     # ---- raw SQL cards: the page's hits from the index rows' JSON cards, one raw query
     captured = []
-    real_hits = directory._hits
-    directory._hits = lambda window, **kw: captured.append(window) or real_hits(window, **kw)
+    real_hits = directory.hits_for
+    directory.hits_for = lambda window, **kw: captured.append(window) or real_hits(window, **kw)
     try:
         directory.service_search(place=place, radius_km=10)
     finally:
-        directory._hits = real_hits
+        directory.hits_for = real_hits
     window = captured[0]
 
     def orm_cards():
-        cards = dict(SearchEntry.objects.filter(id__in=[v[3] for _, v in window]).values_list("id", "card"))
+        cards = dict(SearchEntry.objects.filter(id__in=[e for *_, e in window]).values_list("id", "card"))
         moment = directory.timezone.now()
-        return [directory._hit(s, loc, cards.get(e), shown, moment) for s, (_k, shown, loc, e) in window]
+        return [directory.hit_from_card(s, loc, cards.get(e), shown, moment) for s, shown, loc, e in window]
 
     rows.append(
         row(
-            f"raw SQL cards (directory.selectors._hits), a page of {len(window)} hits",
+            f"raw SQL cards (directory.search.hits_for), a page of {len(window)} hits",
             search_us,
-            per_call_us(lambda: directory._hits(window), 500),
+            per_call_us(lambda: directory.hits_for(window), 500),
             per_call_us(orm_cards, 500),
             "tests/test_kept_tricks.py::test_raw_sql_cards_are_the_cards_the_orm_reads",
         )

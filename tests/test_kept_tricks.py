@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from mantelzorg.core.geo import bounding_box, resolve_postcode
-from mantelzorg.directory import selectors as directory
+from mantelzorg.directory import search as directory
 from mantelzorg.directory.forms import SearchForm
 from mantelzorg.directory.models import SearchEntry
 from mantelzorg.directory.templatetags.directory import checkbox_group
@@ -26,7 +26,7 @@ def kaart():
 
 def test_raw_rows_are_the_rows_the_orm_reads(kaart):
     """raw_rows (no per-value converters, ids as text) reads the same rows as values_list."""
-    qs = directory._filtered_entries(
+    qs = directory.filtered_entries(
         support_domains=(),
         ladder_steps=(),
         respite_forms=(),
@@ -54,21 +54,21 @@ def test_raw_rows_are_the_rows_the_orm_reads(kaart):
 def test_raw_sql_cards_are_the_cards_the_orm_reads(kaart, monkeypatch):
     """The page's hits read their cards with one raw query: the same hits as from the ORM's rows."""
     captured = []
-    real = directory._hits
+    real = directory.hits_for
     monkeypatch.setattr(
-        directory, "_hits", lambda window, **kw: captured.append(window) or real(window, **kw)
+        directory, "hits_for", lambda window, **kw: captured.append(window) or real(window, **kw)
     )
     result = directory.service_search(place=kaart, radius_km=50)
     window = captured[0]
     assert result.items and len(window) == len(result.items)
-    cards = dict(SearchEntry.objects.filter(id__in=[v[3] for _, v in window]).values_list("id", "card"))
+    cards = dict(SearchEntry.objects.filter(id__in=[e for *_, e in window]).values_list("id", "card"))
     moment = directory.timezone.now()
-    orm = [directory._hit(s, loc, cards.get(e), shown, moment) for s, (_k, shown, loc, e) in window]
+    orm = [directory.hit_from_card(s, loc, cards.get(e), shown, moment) for s, shown, loc, e in window]
     fast = real(window, now=moment)
     assert [(h.service, h.location_id, h.address, h.distance_km, h.open_now) for h in fast] == [
         (h.service, h.location_id, h.address, h.distance_km, h.open_now) for h in orm
     ]
-    assert all(json.loads(cards[v[3]]) for _, v in window)  # every hit had a card
+    assert all(json.loads(cards[e]) for *_, e in window)  # every hit had a card
 
 
 class _Inputs(HTMLParser):

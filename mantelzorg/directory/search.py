@@ -92,7 +92,7 @@ class SearchResult:
         return self.page < self.pages
 
 
-def _filtered_entries(*, support_domains, ladder_steps, respite_forms, target_groups, free_only, text_query):
+def filtered_entries(*, support_domains, ladder_steps, respite_forms, target_groups, free_only, text_query):
     qs = SearchEntry.objects.all()
     for i, (tax, selected) in enumerate(
         (
@@ -221,7 +221,7 @@ def service_search(
     ``now`` (default: now) in Europe/Amsterdam. Two queries, whatever the number of results.
     """
     per_page = max(1, min(int(per_page), 100))
-    qs = _filtered_entries(
+    qs = filtered_entries(
         support_domains=support_domains,
         ladder_steps=ladder_steps,
         respite_forms=respite_forms,
@@ -248,7 +248,7 @@ def service_search(
         (service_id, round(key, 1) if place is not None and key >= 0 else None, row[4], row[5])
         for service_id, key, row in ranked[(page - 1) * per_page : page * per_page]
     ]
-    items = _hits(window, now=now)
+    items = hits_for(window, now=now)
     return SearchResult(items=items, total=total, page=page, pages=pages, per_page=per_page)
 
 
@@ -284,7 +284,7 @@ def _service_card(service_id, card: dict) -> ServiceCard:
     )
 
 
-def _hits(window, *, now=None) -> list[Hit]:
+def hits_for(window, *, now=None) -> list[Hit]:
     """The page's hits from their index rows' cards: one query, whatever the page size."""
     if not window:
         return []
@@ -298,12 +298,12 @@ def _hits(window, *, now=None) -> list[Hit]:
         cards = dict(cursor.fetchall())
     moment = now or timezone.now()
     return [
-        _hit(service_id, location_id, cards.get(entry_id), shown, moment)
+        hit_from_card(service_id, location_id, cards.get(entry_id), shown, moment)
         for service_id, shown, location_id, entry_id in window
     ]
 
 
-def _hit(service_id, location_id, card_json, distance_km, moment, **extra) -> Hit:
+def hit_from_card(service_id, location_id, card_json, distance_km, moment, **extra) -> Hit:
     card = json.loads(card_json or "{}")
     hours = [schedules.from_data(h) for h in card.get("h", ())]
     return Hit(
@@ -340,7 +340,7 @@ def _national_search(qs, *, page: int, per_page: int, now=None) -> SearchResult:
     names = _municipality_names()
     moment = now or timezone.now()
     items = [
-        _hit(
+        hit_from_card(
             service_id,
             location_id,
             card,
@@ -398,7 +398,7 @@ def national_services(
 
 
 def _national_services(support_domains, respite_forms, target_groups, limit) -> list[ServiceCard]:
-    qs = _filtered_entries(
+    qs = filtered_entries(
         support_domains=support_domains,
         ladder_steps=(),
         respite_forms=respite_forms,

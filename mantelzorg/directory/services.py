@@ -46,7 +46,7 @@ CONTENT = "directory"  # ContentVersion name of the sociale kaart (core/cache.py
 
 def build_card(*, service, organization_name, cost=None, address=None, schedules=()) -> str:
     """What a search result shows of one entry, as JSON text (``SearchEntry.card``), so that a
-    result page needs one query and no model instances (``search._hits``).
+    result page needs one query and no model instances (``search.hits_for``).
 
     ``cost``: the service's first CostOption (or None); ``address``: the location's first Address
     (or None); ``schedules``: the Schedules that say when this entry is open.
