@@ -184,7 +184,7 @@ def _replay(stored: IdempotencyKey) -> HttpResponse:
 def _refusal(request, status: int, code: str, message: str):
     from mantelzorg.api import errors
 
-    if errors.is_api(request) or HEADER.lower() in {name.lower() for name in request.headers}:
+    if errors.is_api(request) or HEADER in request.headers:  # headers are case-insensitive
         return errors.json_response([errors.error(code, message, field=HEADER)], status)
     referer = request.headers.get("Referer", "")
     back = referer if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}) else ""
