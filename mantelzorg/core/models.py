@@ -47,13 +47,30 @@ class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("audit log entries cannot be changed")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        # ``update_conflicts`` would overwrite an existing row, ``ignore_conflicts`` silently drop
+        # a new one: neither belongs in an append-only trail.
+        if kwargs.get("update_conflicts") or kwargs.get("ignore_conflicts"):
+            raise PermissionError("audit log entries are only ever inserted")
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError("audit log entries cannot be changed")
+
+    def update_or_create(self, *args, **kwargs):
+        raise PermissionError("audit log entries cannot be changed")
+
     def delete(self):
         raise PermissionError("audit log entries cannot be deleted")
 
 
 class LogEntry(models.Model):
-    """One NEN 7513 audit row. Append-only: the ORM refuses updates and deletes, and on
-    PostgreSQL a trigger refuses them too (migration 0002)."""
+    """One NEN 7513 audit row (``core.audit``). Append-only at three levels: the ORM only ever
+    inserts (``save`` forces an INSERT, so an existing primary key fails instead of overwriting;
+    updates, deletes and upserts raise), and the database refuses UPDATE, DELETE and TRUNCATE by
+    triggers on SQLite and PostgreSQL (migrations 0002 and 0005, ``core.db.append_only``).
+    In production the app's database role has no TRUNCATE privilege either
+    (docs/audit-trail.md)."""
 
     uuid = models.UUIDField(unique=True, editable=False)
     created_at = models.DateTimeField(db_index=True)  # UTC
@@ -79,8 +96,9 @@ class LogEntry(models.Model):
         return f"{self.created_at:%Y-%m-%dT%H:%M:%SZ} {self.action} {self.outcome}"
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
             raise PermissionError("audit log entries cannot be changed")
+        kwargs["force_insert"] = True  # with an existing pk: an IntegrityError, never an UPDATE
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -37,7 +37,7 @@ def test_admin_reads_the_audit_log_but_cannot_change_it(client, cast, login_as):
     from mantelzorg.core import audit
     from mantelzorg.core.models import LogEntry
 
-    audit.log(action="core.test.done", object_type="x", object_id="1")
+    audit.log(action="core.test.done", object_type="x", object_id="1", purpose="testing")
     login_as(cast.admin)
     assert client.get("/beheer/core/logentry/").status_code == 200
     entry = LogEntry.objects.get(action="core.test.done")
