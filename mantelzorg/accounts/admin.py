@@ -51,6 +51,7 @@ class ConsentRecordAdmin(admin.ModelAdmin):
     administrator records a consent (``consent_grant``) or revokes it (the action), never edits or
     deletes one."""
 
+    audit_changes = False  # consent_grant / consent_revoke write the audit rows
     list_display = ["grantor", "grantee", "scope", "purpose", "granted_at", "valid_until", "revoked_at"]
     list_filter = ["scope"]
     actions = ["revoke"]

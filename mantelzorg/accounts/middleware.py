@@ -3,6 +3,8 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 
+from mantelzorg.core import audit
+
 
 class StaffSessionMiddleware:
     """Two rules for accounts that need MFA (professionals, staff, coordinators, admins):
@@ -19,7 +21,15 @@ class StaffSessionMiddleware:
         if user.is_authenticated and user.requires_mfa:
             now = int(time.time())
             last = request.session.get("last_seen", now)
-            if not user.is_verified() or now - last > settings.STAFF_IDLE_TIMEOUT_SECONDS:
+            idle = now - last > settings.STAFF_IDLE_TIMEOUT_SECONDS
+            if idle or not user.is_verified():
+                audit.log(
+                    request=request,
+                    action="accounts.session.ended",
+                    obj=user,
+                    subject=user,
+                    purpose="idle timeout" if idle else "no verified second factor",
+                )
                 logout(request)
             else:
                 request.session["last_seen"] = now

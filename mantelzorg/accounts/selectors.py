@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 
-from .models import ConsentRecord, Role
+from .models import ConsentRecord, Role, User
 
 
 def is_platform_admin(user) -> bool:
@@ -35,6 +35,11 @@ def is_staff_of(user, municipality) -> bool:
 
 def is_directory_editor(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.role == Role.DIRECTORY_EDITOR)
+
+
+def user_id_for_login(email: str) -> int | None:
+    """The id of the account with this login name, or None (for the audit row of an attempt)."""
+    return User.objects.filter(email__iexact=email.strip()).values_list("pk", flat=True).first()
 
 
 def session_keys_of(user) -> list[str]:

@@ -29,6 +29,20 @@ def _next_url(request):
     return settings.LOGIN_REDIRECT_URL
 
 
+def _audit_attempt(request, form, action, purpose):
+    """A refused login: the targeted account as a keyed hash of the address typed (never the
+    address itself) and, when that account exists, as the subject."""
+    email = form.cleaned_data["email"]
+    audit.denied(
+        request=request,
+        action=action,
+        subject=selectors.user_id_for_login(email),
+        object_type="accounts.user",
+        object_id=audit.account_ref(email),
+        purpose=purpose,
+    )
+
+
 @personal
 @require_http_methods(["GET", "POST"])
 def login(request):
@@ -38,9 +52,10 @@ def login(request):
             request, username=form.cleaned_data["email"], password=form.cleaned_data["password"]
         )
         if getattr(request, "axes_locked_out", False):
+            _audit_attempt(request, form, "accounts.session.login_locked_out", "authentication (locked out)")
             return render(request, "accounts/locked_out.html", status=429)
         if user is None:
-            audit.denied(request=request, action="accounts.session.login_failed", purpose="authentication")
+            _audit_attempt(request, form, "accounts.session.login_failed", "authentication")
             form.add_error(None, _("The e-mail address or password is not correct."))
         elif user.requires_mfa:
             request.session.cycle_key()
@@ -130,7 +145,35 @@ def signup(request):
     return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request)})
 
 
-password_reset = auth_views.PasswordResetView.as_view(
+class PasswordResetView(auth_views.PasswordResetView):
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        audit.log(
+            request=self.request,
+            action="accounts.password.reset_requested",
+            subject=selectors.user_id_for_login(email),
+            object_type="accounts.user",
+            object_id=audit.account_ref(email),
+            purpose="password reset",
+        )
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.log(
+            request=self.request,
+            actor=form.user,
+            action="accounts.password.changed",
+            obj=form.user,
+            subject=form.user,
+            purpose="password reset",
+        )
+        return response
+
+
+password_reset = PasswordResetView.as_view(
     template_name="accounts/password_reset_form.html",
     form_class=PasswordResetForm,
     email_template_name="accounts/password_reset_email.txt",
@@ -140,7 +183,7 @@ password_reset = auth_views.PasswordResetView.as_view(
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+password_reset_confirm = PasswordResetConfirmView.as_view(
     template_name="accounts/password_reset_confirm.html",
     form_class=SetPasswordForm,
     success_url=reverse_lazy("accounts:password_reset_complete"),
@@ -232,6 +275,14 @@ def delete(request):
     from mantelzorg.core import personal_data
 
     form = EraseForm(request.POST or None, user=request.user)
+    if request.method == "GET":
+        audit.log(
+            request=request,
+            action="accounts.user.viewed",
+            obj=request.user,
+            subject=request.user,
+            purpose="erase account (confirmation)",
+        )
     if request.method == "POST" and form.is_valid():
         personal_data.erase(request.user, request=request)
         auth.logout(request)

@@ -9,7 +9,11 @@ from .models import InstrumentDefinition, LocalThresholds
 
 
 class _VersionedAdmin(admin.ModelAdmin):
-    """Every change raises the assessment content version, so all processes re-read it."""
+    """Every change raises the assessment content version, so all processes re-read it. Saving
+    writes the same audit row as the services do (``instrument.loaded``, ``thresholds.updated``),
+    so the admin's generic change rows are off (``core.admin_site``)."""
+
+    audit_changes = False
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

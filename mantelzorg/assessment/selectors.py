@@ -78,19 +78,53 @@ def check_access(request, check_id, *, manage: bool = False) -> tuple[SavedCheck
         audit.denied(
             request=request,
             action="assessment.check.viewed",
+            subject=check_subject(check) if check is not None else None,
             object_type="assessment.savedcheck",
             object_id=str(check_id),
-            purpose="not the owner and no consent",
+            purpose="not the owner and no consent" if check is not None else "no such check",
         )
         raise Http404
     return check, purpose
+
+
+def email_session_subject(request) -> str | None:
+    """The subject of an e-mail-link session's read: the address (as its keyed hash) whose link
+    was opened; None when links of several addresses were opened in this session."""
+    owners = _email_owners(request)
+    return "email:" + next(iter(owners))[:32] if len(owners) == 1 else None
+
+
+def check_subject(check: SavedCheck) -> str:
+    """Whom a saved check is about, for the audit trail: the account that saved it, or the keyed
+    hash of the e-mail address it was saved under (never the address)."""
+    if check.owner_id is not None:
+        return str(check.owner_id)
+    return "email:" + check.owner_email_hash[:32]
+
+
+def check_get_to_manage(request, check_id, *, purpose: str) -> SavedCheck:
+    """The owner's own check, to show before changing it (the delete confirmation), or 404; the
+    read is audited as ``assessment.check.viewed``."""
+    check, basis = check_access(request, check_id, manage=True)
+    audit.log(
+        request=request,
+        action="assessment.check.viewed",
+        obj=check,
+        subject=check_subject(check),
+        purpose=f"{basis} ({purpose})",
+    )
+    return check
 
 
 def check_get_for_user(request, check_id) -> SavedCheck:
     """Read access (audited as ``assessment.check.viewed``)."""
     check, purpose = check_access(request, check_id)
     audit.log(
-        request=request, action="assessment.check.viewed", obj=check, subject=check.owner, purpose=purpose
+        request=request,
+        action="assessment.check.viewed",
+        obj=check,
+        subject=check_subject(check),
+        purpose=purpose,
     )
     return check
 
@@ -103,7 +137,7 @@ def check_export_for_owner(request, check_id) -> SavedCheck:
         request=request,
         action="assessment.check.viewed",
         obj=check,
-        subject=check.owner,
+        subject=check_subject(check),
         purpose=purpose + " (FHIR export)",
     )
     return check
@@ -119,7 +153,7 @@ def check_history_for_user(request) -> list[SavedCheck]:
             request=request,
             action="assessment.check.viewed",
             object_type="assessment.savedcheck",
-            subject=user if user.is_authenticated else None,
+            subject=user if user.is_authenticated else email_session_subject(request),
             purpose="own history",
         )
     return checks
@@ -171,7 +205,7 @@ def prefill_for(request):
         request=request,
         action="assessment.check.viewed",
         obj=check,
-        subject=check.owner,
+        subject=check_subject(check),
         purpose="prefill a new check with stable answers",
     )
     answers = {

@@ -127,7 +127,11 @@ def check_save_by_email(*, request, outcome: evaluation.Outcome, email: str) -> 
     """Keep the check for an e-mail address (only its keyed hash is stored) and mail the link."""
     check = _check_from_outcome(outcome, owner_email_hash=email_hash(email))
     audit.log(
-        request=request, action="assessment.check.saved", obj=check, purpose=SAVE_PURPOSE + " (e-mail link)"
+        request=request,
+        action="assessment.check.saved",
+        obj=check,
+        subject=selectors.check_subject(check),
+        purpose=SAVE_PURPOSE + " (e-mail link)",
     )
     magic_link_send(request=request, check=check, email=email)
     return check
@@ -157,7 +161,7 @@ def magic_link_open(*, request, token: str) -> SavedCheck | None:
     except signing.BadSignature:  # includes SignatureExpired
         audit.denied(
             request=request,
-            action="assessment.check.viewed",
+            action="assessment.email_link.opened",
             object_type="assessment.savedcheck",
             purpose="e-mail link refused (expired or invalid)",
         )
@@ -165,16 +169,30 @@ def magic_link_open(*, request, token: str) -> SavedCheck | None:
     check_id, _, hash_prefix = value.partition(".")
     check = SavedCheck.objects.filter(id=check_id, owner__isnull=True).first()
     if check is None or check.owner_email_hash[:24] != hash_prefix:
+        audit.denied(
+            request=request,
+            action="assessment.email_link.opened",
+            object_type="assessment.savedcheck",
+            object_id=check_id,
+            purpose="e-mail link refused (the check is gone)",
+        )
         return None
     owners = set(request.session.get(selectors.MAGIC_SESSION_KEY, []))
     owners.add(check.owner_email_hash)  # every check saved under this address: the history
     request.session[selectors.MAGIC_SESSION_KEY] = sorted(owners)
+    audit.log(
+        request=request,
+        action="assessment.email_link.opened",
+        obj=check,
+        subject=selectors.check_subject(check),
+        purpose="own checks (e-mail link)",
+    )
     return check
 
 
 @transaction.atomic
 def check_delete(*, request, check: SavedCheck) -> None:
-    owner = check.owner
+    subject = selectors.check_subject(check)
     check_id = str(check.pk)
     check.delete()
     audit.log(
@@ -182,7 +200,7 @@ def check_delete(*, request, check: SavedCheck) -> None:
         action="assessment.check.deleted",
         object_type="assessment.savedcheck",
         object_id=check_id,
-        subject=owner,
+        subject=subject,
         purpose=SAVE_PURPOSE,
     )
 
@@ -194,7 +212,11 @@ def reminder_set(*, request, user, interval_months: int | None) -> ReminderSetti
     if not interval_months:
         ReminderSetting.objects.filter(user=user).delete()
         audit.log(
-            request=request, action="assessment.reminder.deleted", subject=user, purpose="reminder to repeat"
+            request=request,
+            action="assessment.reminder.deleted",
+            object_type="assessment.remindersetting",
+            subject=user,
+            purpose="reminder to repeat",
         )
         return None
     setting, _ = ReminderSetting.objects.update_or_create(

@@ -420,6 +420,9 @@ def check_pdf(request, check_id):
 @personal
 @idempotent
 def check_delete(request, check_id):
+    if request.method == "GET":
+        check = selectors.check_get_to_manage(request, check_id, purpose="delete confirmation")
+        return render(request, "assessment/check_delete.html", {"check": check})
     check, _purpose = selectors.check_access(request, check_id, manage=True)
     if request.method == "POST":
         services.check_delete(request=request, check=check)

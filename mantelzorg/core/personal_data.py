@@ -88,6 +88,7 @@ def erase(user, *, request=None) -> None:
         audit.log(
             request=request,
             actor=gone if by_self else getattr(request, "user", None),
+            on_behalf_of=audit.SELF if by_self else "",
             action="core.personal_data.erased",
             object_type="accounts.user",
             object_id=str(gone.pk),

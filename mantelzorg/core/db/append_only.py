@@ -14,31 +14,31 @@ triggers (docs/audit-trail.md).
 
 TABLE = "core_logentry"
 
-POSTGRESQL_TRUNCATE_FORWARD = f"""
+POSTGRESQL_TRUNCATE_FORWARD = """
 CREATE OR REPLACE FUNCTION core_logentry_refuse_truncate() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION '{TABLE} is append-only (TRUNCATE refused)';
+    RAISE EXCEPTION 'core_logentry is append-only (TRUNCATE refused)';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER core_logentry_no_truncate
-    BEFORE TRUNCATE ON {TABLE}
+    BEFORE TRUNCATE ON core_logentry
     FOR EACH STATEMENT EXECUTE FUNCTION core_logentry_refuse_truncate();
 """
-POSTGRESQL_TRUNCATE_BACKWARD = f"""
-DROP TRIGGER IF EXISTS core_logentry_no_truncate ON {TABLE};
+POSTGRESQL_TRUNCATE_BACKWARD = """
+DROP TRIGGER IF EXISTS core_logentry_no_truncate ON core_logentry;
 DROP FUNCTION IF EXISTS core_logentry_refuse_truncate();
 """
 
 SQLITE_FORWARD = [
-    f"""CREATE TRIGGER core_logentry_no_update BEFORE UPDATE ON {TABLE}
-        BEGIN SELECT RAISE(ABORT, '{TABLE} is append-only (UPDATE refused)'); END""",
-    f"""CREATE TRIGGER core_logentry_no_delete BEFORE DELETE ON {TABLE}
-        BEGIN SELECT RAISE(ABORT, '{TABLE} is append-only (DELETE refused)'); END""",
+    """CREATE TRIGGER core_logentry_no_update BEFORE UPDATE ON core_logentry
+        BEGIN SELECT RAISE(ABORT, 'core_logentry is append-only (UPDATE refused)'); END""",
+    """CREATE TRIGGER core_logentry_no_delete BEFORE DELETE ON core_logentry
+        BEGIN SELECT RAISE(ABORT, 'core_logentry is append-only (DELETE refused)'); END""",
     # INSERT OR REPLACE deletes the row it conflicts with without firing the delete trigger
     # (SQLite fires it only with recursive_triggers on): refuse an insert onto an existing row.
-    f"""CREATE TRIGGER core_logentry_no_replace BEFORE INSERT ON {TABLE}
-        WHEN EXISTS (SELECT 1 FROM {TABLE} WHERE id = NEW.id OR uuid = NEW.uuid)
-        BEGIN SELECT RAISE(ABORT, '{TABLE} is append-only (overwriting insert refused)'); END""",
+    """CREATE TRIGGER core_logentry_no_replace BEFORE INSERT ON core_logentry
+        WHEN EXISTS (SELECT 1 FROM core_logentry WHERE id = NEW.id OR uuid = NEW.uuid)
+        BEGIN SELECT RAISE(ABORT, 'core_logentry is append-only (overwriting insert refused)'); END""",
 ]
 SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS core_logentry_no_update",
@@ -69,8 +69,8 @@ def suspended(connection) -> tuple[list[str], list[str]]:
     table owner only; tests)."""
     if connection.vendor == "postgresql":
         return (
-            [f"ALTER TABLE {TABLE} DISABLE TRIGGER USER"],
-            [f"ALTER TABLE {TABLE} ENABLE TRIGGER USER"],
+            ["ALTER TABLE core_logentry DISABLE TRIGGER USER"],
+            ["ALTER TABLE core_logentry ENABLE TRIGGER USER"],
         )
     if connection.vendor == "sqlite":
         return drop(connection), create(connection)
