@@ -35,7 +35,8 @@ def _subject(obj):
 
 
 class AuditedAdmin:
-    audit_changes = True
+    # Put in front of the model's own admin class, so ``audit_changes`` (default True) is read
+    # from that class, never set here.
 
     def _audit(self, request, event, *, obj=None, object_id="", purpose=PURPOSE):
         audit.log(
@@ -77,17 +78,17 @@ class AuditedAdmin:
         )
 
     def log_addition(self, request, obj, message):
-        if self.audit_changes:
+        if getattr(self, "audit_changes", True):
             self._audit(request, "created", obj=obj)
         return super().log_addition(request, obj, message)
 
     def log_change(self, request, obj, message):
-        if self.audit_changes:
+        if getattr(self, "audit_changes", True):
             self._audit(request, "changed", obj=obj)
         return super().log_change(request, obj, message)
 
     def log_deletions(self, request, queryset):
-        if self.audit_changes:
+        if getattr(self, "audit_changes", True):
             for obj in queryset:
                 self._audit(request, "deleted", obj=obj)
         return super().log_deletions(request, queryset)
