@@ -89,7 +89,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def requires_mfa(self) -> bool:
-        return self.role in MFA_ROLES or self.is_superuser
+        # Whoever may open the admin (/beheer/) needs the second factor too, whatever the role.
+        return self.role in MFA_ROLES or self.is_staff or self.is_superuser
 
 
 class ConsentRecord(models.Model):

@@ -66,6 +66,17 @@ def login_mfa(request):
     user = User.objects.filter(pk=request.session.get(PENDING_KEY), is_active=True).first()
     if user is None:
         return redirect("accounts:login")
+    if not TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
+        # No enrolment page exists: an administrator links the app (admin, demo data). Say so.
+        del request.session[PENDING_KEY]
+        audit.denied(
+            request=request,
+            actor=user,
+            action="accounts.session.mfa_missing",
+            subject=user,
+            purpose="authentication",
+        )
+        return render(request, "accounts/mfa_missing.html", status=403)
     form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         device = next(

@@ -347,6 +347,7 @@ def magic_link(request, token):
     check = services.magic_link_open(request=request, token=token)
     if check is None:
         return render(request, "assessment/link_invalid.html", status=404)
+    request.session.cycle_key()  # the link grants access: a new session id, as after a login
     return redirect("assessment:check_detail", check_id=check.id)
 
 

@@ -145,3 +145,39 @@ def test_logout_needs_post_and_ends_the_session(client, cast, login_as):
     assert client.get("/account/uitloggen/").status_code == 405
     client.post("/account/uitloggen/")
     assert "_auth_user_id" not in client.session
+
+
+def _staff_caregiver(*, mfa):
+    from conftest import make_user
+
+    user = make_user("beheer@example.org", Role.CAREGIVER, mfa=mfa)
+    user.is_staff = True
+    user.save()
+    return user
+
+
+def test_is_staff_with_a_caregiver_role_cannot_open_the_admin_with_a_password_only(client, db):
+    user = _staff_caregiver(mfa=True)
+    response = client.post(LOGIN, {"email": user.email, "password": "correct horse battery staple"})
+    assert response.status_code == 302 and response["Location"] == MFA
+    assert "_auth_user_id" not in client.session
+    response = client.get("/beheer/")
+    assert response.status_code == 302 and "login" in response["Location"]
+    client.force_login(user)  # a session without the second factor is ended at once
+    assert client.get("/beheer/").status_code == 302
+    assert "_auth_user_id" not in client.session
+    client.post(LOGIN, {"email": user.email, "password": "correct horse battery staple"})
+    client.post(MFA, {"token": current_code(user)})
+    assert client.get("/beheer/").status_code == 200  # with the code: the admin opens
+
+
+def test_is_staff_without_an_authenticator_app_is_refused_clearly(client, db):
+    user = _staff_caregiver(mfa=False)
+    response = client.post(
+        LOGIN, {"email": user.email, "password": "correct horse battery staple"}, follow=True
+    )
+    assert response.status_code == 403
+    assert "Je account heeft een authenticator-app nodig" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert LogEntry.objects.filter(action="accounts.session.mfa_missing", outcome="denied").exists()
+    assert client.get(MFA).status_code == 302  # the pending login is gone
