@@ -178,6 +178,28 @@ AXES_SENSITIVE_PARAMETERS = ["password", "token"]
 
 OTP_TOTP_ISSUER = "Mantelzorg"
 
+# Limits on abuse (mantelzorg/accounts/ratelimit.py): rule -> key kind -> (uses, window in seconds).
+# Counted in the database, so they hold across all gunicorn workers. The (uses + 1)-th use in a
+# window is refused with a page that says so (429). Real use stays far below them:
+RATE_LIMITS = {
+    # Failed logins from one IP address, any account (password spraying; axes already locks one
+    # account + IP after 10). A shared network (a support centre, a town hall) with people who
+    # mistype makes a few an hour; a spray makes hundreds.
+    "login_failed": {"ip": (30, 60 * 60)},
+    # Wrong TOTP codes for one account: axes does not count these; 10 in 15 minutes leaves room
+    # for a clock that is off, and makes guessing 1 in 1,000,000 codes hopeless.
+    "mfa_failed": {"account": (10, 15 * 60)},
+    # E-mails to one address: a person asks for a new password, a check link or a sign-up mail
+    # once or twice, not six times an hour. Per IP address: room for a group session at a
+    # support centre where everyone uses the same network.
+    "password_reset": {"address": (5, 60 * 60), "ip": (20, 60 * 60)},
+    "check_email_link": {"address": (5, 60 * 60), "ip": (20, 60 * 60)},
+    "signup": {"address": (5, 60 * 60), "ip": (20, 60 * 60)},
+    # An anonymous result added to the figures: once per finished check (the session remembers),
+    # so 20 an hour from one address only a script reaches.
+    "contribution": {"ip": (20, 60 * 60)},
+}
+
 # Sessions: staff roles get an idle timeout (accounts.middleware.StaffSessionMiddleware).
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True

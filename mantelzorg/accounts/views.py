@@ -15,7 +15,7 @@ from mantelzorg.core import audit
 from mantelzorg.core.http import personal
 from mantelzorg.core.idempotency import idempotent
 
-from . import consent, selectors, services
+from . import consent, ratelimit, selectors, services
 from .forms import EraseForm, LoginForm, PasswordResetForm, SetPasswordForm, SignupForm, TokenForm
 from .models import User
 
@@ -32,6 +32,8 @@ def _next_url(request):
 @personal
 @require_http_methods(["GET", "POST"])
 def login(request):
+    if request.method == "POST" and ratelimit.exceeded(request, "login_failed"):  # spraying from one IP
+        return render(request, "accounts/locked_out.html", status=429)
     form = LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = auth.authenticate(
@@ -78,6 +80,9 @@ def login_mfa(request):
         )
         return render(request, "accounts/mfa_missing.html", status=403)
     form = TokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and (refusal := ratelimit.hit(request, "mfa_failed", account=str(user.pk))):
+        form.add_error(None, refusal.message)  # counts every try; a right code resets nothing
+        return render(request, "accounts/login_mfa.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         device = next(
             (
@@ -141,7 +146,16 @@ def signup(request):
     return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request)})
 
 
-password_reset = auth_views.PasswordResetView.as_view(
+class PasswordResetView(auth_views.PasswordResetView):
+    def form_valid(self, form):
+        refusal = ratelimit.hit(self.request, "password_reset", address=form.cleaned_data["email"])
+        if refusal:  # nothing is sent; the page says why and the form still works
+            form.add_error(None, refusal.message)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
+
+
+password_reset = PasswordResetView.as_view(
     template_name="accounts/password_reset_form.html",
     form_class=PasswordResetForm,
     email_template_name="accounts/password_reset_email.txt",
