@@ -154,11 +154,14 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-# Django's rules with our own wording (mantelzorg/accounts/validators.py says why).
+# Django's rules with our own wording (mantelzorg/accounts/validators.py says why), a larger list of
+# common passwords with Dutch words, and a strength estimate; no composition rules.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "mantelzorg.accounts.validators.UserAttributeSimilarityValidator"},
     {"NAME": "mantelzorg.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
-    {"NAME": "mantelzorg.accounts.validators.CommonPasswordValidator"},
+    # A list of 176,000 common passwords and Dutch words (Django's 20,000 in it), then zxcvbn's
+    # estimate: refuses 123456789012, aaaaaaaaaaaa, wachtwoord12, welkom123456 and the like.
+    {"NAME": "mantelzorg.accounts.validators.StrengthValidator", "OPTIONS": {"min_score": 3}},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
