@@ -134,16 +134,45 @@ def logout(request):
 @require_http_methods(["GET", "POST"])
 def signup(request):
     form = SignupForm(request.POST if request.method == "POST" else None)
+    refusal = None
     if request.method == "POST" and form.is_valid():
-        user = services.user_register_caregiver(
+        refusal = ratelimit.hit(request, "signup", address=form.cleaned_data["email"])
+        if refusal:
+            form.add_error(None, refusal.message)
+    if request.method == "POST" and form.is_valid():
+        # The same page whether or not the address has an account; the e-mail tells which.
+        services.signup_request(
             request=request,
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password"],
             name=form.cleaned_data["name"],
+            next_url="" if _next_url(request) == settings.LOGIN_REDIRECT_URL else _next_url(request),
         )
+        return render(request, "accounts/signup_sent.html", {"next": _next_url(request)})
+    context = {"form": form, "next": _next_url(request)}
+    return render(request, "accounts/signup.html", context, status=429 if refusal else 200)
+
+
+@personal
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request, uidb64, token):
+    """The link from the sign-up e-mail: a button (e-mail scanners that open links do not use it
+    up), then the account is active and its person logged in."""
+    user = services.signup_user_for_token(uidb64, token)
+    if user is None:
+        return render(request, "accounts/signup_confirm.html", {"valid": False})
+    if request.method == "POST":
+        services.signup_confirm(request=request, user=user)
         auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        audit.log(
+            request=request,
+            action="accounts.session.logged_in",
+            obj=user,
+            subject=user,
+            purpose="authentication",
+        )
         return redirect(_next_url(request))
-    return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request)})
+    return render(request, "accounts/signup_confirm.html", {"valid": True, "next": _next_url(request)})
 
 
 class PasswordResetView(auth_views.PasswordResetView):
