@@ -16,7 +16,7 @@ from pathlib import Path
 from django.contrib.auth import password_validation as django_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 
@@ -55,7 +55,7 @@ class CommonPasswordValidator(django_validation.CommonPasswordValidator):
 # Django's 20,000 common passwords, Dutch favourites with the endings people add, and Dutch words
 # (OpenTaal): mantelzorg/accounts/data/README.md says where each comes from and under which licence.
 COMMON_PASSWORDS = Path(__file__).resolve().parent / "data" / "common-passwords.txt.gz"
-ADVICE = _lazy(
+ADVICE = gettext_lazy(
     "Use a few words that belong together only for you, like a short sentence about something you "
     "remember. Capitals, digits or special characters are not needed."
 )

@@ -139,4 +139,9 @@ def test_anonymous_contributions_from_one_ip_are_limited(client):
 def test_the_refusal_says_in_whole_minutes_when_to_try_again():
     assert ratelimit.Refusal(1).minutes == 1
     assert ratelimit.Refusal(61).minutes == 2
-    assert re.search(r"\b2 minutes\b", ratelimit.Refusal(61).message)
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert re.search(r"\b2 minutes\b", ratelimit.Refusal(61).message)
+    with translation.override("nl"):
+        assert "over 1 minuut opnieuw" in ratelimit.Refusal(30).message
