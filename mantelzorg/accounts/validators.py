@@ -16,8 +16,7 @@ from pathlib import Path
 from django.contrib.auth import password_validation as django_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 
 class MinimumLengthValidator(django_validation.MinimumLengthValidator):
