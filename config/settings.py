@@ -161,7 +161,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "mantelzorg.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     # A list of 176,000 common passwords and Dutch words (Django's 20,000 in it), then zxcvbn's
     # estimate: refuses 123456789012, aaaaaaaaaaaa, wachtwoord12, welkom123456 and the like.
-    {"NAME": "mantelzorg.accounts.validators.StrengthValidator", "OPTIONS": {"min_score": 3}},
+    {
+        "NAME": "mantelzorg.accounts.validators.StrengthValidator",
+        "OPTIONS": {"min_score": 3, "min_length": 12},
+    },
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"

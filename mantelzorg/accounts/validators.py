@@ -84,7 +84,7 @@ def _reason(sequence) -> str:
         return _("It contains a date or a year.")
     if "dictionary" in patterns:
         return _("It is a word or password many people use, with only a few characters added.")
-    return _("It is too easy to guess.")
+    return _("A computer can guess it quickly.")
 
 
 class StrengthValidator(CommonPasswordValidator):
@@ -92,11 +92,14 @@ class StrengthValidator(CommonPasswordValidator):
     that zxcvbn (Dropbox's estimator, maintained on PyPI) guesses in fewer than 10^8 tries
     (``min_score`` 3). One message, with what to do instead. No composition rules."""
 
-    def __init__(self, min_score: int = 3, password_list_path=COMMON_PASSWORDS):
+    def __init__(self, min_score: int = 3, min_length: int = 12, password_list_path=COMMON_PASSWORDS):
         super().__init__(password_list_path=password_list_path)
         self.min_score = min_score
+        self.min_length = min_length  # a shorter one gets the length rule's message alone
 
     def validate(self, password, user=None):
+        if len(password) < self.min_length:
+            return
         if password.lower().strip() in self.passwords:
             raise ValidationError(
                 "%(reason)s %(advice)s",
