@@ -312,9 +312,13 @@ def test_signup_sent_confirm_and_used_link_pages_at_320(phone, axe, db):
     axe(phone, "accounts-signup-confirm-320")
     phone.get_by_role("button", name="Bevestigen en inloggen").click()
     phone.wait_for_url("**/balanscheck/**")
-    phone.goto(link)  # used: the link no longer works
-    assert "Deze link werkt niet meer" in phone.locator("main").inner_text()
+    phone.goto(link)  # used, by the person now logged in
+    assert "Je bent al ingelogd" in phone.locator("main").inner_text()
     axe(phone, "accounts-signup-confirm-used-320")
+    phone.context.clear_cookies()
+    phone.goto(link)  # used, someone else: the link no longer works
+    assert "Deze link werkt niet meer" in phone.locator("main").inner_text()
+    axe(phone, "accounts-signup-confirm-invalid-320")
 
 
 def test_signup_refused_by_the_limit_at_320(phone, axe, db, settings):
