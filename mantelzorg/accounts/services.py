@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -87,9 +87,12 @@ def signup_request(*, request, email: str, password: str, name: str = "", next_u
         )
         return
     if existing is None:
-        user = user_register_caregiver(
-            request=request, email=email, password=password, name=name, is_active=False
-        )
+        try:
+            user = user_register_caregiver(
+                request=request, email=email, password=password, name=name, is_active=False
+            )
+        except IntegrityError:  # the same address signed up at the same moment: that one counts
+            return
     else:  # a second sign-up before the link was used: the newest password counts, older links stop working
         user = existing
         user.set_password(password)
