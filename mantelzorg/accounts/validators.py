@@ -55,8 +55,7 @@ class CommonPasswordValidator(django_validation.CommonPasswordValidator):
 # (OpenTaal): mantelzorg/accounts/data/README.md says where each comes from and under which licence.
 COMMON_PASSWORDS = Path(__file__).resolve().parent / "data" / "common-passwords.txt.gz"
 ADVICE = gettext_lazy(
-    "Use a few words that belong together only for you, like a short sentence about something you "
-    "remember. Capitals, digits or special characters are not needed."
+    "Use a few words that belong together only for you, like a short sentence about something you remember."
 )
 
 

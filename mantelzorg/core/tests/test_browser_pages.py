@@ -359,3 +359,13 @@ def test_mfa_missing_page_at_320(phone, axe, db):
     phone.get_by_role("button", name="Inloggen").click()
     assert phone.locator("h1").inner_text() == "Je account heeft een authenticator-app nodig"
     axe(phone, "accounts-mfa-missing-320")
+
+
+def test_signup_with_a_weak_password_at_320(phone, axe, db):
+    phone.goto("/account/aanmelden/")
+    phone.locator("#id_email").fill("nieuw@example.org")
+    phone.locator("#id_password").fill("welkom123456")
+    phone.locator("main button[type=submit]").click()
+    message = phone.locator("#id_password_error").inner_text()
+    assert "makkelijk te raden" in message and "Gebruik een paar woorden" in message
+    axe(phone, "accounts-signup-weak-password-320")
