@@ -173,6 +173,10 @@ LOGOUT_REDIRECT_URL = "core:home"
 # django-axes: 10 failed attempts per username+IP give HTTP 429 for an hour.
 AXES_FAILURE_LIMIT = 10
 AXES_USERNAME_CALLABLE = "mantelzorg.accounts.lockout.lockout_username"
+# The visitor's address (axes and RATE_LIMITS): REMOTE_ADDR, or behind our own TLS proxy (production:
+# TRUSTED_PROXY_COUNT=1) the address that proxy appended to X-Forwarded-For (accounts/lockout.py).
+AXES_CLIENT_IP_CALLABLE = "mantelzorg.accounts.lockout.client_ip"
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HTTP_RESPONSE_CODE = 429

@@ -145,3 +145,32 @@ def test_the_refusal_says_in_whole_minutes_when_to_try_again():
         assert re.search(r"\b2 minutes\b", ratelimit.Refusal(61).message)
     with translation.override("nl"):
         assert "over 1 minuut opnieuw" in ratelimit.Refusal(30).message
+
+
+@pytest.mark.parametrize(
+    ("hops", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "127.0.0.1"),  # no proxy of ours: the header is the visitor's own words
+        (1, "203.0.113.9", "203.0.113.9"),  # our proxy appended the visitor's address
+        (1, "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # a forged entry on the left is ignored
+        (2, "198.51.100.1, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
+        (1, "", "127.0.0.1"),
+    ],
+)
+def test_the_visitors_address_behind_our_proxy(rf, settings, hops, forwarded, expected):
+    settings.TRUSTED_PROXY_COUNT = hops
+    request = rf.post("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert ratelimit.client_ip(request) == expected
+
+
+def test_behind_the_proxy_each_visitor_has_their_own_limit(client, cast, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    allowed = limit("password_reset", "ip")
+    for n in range(allowed):
+        client.post(RESET, {"email": f"person{n}@example.org"}, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert (
+        client.post(RESET, {"email": "x@example.org"}, HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
+    )
+    assert (
+        client.post(RESET, {"email": "x@example.org"}, HTTP_X_FORWARDED_FOR="203.0.113.10").status_code == 302
+    )
