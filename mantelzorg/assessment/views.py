@@ -304,7 +304,7 @@ def contribute(request):
     # The button itself is the consent: it says what is stored, and nothing is stored without it.
     if request.session.get("assessment_contributed"):
         messages.info(request, _("You have already added this result to the figures."))
-    elif refusal := ratelimit.hit(request, "contribution"):
+    elif request.POST.get("consent") == "yes" and (refusal := ratelimit.hit(request, "contribution")):
         messages.error(request, refusal.message)
         response = _result_page(request, outcome)
         response.status_code = 429
