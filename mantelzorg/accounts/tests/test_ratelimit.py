@@ -7,7 +7,6 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
-from django.db import connection
 
 from mantelzorg.accounts import ratelimit
 from mantelzorg.accounts.models import RateLimitCounter
@@ -79,7 +78,8 @@ def test_save_by_email_is_limited_per_address_and_sends_nothing_more(client):
 
 def test_the_counter_is_shared_by_every_worker_process(client):
     """The count lives in the database, not in a process's memory: a worker with an empty cache
-    and its own database connection (another gunicorn process) sees the same count."""
+    (another gunicorn process) sees the same count. bench/abuse_limits.py shows it on gunicorn
+    with 4 workers (20 requests at once: 5 e-mails)."""
     _walk(client)
     allowed = limit("check_email_link", "address")
     for _ in range(allowed):
@@ -89,7 +89,6 @@ def test_the_counter_is_shared_by_every_worker_process(client):
     cache.clear()  # another process: nothing in its memory
     assert client.post(SAVE, {"action": "email", "email": "carer@example.org"}).status_code == 429
     assert "carer@example.org" not in repr(list(RateLimitCounter.objects.values()))  # keyed hashes only
-    assert connection.vendor in {"sqlite", "postgresql"}
 
 
 def test_password_spraying_from_one_ip_is_refused_with_429(client, db):
