@@ -86,7 +86,7 @@ def _reason(sequence) -> str:
     return _("A computer can guess it quickly.")
 
 
-class StrengthValidator(CommonPasswordValidator):
+class StrengthValidator:
     """Refused: a password on our list (``COMMON_PASSWORDS``, Django's own list in it), then one
     that zxcvbn (Dropbox's estimator, maintained on PyPI) guesses in fewer than 10^8 tries
     (``min_score`` 3). One message, with what to do instead. No composition rules."""
