@@ -1,3 +1,4 @@
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -125,6 +126,27 @@ def signup_user_for_token(uidb64: str, token: str) -> User | None:
     if not _is_pending(user) or not signup_token.check_token(user, token):
         return None
     return user
+
+
+def signups_unconfirmed_delete(now=None) -> int:
+    """Delete the accounts whose sign-up link was never used and has expired: nobody can use
+    them, and we keep no e-mail address longer than needed (GDPR art. 5(1)(e)). Audited per
+    account with its numeric id only. Run daily (``manage.py delete_unconfirmed_signups``)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    deleted = 0
+    for user in User.objects.filter(is_active=False, last_login__isnull=True, date_joined__lt=cutoff):
+        with transaction.atomic():
+            user_id = user.pk
+            user.delete()
+            audit.log(
+                request=None,
+                action="accounts.user.unconfirmed_deleted",
+                object_type="accounts.user",
+                object_id=str(user_id),
+                purpose="sign-up link never used (storage limitation)",
+            )
+        deleted += 1
+    return deleted
 
 
 @transaction.atomic

@@ -134,3 +134,22 @@ def test_signups_are_limited_per_address(client, settings):
     response = client.post(SIGNUP, {"email": "many@example.org", "password": GOOD})
     assert response.status_code == 429 and "Je hebt dit te vaak geprobeerd" in main(response)
     assert len(mail.outbox) == allowed
+
+
+def test_unconfirmed_signups_are_deleted_when_their_link_has_expired(client, cast, settings):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    client.post(SIGNUP, {"email": "never@example.org", "password": GOOD})
+    client.post(SIGNUP, {"email": "fresh@example.org", "password": GOOD})
+    expired = timezone.now() - dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 60)
+    User.objects.filter(email="never@example.org").update(date_joined=expired)
+    switched_off = cast.other_caregiver  # switched off by an administrator after using it: kept
+    User.objects.filter(pk=switched_off.pk).update(is_active=False, last_login=expired, date_joined=expired)
+    call_command("delete_unconfirmed_signups", stdout=__import__("io").StringIO())
+    assert not User.objects.filter(email="never@example.org").exists()
+    assert User.objects.filter(email="fresh@example.org").exists()
+    assert User.objects.filter(pk=switched_off.pk).exists()
+    assert LogEntry.objects.filter(action="accounts.user.unconfirmed_deleted").count() == 1
