@@ -154,11 +154,17 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-# Django's rules with our own wording (mantelzorg/accounts/validators.py says why).
+# Django's rules with our own wording (mantelzorg/accounts/validators.py says why), a larger list of
+# common passwords with Dutch words, and a strength estimate; no composition rules.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "mantelzorg.accounts.validators.UserAttributeSimilarityValidator"},
     {"NAME": "mantelzorg.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
-    {"NAME": "mantelzorg.accounts.validators.CommonPasswordValidator"},
+    # A list of 176,000 common passwords and Dutch words (Django's 20,000 in it), then zxcvbn's
+    # estimate: refuses 123456789012, aaaaaaaaaaaa, wachtwoord12, welkom123456 and the like.
+    {
+        "NAME": "mantelzorg.accounts.validators.StrengthValidator",
+        "OPTIONS": {"min_score": 3, "min_length": 12},
+    },
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
@@ -167,6 +173,10 @@ LOGOUT_REDIRECT_URL = "core:home"
 # django-axes: 10 failed attempts per username+IP give HTTP 429 for an hour.
 AXES_FAILURE_LIMIT = 10
 AXES_USERNAME_CALLABLE = "mantelzorg.accounts.lockout.lockout_username"
+# The visitor's address (axes and RATE_LIMITS): REMOTE_ADDR, or behind our own TLS proxy (production:
+# TRUSTED_PROXY_COUNT=1) the address that proxy appended to X-Forwarded-For (accounts/lockout.py).
+AXES_CLIENT_IP_CALLABLE = "mantelzorg.accounts.lockout.client_ip"
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HTTP_RESPONSE_CODE = 429
@@ -177,6 +187,28 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_SENSITIVE_PARAMETERS = ["password", "token"]
 
 OTP_TOTP_ISSUER = "Mantelzorg"
+
+# Limits on abuse (mantelzorg/accounts/ratelimit.py): rule -> key kind -> (uses, window in seconds).
+# Counted in the database, so they hold across all gunicorn workers. The (uses + 1)-th use in a
+# window is refused with a page that says so (429). Real use stays far below them:
+RATE_LIMITS = {
+    # Failed logins from one IP address, any account (password spraying; axes already locks one
+    # account + IP after 10). A shared network (a support centre, a town hall) with people who
+    # mistype makes a few an hour; a spray makes hundreds.
+    "login_failed": {"ip": (30, 60 * 60)},
+    # Wrong TOTP codes for one account: axes does not count these; 10 in 15 minutes leaves room
+    # for a clock that is off, and makes guessing 1 in 1,000,000 codes hopeless.
+    "mfa_failed": {"account": (10, 15 * 60)},
+    # E-mails to one address: a person asks for a new password, a check link or a sign-up mail
+    # once or twice, not six times an hour. Per IP address: room for a group session at a
+    # support centre where everyone uses the same network.
+    "password_reset": {"address": (5, 60 * 60), "ip": (20, 60 * 60)},
+    "check_email_link": {"address": (5, 60 * 60), "ip": (20, 60 * 60)},
+    "signup": {"address": (5, 60 * 60), "ip": (20, 60 * 60)},
+    # An anonymous result added to the figures: once per finished check (the session remembers),
+    # so 20 an hour from one address only a script reaches.
+    "contribution": {"ip": (20, 60 * 60)},
+}
 
 # Sessions: staff roles get an idle timeout (accounts.middleware.StaffSessionMiddleware).
 SESSION_COOKIE_AGE = 60 * 60 * 12

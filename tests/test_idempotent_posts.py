@@ -16,8 +16,9 @@ STORES_NOTHING = {
     "accounts:logout": "signs out",
     "accounts:password_reset": "sends an e-mail; stores nothing",
     "accounts:password_reset_confirm": "the link's token is single use: a second POST is refused",
-    "accounts:signup": "signs in (a new session cookie a stored answer cannot carry); the unique "
-    "e-mail address refuses a second account",
+    "accounts:signup": "the unique e-mail address refuses a second account: a second POST finds the "
+    "first and only sends its e-mail again (rate limited)",
+    "accounts:signup_confirm": "the link's token is single use: a second POST is refused",
     "accounts:delete": "erases the account and its keys; a second POST finds no one signed in",
     "assessment:step": "answers are kept in the session only",
     "assessment:reset": "clears the session",

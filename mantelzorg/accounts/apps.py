@@ -6,7 +6,13 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
+        from django.contrib.auth.signals import user_login_failed
+
         from mantelzorg.core import personal_data
+
+        from .ratelimit import count_failed_login
+
+        user_login_failed.connect(count_failed_login, dispatch_uid="mantelzorg.ratelimit.login_failed")
 
         from .personal_data import PROVIDER
 

@@ -74,10 +74,9 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("There is already an account with this e-mail address."))
-        return email
+        # Whether the address has an account is not said here (the e-mail says it): the same
+        # answer for both, so the form cannot be used to find out who has an account.
+        return self.cleaned_data["email"].lower()
 
     def clean(self):
         cleaned = super().clean()

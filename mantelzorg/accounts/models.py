@@ -89,7 +89,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def requires_mfa(self) -> bool:
-        return self.role in MFA_ROLES or self.is_superuser
+        # Whoever may open the admin (/beheer/) needs the second factor too, whatever the role.
+        return self.role in MFA_ROLES or self.is_staff or self.is_superuser
 
 
 class ConsentRecord(models.Model):
@@ -121,3 +122,20 @@ class ConsentRecord(models.Model):
             and self.granted_at <= now
             and (self.valid_until is None or self.valid_until > now)
         )
+
+
+class RateLimitCounter(models.Model):
+    """How often one key (rule, kind and value, e.g. "password_reset, address, x@y.nl") was used in
+    one window. In the database so that every gunicorn worker counts on the same row
+    (``accounts.ratelimit``); the key is a keyed hash, so no address or IP address is stored."""
+
+    key = models.CharField(max_length=64, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("rate limit counter")
+        verbose_name_plural = _("rate limit counters")
+
+    def __str__(self):
+        return f"{self.key[:12]}… {self.count}"

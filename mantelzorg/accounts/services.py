@@ -1,5 +1,17 @@
-from django.db import transaction
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext
 
 from mantelzorg.core import audit
 
@@ -7,9 +19,13 @@ from . import consent
 from .models import ConsentRecord, Role, User
 
 
-def user_register_caregiver(*, request, email: str, password: str, name: str = "") -> User:
+def user_register_caregiver(
+    *, request, email: str, password: str, name: str = "", is_active: bool = True
+) -> User:
     with transaction.atomic():
-        user = User.objects.create_user(email=email, password=password, name=name, role=Role.CAREGIVER)
+        user = User.objects.create_user(
+            email=email, password=password, name=name, role=Role.CAREGIVER, is_active=is_active
+        )
         audit.log(
             request=request,
             actor=user,
@@ -18,6 +34,141 @@ def user_register_caregiver(*, request, email: str, password: str, name: str = "
             subject=user,
             purpose="account",
         )
+    return user
+
+
+class SignupTokenGenerator(PasswordResetTokenGenerator):
+    """The link that finishes a sign-up: Django's token (expires after PASSWORD_RESET_TIMEOUT), and
+    single use: it changes when the account becomes active, logs in or gets another password."""
+
+    key_salt = "mantelzorg.accounts.signup"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{super()._make_hash_value(user, timestamp)}{user.is_active}"
+
+
+signup_token = SignupTokenGenerator()
+
+
+def _is_pending(user: User) -> bool:
+    """Signed up, link not used yet (an account switched off by an administrator has logged in)."""
+    return not user.is_active and user.last_login is None
+
+
+def _send(request, *, to: str, subject: str, template: str, context: dict) -> None:
+    context = {"site": settings.SITE_URL, **context}
+    send_mail(
+        subject=subject, message=render_to_string(template, context), from_email=None, recipient_list=[to]
+    )
+
+
+def signup_request(*, request, email: str, password: str, name: str = "", next_url: str = "") -> None:
+    """A sign-up answers the same whether or not the address has an account: the e-mail says what
+    happened. A new address (or one whose link was not used yet) gets an inactive account and a
+    link that activates it; an existing account gets "someone tried to sign up with your address"."""
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and not _is_pending(existing):
+        make_password(password)  # the same work as for a new account, so the answer takes as long
+        audit.log(
+            request=request,
+            action="accounts.user.signup_repeated",
+            obj=existing,
+            subject=existing,
+            purpose="account (sign-up with an address that has an account)",
+        )
+        _send(
+            request,
+            to=existing.email,
+            subject=gettext("Someone tried to create an account with your e-mail address"),
+            template="accounts/email/signup_existing.txt",
+            context={
+                "login_url": request.build_absolute_uri(reverse("accounts:login")),
+                "reset_url": request.build_absolute_uri(reverse("accounts:password_reset")),
+            },
+        )
+        return
+    if existing is None:
+        try:
+            user = user_register_caregiver(
+                request=request, email=email, password=password, name=name, is_active=False
+            )
+        except IntegrityError:  # the same address signed up at the same moment: that one counts
+            return
+    else:  # a second sign-up before the link was used: the newest password counts, older links stop working
+        user = existing
+        user.set_password(password)
+        user.name = name
+        user.save(update_fields=["password", "name"])
+        audit.log(
+            request=request,
+            actor=user,
+            action="accounts.user.registered",
+            obj=user,
+            subject=user,
+            purpose="account (sign-up repeated before the link was used)",
+        )
+    path = reverse(
+        "accounts:signup_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": signup_token.make_token(user),
+        },
+    )
+    if next_url:
+        path += "?" + urlencode({"next": next_url})
+    _send(
+        request,
+        to=user.email,
+        subject=gettext("Finish creating your account"),
+        template="accounts/email/signup_confirm.txt",
+        context={"url": request.build_absolute_uri(path), "days": settings.PASSWORD_RESET_TIMEOUT // 86400},
+    )
+
+
+def signup_user_for_token(uidb64: str, token: str) -> User | None:
+    """The pending account a valid, unused, unexpired sign-up link belongs to, or None."""
+    try:
+        user = User.objects.get(pk=urlsafe_base64_decode(uidb64).decode())
+    except (TypeError, ValueError, OverflowError, User.DoesNotExist):
+        return None
+    if not _is_pending(user) or not signup_token.check_token(user, token):
+        return None
+    return user
+
+
+def signups_unconfirmed_delete(now=None) -> int:
+    """Delete the accounts whose sign-up link was never used and has expired: nobody can use
+    them, and we keep no e-mail address longer than needed (GDPR art. 5(1)(e)). Audited per
+    account with its numeric id only. Run daily (``manage.py delete_unconfirmed_signups``)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    deleted = 0
+    for user in User.objects.filter(is_active=False, last_login__isnull=True, date_joined__lt=cutoff):
+        with transaction.atomic():
+            user_id = user.pk
+            user.delete()
+            audit.log(
+                request=None,
+                action="accounts.user.unconfirmed_deleted",
+                object_type="accounts.user",
+                object_id=str(user_id),
+                purpose="sign-up link never used (storage limitation)",
+            )
+        deleted += 1
+    return deleted
+
+
+@transaction.atomic
+def signup_confirm(*, request, user: User) -> User:
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit.log(
+        request=request,
+        actor=user,
+        action="accounts.user.confirmed",
+        obj=user,
+        subject=user,
+        purpose="account (e-mail address confirmed, then signed in)",
+    )
     return user
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("inloggen/code/", views.login_mfa, name="login_mfa"),
     path("uitloggen/", views.logout, name="logout"),
     path("aanmelden/", views.signup, name="signup"),
+    path("aanmelden/bevestigen/<uidb64>/<token>/", views.signup_confirm, name="signup_confirm"),
     path("wachtwoord-vergeten/", views.password_reset, name="password_reset"),
     path("wachtwoord-vergeten/verstuurd/", views.password_reset_done, name="password_reset_done"),
     path("wachtwoord-nieuw/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),

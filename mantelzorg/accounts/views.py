@@ -15,7 +15,7 @@ from mantelzorg.core import audit
 from mantelzorg.core.http import personal
 from mantelzorg.core.idempotency import idempotent
 
-from . import consent, selectors, services
+from . import consent, ratelimit, selectors, services
 from .forms import EraseForm, LoginForm, PasswordResetForm, SetPasswordForm, SignupForm, TokenForm
 from .models import User
 
@@ -46,6 +46,9 @@ def _audit_attempt(request, form, action, purpose):
 @personal
 @require_http_methods(["GET", "POST"])
 def login(request):
+    if request.method == "POST" and ratelimit.exceeded(request, "login_failed"):  # spraying from one IP
+        ratelimit.audit_refusal(request, "login_failed")
+        return render(request, "accounts/locked_out.html", status=429)
     form = LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = auth.authenticate(
@@ -81,7 +84,21 @@ def login_mfa(request):
     user = User.objects.filter(pk=request.session.get(PENDING_KEY), is_active=True).first()
     if user is None:
         return redirect("accounts:login")
+    if not TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
+        # No enrolment page exists: an administrator links the app (admin, demo data). Say so.
+        del request.session[PENDING_KEY]
+        audit.denied(
+            request=request,
+            actor=user,
+            action="accounts.session.mfa_missing",
+            subject=user,
+            purpose="authentication",
+        )
+        return render(request, "accounts/mfa_missing.html", status=403)
     form = TokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and (refusal := ratelimit.hit(request, "mfa_failed", account=str(user.pk))):
+        form.add_error(None, refusal.message)  # counts every try; a right code resets nothing
+        return render(request, "accounts/login_mfa.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         device = next(
             (
@@ -133,20 +150,46 @@ def logout(request):
 @require_http_methods(["GET", "POST"])
 def signup(request):
     form = SignupForm(request.POST if request.method == "POST" else None)
+    refusal = None
     if request.method == "POST" and form.is_valid():
-        user = services.user_register_caregiver(
+        refusal = ratelimit.hit(request, "signup", address=form.cleaned_data["email"])
+        if refusal:
+            form.add_error(None, refusal.message)
+    if request.method == "POST" and form.is_valid():
+        # The same page whether or not the address has an account; the e-mail tells which.
+        services.signup_request(
             request=request,
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password"],
             name=form.cleaned_data["name"],
+            next_url="" if _next_url(request) == settings.LOGIN_REDIRECT_URL else _next_url(request),
         )
+        return render(request, "accounts/signup_sent.html", {"next": _next_url(request)})
+    context = {"form": form, "next": _next_url(request)}
+    return render(request, "accounts/signup.html", context, status=429 if refusal else 200)
+
+
+@personal
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request, uidb64, token):
+    """The link from the sign-up e-mail: a button (e-mail scanners that open links do not use it
+    up), then the account is active and its person logged in."""
+    user = services.signup_user_for_token(uidb64, token)
+    if user is None:
+        return render(request, "accounts/signup_confirm.html", {"valid": False})
+    if request.method == "POST":
+        services.signup_confirm(request=request, user=user)  # its audit row records the login too
         auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(_next_url(request))
-    return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request)})
+    return render(request, "accounts/signup_confirm.html", {"valid": True, "next": _next_url(request)})
 
 
 class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
+        refusal = ratelimit.hit(self.request, "password_reset", address=form.cleaned_data["email"])
+        if refusal:  # nothing is sent; the page says why and the form still works
+            form.add_error(None, refusal.message)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
         email = form.cleaned_data["email"]
         audit.log(
             request=self.request,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mantelzorg.accounts import ratelimit
 from mantelzorg.accounts.selectors import is_platform_admin, is_staff_of
 from mantelzorg.core import geo
 from mantelzorg.core.http import personal
@@ -303,6 +304,11 @@ def contribute(request):
     # The button itself is the consent: it says what is stored, and nothing is stored without it.
     if request.session.get("assessment_contributed"):
         messages.info(request, _("You have already added this result to the figures."))
+    elif request.POST.get("consent") == "yes" and (refusal := ratelimit.hit(request, "contribution")):
+        messages.error(request, refusal.message)
+        response = _result_page(request, outcome)
+        response.status_code = 429
+        return response
     elif request.POST.get("consent") == "yes" and services.contribution_create(
         request=request, outcome=outcome
     ):
@@ -329,6 +335,11 @@ def save(request):
         check = services.check_save(request=request, outcome=outcome, user=request.user)
         messages.success(request, _("Your check has been saved."))
         return redirect("assessment:check_detail", check_id=check.id)
+    refusal = None
+    if request.method == "POST" and email_form.is_valid():
+        refusal = ratelimit.hit(request, "check_email_link", address=email_form.cleaned_data["email"])
+        if refusal:  # nothing saved, nothing sent; the form says why and still works
+            email_form.add_error(None, refusal.message)
     if request.method == "POST" and email_form.is_valid():
         check = services.check_save_by_email(
             request=request, outcome=outcome, email=email_form.cleaned_data["email"]
@@ -338,6 +349,7 @@ def save(request):
         request,
         "assessment/save.html",
         {"email_form": email_form, "questionnaire": key or "", "next": request.get_full_path()},
+        status=429 if refusal else 200,
     )
 
 
@@ -347,6 +359,7 @@ def magic_link(request, token):
     check = services.magic_link_open(request=request, token=token)
     if check is None:
         return render(request, "assessment/link_invalid.html", status=404)
+    request.session.cycle_key()  # the link grants access: a new session id, as after a login
     return redirect("assessment:check_detail", check_id=check.id)
 
 

@@ -37,6 +37,7 @@ FLOW_PAGES = [
     "/account/wachtwoord-vergeten/verstuurd/",
     "/account/wachtwoord-nieuw/klaar/",
     "/account/wachtwoord-nieuw/MQ/not-a-token/",  # an invalid link says so, reveals nothing
+    "/account/aanmelden/bevestigen/MQ/not-a-token/",  # likewise the sign-up link
 ]
 
 

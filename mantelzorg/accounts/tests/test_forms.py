@@ -18,7 +18,7 @@ RESET = "/account/wachtwoord-vergeten/"
 # A password each validator of AUTH_PASSWORD_VALIDATORS refuses.
 REFUSED = {
     "MinimumLengthValidator": "kort",
-    "CommonPasswordValidator": "password1234",
+    "StrengthValidator": "password1234",
     "UserAttributeSimilarityValidator": "anna.devries@example.nl",
 }
 

@@ -118,6 +118,12 @@ def test_password_reset_for_unknown_address_reveals_nothing(client, db):
         ("password1234", False),  # common
         ("1qaz2wsx3edc", False),  # common (in Django's list)
         ("zonder cijfers of tekens", True),  # no composition rules
+        ("123456789012", False),  # a row (zxcvbn)
+        ("aaaaaaaaaaaa", False),  # a repeat
+        ("wachtwoord12", False),  # a Dutch favourite with digits (our list)
+        ("welkom123456", False),
+        ("zonnebloemen", False),  # one Dutch word (OpenTaal, in our list)
+        ("fiets paraplu zonnebloem", True),  # a few words that belong together
         ("twaalf tekens", True),
     ],
 )
@@ -126,7 +132,7 @@ def test_signup_password_rules(client, db, password, accepted):
     assert User.objects.filter(email="new@example.org").exists() is accepted
     if accepted:
         assert User.objects.get(email="new@example.org").role == Role.CAREGIVER
-        assert response.status_code == 302
+        assert response.status_code == 200 and "Kijk in je e-mail" in response.content.decode()
     else:
         assert response.status_code == 200
         assert 'aria-invalid="true"' in response.content.decode()
@@ -145,3 +151,66 @@ def test_logout_needs_post_and_ends_the_session(client, cast, login_as):
     assert client.get("/account/uitloggen/").status_code == 405
     client.post("/account/uitloggen/")
     assert "_auth_user_id" not in client.session
+
+
+def _staff_caregiver(*, mfa):
+    from conftest import make_user
+
+    user = make_user("beheer@example.org", Role.CAREGIVER, mfa=mfa)
+    user.is_staff = True
+    user.save()
+    return user
+
+
+def test_is_staff_with_a_caregiver_role_cannot_open_the_admin_with_a_password_only(client, db):
+    user = _staff_caregiver(mfa=True)
+    response = client.post(LOGIN, {"email": user.email, "password": "correct horse battery staple"})
+    assert response.status_code == 302 and response["Location"] == MFA
+    assert "_auth_user_id" not in client.session
+    response = client.get("/beheer/")
+    assert response.status_code == 302 and "login" in response["Location"]
+    client.force_login(user)  # a session without the second factor is ended at once
+    assert client.get("/beheer/").status_code == 302
+    assert "_auth_user_id" not in client.session
+    client.post(LOGIN, {"email": user.email, "password": "correct horse battery staple"})
+    client.post(MFA, {"token": current_code(user)})
+    assert client.get("/beheer/").status_code == 200  # with the code: the admin opens
+
+
+def test_is_staff_without_an_authenticator_app_is_refused_clearly(client, db):
+    user = _staff_caregiver(mfa=False)
+    response = client.post(
+        LOGIN, {"email": user.email, "password": "correct horse battery staple"}, follow=True
+    )
+    assert response.status_code == 403
+    assert "Je account heeft een authenticator-app nodig" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert LogEntry.objects.filter(action="accounts.session.mfa_missing", outcome="denied").exists()
+    assert client.get(MFA).status_code == 302  # the pending login is gone
+
+
+@pytest.mark.parametrize("password", ["123456789012", "aaaaaaaaaaaa", "wachtwoord12", "welkom123456"])
+def test_weak_passwords_are_refused_with_one_plain_dutch_message_that_says_what_to_do(password):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    with translation.override("nl"), pytest.raises(ValidationError) as refused:
+        validate_password(password, User(email="anna@example.nl"))
+    assert len(refused.value.messages) == 1
+    assert "Gebruik een paar woorden die alleen voor jou bij elkaar horen" in refused.value.messages[0]
+
+
+def test_the_password_list_holds_djangos_list_and_dutch_words():
+    import gzip
+    from pathlib import Path
+
+    import django
+
+    from mantelzorg.accounts.validators import COMMON_PASSWORDS
+
+    ours = set(gzip.open(COMMON_PASSWORDS, "rt", encoding="utf-8").read().split())
+    djangos = Path(django.__file__).parent / "contrib/auth/common-passwords.txt.gz"
+    assert set(gzip.open(djangos, "rt", encoding="utf-8").read().split()) <= ours
+    assert {"wachtwoord", "welkom123", "zonnebloem", "mantelzorg"} <= ours
+    assert len(ours) > 150_000

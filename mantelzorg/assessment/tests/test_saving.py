@@ -319,3 +319,14 @@ def test_demo_data_is_idempotent_and_shows_a_trend():
         "attention",
         "overloaded",
     ]
+
+
+def test_opening_a_magic_link_rotates_the_session_id(client):
+    check, link = _save_by_email(client)
+    visitor = type(client)()
+    visitor.get("/balanscheck/")  # a session that someone might have planted or seen
+    visitor.session.save()
+    before = visitor.session.session_key
+    assert visitor.get(link).status_code == 302
+    assert visitor.session.session_key != before
+    assert visitor.get(f"/balanscheck/mijn/{check.id}/").status_code == 200  # still opens the check

@@ -295,3 +295,77 @@ def test_idempotency_refused_page_at_320(phone, axe, cast, language):
     phone.wait_for_selector(f"h1:has-text('{heading}')")
     assert phone.get_by_role("link", name=re.compile("pagina opnieuw|page again")).is_visible()
     axe(phone, f"core-idempotency-refused-{language}-320")
+
+
+def test_signup_sent_confirm_and_used_link_pages_at_320(phone, axe, db):
+    from django.core import mail
+
+    phone.goto("/account/aanmelden/?next=/balanscheck/bewaren/")
+    phone.locator("#id_email").fill("nieuw@example.org")
+    phone.locator("#id_password").fill("fiets paraplu zonnebloem")
+    phone.locator("main button[type=submit]").click()
+    assert phone.locator("h1").inner_text() == "Kijk in je e-mail"
+    axe(phone, "accounts-signup-sent-320")
+    link = re.search(r"https?://[^/\s]+(/account/aanmelden/bevestigen/\S+)", mail.outbox[-1].body).group(1)
+    phone.goto(link)
+    assert phone.locator("h1").inner_text() == "Maak je account af"
+    axe(phone, "accounts-signup-confirm-320")
+    phone.get_by_role("button", name="Bevestigen en inloggen").click()
+    phone.wait_for_url("**/balanscheck/**")
+    phone.goto(link)  # used, by the person now logged in
+    assert "Je bent al ingelogd" in phone.locator("main").inner_text()
+    axe(phone, "accounts-signup-confirm-used-320")
+    phone.context.clear_cookies()
+    phone.goto(link)  # used, someone else: the link no longer works
+    assert "Deze link werkt niet meer" in phone.locator("main").inner_text()
+    axe(phone, "accounts-signup-confirm-invalid-320")
+
+
+def test_signup_refused_by_the_limit_at_320(phone, axe, db, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": {"address": (1, 3600), "ip": (20, 3600)}}
+    for _ in range(2):
+        phone.goto("/account/aanmelden/")
+        phone.locator("#id_email").fill("vaak@example.org")
+        phone.locator("#id_password").fill("fiets paraplu zonnebloem")
+        phone.locator("main button[type=submit]").click()
+    assert "Je hebt dit te vaak geprobeerd" in phone.locator("main").inner_text()
+    assert phone.locator("#id_email").is_visible()  # the form is still there
+    axe(phone, "accounts-signup-limited-320")
+
+
+def test_reset_refused_by_the_limit_at_320(phone, axe, cast, settings):
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "password_reset": {"address": (1, 3600), "ip": (20, 3600)},
+    }
+    for _ in range(2):
+        phone.goto("/account/wachtwoord-vergeten/")
+        phone.get_by_label("E-mailadres").fill(cast.caregiver.email)
+        phone.get_by_role("button", name="Link versturen").click()
+    assert "Je hebt dit te vaak geprobeerd" in phone.locator("main").inner_text()
+    axe(phone, "accounts-reset-limited-320")
+
+
+def test_mfa_missing_page_at_320(phone, axe, db):
+    from conftest import PASSWORD, make_user
+    from mantelzorg.accounts.models import Role
+
+    user = make_user("beheer@example.org", Role.CAREGIVER, mfa=False)
+    user.is_staff = True
+    user.save()
+    phone.goto("/account/inloggen/")
+    phone.get_by_label("E-mailadres").fill(user.email)
+    phone.get_by_label("Wachtwoord").fill(PASSWORD)
+    phone.get_by_role("button", name="Inloggen").click()
+    assert phone.locator("h1").inner_text() == "Je account heeft een authenticator-app nodig"
+    axe(phone, "accounts-mfa-missing-320")
+
+
+def test_signup_with_a_weak_password_at_320(phone, axe, db):
+    phone.goto("/account/aanmelden/")
+    phone.locator("#id_email").fill("nieuw@example.org")
+    phone.locator("#id_password").fill("welkom123456")
+    phone.locator("main button[type=submit]").click()
+    message = phone.locator("#id_password_error").inner_text()
+    assert "makkelijk te raden" in message and "Gebruik een paar woorden" in message
+    axe(phone, "accounts-signup-weak-password-320")
