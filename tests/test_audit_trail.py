@@ -150,6 +150,37 @@ def _signup(w, trail):
     return str(User.objects.get(email=email).pk)
 
 
+@case("/account/aanmelden/", "POST", "accounts.user.signup_repeated")
+def _signup_existing_address(w, trail):
+    trail(
+        lambda: w.client.post("/account/aanmelden/", {"email": w.cast.caregiver.email, "password": PASSWORD})
+    )
+    return str(w.cast.caregiver.pk)
+
+
+@case("/account/aanmelden/", "POST", "accounts.rate_limit.refused", audit.OUTCOME_DENIED)
+def _signup_over_the_limit(w, trail):
+    for _ in range(5):
+        w.client.post("/account/aanmelden/", {"email": "veel@example.org", "password": PASSWORD})
+    response = trail(
+        lambda: w.client.post("/account/aanmelden/", {"email": "veel@example.org", "password": PASSWORD})
+    )
+    assert response.status_code == 429
+    assert trail.rows[0].object_id == audit.account_ref("veel@example.org")
+    return audit.NONE
+
+
+@case("/account/aanmelden/bevestigen/<uidb64>/<token>/", "POST", "accounts.user.confirmed")
+def _signup_confirm(w, trail):
+    w.client.post("/account/aanmelden/", {"email": "nieuw@example.org", "password": PASSWORD})
+    link = re.search(r"http://testserver(/account/aanmelden/bevestigen/\S+)", mail.outbox[-1].body).group(1)
+    trail(lambda: w.client.post(link))
+    assert trail.response.status_code == 302
+    from mantelzorg.accounts.models import User
+
+    return str(User.objects.get(email="nieuw@example.org").pk)
+
+
 @case("/account/inloggen/", "POST", "accounts.session.logged_in")
 def _login(w, trail):
     trail(
@@ -187,6 +218,17 @@ def _login_locked_out(w, trail, settings=None):
     return str(w.cast.other_caregiver.pk)
 
 
+@case("/account/inloggen/", "POST", "accounts.rate_limit.refused", audit.OUTCOME_DENIED)
+def _login_password_spraying(w, trail, settings=None):
+    for number in range(30):
+        w.client.post("/account/inloggen/", {"email": f"persoon{number}@example.org", "password": "wrong"})
+    response = trail(
+        lambda: w.client.post("/account/inloggen/", {"email": "nog1@example.org", "password": "x"})
+    )
+    assert response.status_code == 429 and trail.rows[0].purpose == "rate limit: login_failed"
+    return audit.NONE
+
+
 @case("/account/inloggen/code/", "POST", "accounts.session.logged_in")
 def _login_mfa(w, trail):
     user = w.cast.professional
@@ -209,6 +251,16 @@ def _login_mfa_failed(w, trail):
     return str(user.pk)
 
 
+@case("/account/inloggen/code/", "GET", "accounts.session.mfa_missing", audit.OUTCOME_DENIED)
+def _login_staff_without_an_app(w, trail):
+    user = w.cast.caregiver
+    user.is_staff = True  # may open the admin: needs a second factor whatever the role
+    user.save()
+    w.client.post("/account/inloggen/", {"email": user.email, "password": PASSWORD})
+    assert trail(lambda: w.client.get("/account/inloggen/code/")).status_code == 403
+    return str(user.pk)
+
+
 @case("/account/uitloggen/", "POST", "accounts.session.logged_out")
 def _logout(w, trail):
     w.login_as(w.cast.caregiver)
@@ -221,6 +273,18 @@ def _reset_request(w, trail):
     trail(lambda: w.client.post("/account/wachtwoord-vergeten/", {"email": w.cast.caregiver.email}))
     assert trail.rows[0].object_id == audit.account_ref(w.cast.caregiver.email)
     return str(w.cast.caregiver.pk)
+
+
+@case("/account/wachtwoord-vergeten/", "POST", "accounts.rate_limit.refused", audit.OUTCOME_DENIED)
+def _reset_request_over_the_limit(w, trail):
+    for _ in range(5):
+        w.client.post("/account/wachtwoord-vergeten/", {"email": w.cast.caregiver.email})
+    sent = len(mail.outbox)
+    response = trail(
+        lambda: w.client.post("/account/wachtwoord-vergeten/", {"email": w.cast.caregiver.email})
+    )
+    assert response.status_code == 429 and len(mail.outbox) == sent
+    return audit.NONE
 
 
 @case("/account/wachtwoord-nieuw/<uidb64>/<token>/", "POST", "accounts.password.changed")
