@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess  # nosec B404 - fixed argument lists, no shell
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mz-audit-") as tmp:
         requirements = Path(tmp) / "requirements.txt"
         output = Path(tmp) / "audit.json"
-        subprocess.run(  # nosec B603 - fixed argument list
+        subprocess.run(
             [str(BIN / "uv"), "export", "--format", "requirements-txt", "--locked", "--all-groups", "--quiet"]
             + ["--no-emit-project", "-o", str(requirements)],
             cwd=REPO,
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"Auditing the {expected} locked packages (uv.lock, every group) with pip-audit ({args.service})"
         )
-        proc = subprocess.run(  # nosec B603 - fixed argument list
+        proc = subprocess.run(
             [str(BIN / "pip-audit"), "-r", str(requirements), "--disable-pip", "--require-hashes"]
             + ["--vulnerability-service", args.service, "--timeout", str(args.timeout)]
             + ["--progress-spinner", "off", "-f", "json", "-o", str(output)],
