@@ -5,6 +5,9 @@ municipal staff of two gemeenten (Amsterdam GM0363, Utrecht GM0344), a directory
 an admin, and the anonymous visitor (``None``).
 """
 
+import os
+import shutil
+import tempfile
 import types
 
 import pytest
@@ -14,6 +17,11 @@ from mantelzorg.accounts.models import ConsentRecord, Organisation, Role, User
 from mantelzorg.assessment.apps import BALANCE_HISTORY, FOLLOW_UP
 
 pytest_plugins = ["tests.browser"]
+
+# The suite signs with a fixed key (config/settings.py, TESTING); the processes it starts (manage.py,
+# gunicorn) without DJANGO_SECRET_KEY keep their generated key here, never in the repository's var/.
+_SECRET_KEY_DIR = tempfile.mkdtemp(prefix="mz-test-secret-key-")
+os.environ.setdefault("DJANGO_SECRET_KEY_FILE", os.path.join(_SECRET_KEY_DIR, "secret_key"))
 
 PASSWORD = "correct horse battery staple"
 
@@ -270,6 +278,7 @@ def pytest_sessionstart(session):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_SECRET_KEY_DIR, ignore_errors=True)
     logging.getLogger().removeHandler(_log_scanner)
     if _log_scanner.hits:
         print("\nSensitive data found in application logs:\n  " + "\n  ".join(_log_scanner.hits[:20]))
