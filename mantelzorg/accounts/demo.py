@@ -63,7 +63,9 @@ def load(stdout=None) -> int:
                 organisation.municipalities.add(*Municipality.objects.filter(code="GM0363"))
                 user.organisations.add(organisation)
             if user.requires_mfa:
-                TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, confirmed=True, key=demo_totp_key(email))
+                TOTPDevice.objects.create(
+                    user=user, name=DEMO_DEVICE_NAME, confirmed=True, key=demo_totp_key(email)
+                )
     if stdout:
         stdout.write(f"Demo accounts: {created} created.")
     return created
