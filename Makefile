@@ -8,7 +8,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 UV_VERSION := 0.13.9
-# `make run` serves with gunicorn, without Django's debug mode, on plain http (development env);
+# `make run` serves with gunicorn, without Django's debug mode, on plain http (development env); its
+# access log goes through config/gunicorn.conf.py (tokens and full postcodes redacted);
 # without debug the static files are served as in production (config/settings.py, "Static files").
 RUN_ENV := DJANGO_DEBUG=0
 # Type-checked with mypy in `make test` (house style): every app's services and selectors, and the
@@ -63,7 +64,7 @@ run: install var/static/staticfiles.json
 	@echo
 	@echo "Mantelzorg runs on http://$(HOST):$(PORT)/   (stop with Ctrl-C)"
 	@echo
-	@$(RUN_ENV) exec $(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) \
+	@$(RUN_ENV) exec $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi:application --bind $(HOST):$(PORT) \
 		--workers $(WORKERS) --access-logfile - --graceful-timeout 5 --no-control-socket
 
 dev: install
