@@ -153,3 +153,37 @@ def test_the_filter_redacts_formatted_messages():
     )
     assert RedactingFilter().filter(record) is True
     assert record.getMessage() == "Error handling request /balanscheck/link/[redacted]/"
+
+
+def test_every_server_the_project_starts_uses_the_config():
+    from django.conf import settings
+
+    root = settings.BASE_DIR
+    makefile = (root / "Makefile").read_text()
+    run_recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "gunicorn -c config/gunicorn.conf.py config.wsgi:application" in run_recipe
+    for script in ("bench/run.py", "bench/durability.py"):
+        assert '"config/gunicorn.conf.py"' in (root / script).read_text(), script
+    assert (
+        'logger_class = "config.access_log.RedactingLogger"' in (root / "config/gunicorn.conf.py").read_text()
+    )
+
+
+def test_djangos_log_output_is_redacted_too():
+    import logging
+
+    handlers = [
+        h for h in logging.getLogger().handlers if any(isinstance(f, RedactingFilter) for f in h.filters)
+    ]
+    assert handlers, "the console handler of config/settings.py LOGGING has the redacting filter"
+    record = logging.LogRecord(
+        "django.request",
+        logging.ERROR,
+        __file__,
+        1,
+        "Internal Server Error: %s",
+        (f"/balanscheck/link/{TOKEN}/",),
+        None,
+    )
+    assert handlers[0].filter(record)
+    assert TOKEN not in handlers[0].format(record)
