@@ -116,8 +116,14 @@ def main(argv: list[str] | None = None) -> int:
             report = json.loads(output.read_text())
         except (OSError, ValueError):
             report = None
-    if report is None:
-        print(proc.stdout + proc.stderr, file=sys.stderr)
+    if report is None:  # pip-audit gave up (e.g. a network error): its last words, then the verdict
+        tail = (proc.stdout + proc.stderr).strip().splitlines()[-8:]
+        print(
+            f"pip-audit exited with {proc.returncode} and wrote no report:",
+            *tail,
+            sep="\n  ",
+            file=sys.stderr,
+        )
     result = verdict(report, expected)
     print("\n".join(result.lines))
     return 0 if result.ok else 1
