@@ -300,6 +300,8 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "axes": {"level": "ERROR"},  # its warnings name the login (personal data)
+        # runserver's request lines (`make dev`): through our redacting handler, not Django's own.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

@@ -187,3 +187,21 @@ def test_djangos_log_output_is_redacted_too():
     )
     assert handlers[0].filter(record)
     assert TOKEN not in handlers[0].format(record)
+
+
+def test_runservers_request_lines_are_redacted():
+    import logging
+
+    logger = logging.getLogger("django.server")
+    assert not logger.propagate
+    handler = next(h for h in logger.handlers if any(isinstance(f, RedactingFilter) for f in h.filters))
+    record = logger.makeRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s %s',
+        (f"GET /balanscheck/link/{TOKEN}/ HTTP/1.1", 302, 0),
+        None,
+    )
+    assert handler.filter(record) and TOKEN not in handler.format(record)
