@@ -28,7 +28,7 @@ STATIC_SOURCES := $(shell find mantelzorg -path '*/static/*' -type f)
 
 help:
 	@echo "make run   - install everything, prepare the database and start Mantelzorg on http://$(HOST):$(PORT)"
-	@echo "make test  - lint, migration and OpenAPI checks, unit/integration and browser tests"
+	@echo "make test  - lint, bandit, migration and OpenAPI checks, unit/integration and browser tests"
 	@echo "make dev   - Django's development server (auto reload)"
 	@echo "make bench - benchmarks (see bench/README.md)"
 	@echo "make audit - pip-audit of every locked package (needs network; fails when it could not audit)"
