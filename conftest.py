@@ -280,6 +280,7 @@ ACCESS_LOG_FORBIDDEN = [
     re.compile(r"[\w.+-]+%40example\.(org|nl)"),  # an e-mail address in a query string
     re.compile(r"/balanscheck/link/(?!\[redacted\])[^/\s?]+"),
     re.compile(r"/account/wachtwoord-nieuw/(?!\[redacted\])[^/\s?]+"),
+    re.compile(r"/account/aanmelden/bevestigen/(?!\[redacted\])[^/\s?]+"),
     re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{3}(?:\+|%20|\s)?[A-Za-z]{2}(?![0-9A-Za-z])"),
 ]
 

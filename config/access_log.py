@@ -2,7 +2,8 @@
 
 gunicorn writes every request line, query string and referer to its access log next to the client's
 IP address. Some of our URLs are secrets: ``/balanscheck/link/<token>/`` opens every check saved under
-an e-mail address for 30 days, ``/account/wachtwoord-nieuw/<uidb64>/<token>/`` sets a password; and a
+an e-mail address for 30 days, ``/account/wachtwoord-nieuw/<uidb64>/<token>/`` sets a password,
+``/account/aanmelden/bevestigen/<uidb64>/<token>/`` confirms a sign-up and signs in; and a
 full postcode (``?postcode=3511AB``, ``3511+AB``) beside an IP address points at a street. ``redact``
 replaces the path tokens by ``[redacted]``, shortens every full postcode to its four digits, removes
 e-mail addresses and the values of secret query parameters; ``RedactingLogger`` (gunicorn's logger
@@ -33,6 +34,10 @@ TOKEN_ROUTES = [
     re.compile(rf"(?P<keep>{_SEP}balanscheck{_SEP}link{_SEP}){_SEGMENT}"),
     # Password reset: /account/wachtwoord-nieuw/<uidb64>/<token>/ (and Django's set-password step)
     re.compile(rf"(?P<keep>{_SEP}account{_SEP}wachtwoord-nieuw{_SEP}){_SEGMENT}(?:{_SEP}{_SEGMENT})?"),
+    # Sign-up confirmation (activates the account and signs in): /account/aanmelden/bevestigen/<uidb64>/<token>/
+    re.compile(
+        rf"(?P<keep>{_SEP}account{_SEP}aanmelden{_SEP}bevestigen{_SEP}){_SEGMENT}(?:{_SEP}{_SEGMENT})?"
+    ),
 ]
 
 # A Dutch postcode: four digits (no leading zero) and two letters, with nothing, a space, a "+" or an

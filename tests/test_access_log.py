@@ -24,6 +24,10 @@ TOKEN = "0f6c2a9e-5d1b-4f7a-9c3e-2b8d7e6f5a41.9a8b7c6d5e4f3a2b1c0d9e8f:1vQxYz:Ab
             "/account/wachtwoord-nieuw/[redacted]/[redacted]/",
         ),
         ("/account/wachtwoord-nieuw/MTIz/set-password/", "/account/wachtwoord-nieuw/[redacted]/[redacted]/"),
+        (
+            "/account/aanmelden/bevestigen/MTIz/cz9k2a-8f1e2d3c/",
+            "/account/aanmelden/bevestigen/[redacted]/[redacted]/",
+        ),
         # as a referer, and inside a query string (percent-encoded)
         (
             f"http://127.0.0.1:8000/balanscheck/link/{TOKEN}/",
