@@ -5,6 +5,9 @@ municipal staff of two gemeenten (Amsterdam GM0363, Utrecht GM0344), a directory
 an admin, and the anonymous visitor (``None``).
 """
 
+import os
+import shutil
+import tempfile
 import types
 
 import pytest
@@ -15,6 +18,11 @@ from mantelzorg.assessment.apps import BALANCE_HISTORY, FOLLOW_UP
 from mantelzorg.core.db import append_only
 
 pytest_plugins = ["tests.browser"]
+
+# The suite signs with a fixed key (config/settings.py, TESTING); the processes it starts (manage.py,
+# gunicorn) without DJANGO_SECRET_KEY keep their generated key here, never in the repository's var/.
+_SECRET_KEY_DIR = tempfile.mkdtemp(prefix="mz-test-secret-key-")
+os.environ.setdefault("DJANGO_SECRET_KEY_FILE", os.path.join(_SECRET_KEY_DIR, "secret_key"))
 
 PASSWORD = "correct horse battery staple"
 
@@ -271,12 +279,38 @@ class _LogScanner(logging.Handler):
 
 _log_scanner = _LogScanner()
 
+# What a server's access log must never hold either (tests/test_access_log_server.py scans the log of a
+# real gunicorn run): a path token and a full postcode (four digits and two letters, in any written
+# form); the four digits alone are fine.
+ACCESS_LOG_FORBIDDEN = [
+    *LOG_FORBIDDEN,
+    re.compile(r"[\w.+-]+%40example\.(org|nl)"),  # an e-mail address in a query string
+    re.compile(r"/balanscheck/link/(?!\[redacted\])[^/\s?]+"),
+    re.compile(r"/account/wachtwoord-nieuw/(?!\[redacted\])[^/\s?]+"),
+    re.compile(r"/account/aanmelden/bevestigen/(?!\[redacted\])[^/\s?]+"),
+    re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{3}(?:\+|%20|\s)?[A-Za-z]{2}(?![0-9A-Za-z])"),
+]
+
+
+def scan_log_text(source: str, text: str, *, record: bool = True) -> list[str]:
+    """The lines of a captured log (a file, not a logging record) that hold forbidden data; with
+    ``record`` they also count as hits of the session's log scan, so the run fails on them."""
+    hits = [
+        f"{source}: {line[:200]}"
+        for line in text.splitlines()
+        if any(pattern.search(line) for pattern in ACCESS_LOG_FORBIDDEN)
+    ]
+    if record:
+        _log_scanner.hits.extend(hits)
+    return hits
+
 
 def pytest_sessionstart(session):
     logging.getLogger().addHandler(_log_scanner)
 
 
 def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_SECRET_KEY_DIR, ignore_errors=True)
     logging.getLogger().removeHandler(_log_scanner)
     if _log_scanner.hits:
         print("\nSensitive data found in application logs:\n  " + "\n  ".join(_log_scanner.hits[:20]))

@@ -111,6 +111,8 @@ class Server:
         self.access_log = access_log
         self.cmd = [
             venv_bin("gunicorn"),
+            "-c",
+            "config/gunicorn.conf.py",  # the access log redacts tokens and full postcodes, as in production
             "config.wsgi:application",
             "--bind",
             f"{HOST}:{self.port}",

@@ -6,10 +6,13 @@ refuses to start without a secret key and allowed hosts.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+
+from config.secret_key import installation_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -32,12 +35,22 @@ def env_list(name: str, default: str = "") -> list[str]:
 DJANGO_ENV = env("DJANGO_ENV", "development")
 PRODUCTION = DJANGO_ENV == "production"
 
+# The test run (pytest imported these settings) signs with a fixed key and never reads var/.
+TESTING = "pytest" in sys.modules
+
 DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
 if PRODUCTION:
     DEBUG = False
     SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]  # required in production
+elif env("DJANGO_SECRET_KEY"):
+    SECRET_KEY = env("DJANGO_SECRET_KEY")
+elif TESTING:
+    SECRET_KEY = "test-only-secret-key-" + "t" * 40
 else:
-    SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-" + "x" * 32)
+    # Development: a random key per installation, made on the first start (config/secret_key.py).
+    SECRET_KEY = installation_secret_key(
+        Path(env("DJANGO_SECRET_KEY_FILE", str(BASE_DIR / "var" / "secret_key")))
+    )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -311,11 +324,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # The same redaction as gunicorn's access log (config/access_log.py): django.request names the
+    # path of a failed request, which may be a magic link or a password-reset link.
+    "filters": {"redact": {"()": "config.access_log.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "axes": {"level": "ERROR"},  # its warnings name the login (personal data)
+        # runserver's request lines (`make dev`): through our redacting handler, not Django's own.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
