@@ -657,7 +657,13 @@ def _dimension(items: dict[str, Item], link_id: str) -> str | None:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    # An int is always finite (math.isfinite(10**400) would raise OverflowError).
+    return isinstance(value, int | float) and not isinstance(value, bool) and _finite(value)
+
+
+def _finite(value: int | float) -> bool:
+    """A finite number: every int (math.isfinite(10**400) raises OverflowError), a float not inf/nan."""
+    return isinstance(value, int) or math.isfinite(value)
 
 
 # ------------------------------------------------------------------------------------ validation
@@ -676,7 +682,7 @@ def _check_value(item: Item, value: Any) -> dict[str, Any] | None:
         return None
     if item.type in ("integer", "decimal"):
         wanted = int if item.type == "integer" else int | float
-        if not isinstance(value, wanted) or isinstance(value, bool) or not math.isfinite(value):
+        if not isinstance(value, wanted) or isinstance(value, bool) or not _finite(value):
             return _error(link_id, "invalid_type", f"expected a number ({item.type})")
         if item.min_value is not None and value < item.min_value:
             return _error(link_id, "out_of_range", f"expected at least {item.min_value}")

@@ -29,3 +29,44 @@ class SecurityHeadersMiddleware:
             response["Cache-Control"] = "no-store, private"
             patch_vary_headers(response, ["Cookie"])
         return response
+
+
+# Request bodies are read as UTF-8 (JSON is UTF-8 by RFC 8259; browsers send forms in the page's
+# UTF-8). Django itself refuses a form body in any other (us-ascii too).
+BODY_CHARSETS = {"utf-8", "utf8"}
+
+
+class RequestCharsetMiddleware:
+    """A request body in another character set (``charset=utf-7``, ``iso-8859-1``, an unknown one)
+    is answered 415 before any middleware or view reads it: Django refuses a non-UTF-8 form body
+    with an exception and an unknown codec is a LookupError, both far from the form. One place for
+    every form and API operation: under /api/ the API's error body, elsewhere a translated page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        charset = self._charset(request.META.get("CONTENT_TYPE", ""))
+        if charset is not None and charset not in BODY_CHARSETS:
+            return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _charset(content_type: str) -> str | None:
+        for param in content_type.split(";")[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "charset":
+                return value.strip().strip('"').lower()
+        return None
+
+    @staticmethod
+    def _refuse(request):
+        from django.shortcuts import render
+        from django.utils.translation import gettext
+
+        from mantelzorg.api import errors
+
+        message = gettext("Send the form in UTF-8. Your browser or program used another character set.")
+        if errors.is_api(request):
+            return errors.json_response([errors.error("unsupported_charset", message)], 415)
+        return render(request, "core/unsupported_charset.html", {"message": message}, status=415)

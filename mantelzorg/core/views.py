@@ -63,8 +63,18 @@ def floor(request):
 
 
 def error_404(request, exception=None):
+    """Under /api/ the API's error body (also for an address no route matches, such as an id of
+    the wrong form: ``/api/fhir/Questionnaire/%C3%84``), elsewhere the 404 page."""
+    from mantelzorg.api import errors, middleware
+
+    if errors.is_api(request):
+        return errors.json_response([errors.error(*middleware.MESSAGES[404])], 404)
     return render(request, "404.html", status=404)
 
 
 def error_500(request):
+    from mantelzorg.api import errors, middleware
+
+    if errors.is_api(request):
+        return errors.json_response([errors.error(*middleware.MESSAGES[500])], 500)
     return render(request, "500.html", status=500)

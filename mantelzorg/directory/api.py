@@ -69,16 +69,22 @@ def _datetime_param(request, name):
         return None
     try:
         moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
-    except ValueError:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+        # In UTC here, where 0001-01-01T00:00+23:59 or 9999-12-31T23:59-23:59 cannot be (OverflowError).
+        return moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
         raise errors.BadRequest(name, "invalid", f"{name} must be an ISO 8601 date or date-time.") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _text_param(request, name):
+    """A free-text parameter without NUL characters (PostgreSQL refuses them in a query)."""
+    return (request.query_params.get(name) or "").replace("\x00", "").strip()
 
 
 def _paging(request):
     """(page, per_page) as every API list pages, and HSDS's ``format`` (only json)."""
     page, per_page = pagination.params(request, default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
-    fmt = (request.query_params.get("format") or "json").lower()
-    if fmt != "json":
+    if request.query_params.get("format", "json") != "json":
         raise errors.BadRequest("format", "unsupported", "Only format=json is supported.")
     return page, per_page
 
@@ -86,7 +92,7 @@ def _paging(request):
 def _place(request):
     """(place, radius_km) from postcode and proximity (metres), or (None, None)."""
     raw = request.query_params.get("postcode")
-    proximity = pagination.int_param(request, "proximity", None)
+    proximity = pagination.int_param(request, "proximity", None, maximum=MAX_PROXIMITY_M)
     if raw in (None, ""):
         if proximity is not None:
             raise errors.BadRequest("proximity", "requires_postcode", "proximity needs a postcode.")
@@ -95,10 +101,6 @@ def _place(request):
         place = geo.resolve_postcode(raw)
     except geo.PostcodeError as error:
         raise errors.BadRequest("postcode", error.code, error.message) from None
-    if proximity is not None and proximity > MAX_PROXIMITY_M:
-        raise errors.BadRequest(
-            "proximity", "invalid", f"proximity must be at most {MAX_PROXIMITY_M} metres."
-        )
     return place, (proximity / 1000 if proximity else None)
 
 
@@ -127,11 +129,8 @@ class HsdsView(APIView):
 
 
 PAGE_PARAMS = [
-    OpenApiParameter("page", int, description="Page number (from 1). A page past the last is empty."),
-    OpenApiParameter(
-        "per_page", int, description=f"Items per page (default {DEFAULT_PER_PAGE}, at most {MAX_PER_PAGE})."
-    ),
-    OpenApiParameter("format", str, description="Only json."),
+    *pagination.schema_params(default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE),
+    OpenApiParameter("format", {"type": "string", "enum": ["json"]}, description="Only json."),
 ]
 SEARCH = OpenApiParameter("search", str, description="Words to search for (Dutch stemming).")
 FULL = OpenApiParameter("full", bool, description="true: fully nested items.")
@@ -153,7 +152,11 @@ FILTERS = [
         description="Dutch postcode (1234 or 1234 AB). Without proximity: "
         "services in or serving its gemeente. A malformed postcode gives 400.",
     ),
-    OpenApiParameter("proximity", int, description="Metres from the postcode's centroid; nearest first."),
+    OpenApiParameter(
+        "proximity",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PROXIMITY_M},
+        description="Metres from the postcode's centroid (needs postcode); nearest first.",
+    ),
 ]
 PAGE_RESPONSE = OpenApiResponse(
     OpenApiTypes.OBJECT,
@@ -283,7 +286,7 @@ def _service_filters(request, qs):
 
 
 def _text_entries(request):
-    query = request.query_params.get("search") or ""
+    query = _text_param(request, "search")
     entries = search.text_filter(SearchEntry.objects.all(), query)  # the sociale kaart's own rules
     return entries, bool(text.query_terms(query))
 
@@ -389,7 +392,7 @@ class TaxonomyListView(HsdsView):
     def get(self, request):
         page, per_page = _paging(request)
         qs = Taxonomy.objects.order_by("code")
-        query = (request.query_params.get("search") or "").strip()
+        query = _text_param(request, "search")
         if query:
             qs = qs.filter(
                 Q(name__icontains=query) | Q(name_en__icontains=query) | Q(description__icontains=query)
@@ -437,7 +440,7 @@ class TaxonomyTermListView(HsdsView):
             qs = qs.filter(parent_id=parent)
         if _bool_param(request, "top_only"):
             qs = qs.filter(parent__isnull=True)
-        query = (request.query_params.get("search") or "").strip()
+        query = _text_param(request, "search")
         if query:
             qs = qs.filter(Q(name__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query))
         total, start = qs.count(), (page - 1) * per_page
@@ -508,7 +511,7 @@ class OrganizationListView(HsdsView):
         page, per_page = _paging(request)
         full, full_service = _bool_param(request, "full"), _bool_param(request, "full_service")
         qs = Organization.objects.published().order_by("name", "id")
-        query = (request.query_params.get("search") or "").strip()
+        query = _text_param(request, "search")
         if query:
             qs = qs.filter(Q(name__icontains=query) | Q(alternate_name__icontains=query))
         total, start = qs.count(), (page - 1) * per_page

@@ -1,0 +1,279 @@
+"""Never a 500 on bad input (quality bar: "Bad input gets ... a 4xx with a machine-readable body"):
+every case found by hand or by schemathesis (scripts/fuzz_api.py) stays here as a regression test.
+
+API: a 4xx with the one error body (``api.errors``); pages: a translated page or form error."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from mantelzorg.assessment import demo
+
+from .test_api_responses import OPENAPI
+
+pytestmark = pytest.mark.django_db
+
+HSDS = "/api/hsds/3.0"
+HSDS_LISTS = ["services", "service_at_locations", "organizations", "taxonomies", "taxonomy_terms"]
+DATED_LISTS = ["services", "service_at_locations"]  # the lists with modified_after
+HUGE = str(2**64)
+
+
+def assert_errors(response, status=400, field=None):
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"errors"} and body["errors"], body
+    for item in body["errors"]:
+        assert {"field", "code", "message"} <= set(item)
+    if field is not None:
+        assert body["errors"][0]["field"] == field
+    return body["errors"]
+
+
+# --- paging ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("plural", HSDS_LISTS)
+@pytest.mark.parametrize("name", ["page", "per_page"])
+@pytest.mark.parametrize("value", [HUGE, "-" + HUGE, "9" * 5000, "0", "-1", "1e3", "1_000", "٣", "1.0", "%00"])
+def test_page_and_per_page_out_of_range_are_a_400_naming_the_parameter(client, plural, name, value):
+    """page=2**64 was a 500 (OverflowError in the OFFSET); 0 and negatives were already 400."""
+    assert_errors(client.get(f"{HSDS}/{plural}", {name: value}), field=name)
+
+
+@pytest.mark.parametrize("plural", HSDS_LISTS)
+def test_per_page_above_the_declared_maximum_is_refused_not_cut(client, plural):
+    assert_errors(client.get(f"{HSDS}/{plural}", {"per_page": 101}), field="per_page")
+    assert client.get(f"{HSDS}/{plural}", {"per_page": 100, "page": 1_000_000}).status_code == 200
+
+
+def test_the_schema_declares_the_bounds_it_enforces():
+    for plural in HSDS_LISTS:
+        params = {p["name"]: p["schema"] for p in OPENAPI["paths"][f"{HSDS}/{plural}"]["get"]["parameters"]}
+        assert params["page"] == {"type": "integer", "minimum": 1, "maximum": 1_000_000}
+        assert params["per_page"] == {"type": "integer", "minimum": 1, "maximum": 100}
+
+
+def test_proximity_beyond_any_integer_is_a_400(client):
+    response = client.get(f"{HSDS}/services", {"postcode": "1012", "proximity": HUGE})
+    assert_errors(response, field="proximity")
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("plural", DATED_LISTS)
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01T00:00:00+23:59",  # before year 1 in UTC: OverflowError, was a 500
+        "9999-12-31T23:59:59-23:59",  # after year 9999 in UTC
+        "0001-01-01",
+        "9999-12-31T23:59:59.999999+00:00",
+    ],
+)
+def test_modified_after_at_the_edges_of_time_never_overflows(client, plural, value):
+    response = client.get(f"{HSDS}/{plural}", {"modified_after": value})
+    if "+23:59" in value or "-23:59" in value:
+        assert_errors(response, field="modified_after")
+    else:
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("plural", DATED_LISTS)
+@pytest.mark.parametrize("value", ["yesterday", "2026-13-01", "\x00", "2026-01-01T25:00"])
+def test_malformed_modified_after_is_a_400(client, plural, value):
+    assert_errors(client.get(f"{HSDS}/{plural}", {"modified_after": value}), field="modified_after")
+
+
+# --- JSON bodies -----------------------------------------------------------------------------
+
+
+def _deep(depth: int, kind: str) -> str:
+    if kind == "array":
+        return "[" * depth + "]" * depth
+    return '{"a":' * depth + "1" + "}" * depth
+
+
+@pytest.mark.parametrize("depth", [1025, 5000, 100_000])
+@pytest.mark.parametrize("kind", ["array", "object"])
+@pytest.mark.parametrize("content_type", ["application/json", "application/fhir+json"])
+def test_json_nested_at_any_depth_is_a_400(client, depth, kind, content_type):
+    """1,025 levels was a 500 (RecursionError in the standard library's parser)."""
+    response = client.post("/api/v1/checks/", _deep(depth, kind), content_type=content_type)
+    assert assert_errors(response)[0]["code"] == "invalid_json"
+
+
+def test_json_nested_deep_with_a_long_integer_is_a_400(client):
+    """A 19-digit integer sends the body to the standard library's parser: the same 400."""
+    body = "[" * 5000 + "1234567890123456789" + "]" * 5000
+    assert assert_errors(client.post("/api/v1/checks/", body, content_type="application/json"))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        [{"answers": {}}],
+        "text",
+        None,
+        {"answers": []},
+        {"answers": {"overall_burden": [1]}},
+        {"answers": {"overall_burden": {"a": 1}}},
+        {"answers": {"overall_burden": 10**400}},
+        {"answers": {"about.age_group": "\x00"}},
+        {"instrument": ["balanscheck"], "answers": {}},
+        {"postcode": ["1012"], "answers": {}},
+        {"postcode": "\x00", "answers": {}},
+        {"answers": {"\x00": 1}},
+    ],
+)
+def test_a_json_body_of_the_wrong_shape_is_a_400(client, body):
+    raw = json.dumps(body) if not (isinstance(body, dict) and "10**400" in str(body)) else None
+    if raw is None:
+        raw = '{"answers": {"overall_burden": 1' + "0" * 400 + "}}"
+    assert_errors(client.post("/api/v1/checks/", raw, content_type="application/json"))
+
+
+@pytest.mark.parametrize("raw", [b"\xff\xfe{}", b'{"answers": "\xff"}', b"\x00", b"", b"{"])
+def test_bytes_that_are_not_json_are_a_400(client, raw):
+    assert_errors(client.post("/api/v1/checks/", raw, content_type="application/json"))
+
+
+# --- character sets of request bodies --------------------------------------------------------
+
+FORMS = [
+    "/account/inloggen/",
+    "/account/aanmelden/",
+    "/account/wachtwoord-vergeten/",
+    "/balanscheck/stap/1/",
+    "/balanscheck/stap/2/",
+]
+
+
+@pytest.mark.parametrize("url", FORMS)
+@pytest.mark.parametrize("charset", ["utf-7", "iso-8859-1", "bogus", "UTF-16"])
+def test_a_form_in_another_character_set_gets_a_translated_page_not_a_500(client, url, charset):
+    # generic(): client.post would encode the body in that charset itself (and fail on "bogus")
+    response = client.generic(
+        "POST", url, b"email=a%E9%00b&password=x", f"application/x-www-form-urlencoded; charset={charset}"
+    )
+    assert response.status_code == 415
+    assert response["Content-Type"].startswith("text/html")
+    assert "Het formulier kon niet worden gelezen" in response.content.decode()
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "UTF-8", '"utf-8"', "utf8"])
+def test_a_form_in_utf8_is_read_as_before(client, charset):
+    response = client.post(
+        "/account/inloggen/",
+        b"email=a%40example.org&password=x",
+        content_type=f"application/x-www-form-urlencoded; charset={charset}",
+    )
+    assert response.status_code == 200  # the login form again, with its error
+    assert "mz-error-summary" in response.content.decode()
+
+
+@pytest.mark.parametrize("charset", ["utf-7", "iso-8859-1", "bogus"])
+@pytest.mark.parametrize("content_type", ["application/json", "application/fhir+json"])
+def test_an_api_body_in_another_character_set_is_a_415_with_the_error_body(client, charset, content_type):
+    body = json.dumps({"answers": demo.balanced()}).encode()
+    response = client.generic("POST", "/api/v1/checks/", body, f"{content_type}; charset={charset}")
+    assert assert_errors(response, 415)[0]["code"] == "unsupported_charset"
+
+
+@pytest.mark.parametrize("url", ["/account/inloggen/", "/account/aanmelden/", "/balanscheck/stap/1/"])
+def test_nul_and_invalid_utf8_in_form_fields_are_form_errors(client, url):
+    response = client.post(
+        url, b"email=%00%FF%FE&password=%00&postcode=%00%FF", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code in (200, 302), response.status_code  # the form again with its errors
+
+
+# --- every 404 under /api/ is the error body -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/fhir/Questionnaire/%C3%84",
+        "/api/v1/checks/null%2Cnull/fhir",
+        "/api/v1/checks/%00/fhir",
+        "/api/v1/postcodes/%2F/",
+        "/api/v1/nothing-here",
+        "/api/hsds/3.0/services/%FF",
+        "/api/hsds/3.0/nope",
+        "/api/",
+    ],
+)
+def test_every_404_under_api_is_the_json_error_body(client, path):
+    assert assert_errors(client.get(path), 404)[0]["code"] == "not_found"
+
+
+def test_a_404_page_outside_the_api_stays_html(client):
+    response = client.get("/bestaat-niet/%C3%84")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
+# --- query strings: NUL, invalid UTF-8, very long values -------------------------------------
+
+
+@pytest.mark.parametrize("plural", HSDS_LISTS)
+@pytest.mark.parametrize("value", ["\x00", "%FF", "a\x00b", "x" * 10_000, "\ud800".encode("utf-8", "surrogatepass")])
+def test_search_with_nul_invalid_utf8_or_a_long_value_is_answered(client, plural, value):
+    response = client.get(f"{HSDS}/{plural}", {"search": value})
+    assert response.status_code == 200
+    assert response.json()["total_items"] >= 0
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("taxonomy_term_id", "\x00"),
+        ("organization_id", "%FF"),
+        ("postcode", "\x00"),
+        ("proximity", "\x00"),
+        ("full", "\x00"),
+        ("format", "\x00"),
+    ],
+)
+def test_other_parameters_with_nul_are_a_400(client, param, value):
+    assert_errors(client.get(f"{HSDS}/services", {param: value}), field=param)
+
+
+# --- the API contract ------------------------------------------------------------------------
+
+
+def test_the_committed_example_of_checks_create_is_accepted(client):
+    """The example in docs/api/openapi.yaml was itself refused with 400 (answers missing)."""
+    operation = OPENAPI["paths"]["/api/v1/checks/"]["post"]
+    example = operation["requestBody"]["content"]["application/json"]["examples"]["Balanscheck"]["value"]
+    response = client.post("/api/v1/checks/", json.dumps(example), content_type="application/json")
+    assert response.status_code == 200, response.content[:300]
+
+
+@pytest.mark.parametrize("status", [200, 400])
+def test_health_scores_are_never_stored_by_a_cache(client, status):
+    answers = demo.balanced() if status == 200 else {"overall_burden": 99}
+    response = client.post("/api/v1/checks/", json.dumps({"answers": answers}), content_type="application/json")
+    assert response.status_code == status
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_saved_check_as_fhir_is_never_stored_by_a_cache(client, cast):
+    from conftest import login
+    from mantelzorg.assessment.tests import factories
+
+    check = factories.SavedCheckFactory(owner=cast.caregiver, answers=factories.overloaded())
+    login(client, cast.caregiver)
+    response = client.get(f"/api/v1/checks/{check.id}/fhir")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_committed_schema_is_yaml_we_can_read():
+    assert yaml.safe_dump(OPENAPI)  # the module above parsed it; the fuzz script reads the same file
