@@ -33,7 +33,7 @@ class SecurityHeadersMiddleware:
 
 # Request bodies are read as UTF-8 (JSON is UTF-8 by RFC 8259; browsers send forms in the page's
 # UTF-8). Django itself refuses a form body in any other (us-ascii too).
-BODY_CHARSETS = {"utf-8", "utf8"}
+BODY_CHARSETS = {"utf-8"}
 
 
 class RequestCharsetMiddleware:

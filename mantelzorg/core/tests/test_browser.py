@@ -72,7 +72,10 @@ def test_a_form_in_another_character_set_gets_a_dutch_accessible_page(page, axe)
     page.goto("/account/inloggen/")
 
     def latin1(route):
-        headers = {**route.request.headers, "content-type": "application/x-www-form-urlencoded; charset=iso-8859-1"}
+        headers = {
+            **route.request.headers,
+            "content-type": "application/x-www-form-urlencoded; charset=iso-8859-1",
+        }
         route.continue_(headers=headers)
 
     page.route("**/account/inloggen/", latin1)

@@ -123,8 +123,11 @@ def test_malformed_postcode_says_malformed(api):
     assert error == {"field": "postcode", "code": "malformed", "message": error["message"]}
 
 
-def test_per_page_is_capped(api, data):
-    body = api.get(f"{BASE}/services", {"per_page": 5000}).json()
+def test_per_page_above_the_maximum_is_a_400_not_cut(api, data):
+    """The schema declares maximum 100; a larger per_page is refused, not silently cut."""
+    error = api.get(f"{BASE}/services", {"per_page": 5000}).json()["errors"][0]
+    assert error["field"] == "per_page" and error["code"] == "invalid"
+    body = api.get(f"{BASE}/services", {"per_page": 100}).json()
     assert body["size"] == 6 and body["total_pages"] == 1
 
 
