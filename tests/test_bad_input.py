@@ -249,6 +249,56 @@ def test_other_parameters_with_nul_are_a_400(client, param, value):
     assert_errors(client.get(f"{HSDS}/services", {param: value}), field=param)
 
 
+# --- found by schemathesis (scripts/fuzz_api.py) ---------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/fhir/Questionnaire", "/api/fhir/Questionnaire/balanscheck"])
+@pytest.mark.parametrize("value", ["AAA", "", "json"])
+def test_format_is_no_parameter_of_the_fhir_api(client, path, value):
+    """?format=AAA was a 404 the schema did not declare, ?format= accepted against its enum: the
+    answer's type follows Accept only (URL_FORMAT_OVERRIDE off), and the schema has no format."""
+    assert client.get(path, {"format": value}).status_code == 200
+    for declared_path, item in OPENAPI["paths"].items():
+        if declared_path.startswith("/api/fhir/"):
+            assert "format" not in {p["name"] for p in item["get"].get("parameters", [])}
+
+
+@pytest.mark.parametrize("plural", DATED_LISTS)
+def test_proximity_without_a_postcode_is_ignored_not_refused(client, plural):
+    """The schema cannot say "proximity needs postcode": without one it has nothing to measure from."""
+    assert client.get(f"{HSDS}/{plural}", {"proximity": 1000}).status_code == 200
+    assert client.get(f"{HSDS}/{plural}", {"proximity": 1000, "postcode": ""}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("taxonomy_id", ""),  # the empty string is no UUID (was taken as "no filter")
+        ("taxonomy_id", "{12345678-1234-5678-1234-567812345678}"),  # uuid.UUID() takes these forms
+        ("taxonomy_id", "12345678123456781234567812345678"),
+        ("modified_after", ""),
+        ("full", ""),
+        ("full", "1"),
+        ("full", "yes"),
+        ("page", ""),
+        ("page", " 1"),
+        ("page", "+1"),
+        ("format", ""),
+        ("format", "JSON"),
+    ],
+)
+def test_a_value_not_of_the_declared_form_is_a_400(client, param, value):
+    assert_errors(client.get(f"{HSDS}/services", {param: value}), field=param)
+
+
+@pytest.mark.parametrize("value", ["", "12", "\x00", "1000"])
+def test_the_declared_postcode_query_of_checks_create_is_checked_for_every_body(client, value):
+    """?postcode= with our JSON body was accepted (and ignored) against its declared pattern."""
+    body = json.dumps({"answers": demo.balanced()})
+    response = client.post(f"/api/v1/checks/?postcode={value}", body, content_type="application/json")
+    assert_errors(response, field="postcode")
+
+
 # --- the API contract ------------------------------------------------------------------------
 
 

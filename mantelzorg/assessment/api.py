@@ -280,6 +280,11 @@ class CheckCreateView(APIView):
     )
     @method_decorator(personal)
     def post(self, request):
+        if "postcode" in request.query_params:  # declared for every body: checked for every body
+            try:
+                geo.resolve_postcode(request.query_params["postcode"])
+            except geo.PostcodeError as error:
+                return api_errors.response([api_errors.error(error.code, error.message, field="postcode")])
         try:
             data = request.data
         except UnsupportedMediaType:

@@ -8,6 +8,7 @@ published service. List endpoints answer an HSDS Page; unknown ids give a 404 wi
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 from django.db.models import Exists, OuterRef, Q
@@ -44,28 +45,32 @@ TAG = ["HSDS 3.0"]
 # --- parameters -----------------------------------------------------------------------------
 
 
+# Every parameter is read as the schema declares it (docs/api/openapi.yaml): a value of another
+# form, the empty string included, is a 400 naming the parameter; leaving it out is the default.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", re.ASCII)
+
+
 def _bool_param(request, name):
-    raw = (request.query_params.get(name) or "").strip().lower()
-    if raw in ("", "false", "0", "no"):
+    raw = request.query_params.get(name)
+    if raw is None:
         return False
-    if raw in ("true", "1", "yes"):
-        return True
+    if raw in ("true", "false"):
+        return raw == "true"
     raise errors.BadRequest(name, "invalid", f"{name} must be true or false.")
 
 
 def _uuid_param(request, name):
-    raw = (request.query_params.get(name) or "").strip()
-    if not raw:
+    raw = request.query_params.get(name)
+    if raw is None:
         return None
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise errors.BadRequest(name, "invalid", f"{name} must be a UUID.") from None
+    if not _UUID.fullmatch(raw):
+        raise errors.BadRequest(name, "invalid", f"{name} must be a UUID.")
+    return uuid.UUID(raw)
 
 
 def _datetime_param(request, name):
-    raw = (request.query_params.get(name) or "").strip()
-    if not raw:
+    raw = request.query_params.get(name)
+    if raw is None:
         return None
     try:
         moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
@@ -94,9 +99,7 @@ def _place(request):
     raw = request.query_params.get("postcode")
     proximity = pagination.int_param(request, "proximity", None, maximum=MAX_PROXIMITY_M)
     if raw in (None, ""):
-        if proximity is not None:
-            raise errors.BadRequest("proximity", "requires_postcode", "proximity needs a postcode.")
-        return None, None
+        return None, None  # proximity is measured from a postcode: without one it is ignored
     try:
         place = geo.resolve_postcode(raw)
     except geo.PostcodeError as error:
@@ -148,14 +151,14 @@ FILTERS = [
     ),
     OpenApiParameter(
         "postcode",
-        str,
+        {"type": "string", "pattern": geo.POSTCODE_RE.pattern},
         description="Dutch postcode (1234 or 1234 AB). Without proximity: "
         "services in or serving its gemeente. A malformed postcode gives 400.",
     ),
     OpenApiParameter(
         "proximity",
         {"type": "integer", "minimum": 1, "maximum": MAX_PROXIMITY_M},
-        description="Metres from the postcode's centroid (needs postcode); nearest first.",
+        description="Metres from the postcode's centroid; nearest first. Ignored without a postcode.",
     ),
 ]
 PAGE_RESPONSE = OpenApiResponse(
@@ -531,7 +534,7 @@ class OrganizationDetailView(HsdsView):
         tags=TAG,
         summary="One organization, fully nested, with its services",
         parameters=[OpenApiParameter("full_service", bool, description="Services fully nested.")],
-        responses={200: OpenApiTypes.OBJECT, 404: ERRORS},
+        responses={200: OpenApiTypes.OBJECT, 400: ERRORS, 404: ERRORS},
     )
     def get(self, request, id):
         full_service = _bool_param(request, "full_service")
