@@ -98,7 +98,7 @@ def _place(request):
     """(place, radius_km) from postcode and proximity (metres), or (None, None)."""
     raw = request.query_params.get("postcode")
     proximity = pagination.int_param(request, "proximity", None, maximum=MAX_PROXIMITY_M)
-    if raw in (None, ""):
+    if raw is None:
         return None, None  # proximity is measured from a postcode: without one it is ignored
     try:
         place = geo.resolve_postcode(raw)
