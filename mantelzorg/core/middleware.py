@@ -66,7 +66,8 @@ class RequestCharsetMiddleware:
 
         from mantelzorg.api import errors
 
-        message = gettext("Send the form in UTF-8. Your browser or program used another character set.")
         if errors.is_api(request):
+            message = gettext("Send the request body in UTF-8 (charset=utf-8).")
             return errors.json_response([errors.error("unsupported_charset", message)], 415)
+        message = gettext("Send the form in UTF-8. Your browser or program used another character set.")
         return render(request, "core/unsupported_charset.html", {"message": message}, status=415)
