@@ -350,3 +350,46 @@ def test_a_saved_check_as_fhir_is_never_stored_by_a_cache(client, cast):
 
 def test_the_committed_schema_is_yaml_we_can_read():
     assert yaml.safe_dump(OPENAPI)  # the module above parsed it; the fuzz script reads the same file
+
+
+# --- pages: query strings with NUL, invalid UTF-8, huge numbers, long values -----------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/sociale-kaart/?q=%00",
+        "/sociale-kaart/?q=a%00b&postcode=1012",
+        "/sociale-kaart/?postcode=%00",
+        "/sociale-kaart/?postcode=%FF%FE",
+        "/sociale-kaart/?pagina=18446744073709551616",
+        "/sociale-kaart/?pagina=-18446744073709551616",
+        "/sociale-kaart/?radius=18446744073709551616&postcode=1012",
+        "/sociale-kaart/?q=" + "x" * 5000,
+        "/sociale-kaart/aanbod/00000000-0000-4000-8000-000000000000/?terug=%00",
+        "/steunpunten/?q=%00",
+        "/steunpunten/?q=%FF",
+        "/gemeenten/%00/respijtzorg/",
+        "/gemeenten/GM0363%00/respijtzorg.pdf",
+        "/account/inloggen/?next=%00",
+        "/taal/en/?next=%00",
+        "/balanscheck/vragenlijst/%00/",
+        "/balanscheck/link/%00/",
+    ],
+)
+def test_pages_answer_bad_query_strings_without_a_500(client, url):
+    """On PostgreSQL /steunpunten/?q=%00 and /gemeenten/%00/respijtzorg/ were a 500 (NUL in a query)."""
+    response = client.get(url)
+    assert response.status_code < 500, response.status_code
+
+
+@pytest.mark.parametrize(
+    "path", ["/gemeenten/%00/respijtzorg/", "/sociale-kaart/aanbod/%00/", "/api/v1/postcodes/%00/", "/%00"]
+)
+def test_nul_in_the_path_is_a_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    if path.startswith("/api/"):
+        assert_errors(response, 404)
+    else:
+        assert "Pagina niet gevonden" in response.content.decode()

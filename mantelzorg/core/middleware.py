@@ -36,11 +36,18 @@ class SecurityHeadersMiddleware:
 BODY_CHARSETS = {"utf-8"}
 
 
-class RequestCharsetMiddleware:
-    """A request body in another character set (``charset=utf-7``, ``iso-8859-1``, an unknown one)
-    is answered 415 before any middleware or view reads it: Django refuses a non-UTF-8 form body
-    with an exception and an unknown codec is a LookupError, both far from the form. One place for
-    every form and API operation: under /api/ the API's error body, elsewhere a translated page."""
+class RequestInputMiddleware:
+    """Input no view can read, answered before any middleware or view reads it (one place for every
+    page, form and API operation: under /api/ the API's error body, elsewhere a translated page):
+
+    - a request body in another character set (``charset=utf-7``, ``iso-8859-1``, an unknown one):
+      415. Django refuses a non-UTF-8 form body with an exception (a bare 500 under gunicorn once
+      the CSRF check reads it) and an unknown codec is a LookupError, both far from the form;
+    - a NUL character in the path (``/gemeenten/%00/respijtzorg/``): 404, there is no such address
+      (PostgreSQL refuses NUL in a query, so a view looking it up answered 500).
+
+    NUL in a query string or a form field is left to the forms (Django's fields refuse it with a
+    field error) and to the views that read free text (they drop it)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -49,6 +56,10 @@ class RequestCharsetMiddleware:
         charset = self._charset(request.META.get("CONTENT_TYPE", ""))
         if charset is not None and charset not in BODY_CHARSETS:
             return self._refuse(request)
+        if "\x00" in request.path_info:
+            from mantelzorg.core.views import error_404
+
+            return error_404(request)
         return self.get_response(request)
 
     @staticmethod
