@@ -141,6 +141,34 @@ def test_a_json_body_of_the_wrong_shape_is_a_400(client, body):
     assert_errors(client.post("/api/v1/checks/", raw, content_type="application/json"))
 
 
+FHIR_QR = {
+    "resourceType": "QuestionnaireResponse",
+    "questionnaire": "https://mantelzorg.nl/fhir/Questionnaire/balanscheck",
+}
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        5,
+        "text",
+        {"linkId": "overall_burden"},
+        [1, None, "x", []],
+        [{"linkId": []}],  # was a 500: a list as linkId went into a set
+        [{"linkId": {"a": 1}}],
+        [{"linkId": "overall_burden", "answer": {"valueInteger": 3}}],
+        [{"linkId": "overall_burden", "answer": [1]}],
+        [{"linkId": "overall_burden", "answer": "x"}],
+        [{"linkId": "overall_burden", "answer": [{"valueInteger": 10**30}]}],
+        [{"linkId": "about", "item": 5}],
+        [{"linkId": "about", "item": [{"linkId": None}]}],
+    ],
+)
+def test_a_fhir_questionnaire_response_of_the_wrong_shape_is_a_400(client, items):
+    body = json.dumps({**FHIR_QR, "item": items})
+    assert_errors(client.post("/api/v1/checks/", body, content_type="application/fhir+json"))
+
+
 @pytest.mark.parametrize("raw", [b"\xff\xfe{}", b'{"answers": "\xff"}', b"\x00", b"", b"{"])
 def test_bytes_that_are_not_json_are_a_400(client, raw):
     assert_errors(client.post("/api/v1/checks/", raw, content_type="application/json"))
@@ -210,6 +238,23 @@ def test_nul_and_invalid_utf8_in_form_fields_are_form_errors(client, url):
         url, b"email=%00%FF%FE&password=%00&postcode=%00%FF", content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code in (200, 302), response.status_code  # the form again with its errors
+
+
+def test_a_body_too_large_to_read_is_a_400_with_the_error_body(client, settings):
+    """Over DATA_UPLOAD_MAX_MEMORY_SIZE: was Django's bare English HTML 400 under /api/ too."""
+    body = json.dumps(
+        {"answers": demo.balanced(), "postcode": "1" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)}
+    )
+    assert assert_errors(client.post("/api/v1/checks/", body, content_type="application/json"))[0][
+        "code"
+    ] == ("bad_request")
+
+
+def test_a_form_too_large_to_read_gets_a_translated_page(client, settings):
+    body = "email=" + "a" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    response = client.post("/account/inloggen/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "Het formulier kon niet worden gelezen" in response.content.decode()
 
 
 # --- every 404 under /api/ is the error body -------------------------------------------------

@@ -1161,11 +1161,15 @@ def questionnaire_response_to_answers(instrument: Instrument, qr: dict[str, Any]
 def _read_items(
     instrument: Instrument, raw_items: list[Any], answers: dict[str, Any], errors: list[dict[str, Any]]
 ) -> None:
+    if not isinstance(raw_items, list):  # JSON of another shape than FHIR's: an error, never a crash
+        errors.append(_error(None, "invalid_type", "item must be a list of items"))
+        return
     for raw in raw_items:
         link_id = raw.get("linkId") if isinstance(raw, dict) else None
         item = instrument.items.get(link_id) if isinstance(link_id, str) else None
         if item is None:
-            errors.append(_error(link_id, "unknown_item", f"{link_id!r} is not an item of this instrument"))
+            shown = link_id if isinstance(link_id, str) else None  # a linkId of [] or {} is no key
+            errors.append(_error(shown, "unknown_item", f"{link_id!r} is not an item of this instrument"))
             continue
         if item.type in ("group", "display"):
             if raw.get("answer"):
@@ -1176,12 +1180,15 @@ def _read_items(
             errors.append(_error(link_id, "invalid_type", "the item appears more than once"))
             continue
         raw_answers = raw.get("answer") or []
+        if not isinstance(raw_answers, list) or not all(isinstance(a, dict) for a in raw_answers):
+            errors.append(_error(link_id, "invalid_type", "answer must be a list of answer objects"))
+            continue
         if len(raw_answers) > 1:
             errors.append(_error(link_id, "invalid_type", "expected at most one answer"))
             continue
         if not raw_answers:
             continue
-        value_keys = [k for k in raw_answers[0] if k.startswith("value")]
+        value_keys = [k for k in raw_answers[0] if isinstance(k, str) and k.startswith("value")]
         expected = ANSWER_KEYS[item.type]
         accepted = {expected, "valueInteger"} if item.type == "decimal" else {expected}
         if len(value_keys) != 1 or value_keys[0] not in accepted:

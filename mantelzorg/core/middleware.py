@@ -81,4 +81,4 @@ class RequestInputMiddleware:
             message = gettext("Send the request body in UTF-8 (charset=utf-8).")
             return errors.json_response([errors.error("unsupported_charset", message)], 415)
         message = gettext("Send the form in UTF-8. Your browser or program used another character set.")
-        return render(request, "core/unsupported_charset.html", {"message": message}, status=415)
+        return render(request, "core/unreadable_request.html", {"message": message}, status=415)

@@ -62,6 +62,19 @@ def floor(request):
     return HttpResponse(b"ok", content_type="text/plain")
 
 
+def error_400(request, exception=None):
+    """A request Django could not read (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a
+    broken multipart body): under /api/ the API's error body, elsewhere a translated page."""
+    from django.utils.translation import gettext
+
+    from mantelzorg.api import errors
+
+    message = gettext("We could not read this request. It may be too large, or not in the form we expect.")
+    if errors.is_api(request):
+        return errors.json_response([errors.error("bad_request", message)], 400)
+    return render(request, "core/unreadable_request.html", {"message": message}, status=400)
+
+
 def error_404(request, exception=None):
     """Under /api/ the API's error body (also for an address no route matches, such as an id of
     the wrong form: ``/api/fhir/Questionnaire/%C3%84``), elsewhere the 404 page."""
