@@ -86,8 +86,9 @@ def server_env() -> dict:
     return env
 
 
-def prepare_database(env: dict) -> str:
-    """A fresh database; returns a session cookie of the demo caregiver (who owns saved checks)."""
+def prepare_database(env: dict) -> dict:
+    """A fresh database; returns a session cookie of the demo caregiver (who owns saved checks) and
+    real ids of each kind, so that the detail operations also answer 200 (half of their cases)."""
     for stale in WORK.glob("db.sqlite3*"):
         stale.unlink()
     for command in (["migrate", "--noinput", "-v", "0"], ["load_reference_data"], ["load_demo_data"]):
@@ -103,7 +104,17 @@ def prepare_database(env: dict) -> str:
         "s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'\n"
         "s[HASH_SESSION_KEY] = user.get_session_auth_hash()\n"
         "s.create()\n"
-        "print(s.session_key)\n"
+        "import json\n"
+        "from mantelzorg.directory import models as d\n"
+        "from mantelzorg.assessment.models import SavedCheck\n"
+        "ids = lambda qs: [str(i) for i in qs.order_by('id').values_list('id', flat=True)[:5]]\n"
+        "published = d.Service.objects.published()\n"
+        "print(json.dumps({'session': s.session_key,\n"
+        "    'service': ids(published),\n"
+        "    'organization': ids(d.Organization.objects.published()),\n"
+        "    'service_at_location': ids(d.ServiceAtLocation.objects.filter(service__in=published)),\n"
+        "    'taxonomy': ids(d.Taxonomy.objects), 'taxonomy_term': ids(d.TaxonomyTerm.objects),\n"
+        "    'check': ids(SavedCheck.objects.filter(owner=user))}))\n"
     )
     out = subprocess.run(
         [PYTHON, "manage.py", "shell", "-v", "0", "-c", code],
@@ -114,7 +125,43 @@ def prepare_database(env: dict) -> str:
         capture_output=True,
         text=True,
     ).stdout
-    return out.strip().splitlines()[-1]
+    return json.loads(out.strip().splitlines()[-1])
+
+
+# Which operations' path parameter takes which real ids (the rest of their cases stay generated).
+REAL_IDS = {
+    "mantelzorg": {
+        "/api/hsds/3.0/services/{id}": ("id", "service"),
+        "/api/hsds/3.0/organizations/{id}": ("id", "organization"),
+        "/api/hsds/3.0/service_at_locations/{id}": ("id", "service_at_location"),
+        "/api/hsds/3.0/taxonomies/{id}": ("id", "taxonomy"),
+        "/api/hsds/3.0/taxonomy_terms/{id}": ("id", "taxonomy_term"),
+        "/api/v1/checks/{check_id}/fhir": ("check_id", "check"),
+    },
+    "hsds-3.0": {
+        "/services/{id}": ("id", "service"),
+        "/organizations/{id}": ("id", "organization"),
+        "/service_at_locations/{id}": ("id", "service_at_location"),
+        "/taxonomies/{id}": ("id", "taxonomy"),
+        "/taxonomy_terms/{id}": ("id", "taxonomy_term"),
+    },
+}
+
+
+def run_config(name: str, ids: dict) -> Path:
+    """The schemathesis configuration of one run: the stated exceptions (our schema only) and the
+    real ids, each such path parameter taking one of them in half of its cases."""
+    lines = [OUR_CONFIG.read_text(encoding="utf-8")] if name == "mantelzorg" else []
+    for kind in sorted({kind for _, kind in REAL_IDS[name].values()}):
+        lines.append(f"[dictionaries.{kind}]\nvalues = {json.dumps(ids[kind])}\n")
+    for path, (parameter, kind) in REAL_IDS[name].items():
+        lines.append(
+            f"[[operations]]\ninclude-path = {json.dumps(path)}\n"
+            f'parameters = {{ "path.{parameter}" = {{ dictionary = "{kind}", probability = 0.5 }} }}\n'
+        )
+    path = WORK / f"schemathesis-{name}.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
 
 
 def start_server(env: dict, port: int) -> subprocess.Popen:
@@ -309,7 +356,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, interrupted)
     try:
         log("preparing a fresh database in var/fuzz/")
-        session = prepare_database(env)
+        ids = prepare_database(env)
         port = free_port()
         server = start_server(env, port)
         log(f"gunicorn on http://{HOST}:{port}/ (log: var/fuzz/server.log)")
@@ -320,14 +367,19 @@ def main() -> int:
                 OUR_SCHEMA,
                 origin,
                 args,
-                headers=[f"Cookie: sessionid={session}"],
-                config=OUR_CONFIG,
+                headers=[f"Cookie: sessionid={ids['session']}"],
+                config=run_config("mantelzorg", ids),
             ),
         ]
         hsds = hsds_document(port)
         runs.append(
             run_schemathesis(
-                "hsds-3.0", hsds, f"{origin}/api/hsds/3.0", args, exclude=sorted(HSDS_EXCLUDED_CHECKS)
+                "hsds-3.0",
+                hsds,
+                f"{origin}/api/hsds/3.0",
+                args,
+                exclude=sorted(HSDS_EXCLUDED_CHECKS),
+                config=run_config("hsds-3.0", ids),
             )
         )
     except KeyboardInterrupt:
