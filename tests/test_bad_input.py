@@ -438,3 +438,29 @@ def test_nul_in_the_path_is_a_404(client, path):
         assert_errors(response, 404)
     else:
         assert "Pagina niet gevonden" in response.content.decode()
+
+
+# --- the Balanscheck steps: every field of every step with hand-made bad values ----------------
+
+BAD_FORM_VALUES = ["", "\x00", "\xff", "x" * 20_000, str(2**64), "-" + str(2**64), "1e400", "NaN", "-0", "٣"]
+
+
+@pytest.mark.parametrize("bad", BAD_FORM_VALUES, ids=lambda v: repr(v[:12]))
+def test_every_balanscheck_field_with_a_bad_value_is_a_form_answer_not_a_500(client, bad):
+    """Each step in turn (the steps before it filled in correctly): every field of that step gets
+    the bad value, and twice (a list where one value is expected); the answer is the step again
+    with its errors or the next step, never a 500, and the result page still renders."""
+    from mantelzorg.assessment import engine
+    from mantelzorg.assessment.forms import STEPS
+    from mantelzorg.assessment.tests.factories import form_data
+
+    instrument = engine.load_all_builtin()["balanscheck"]
+    answers = demo.overloaded()
+    for index in range(len(STEPS)):
+        good = form_data(instrument, index, answers, postcode="1012")
+        for repeat in (1, 2):
+            data = {key: [bad] * repeat for key in good if key != "direction"}
+            response = client.post(f"/balanscheck/stap/{index + 1}/", {**data, "direction": "next"})
+            assert response.status_code in (200, 302), (index, repeat, response.status_code)
+        assert client.post(f"/balanscheck/stap/{index + 1}/", good).status_code == 302
+    assert client.get("/balanscheck/uitslag/").status_code == 200
