@@ -6,6 +6,7 @@ API: a 4xx with the one error body (``api.errors``); pages: a translated page or
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 import yaml
@@ -464,3 +465,47 @@ def test_every_balanscheck_field_with_a_bad_value_is_a_form_answer_not_a_500(cli
             assert response.status_code in (200, 302), (index, repeat, response.status_code)
         assert client.post(f"/balanscheck/stap/{index + 1}/", good).status_code == 302
     assert client.get("/balanscheck/uitslag/").status_code == 200
+
+
+# --- the other main forms: every field the page shows, with the same bad values ---------------
+
+MAIN_FORMS = [  # (where the form is sent, the page that shows it, who)
+    ("/account/inloggen/", None, None),
+    ("/account/aanmelden/", None, None),
+    ("/account/wachtwoord-vergeten/", None, None),
+    ("/account/mijn-gegevens/verwijderen/", None, "caregiver"),
+    ("/balanscheck/mijn/herinnering/", "/balanscheck/mijn/", "caregiver"),
+    ("/sociale-kaart/beheer/aanbod/nieuw/", None, "editor"),
+    ("/gemeenten/GM0363/respijtzorg/bewerken/", None, "staff"),
+    ("/balanscheck/gemeente/GM0363/drempels/", None, "staff"),
+]
+
+
+@pytest.mark.parametrize(("url", "shown_at", "who"), MAIN_FORMS)
+def test_every_field_of_the_main_forms_with_bad_values_is_a_form_answer_not_a_500(
+    client, cast, url, shown_at, who
+):
+    import re
+
+    from conftest import login
+    from mantelzorg.directory.tests.factories import make_org
+
+    # the editor's own organization, as in the directory's access tests
+    make_org(
+        "Voorbeeld Steunpunt Amsterdam", municipalities=["GM0363"], account_organisation=cast.organisation
+    )
+    login(client, getattr(cast, who) if who else None)
+    page = client.get(shown_at or url)
+    assert page.status_code == 200, page.status_code
+    html = page.content.decode()
+    names = sorted(set(re.findall(r'name="([^"]+)"', html)) - {"csrfmiddlewaretoken", "idempotency_key"})
+    assert names, "the page shows no form fields"
+    statuses = set()
+    for bad in BAD_FORM_VALUES:
+        for repeat in (1, 2):
+            data = {name: [bad] * repeat for name in names}
+            data["idempotency_key"] = str(uuid.uuid4())  # a fresh valid key: the form itself is reached
+            response = client.post(url, data)
+            assert response.status_code < 500, (bad[:12], repeat, response.status_code)
+            statuses.add(response.status_code)
+    assert statuses <= {200, 302, 400}, statuses
