@@ -25,12 +25,13 @@ TEMPLATES := $(shell find mantelzorg -path '*/templates/*' -name '*.html')
 # Sources of the collected static files: a change in one of these collects them again.
 STATIC_SOURCES := $(shell find mantelzorg -path '*/static/*' -type f)
 
-.PHONY: help install run dev test lint audit bandit openapi messages chromium bench clean
+.PHONY: help install run dev test lint audit bandit openapi fuzz messages chromium bench clean
 
 help:
 	@echo "make run   - install everything, prepare the database and start Mantelzorg on http://$(HOST):$(PORT)"
 	@echo "make test  - lint, bandit, migration and OpenAPI checks, unit/integration and browser tests"
 	@echo "make dev   - Django's development server (auto reload)"
+	@echo "make fuzz  - schemathesis against a live server on 127.0.0.1 (docs/api/fuzzing.md)"
 	@echo "make bench - benchmarks (see bench/README.md)"
 	@echo "make audit - pip-audit of every locked package (needs network; fails when it could not audit)"
 
@@ -91,6 +92,12 @@ audit: install
 
 openapi: install
 	$(PY) manage.py spectacular --file docs/api/openapi.yaml --validate
+
+# API fuzzing (quality bar 8): a fresh database in var/fuzz/, gunicorn on 127.0.0.1, schemathesis with
+# every check, >= 100 cases per operation; stops the server itself. Not in `make test` (~2.5 min);
+# CI runs it (.ci/run). docs/api/fuzzing.md
+fuzz: install
+	$(PY) scripts/fuzz_api.py
 
 chromium:
 	@if command -v chromium >/dev/null || [ -n "$$CHROMIUM" ]; then exit 0; fi; \

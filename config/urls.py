@@ -7,6 +7,7 @@ from mantelzorg.core import views as core_views
 admin.site.login = admin_login
 admin.site.site_header = "Mantelzorg"
 
+handler400 = "mantelzorg.core.views.error_400"
 handler404 = "mantelzorg.core.views.error_404"
 handler500 = "mantelzorg.core.views.error_500"
 

@@ -128,6 +128,10 @@ for plural, key in [
     SAMPLES[("GET", base, 400)] = lambda w, base=base: (base, {"query": {"page": "first"}})
     SAMPLES[("GET", base + "/{id}", 200)] = lambda w, base=base, key=key: (f"{base}/{w[key]}", {})
     SAMPLES[("GET", base + "/{id}", 404)] = lambda w, base=base: (f"{base}/{UNKNOWN}", {})
+SAMPLES[("GET", "/api/hsds/3.0/organizations/{id}", 400)] = lambda w: (
+    f"/api/hsds/3.0/organizations/{w['org']}",
+    {"query": {"full_service": "perhaps"}},
+)
 
 
 def test_every_declared_answer_has_a_sample_and_every_sample_is_declared():

@@ -4,12 +4,15 @@ with HTML."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from mantelzorg.api import errors
 
+# In the language of the request, as every other message of the API.
 MESSAGES = {
-    404: ("not_found", "There is nothing at this address."),
-    405: ("method_not_allowed", "This address does not accept this method."),
-    500: ("server_error", "Something went wrong on our side. Nothing was changed."),
+    404: ("not_found", _("There is nothing at this address.")),
+    405: ("method_not_allowed", _("This address does not accept this method.")),
+    500: ("server_error", _("Something went wrong on our side. Nothing was changed.")),
 }
 
 

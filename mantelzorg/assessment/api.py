@@ -9,6 +9,7 @@ FHIR QuestionnaireResponse, and publish the instruments as FHIR Questionnaires.
 from __future__ import annotations
 
 from django.core.validators import RegexValidator
+from django.utils.decorators import method_decorator
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -30,8 +31,9 @@ from mantelzorg.api import errors as api_errors
 from mantelzorg.api.errors import ErrorsSerializer
 from mantelzorg.api.parsers import JSONParser
 from mantelzorg.core import geo
+from mantelzorg.core.http import personal
 
-from . import engine, evaluation, local_offers, registry, selectors
+from . import demo, engine, evaluation, local_offers, registry, selectors
 
 FHIR_JSON = "application/fhir+json"
 
@@ -237,7 +239,10 @@ def result_data(outcome: evaluation.Outcome, offers: local_offers.Offers | None)
 
 
 class CheckCreateView(APIView):
-    """Score one check and return level, reasons, advice and local offers. Stores nothing."""
+    """Score one check and return level, reasons, advice and local offers. Stores nothing.
+
+    Every answer is personal (health scores, or errors about the answers): ``Cache-Control:
+    no-store`` through ``core.http.personal``."""
 
     authentication_classes: list = []  # anonymous by design: nothing is stored, nobody is identified
     permission_classes = [AllowAny]
@@ -268,15 +273,18 @@ class CheckCreateView(APIView):
             OpenApiExample(
                 "Balanscheck",
                 request_only=True,
-                value={
-                    "instrument": "balanscheck",
-                    "postcode": "5211",
-                    "answers": {"about.age_group": "45_66", "about.work_hours": 24, "overall_burden": 8},
-                },
+                # A complete check (the demo's "balanced" caregiver): the example is accepted (200).
+                value={"instrument": "balanscheck", "postcode": "5211", "answers": demo.balanced()},
             )
         ],
     )
+    @method_decorator(personal)
     def post(self, request):
+        if "postcode" in request.query_params:  # declared for every body: checked for every body
+            try:
+                geo.resolve_postcode(request.query_params["postcode"])
+            except geo.PostcodeError as error:
+                return api_errors.response([api_errors.error(error.code, error.message, field="postcode")])
         try:
             data = request.data
         except UnsupportedMediaType:
@@ -372,6 +380,7 @@ class CheckFHIRView(APIView):
             404: ErrorsSerializer,
         },
     )
+    @method_decorator(personal)
     def get(self, request, check_id):
         check = selectors.check_export_for_owner(request, check_id)
         outcome = selectors.check_outcome(check)

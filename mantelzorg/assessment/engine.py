@@ -657,7 +657,13 @@ def _dimension(items: dict[str, Item], link_id: str) -> str | None:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    # An int is always finite (math.isfinite(10**400) would raise OverflowError).
+    return isinstance(value, int | float) and not isinstance(value, bool) and _finite(value)
+
+
+def _finite(value: int | float) -> bool:
+    """A finite number: every int (math.isfinite(10**400) raises OverflowError), a float not inf/nan."""
+    return isinstance(value, int) or math.isfinite(value)
 
 
 # ------------------------------------------------------------------------------------ validation
@@ -676,7 +682,7 @@ def _check_value(item: Item, value: Any) -> dict[str, Any] | None:
         return None
     if item.type in ("integer", "decimal"):
         wanted = int if item.type == "integer" else int | float
-        if not isinstance(value, wanted) or isinstance(value, bool) or not math.isfinite(value):
+        if not isinstance(value, wanted) or isinstance(value, bool) or not _finite(value):
             return _error(link_id, "invalid_type", f"expected a number ({item.type})")
         if item.min_value is not None and value < item.min_value:
             return _error(link_id, "out_of_range", f"expected at least {item.min_value}")
@@ -1155,11 +1161,15 @@ def questionnaire_response_to_answers(instrument: Instrument, qr: dict[str, Any]
 def _read_items(
     instrument: Instrument, raw_items: list[Any], answers: dict[str, Any], errors: list[dict[str, Any]]
 ) -> None:
+    if not isinstance(raw_items, list):  # JSON of another shape than FHIR's: an error, never a crash
+        errors.append(_error(None, "invalid_type", "item must be a list of items"))
+        return
     for raw in raw_items:
         link_id = raw.get("linkId") if isinstance(raw, dict) else None
         item = instrument.items.get(link_id) if isinstance(link_id, str) else None
         if item is None:
-            errors.append(_error(link_id, "unknown_item", f"{link_id!r} is not an item of this instrument"))
+            shown = link_id if isinstance(link_id, str) else None  # a linkId of [] or {} is no key
+            errors.append(_error(shown, "unknown_item", f"{link_id!r} is not an item of this instrument"))
             continue
         if item.type in ("group", "display"):
             if raw.get("answer"):
@@ -1170,12 +1180,15 @@ def _read_items(
             errors.append(_error(link_id, "invalid_type", "the item appears more than once"))
             continue
         raw_answers = raw.get("answer") or []
+        if not isinstance(raw_answers, list) or not all(isinstance(a, dict) for a in raw_answers):
+            errors.append(_error(link_id, "invalid_type", "answer must be a list of answer objects"))
+            continue
         if len(raw_answers) > 1:
             errors.append(_error(link_id, "invalid_type", "expected at most one answer"))
             continue
         if not raw_answers:
             continue
-        value_keys = [k for k in raw_answers[0] if k.startswith("value")]
+        value_keys = [k for k in raw_answers[0] if isinstance(k, str) and k.startswith("value")]
         expected = ANSWER_KEYS[item.type]
         accepted = {expected, "valueInteger"} if item.type == "decimal" else {expected}
         if len(value_keys) != 1 or value_keys[0] not in accepted:

@@ -62,9 +62,32 @@ def floor(request):
     return HttpResponse(b"ok", content_type="text/plain")
 
 
+def error_400(request, exception=None):
+    """A request Django could not read (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a
+    broken multipart body): under /api/ the API's error body, elsewhere a translated page."""
+    from django.utils.translation import gettext
+
+    from mantelzorg.api import errors
+
+    message = gettext("We could not read this request. It may be too large, or not in the form we expect.")
+    if errors.is_api(request):
+        return errors.json_response([errors.error("bad_request", message)], 400)
+    return render(request, "core/unreadable_request.html", {"message": message}, status=400)
+
+
 def error_404(request, exception=None):
+    """Under /api/ the API's error body (also for an address no route matches, such as an id of
+    the wrong form: ``/api/fhir/Questionnaire/%C3%84``), elsewhere the 404 page."""
+    from mantelzorg.api import errors, middleware
+
+    if errors.is_api(request):
+        return errors.json_response([errors.error(*middleware.MESSAGES[404])], 404)
     return render(request, "404.html", status=404)
 
 
 def error_500(request):
+    from mantelzorg.api import errors, middleware
+
+    if errors.is_api(request):
+        return errors.json_response([errors.error(*middleware.MESSAGES[500])], 500)
     return render(request, "500.html", status=500)

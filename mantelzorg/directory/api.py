@@ -8,6 +8,7 @@ published service. List endpoints answer an HSDS Page; unknown ids give a 404 wi
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 from django.db.models import Exists, OuterRef, Q
@@ -44,41 +45,51 @@ TAG = ["HSDS 3.0"]
 # --- parameters -----------------------------------------------------------------------------
 
 
+# Every parameter is read as the schema declares it (docs/api/openapi.yaml): a value of another
+# form, the empty string included, is a 400 naming the parameter; leaving it out is the default.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", re.ASCII)
+
+
 def _bool_param(request, name):
-    raw = (request.query_params.get(name) or "").strip().lower()
-    if raw in ("", "false", "0", "no"):
+    raw = request.query_params.get(name)
+    if raw is None:
         return False
-    if raw in ("true", "1", "yes"):
-        return True
+    if raw in ("true", "false"):
+        return raw == "true"
     raise errors.BadRequest(name, "invalid", f"{name} must be true or false.")
 
 
 def _uuid_param(request, name):
-    raw = (request.query_params.get(name) or "").strip()
-    if not raw:
+    raw = request.query_params.get(name)
+    if raw is None:
         return None
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise errors.BadRequest(name, "invalid", f"{name} must be a UUID.") from None
+    if not _UUID.fullmatch(raw):
+        raise errors.BadRequest(name, "invalid", f"{name} must be a UUID.")
+    return uuid.UUID(raw)
 
 
 def _datetime_param(request, name):
-    raw = (request.query_params.get(name) or "").strip()
-    if not raw:
+    raw = request.query_params.get(name)
+    if raw is None:
         return None
     try:
         moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
-    except ValueError:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+        # In UTC here, where 0001-01-01T00:00+23:59 or 9999-12-31T23:59-23:59 cannot be (OverflowError).
+        return moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
         raise errors.BadRequest(name, "invalid", f"{name} must be an ISO 8601 date or date-time.") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _text_param(request, name):
+    """A free-text parameter without NUL characters (PostgreSQL refuses them in a query)."""
+    return (request.query_params.get(name) or "").replace("\x00", "").strip()
 
 
 def _paging(request):
     """(page, per_page) as every API list pages, and HSDS's ``format`` (only json)."""
     page, per_page = pagination.params(request, default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
-    fmt = (request.query_params.get("format") or "json").lower()
-    if fmt != "json":
+    if request.query_params.get("format", "json") != "json":
         raise errors.BadRequest("format", "unsupported", "Only format=json is supported.")
     return page, per_page
 
@@ -86,19 +97,13 @@ def _paging(request):
 def _place(request):
     """(place, radius_km) from postcode and proximity (metres), or (None, None)."""
     raw = request.query_params.get("postcode")
-    proximity = pagination.int_param(request, "proximity", None)
-    if raw in (None, ""):
-        if proximity is not None:
-            raise errors.BadRequest("proximity", "requires_postcode", "proximity needs a postcode.")
-        return None, None
+    proximity = pagination.int_param(request, "proximity", None, maximum=MAX_PROXIMITY_M)
+    if raw is None:
+        return None, None  # proximity is measured from a postcode: without one it is ignored
     try:
         place = geo.resolve_postcode(raw)
     except geo.PostcodeError as error:
         raise errors.BadRequest("postcode", error.code, error.message) from None
-    if proximity is not None and proximity > MAX_PROXIMITY_M:
-        raise errors.BadRequest(
-            "proximity", "invalid", f"proximity must be at most {MAX_PROXIMITY_M} metres."
-        )
     return place, (proximity / 1000 if proximity else None)
 
 
@@ -127,11 +132,8 @@ class HsdsView(APIView):
 
 
 PAGE_PARAMS = [
-    OpenApiParameter("page", int, description="Page number (from 1). A page past the last is empty."),
-    OpenApiParameter(
-        "per_page", int, description=f"Items per page (default {DEFAULT_PER_PAGE}, at most {MAX_PER_PAGE})."
-    ),
-    OpenApiParameter("format", str, description="Only json."),
+    *pagination.schema_params(default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE),
+    OpenApiParameter("format", {"type": "string", "enum": ["json"]}, description="Only json."),
 ]
 SEARCH = OpenApiParameter("search", str, description="Words to search for (Dutch stemming).")
 FULL = OpenApiParameter("full", bool, description="true: fully nested items.")
@@ -149,11 +151,15 @@ FILTERS = [
     ),
     OpenApiParameter(
         "postcode",
-        str,
+        {"type": "string", "pattern": geo.POSTCODE_RE.pattern},
         description="Dutch postcode (1234 or 1234 AB). Without proximity: "
         "services in or serving its gemeente. A malformed postcode gives 400.",
     ),
-    OpenApiParameter("proximity", int, description="Metres from the postcode's centroid; nearest first."),
+    OpenApiParameter(
+        "proximity",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PROXIMITY_M},
+        description="Metres from the postcode's centroid; nearest first. Ignored without a postcode.",
+    ),
 ]
 PAGE_RESPONSE = OpenApiResponse(
     OpenApiTypes.OBJECT,
@@ -283,7 +289,7 @@ def _service_filters(request, qs):
 
 
 def _text_entries(request):
-    query = request.query_params.get("search") or ""
+    query = _text_param(request, "search")
     entries = search.text_filter(SearchEntry.objects.all(), query)  # the sociale kaart's own rules
     return entries, bool(text.query_terms(query))
 
@@ -389,7 +395,7 @@ class TaxonomyListView(HsdsView):
     def get(self, request):
         page, per_page = _paging(request)
         qs = Taxonomy.objects.order_by("code")
-        query = (request.query_params.get("search") or "").strip()
+        query = _text_param(request, "search")
         if query:
             qs = qs.filter(
                 Q(name__icontains=query) | Q(name_en__icontains=query) | Q(description__icontains=query)
@@ -437,7 +443,7 @@ class TaxonomyTermListView(HsdsView):
             qs = qs.filter(parent_id=parent)
         if _bool_param(request, "top_only"):
             qs = qs.filter(parent__isnull=True)
-        query = (request.query_params.get("search") or "").strip()
+        query = _text_param(request, "search")
         if query:
             qs = qs.filter(Q(name__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query))
         total, start = qs.count(), (page - 1) * per_page
@@ -508,7 +514,7 @@ class OrganizationListView(HsdsView):
         page, per_page = _paging(request)
         full, full_service = _bool_param(request, "full"), _bool_param(request, "full_service")
         qs = Organization.objects.published().order_by("name", "id")
-        query = (request.query_params.get("search") or "").strip()
+        query = _text_param(request, "search")
         if query:
             qs = qs.filter(Q(name__icontains=query) | Q(alternate_name__icontains=query))
         total, start = qs.count(), (page - 1) * per_page
@@ -528,7 +534,7 @@ class OrganizationDetailView(HsdsView):
         tags=TAG,
         summary="One organization, fully nested, with its services",
         parameters=[OpenApiParameter("full_service", bool, description="Services fully nested.")],
-        responses={200: OpenApiTypes.OBJECT, 404: ERRORS},
+        responses={200: OpenApiTypes.OBJECT, 400: ERRORS, 404: ERRORS},
     )
     def get(self, request, id):
         full_service = _bool_param(request, "full_service")

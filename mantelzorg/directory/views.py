@@ -128,7 +128,7 @@ def service_detail(request, service_id):
 
 @require_GET
 def support_centres(request):
-    query = request.GET.get("q", "")[:100]
+    query = request.GET.get("q", "").replace("\x00", "")[:100]  # PostgreSQL refuses NUL in a query
     rows = selectors.support_centre_overview(query)
     missing = sum(1 for m in rows if not m.support_centres)
     return render(request, "directory/support_centres.html", {"rows": rows, "q": query, "missing": missing})
@@ -201,7 +201,7 @@ def manage(request):
     can_add = selectors.organizations_for_user(request.user).exists()
     if not can_add and not editable.exists():
         raise Http404
-    query = request.GET.get("q", "").strip()[:100]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     qs = editable.select_related("organization").order_by("name", "id")
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(organization__name__icontains=query))

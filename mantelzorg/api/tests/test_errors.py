@@ -76,14 +76,27 @@ class _Request:
         ({}, (1, 50)),
         ({"page": "3"}, (3, 50)),
         ({"per_page": "10"}, (1, 10)),
-        ({"per_page": "9999"}, (1, 200)),
+        ({"per_page": "200"}, (1, 200)),
+        ({"page": "1000000"}, (1_000_000, 50)),
     ],
 )
 def test_paging_parameters(query, expected):
     assert pagination.params(_Request(**query)) == expected
 
 
-@pytest.mark.parametrize("query", [{"page": "0"}, {"page": "x"}, {"per_page": "-1"}, {"page": "1.5"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page": "0"},
+        {"page": "x"},
+        {"per_page": "-1"},
+        {"page": "1.5"},
+        {"per_page": "201"},  # above the maximum: refused, not cut
+        {"page": "1000001"},
+        {"page": str(2**64)},
+        {"page": "1_0"},
+    ],
+)
 def test_bad_paging_parameters_are_a_400_naming_the_parameter(query):
     with pytest.raises(errors.BadRequest) as raised:
         pagination.params(_Request(**query))

@@ -67,6 +67,27 @@ def test_404_page_is_dutch_and_accessible(page, axe):
     axe(page, "404")
 
 
+def test_a_form_in_another_character_set_gets_a_dutch_accessible_page(page, axe):
+    """The login form sent as ISO-8859-1 (rewritten on its way out): a 415 page, in Dutch."""
+    page.goto("/account/inloggen/")
+
+    def latin1(route):
+        headers = {
+            **route.request.headers,
+            "content-type": "application/x-www-form-urlencoded; charset=iso-8859-1",
+        }
+        route.continue_(headers=headers)
+
+    page.route("**/account/inloggen/", latin1)
+    page.get_by_label("E-mailadres").fill("iemand@example.org")
+    page.get_by_label("Wachtwoord").fill("wrong password")
+    with page.expect_response("**/account/inloggen/") as answer:
+        page.get_by_role("button", name="Inloggen").click()
+    assert answer.value.status == 415
+    assert page.locator("h1").inner_text() == "Het formulier kon niet worden gelezen"
+    axe(page, "unsupported-charset")
+
+
 def test_language_switch_works_without_javascript(browser, live_server):
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False, locale="nl-NL")
     pg = context.new_page()

@@ -103,8 +103,9 @@ def test_empty_page_and_page_beyond_the_last_validate(api, data):
         ({"postcode": "35"}, "postcode"),
         ({"postcode": "A511"}, "postcode"),
         ({"postcode": "1000"}, "postcode"),
-        ({"proximity": "1000"}, "proximity"),
+        ({"proximity": "far"}, "proximity"),
         ({"postcode": "3511", "proximity": "far"}, "proximity"),
+        ({"postcode": "3511", "proximity": "0"}, "proximity"),
         ({"taxonomy_term_id": "x"}, "taxonomy_term_id"),
         ({"modified_after": "yesterday"}, "modified_after"),
         ({"full": "perhaps"}, "full"),
@@ -123,8 +124,11 @@ def test_malformed_postcode_says_malformed(api):
     assert error == {"field": "postcode", "code": "malformed", "message": error["message"]}
 
 
-def test_per_page_is_capped(api, data):
-    body = api.get(f"{BASE}/services", {"per_page": 5000}).json()
+def test_per_page_above_the_maximum_is_a_400_not_cut(api, data):
+    """The schema declares maximum 100; a larger per_page is refused, not silently cut."""
+    error = api.get(f"{BASE}/services", {"per_page": 5000}).json()["errors"][0]
+    assert error["field"] == "per_page" and error["code"] == "invalid"
+    body = api.get(f"{BASE}/services", {"per_page": 100}).json()
     assert body["size"] == 6 and body["total_pages"] == 1
 
 
