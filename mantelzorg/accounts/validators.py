@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+ZXCVBN_MAX_LENGTH = 72  # zxcvbn's own default max_length
+
 
 class MinimumLengthValidator(django_validation.MinimumLengthValidator):
     def get_error_message(self):
@@ -115,7 +117,9 @@ class StrengthValidator:
             )
         inputs = [value for value in (getattr(user, "email", ""), getattr(user, "name", "")) if value]
         inputs += [part for value in inputs for part in re.split(r"[@.\s_-]+", value) if len(part) > 2]
-        result = _zxcvbn()(password, user_inputs=inputs)
+        # zxcvbn refuses more than 72 characters (its matching grows quadratically): the first 72
+        # are estimated, so a long password made of one repeated pattern is still refused.
+        result = _zxcvbn()(password[:ZXCVBN_MAX_LENGTH], user_inputs=inputs)
         if result["score"] < self.min_score:
             raise ValidationError(
                 _("This password is easy to guess. %(reason)s %(advice)s"),

@@ -125,6 +125,8 @@ def test_password_reset_for_unknown_address_reveals_nothing(client, db):
         ("zonnebloemen", False),  # one Dutch word (OpenTaal, in our list)
         ("fiets paraplu zonnebloem", True),  # a few words that belong together
         ("twaalf tekens", True),
+        ("a" * 100, False),  # longer than zxcvbn estimates (72): its first 72 characters count
+        ("fiets paraplu zonnebloem " * 4, True),  # 100 characters, made of good words
     ],
 )
 def test_signup_password_rules(client, db, password, accepted):
