@@ -12,7 +12,7 @@ the server sent (the console e-mail backend writes them to the server's output):
 DEBUG stays on (static files from their sources, no collectstatic); the limits do not depend on it.
 
     .venv/bin/python bench/abuse_limits.py                      # this checkout
-    .venv/bin/python bench/abuse_limits.py --root /tmp/before   # another checkout (e.g. git archive of main)
+    .venv/bin/python bench/abuse_limits.py --root ../before   # another checkout (e.g. git archive of main)
 
 Bounded: about 100 requests, stops the server at the end.
 """
