@@ -4,6 +4,7 @@ directory built by hand. No tests live here."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import urllib.parse
@@ -20,6 +21,7 @@ from referencing.jsonschema import DRAFT202012
 from mantelzorg.core.models import Municipality, PostcodeArea
 from mantelzorg.directory import services as directory_services
 from mantelzorg.directory import taxonomy
+from mantelzorg.directory.hsds.extensions import EXTENSIONS
 from mantelzorg.directory.models import (
     Accessibility,
     Address,
@@ -81,6 +83,88 @@ def validator(name: str) -> Draft202012Validator:
 def assert_valid(instance, name: str) -> None:
     errors = sorted(validator(name).iter_errors(instance), key=lambda e: list(e.absolute_path))
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:20])
+
+
+# --- strict validation ------------------------------------------------------------------------
+# The official schemas leave every object open (no additionalProperties). The strict variant of a
+# schema closes every object schema (``additionalProperties: false``) and adds, to an object schema
+# whose ``name`` is an HSDS object, the extension fields documented for that object in
+# ``directory.hsds.extensions.EXTENSIONS`` (the list the profile page shows). So a field that is
+# neither official nor documented fails. docs/api/hsds.md
+
+
+def strict(node, extensions=None):
+    """A copy of the schema ``node`` with every object schema closed, documented extensions open."""
+    extensions = EXTENSIONS if extensions is None else extensions
+    if isinstance(node, list):
+        return [strict(item, extensions) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: strict(value, extensions) for key, value in node.items()}
+    if out.get("type") == "object" and isinstance(out.get("properties"), dict):
+        for field in extensions.get(out.get("name"), {}):
+            out["properties"].setdefault(field, {})  # any value: the profile describes it
+        out["additionalProperties"] = False
+    return out
+
+
+def openapi() -> dict:
+    return json.loads((SCHEMAS / "openapi.json").read_text())
+
+
+def base_schema() -> dict:
+    """The answer of ``GET /`` (openapi.json ``paths./``), named ``base`` as examples/base.json."""
+    answer = openapi()["paths"]["/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    return {"name": "base", **answer, "required": ["version", "profile", "openapi_url"]}
+
+
+@cache
+def strict_registry() -> Registry:
+    """The strict variant of every vendored schema, under the same URIs as ``registry()``."""
+    resources = []
+    for path in list(SCHEMAS.glob("*.json")) + list(SCHEMAS.glob("compiled/*.json")):
+        contents = strict(json.loads(path.read_text()))
+        resource = Resource.from_contents(contents, default_specification=DRAFT202012)
+        relative = path.relative_to(SCHEMAS).as_posix()
+        resources += [(REMOTE + relative, resource), (relative, resource)]
+    return Registry().with_resources(resources)
+
+
+def strict_page_schema(item_schema: str) -> dict:
+    """The HSDS Page (openapi ``components.schemas.Page`` with the ``contents`` of a list path),
+    closed, every field required, each item a strict ``item_schema``."""
+    page = copy.deepcopy(openapi()["components"]["schemas"]["Page"])
+    page["properties"]["contents"] = {"type": "array", "items": {"$ref": REMOTE + item_schema}}
+    page["required"] = sorted(page["properties"])
+    return strict(page)
+
+
+def strict_errors(instance, schema_or_name) -> list[str]:
+    """Every error of ``instance`` against the strict variant of a vendored schema (a name such as
+    ``compiled/service.json``) or of a schema given as a dict; empty when it is valid."""
+    if isinstance(schema_or_name, str):
+        schema_or_name = {"$ref": REMOTE + schema_or_name}
+    checker = Draft202012Validator(
+        strict(schema_or_name), registry=strict_registry(), format_checker=format_checker
+    )
+    errors = sorted(checker.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
+    return [f"{'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message}" for e in errors]
+
+
+def count_objects(instance) -> int:
+    """How many JSON objects ``instance`` holds (itself included): what one strict check covers."""
+    if isinstance(instance, dict):
+        return 1 + sum(count_objects(v) for v in instance.values())
+    if isinstance(instance, list):
+        return sum(count_objects(v) for v in instance)
+    return 0
+
+
+def assert_strict(instance, schema_or_name) -> int:
+    """Strict validation (see ``strict``); returns the number of objects checked."""
+    errors = strict_errors(instance, schema_or_name)
+    assert not errors, "\n".join(errors[:30])
+    return count_objects(instance)
 
 
 def page_schema() -> dict:
