@@ -185,7 +185,8 @@ class MetaView(HsdsView):
             {
                 "version": hsds_fields.HSDS_VERSION,
                 "profile": request.build_absolute_uri(reverse("api:hsds-profile")),
-                "openapi_url": request.build_absolute_uri(reverse("api:schema")),
+                # HSDS: "URL of the openapi JSON file which defines this API" (our whole document).
+                "openapi_url": request.build_absolute_uri(reverse("api:schema-json")),
                 "publisher": {"name": "Mantelzorg — sociale kaart", "url": request.build_absolute_uri("/")},
             }
         )
