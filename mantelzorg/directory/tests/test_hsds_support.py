@@ -5,6 +5,7 @@ directory built by hand. No tests live here."""
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
 import json
 import urllib.parse
@@ -190,6 +191,64 @@ def assert_page(body: dict, item_schema: str) -> None:
     assert body["empty"] == (not body["contents"])
     for item in body["contents"]:
         assert_valid(item, item_schema)
+
+
+# --- CSV: Frictionless --------------------------------------------------------------------------
+
+
+def datapackage_for(directory, extensions=None) -> dict:
+    """The official ``datapackage.json`` restricted, as the spec's ``examples/make_datapackages.py``
+    does, to the CSV files in ``directory``: only their resources, and only foreign keys to
+    those. A resource's schema then gets the documented extension columns (``EXTENSIONS`` of its
+    object, any type) that its file has after the official ones; any other column (undocumented,
+    or an extension before an official column) stays a Frictionless label error."""
+    directory = Path(directory)
+    extensions = EXTENSIONS if extensions is None else extensions
+    package = json.loads((SCHEMAS / "datapackage.json").read_text())
+    present = {path.name for path in directory.glob("*.csv")}
+    package["resources"] = [r for r in package["resources"] if r["path"] in present]
+    names = {r["name"] for r in package["resources"]}
+    for resource in package["resources"]:
+        table = resource["schema"]
+        keys = [k for k in table.get("foreignKeys", []) if k["reference"]["resource"] in names]
+        if keys:
+            table["foreignKeys"] = keys
+        else:
+            table.pop("foreignKeys", None)
+        with (directory / resource["path"]).open(newline="", encoding="utf-8") as file:
+            header = next(csv.reader(file), [])
+        documented = extensions.get(resource["name"], {})
+        after = header[len(table["fields"]) :]
+        table["fields"] += [{"name": column, "type": "any"} for column in after if column in documented]
+    return package
+
+
+def frictionless_report(directory, extensions=None) -> list[dict]:
+    """Every error Frictionless finds in the CSV files of ``directory`` against the official data
+    package (``datapackage_for``): one dict per error with resource, type, row, fields, cells and
+    Frictionless's note. Empty when the files are valid. For our export: ``frictionless_report(
+    directory_written_by_export_csv)`` allows exactly the extension columns the profile documents."""
+    from frictionless import Package
+
+    report = Package(datapackage_for(directory, extensions), basepath=str(directory)).validate()
+    found = [{"resource": None, "type": e.type, "note": e.note} for e in report.errors]
+    for task in report.tasks:
+        for error in task.errors:
+            fields = getattr(error, "field_names", None) or [getattr(error, "field_name", None)]
+            cells = getattr(error, "field_cells", None) or [getattr(error, "cell", None)]
+            label = getattr(error, "label", None) or None
+            found.append(
+                {
+                    "resource": task.name,
+                    "type": error.type,
+                    "row": getattr(error, "row_number", None),
+                    "fields": tuple(f for f in fields if f),
+                    "cells": tuple(c for c in cells if c is not None),
+                    "label": label,
+                    "note": error.note,
+                }
+            )
+    return found
 
 
 def term(tax: str, code: str) -> uuid.UUID:
