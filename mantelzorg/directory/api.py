@@ -287,7 +287,7 @@ def _service_items(services, full: bool, minimal: bool) -> list[dict]:
             for s in services
         ]
     if full:
-        return [shapes.service_full(s) for s in services]
+        return shapes.with_kept([shapes.service_full(s) for s in services], "services")
     return [shapes.service_list_item(s) for s in services]
 
 
@@ -359,7 +359,7 @@ class ServiceDetailView(HsdsView):
         )
         if service is None:
             _not_found("service")
-        return Response(shapes.service_full(service))
+        return Response(shapes.with_kept([shapes.service_full(service)], "services")[0])
 
 
 # --- taxonomies -----------------------------------------------------------------------------
@@ -383,6 +383,7 @@ class TaxonomyListView(HsdsView):
             )
         total, start = qs.count(), (page - 1) * per_page
         items = [shapes.taxonomy_item(t) for t in qs[start : start + per_page]] if start < total else []
+        shapes.with_kept(items, "taxonomies")
         return Response(pagination.page(total, page, per_page, items))
 
 
@@ -397,7 +398,7 @@ class TaxonomyDetailView(HsdsView):
         item = Taxonomy.objects.filter(id=_get_id(id)).first() if _get_id(id) else None
         if item is None:
             _not_found("taxonomy")
-        return Response(shapes.taxonomy_item(item))
+        return Response(shapes.with_kept([shapes.taxonomy_item(item)], "taxonomies")[0])
 
 
 class TaxonomyTermListView(HsdsView):
@@ -429,6 +430,7 @@ class TaxonomyTermListView(HsdsView):
             qs = qs.filter(Q(name__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query))
         total, start = qs.count(), (page - 1) * per_page
         items = [shapes.term_item(t) for t in qs[start : start + per_page]] if start < total else []
+        shapes.with_kept(items, "taxonomy_terms")
         return Response(pagination.page(total, page, per_page, items))
 
 
@@ -447,7 +449,7 @@ class TaxonomyTermDetailView(HsdsView):
         )
         if item is None:
             _not_found("taxonomy term")
-        return Response(shapes.term_item(item))
+        return Response(shapes.with_kept([shapes.term_item(item)], "taxonomy_terms")[0])
 
 
 # --- organizations --------------------------------------------------------------------------
@@ -503,7 +505,9 @@ class OrganizationListView(HsdsView):
         if start < total:
             orgs = list((_organization_queryset(qs) if full else qs)[start : start + per_page])
         if full:
-            items = [_organization_full(o, full_service=full_service) for o in orgs]
+            items = shapes.with_kept(
+                [_organization_full(o, full_service=full_service) for o in orgs], "organizations"
+            )
         else:
             items = [shapes.organization_brief(o) for o in orgs]
         return Response(pagination.page(total, page, per_page, items))
@@ -526,7 +530,9 @@ class OrganizationDetailView(HsdsView):
         )
         if org is None:
             _not_found("organization")
-        return Response(_organization_full(org, full_service=full_service))
+        return Response(
+            shapes.with_kept([_organization_full(org, full_service=full_service)], "organizations")[0]
+        )
 
 
 # --- service at location ----------------------------------------------------------------------
@@ -600,6 +606,8 @@ class ServiceAtLocationListView(HsdsView):
                 item = _sal_item(found[sal_id], full)
                 item["distance"] = int(round(d * 1000))
                 items.append(item)
+            if full:
+                shapes.with_kept(items, "service_at_locations")
             return Response(pagination.page(len(near), page, per_page, items))
         if place is not None:
             qs = qs.filter(location__municipality_id=place.municipality.code)
@@ -609,7 +617,10 @@ class ServiceAtLocationListView(HsdsView):
             if (start < total)
             else []
         )
-        return Response(pagination.page(total, page, per_page, [_sal_item(s, full) for s in sals]))
+        items = [_sal_item(s, full) for s in sals]
+        if full:
+            shapes.with_kept(items, "service_at_locations")
+        return Response(pagination.page(total, page, per_page, items))
 
 
 class ServiceAtLocationDetailView(HsdsView):
@@ -624,4 +635,4 @@ class ServiceAtLocationDetailView(HsdsView):
         sal = qs.filter(id=_get_id(id)).first() if _get_id(id) else None
         if sal is None:
             _not_found("service at location")
-        return Response(_sal_item(sal, True))
+        return Response(shapes.with_kept([_sal_item(sal, True)], "service_at_locations")[0])

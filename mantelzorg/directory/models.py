@@ -38,7 +38,49 @@ def stale_cutoff(today: dt.date | None = None) -> dt.date:
         return today.replace(year=today.year - 1, day=28)
 
 
-class Taxonomy(models.Model):
+class HsdsObject(models.Model):
+    """What every HSDS object here has besides its own fields: ``hsds_extra``, the official HSDS
+    fields of this object that we do not model (e.g. a service's ``wait_time``, ``fees``,
+    ``licenses``, ``program_id``; an organization's ``tax_status``, ``year_incorporated``,
+    ``logo``) and references to records that were not in the imported file nor in the directory
+    (kept as their id). The import stores them and the API and exports give them again, so a
+    round trip loses nothing (docs/api/hsds-round-trip.md)."""
+
+    hsds_extra = models.JSONField(default=dict, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class KeptRecord(models.Model):
+    """A row of an official HSDS table that the directory keeps but does not use: the tables we
+    do not model (funding, programs, required_documents, metadata, organization_identifiers,
+    meta_table_descriptions) and rows of a modelled table whose required parent was neither in
+    the file nor in the directory (e.g. an attribute whose ``link_id`` names an unknown
+    service). Kept as given, exported again (JSON: nested under its parent; CSV: in its table).
+    Written only by the import (``services.hsds_import``)."""
+
+    table = models.CharField(max_length=40)  # our table name (CSV file name without .csv)
+    hsds_id = models.UUIDField()
+    parent_table = models.CharField(max_length=40, blank=True)
+    parent_id = models.CharField(max_length=40, blank=True)  # "": no parent (or not placed)
+    data = models.JSONField(default=dict)  # the row's fields as given (HSDS names, JSON values)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # One row can be kept under two parents (a funding row names an organization and a service).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "hsds_id", "parent_table", "parent_id"], name="directory_kept_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["parent_table", "parent_id"])]
+
+    def __str__(self):
+        return f"{self.table} {self.hsds_id}"
+
+
+class Taxonomy(HsdsObject):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -69,7 +111,7 @@ class Taxonomy(models.Model):
         return taxonomy.DESCRIPTIONS_EN.get(self.code, "")
 
 
-class TaxonomyTerm(models.Model):
+class TaxonomyTerm(HsdsObject):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     taxonomy = models.ForeignKey(Taxonomy, on_delete=models.CASCADE, related_name="terms")
     code = models.SlugField(max_length=50)
@@ -118,7 +160,7 @@ class OrganizationQuerySet(models.QuerySet):
         )
 
 
-class Organization(models.Model):
+class Organization(HsdsObject):
     class Kind(models.TextChoices):
         SUPPORT_CENTRE = "support_centre", _("Support centre for caregivers")
         WELFARE = "welfare", _("Welfare organisation")
@@ -165,7 +207,7 @@ class Organization(models.Model):
         return self.name
 
 
-class Location(models.Model):
+class Location(HsdsObject):
     class LocationType(models.TextChoices):
         PHYSICAL = "physical", _("Visiting address")
         POSTAL = "postal", _("Postal address")
@@ -204,7 +246,7 @@ class Location(models.Model):
         return self.name or str(self.id)
 
 
-class Address(models.Model):
+class Address(HsdsObject):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="addresses")
     attention = models.CharField(max_length=200, blank=True)
@@ -213,7 +255,7 @@ class Address(models.Model):
     city = models.CharField(_("place"), max_length=100)
     region = models.CharField(max_length=100, blank=True)
     state_province = models.CharField(_("province"), max_length=100)
-    postal_code = models.CharField(_("postcode"), max_length=7)
+    postal_code = models.CharField(_("postcode"), max_length=20)
     country = models.CharField(max_length=2, default="NL")
     address_type = models.CharField(max_length=10, choices=Location.LocationType.choices, default="physical")
 
@@ -235,7 +277,7 @@ class ServiceQuerySet(models.QuerySet):
         return self.filter(publication=Service.Publication.PUBLISHED)
 
 
-class Service(models.Model):
+class Service(HsdsObject):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         INACTIVE = "inactive", _("Inactive")
@@ -316,7 +358,7 @@ class Service(models.Model):
         return self.assured_date is None or self.assured_date < stale_cutoff(today)
 
 
-class Attribute(models.Model):
+class Attribute(HsdsObject):
     """HSDS attribute: links a taxonomy term to a service (link_entity "service")."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -335,7 +377,7 @@ class Attribute(models.Model):
         return f"{self.service_id} → {self.taxonomy_term_id}"
 
 
-class ServiceAtLocation(models.Model):
+class ServiceAtLocation(HsdsObject):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_at_locations")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="service_at_locations")
@@ -348,7 +390,7 @@ class ServiceAtLocation(models.Model):
         return f"{self.service_id} @ {self.location_id}"
 
 
-class Contact(models.Model):
+class Contact(HsdsObject):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
@@ -371,7 +413,7 @@ class Contact(models.Model):
         return self.name or str(self.id)
 
 
-class Phone(models.Model):
+class Phone(HsdsObject):
     class Type(models.TextChoices):
         VOICE = "voice", _("Phone")
         TEXT = "text", _("Text message")
@@ -406,7 +448,7 @@ class Phone(models.Model):
         return self.number
 
 
-class Schedule(models.Model):
+class Schedule(HsdsObject):
     """HSDS schedule: an RFC 5545 recurrence (freq/byday/...) plus opening hours.
 
     Times (opens_at/closes_at) are local Europe/Amsterdam wall-clock times (HSDS wants an
@@ -447,15 +489,18 @@ class Schedule(models.Model):
     opens_at = models.TimeField(null=True, blank=True)
     closes_at = models.TimeField(null=True, blank=True)
     schedule_link = models.URLField(blank=True)
-    attending_type = models.CharField(max_length=50, blank=True)
+    attending_type = models.CharField(max_length=255, blank=True)
     notes = models.TextField(blank=True)
 
     def __str__(self):
         return self.description or f"{self.freq} {self.byday} {self.opens_at}-{self.closes_at}"
 
 
-class ServiceArea(models.Model):
-    """Where a service is available: one gemeente (``municipality``) or the whole country."""
+class ServiceArea(HsdsObject):
+    """Where a service is available: one gemeente (``municipality``) or the whole country
+    (``is_national``). An imported area with neither (HSDS data from elsewhere describes areas
+    by ``extent`` or by name) is kept and exported, but makes the service findable nowhere;
+    the import warns about it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_areas")
@@ -474,19 +519,11 @@ class ServiceArea(models.Model):
     )
     is_national = models.BooleanField(default=False)
 
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(is_national=True) | models.Q(municipality__isnull=False),
-                name="directory_area_national_or_gemeente",
-            )
-        ]
-
     def __str__(self):
         return self.name
 
 
-class CostOption(models.Model):
+class CostOption(HsdsObject):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="cost_options")
     valid_from = models.DateField(null=True, blank=True)
@@ -500,7 +537,7 @@ class CostOption(models.Model):
         return f"{self.amount} {self.currency}" if self.amount is not None else self.option
 
 
-class Language(models.Model):
+class Language(HsdsObject):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey(
         Service, null=True, blank=True, on_delete=models.CASCADE, related_name="languages"
@@ -519,7 +556,7 @@ class Language(models.Model):
         return self.code
 
 
-class Accessibility(models.Model):
+class Accessibility(HsdsObject):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="accessibility")
     description = models.TextField()

@@ -22,6 +22,7 @@ from .models import (
     Address,
     Attribute,
     CostOption,
+    KeptRecord,
     Language,
     Location,
     Phone,
@@ -503,6 +504,7 @@ def hsds_import(
         try:
             with transaction.atomic():
                 service_ids = _hsds_apply(cleaned, result, listed=ds.listed, listed_tables=ds.csv_tables)
+                _hsds_keep(ds, cleaned, result)
                 reindex_services(service_ids)
                 result.services = len(service_ids)
         except IntegrityError as error:
@@ -510,6 +512,7 @@ def hsds_import(
                 hsds_importer.RowError(text or "-", "-", "", f"The database refused the data: {error}")
             )
     result.errors = hsds_importer.sorted_errors(ds.errors)
+    result.warnings = hsds_importer.sorted_errors(ds.warnings)
     if result.errors:
         result.created.clear()
         result.updated.clear()
@@ -526,6 +529,60 @@ def hsds_import(
         outcome=audit.OUTCOME_SUCCESS if result.ok else audit.OUTCOME_FAILURE,
     )
     return result
+
+
+def _hsds_keep(ds, cleaned, result: hsds_importer.ImportResult) -> None:
+    """Write the rows kept as given (``KeptRecord``), inside the caller's transaction: upsert them,
+    remove the kept rows that a parent in the file (or a table's CSV file) no longer lists, and
+    forget kept rows of a modelled table that this import could place."""
+    kept = ds.kept.values()
+    stale = KeptRecord.objects.none()
+    for parent_table, parent_id, table in ds.listed:
+        if table in hsds_fields.KEPT_TABLES:
+            stale |= KeptRecord.objects.filter(table=table, parent_table=parent_table, parent_id=parent_id)
+    for table in ds.csv_tables & set(hsds_fields.KEPT_TABLES):
+        stale |= KeptRecord.objects.filter(table=table)
+    keys = {(k.table, k.hsds_id, k.parent_table, k.parent_id) for k in kept}
+    gone = [r.pk for r in stale if (r.table, str(r.hsds_id), r.parent_table, r.parent_id) not in keys]
+    for name, rows in cleaned.items():
+        ids = [c.values["id"] for c in rows]
+        for i in range(0, len(ids), 500):
+            gone += KeptRecord.objects.filter(table=name, hsds_id__in=ids[i : i + 500]).values_list(
+                "pk", flat=True
+            )
+    if gone:
+        result.deleted["kept rows"] += KeptRecord.objects.filter(pk__in=gone).delete()[0]
+    existing = {(r.table, str(r.hsds_id), r.parent_table, r.parent_id): r for r in _kept_in_db(keys)}
+    creates, updates = [], []
+    for k in kept:
+        record = existing.get((k.table, k.hsds_id, k.parent_table, k.parent_id))
+        if record is None:
+            creates.append(
+                KeptRecord(
+                    table=k.table,
+                    hsds_id=k.hsds_id,
+                    parent_table=k.parent_table,
+                    parent_id=k.parent_id,
+                    data=k.data,
+                )
+            )
+        elif record.data != k.data:
+            record.data = k.data
+            record.updated_at = timezone.now()
+            updates.append(record)
+    KeptRecord.objects.bulk_create(creates, batch_size=500)
+    KeptRecord.objects.bulk_update(updates, ["data", "updated_at"], batch_size=500)
+    result.created["kept rows"] += len(creates)
+    result.updated["kept rows"] += len(updates)
+    result.kept = len(keys)
+
+
+def _kept_in_db(keys) -> list:
+    ids = sorted({k[1] for k in keys})
+    out = []
+    for i in range(0, len(ids), 500):
+        out += KeptRecord.objects.filter(hsds_id__in=ids[i : i + 500])
+    return out
 
 
 def _hsds_apply(

@@ -4,7 +4,10 @@ model value to its HSDS (JSON) value (``out_value``). Shapes, export and import 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.db import models
@@ -44,15 +47,90 @@ class F:
     internal: bool = False  # only in exports, never in the public API
 
 
+# --- the official tables and objects (read from the vendored standard) -------------------------
+
+STANDARD = Path(__file__).resolve().parents[1] / "standards" / "hsds-3.0"
+
+
+@dataclass(frozen=True)
+class Official:
+    """One official HSDS table/object: its CSV file and columns in the official order (from the
+    official ``datapackage.json``) and its JSON properties (from the object's JSON schema)."""
+
+    table: str  # our name for it: the CSV file name without .csv, ``service_at_locations`` aside
+    object: str  # the HSDS object name: ``service``, ``funding``, ``metadata`` ...
+    filename: str
+    columns: tuple[str, ...]
+    properties: dict  # JSON schema properties
+
+    @cached_property
+    def scalars(self) -> dict[str, str]:
+        """The one-to-one fields: name → JSON type (string, number, integer, boolean)."""
+        return {
+            name: prop.get("type", "string")
+            for name, prop in self.properties.items()
+            if prop.get("type") not in ("array", "object") and "$ref" not in prop
+        }
+
+    @cached_property
+    def nested(self) -> dict[str, tuple[str, bool]]:
+        """The nested fields: name → (HSDS object, is a list)."""
+        out = {}
+        for name, prop in self.properties.items():
+            ref = (prop.get("items") or {}).get("$ref") or prop.get("$ref")
+            if ref:
+                out[name] = (Path(ref).stem, prop.get("type") == "array")
+        return out
+
+
+def _load_official() -> dict[str, Official]:
+    package = json.loads((STANDARD / "datapackage.json").read_text(encoding="utf-8"))
+    out = {}
+    for resource in package["resources"]:
+        obj = resource["name"]
+        table = Path(resource["path"]).stem
+        table = "service_at_locations" if table == "service_at_location" else table
+        schema = json.loads((STANDARD / f"{obj}.json").read_text(encoding="utf-8"))
+        out[table] = Official(
+            table,
+            obj,
+            resource["path"],
+            tuple(f["name"] for f in resource["schema"]["fields"]),
+            schema["properties"],
+        )
+    return out
+
+
+OFFICIAL: dict[str, Official] = _load_official()
+TABLE_OF_OBJECT = {o.object: name for name, o in OFFICIAL.items()}
+
+
 @dataclass(frozen=True)
 class Table:
-    name: str  # HSDS table (CSV file name without .csv)
+    name: str  # our table name: the official CSV file name without .csv (but service_at_locations)
     model: type[models.Model]
     fields: tuple[F, ...]
 
     @property
+    def official(self) -> Official:
+        return OFFICIAL[self.name]
+
+    @property
     def filename(self) -> str:
-        return f"{self.name}.csv"
+        """The official file name (``service_at_location.csv`` for our ``service_at_locations``)."""
+        return self.official.filename
+
+    @cached_property
+    def extras(self) -> tuple[str, ...]:
+        """Official one-to-one fields we do not model: kept in ``hsds_extra``."""
+        ours = {f.name for f in self.fields}
+        return tuple(name for name in self.official.scalars if name not in ours)
+
+    @cached_property
+    def columns(self) -> tuple[str, ...]:
+        """CSV columns: the official ones in the official order, then our extensions."""
+        official = self.official.columns
+        return official + tuple(f.name for f in self.fields if f.name not in official)
 
 
 def _fk(name, to):
@@ -350,7 +428,7 @@ def _offset_text(hours: float) -> str:
 
 
 def _time_text(value: dt.time, zone_name: str) -> str:
-    base = value.strftime("%H:%M" if not value.second else "%H:%M:%S")
+    base = value.strftime("%H:%M:%S")  # RFC 3339 full-time: seconds and an offset
     return base + _offset_text(zone_offset_hours(zone_name))
 
 
@@ -368,7 +446,10 @@ def out_value(obj, f: F):
     if kind == "date":
         return value.isoformat()
     if kind == "datetime":
-        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+        spec = (
+            "seconds" if not value.microsecond else "milliseconds" if not value.microsecond % 1000 else "auto"
+        )
+        return value.astimezone(dt.UTC).isoformat(timespec=spec).replace("+00:00", "Z")
     if kind == "time":
         return _time_text(value, obj.timezone)
     if kind == "decimal":
@@ -381,6 +462,19 @@ def out_value(obj, f: F):
         return None if value in HSDS_FREQS else value
     return value
 
+
+# Official tables we keep but do not model (``KeptRecord``): their CSV pointer columns, as
+# (column, parent table, the parent's JSON field that lists them). ``metadata`` points at any
+# object through ``resource_id`` and ``resource_type``.
+KEPT_TABLES = {
+    "programs": (("organization_id", "organizations", "programs"),),
+    "funding": (("organization_id", "organizations", "funding"), ("service_id", "services", "funding")),
+    "required_documents": (("service_id", "services", "required_documents"),),
+    "organization_identifiers": (("organization_id", "organizations", "organization_identifiers"),),
+    "metadata": (("resource_id", "", "metadata"),),
+    "meta_table_descriptions": (),
+}
+assert set(KEPT_TABLES) | set(TABLES) == set(OFFICIAL), "every official table is modelled or kept"
 
 ORDER = list(TABLES)  # the order rows are checked and written in (references first)
 

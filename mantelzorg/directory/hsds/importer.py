@@ -27,7 +27,8 @@ from mantelzorg.core.models import Municipality
 
 from .. import phones
 from ..models import Schedule
-from .fields import ORDER, TABLES, F
+from .fields import KEPT_TABLES, OFFICIAL, ORDER, TABLE_OF_OBJECT, TABLES, F
+from .schemas import extra_problems, kept_problems
 
 
 @dataclass
@@ -50,6 +51,10 @@ class ImportResult:
     updated: dict = field(default_factory=lambda: defaultdict(int))
     deleted: dict = field(default_factory=lambda: defaultdict(int))
     errors: list[RowError] = field(default_factory=list)
+    # What the import kept or changed without failing: references to records outside the file
+    # (kept as ids), rows it keeps but does not use, fields and files that are not HSDS.
+    warnings: list[RowError] = field(default_factory=list)
+    kept: int = 0  # rows stored as KeptRecord
     services: int = 0
 
     @property
@@ -83,7 +88,20 @@ class _Row:
     table: str
     file: str
     where: str  # row number (CSV) or JSON path
-    data: dict  # HSDS name → raw value (only fields given)
+    data: dict  # HSDS name → raw value (only fields given); "hsds_extra": official fields we keep
+
+
+@dataclass
+class Kept:
+    """A row for ``KeptRecord``: an official table we do not model, or an unplaceable row."""
+
+    table: str
+    hsds_id: str
+    parent_table: str
+    parent_id: str
+    data: dict
+    file: str
+    where: str
 
 
 class Dataset:
@@ -96,6 +114,36 @@ class Dataset:
         # table, so the ones it does not list are removed. CSV: a table's file lists them all.
         self.listed: set[tuple[str, str, str]] = set()
         self.csv_tables: set[str] = set()
+        self.kept: dict[tuple[str, str, str, str], Kept] = {}
+        self.warnings: list[RowError] = []
+        self._unknown_fields: set[tuple[str, str]] = set()
+
+    def keep(self, table: str, file: str, where: str, data, parent: tuple[str, str] = ("", "")) -> None:
+        """Keep a row of an official table we do not model (or could not place), as given."""
+        if not isinstance(data, dict):
+            self.errors.append(RowError(file, where, "", "Expected an object."))
+            return
+        raw_id = data.get("id")
+        try:
+            key = str(uuid.UUID(str(raw_id)))
+        except ValueError:
+            self.errors.append(RowError(file, where, "id", f"“{raw_id}” is not a valid UUID."))
+            return
+        problems = kept_problems(table, data)
+        for name, message in problems:
+            self.errors.append(RowError(file, where, name, message))
+        if not problems:
+            self.kept[(table, key, *parent)] = Kept(table, key, *parent, data, file, where)
+
+    def unknown_field(self, file: str, where: str, table: str, name: str) -> None:
+        """A field that is neither HSDS nor one of our extensions: not kept (one warning each)."""
+        if (table, name) not in self._unknown_fields:
+            self._unknown_fields.add((table, name))
+            self.warnings.append(
+                RowError(
+                    file, where, name, f"Not an HSDS 3.0 field of {table}: not kept (and not reported again)."
+                )
+            )
 
     def add(self, table: str, file: str, where: str, data: dict) -> None:
         raw_id = data.get("id")
@@ -113,7 +161,9 @@ class Dataset:
             self.rows[table][key] = _Row(table, file, where, data)
             return
         for name, value in data.items():
-            if name not in existing.data or existing.data[name] in (None, ""):
+            if name == "hsds_extra":
+                existing.data["hsds_extra"] = {**value, **existing.data.get("hsds_extra", {})}
+            elif name not in existing.data or existing.data[name] in (None, ""):
                 existing.data[name] = value
             elif value not in (None, "") and _norm(existing.data[name]) != _norm(value):
                 self.errors.append(
@@ -184,17 +234,43 @@ def _walk(ds: Dataset, table: str, obj, file: str, path: str, inherited: dict) -
     if not isinstance(obj, dict):
         ds.errors.append(RowError(file, path, "", "Expected an object."))
         return
-    known = {f.name for f in TABLES[table].fields}
-    data = {k: v for k, v in obj.items() if k in known}
+    spec = TABLES[table]
+    ours = {f.name for f in spec.fields}
+    children, parents = CHILDREN.get(table, {}), PARENTS.get(table, {})
+    kept_nested = {k: v for k, v in spec.official.nested.items() if k not in children and k not in parents}
+    data = {k: v for k, v in obj.items() if k in ours}
+    extra = {k: v for k, v in obj.items() if k in spec.extras and v not in (None, "")}
+    for name in obj:
+        if name not in ours and name not in spec.extras and name not in children and name not in parents:
+            if name not in kept_nested:
+                ds.unknown_field(file, path, table, name)
+    own_id = obj.get("id")
+    parent = (table, _uuid_text(own_id)) if own_id else ("", "")
+    for key, (hsds_object, is_list) in kept_nested.items():
+        nested = obj.get(key)
+        if nested in (None, [], {}):
+            continue
+        kept_table = TABLE_OF_OBJECT[hsds_object]
+        if is_list and not isinstance(nested, list):
+            ds.errors.append(RowError(file, f"{path}.{key}", key, "Expected a list."))
+            continue
+        items = nested if is_list else [nested]
+        for i, item in enumerate(items):
+            ds.keep(kept_table, file, f"{path}.{key}" + (f"[{i}]" if is_list else ""), item, parent)
+        if own_id:
+            ds.listed.add((table, parent[1], kept_table))
+        if key == "program" and isinstance(nested, dict) and nested.get("id") and "program_id" not in obj:
+            extra["program_id"] = nested["id"]  # services.csv names the service's program here
+    if extra:
+        data["hsds_extra"] = extra
     for name, value in inherited.items():
         data.setdefault(name, value)
-    for key, (_parent_table, pointer) in PARENTS.get(table, {}).items():
+    for key, (_parent_table, pointer) in parents.items():
         nested = obj.get(key)
         if isinstance(nested, dict) and nested.get("id"):
             data.setdefault(pointer, nested["id"])
     ds.add(table, file, path, data)
-    own_id = obj.get("id")
-    for key, (child_table, pointer) in CHILDREN.get(table, {}).items():
+    for key, (child_table, pointer) in children.items():
         nested = obj.get(key)
         if nested is None:
             continue
@@ -205,14 +281,50 @@ def _walk(ds: Dataset, table: str, obj, file: str, path: str, inherited: dict) -
             ds.listed.add((table, _uuid_text(own_id), child_table))
         for i, child in enumerate(nested):
             _walk(ds, child_table, child, file, f"{path}.{key}[{i}]", {pointer: own_id} if own_id else {})
-    for key, (parent_table, _pointer) in PARENTS.get(table, {}).items():
+    for key, (parent_table, _pointer) in parents.items():
         nested = obj.get(key)
         if isinstance(nested, dict):
             _walk(ds, parent_table, nested, file, f"{path}.{key}", {})
 
 
-def dataset_from_json(data, file: str = "services.json") -> Dataset:
-    """A fully nested service array, an HSDS Page ({"contents": [...]}) or a single service."""
+# The documents an import reads on their own: the top-level table of each.
+DOCUMENTS = ("services", "organizations", "service_at_locations", "locations", "taxonomy_terms", "taxonomies")
+
+
+def document_table(item, hint: str = "") -> str:
+    """Which HSDS object a top-level document is. ``hint`` decides when it names one: a table
+    name, or a file name such as ``organization_full.json`` or ``service_list.json``. Otherwise
+    the smallest official object whose properties hold every key and whose required fields are
+    there."""
+    if hint in DOCUMENTS:
+        return hint
+    stem = Path(hint).stem.removesuffix("_full").removesuffix("_list")
+    for table in DOCUMENTS:
+        if stem in (OFFICIAL[table].object, table):
+            return table
+    keys = set(item) if isinstance(item, dict) else set()
+    fits = []
+    for table in DOCUMENTS:
+        allowed = set(OFFICIAL[table].properties) | {f.name for f in TABLES[table].fields}
+        if keys <= allowed and set(_REQUIRED_OF[table]) <= keys:
+            fits.append((len(allowed), table))
+    return min(fits)[1] if fits else "services"
+
+
+_REQUIRED_OF = {
+    "services": ("id", "name", "status"),
+    "organizations": ("id", "name", "description"),
+    "service_at_locations": ("id",),
+    "locations": ("id", "location_type"),
+    "taxonomy_terms": ("id", "name", "description"),
+    "taxonomies": ("id", "name", "description"),
+}
+
+
+def dataset_from_json(data, file: str = "services.json", kind: str = "") -> Dataset:
+    """An HSDS document: a service, organization, service_at_location, location, taxonomy or
+    taxonomy term, fully nested, alone, in a list or in an HSDS Page ({"contents": [...]}).
+    ``kind`` (a table name) says which; otherwise the file name or the keys tell."""
     ds = Dataset()
     if isinstance(data, dict) and isinstance(data.get("contents"), list):
         items = data["contents"]
@@ -221,34 +333,97 @@ def dataset_from_json(data, file: str = "services.json") -> Dataset:
     elif isinstance(data, list):
         items = data
     else:
-        ds.errors.append(RowError(file, "", "", "Expected a list of services or an HSDS page."))
+        ds.errors.append(RowError(file, "", "", "Expected an HSDS document, a list of them or an HSDS page."))
         return ds
     for i, item in enumerate(items):
-        _walk(ds, "services", item, file, f"[{i}]", {})
+        _walk(ds, document_table(item, kind or file), item, file, f"[{i}]", {})
     return ds
 
 
+def _csv_extra(spec, record: dict) -> dict:
+    """The official columns we do not model, typed as the official JSON schema wants them."""
+    out = {}
+    for name in spec.extras:
+        text = record.get(name)
+        if text in (None, ""):
+            continue
+        out[name] = typed(spec.official.scalars[name], text)
+    return out
+
+
+def typed(json_type: str, text: str):
+    """A CSV text as the JSON type of the official schema (left as text if it does not parse)."""
+    try:
+        if json_type == "integer":
+            return int(text)
+        if json_type == "number":
+            number = float(text)
+            return int(number) if number.is_integer() and "." not in text else number
+        if json_type == "boolean" and text.strip().lower() in TRUE | FALSE:
+            return text.strip().lower() in TRUE
+    except ValueError:
+        pass
+    return text
+
+
+# File names we also read: what our export wrote before it used the official names.
+LEGACY_FILES = {"service_at_locations.csv": "service_at_locations"}
+
+
 def dataset_from_csv_files(files: dict[str, str]) -> Dataset:
-    """``files``: file name → CSV text. Unknown files are reported; missing ones are empty tables."""
+    """``files``: file name → CSV text, the official tables (``datapackage.json``). Files that are
+    not HSDS tables are skipped with a warning; missing tables are empty."""
     ds = Dataset()
-    by_file = {t.filename: t for t in TABLES.values()}
+    by_file = {o.filename: name for name, o in OFFICIAL.items()} | LEGACY_FILES
     for filename, content in sorted(files.items()):
         table = by_file.get(Path(filename).name)
         if table is None:
             if filename.endswith(".csv"):
-                ds.errors.append(RowError(filename, "", "", "Unknown file: not an HSDS table we import."))
+                ds.warnings.append(RowError(filename, "", "", "Not an HSDS 3.0 table: skipped."))
             continue
         reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
-        columns = set(reader.fieldnames or ())
+        columns = list(reader.fieldnames or ())
         if "id" not in columns:
             ds.errors.append(RowError(filename, "1", "id", "The file has no id column."))
             continue
-        known = {f.name for f in table.fields}
-        ds.csv_tables.add(table.name)
+        if table in KEPT_TABLES:
+            _read_kept_csv(ds, table, filename, reader, columns)
+            continue
+        spec = TABLES[table]
+        known = {f.name for f in spec.fields}
+        for name in columns:
+            if name not in known and name not in spec.extras:
+                ds.unknown_field(filename, "1", table, name)
+        ds.csv_tables.add(table)
         for number, record in enumerate(reader, start=2):
             data = {k: v for k, v in record.items() if k in known and v not in (None, "")}
-            ds.add(table.name, filename, str(number), data)
+            extra = _csv_extra(spec, record)
+            if extra:
+                data["hsds_extra"] = extra
+            ds.add(table, filename, str(number), data)
     return ds
+
+
+def _read_kept_csv(ds: Dataset, table: str, filename: str, reader, columns) -> None:
+    official = OFFICIAL[table]
+    for name in columns:
+        if name not in official.scalars:
+            ds.unknown_field(filename, "1", table, name)
+    ds.csv_tables.add(table)
+    for number, record in enumerate(reader, start=2):
+        data = {
+            k: typed(official.scalars[k], v)
+            for k, v in record.items()
+            if k in official.scalars and v not in (None, "")
+        }
+        parents = []
+        for column, parent_table, _key in KEPT_TABLES[table]:
+            if data.get(column):
+                if table == "metadata":
+                    parent_table = TABLE_OF_OBJECT.get(str(data.get("resource_type", "")), "")
+                parents.append((parent_table, _uuid_text(data[column])))
+        for parent in parents or [("", "")]:
+            ds.keep(table, filename, str(number), data, parent)
 
 
 def read_csv_source(path) -> dict[str, str]:
@@ -376,7 +551,7 @@ class Clean:
     row: _Row
 
 
-def _clean_row(r: _Row, from_csv: bool, errors: list[RowError]) -> Clean | None:
+def _clean_row(r: _Row, from_csv: bool, errors: list[RowError], warnings: list[RowError]) -> Clean | None:
     table = TABLES[r.table]
     model = table.model
     values: dict = {}
@@ -409,6 +584,15 @@ def _clean_row(r: _Row, from_csv: bool, errors: list[RowError]) -> Clean | None:
         else:
             values[f.attr] = value
     values["id"] = uuid.UUID(r.data["id"])
+    # HSDS taxonomies have no code and terms may lack one: ours is then made from the name
+    # (before the model's checks, which require it).
+    if r.table in ("taxonomies", "taxonomy_terms") and not values.get("code"):
+        values["code"] = slugify(values.get("name") or "")[:50] or str(values["id"])[:8]
+    extra = given.get("hsds_extra") or {}
+    for name, message in extra_problems(r.table, extra):
+        errors.append(RowError(r.file, r.where, name, message))
+        bad = True
+    values["hsds_extra"] = dict(extra)
     # Model rules: required, choices, lengths, e-mail and URL syntax, number ranges.
     for f in table.fields:
         if f.kind in ("fk", "codes", "uuid", "code", "tz", "tzname", "rrule_freq", "freq"):
@@ -428,25 +612,21 @@ def _clean_row(r: _Row, from_csv: bool, errors: list[RowError]) -> Clean | None:
                 errors.append(RowError(r.file, r.where, f.name, "This field is required."))
                 bad = True
     if r.table == "service_areas" and not values.get("is_national") and not values.get("municipality_id"):
-        errors.append(
+        warnings.append(
             RowError(
                 r.file,
                 r.where,
                 "municipality_code",
-                "A service area needs a gemeente code (such as GM0363) or is_national true.",
+                "This service area names no gemeente (municipality_code, such as GM0363) and is not national: "
+                "it is kept, but nobody finds the service by postcode through it.",
             )
         )
-        bad = True
     if r.table == "phones" and values.get("number") and "number" not in _failed(errors, r):
         try:
             values["number"] = phones.import_number(values["number"])
         except ValueError as error:
             errors.append(RowError(r.file, r.where, "number", str(error)))
             bad = True
-    if r.table == "taxonomies" and not values.get("code"):
-        values["code"] = slugify(values.get("name") or "")[:50] or str(values["id"])[:8]
-    if r.table == "taxonomy_terms" and not values.get("code"):
-        values["code"] = slugify(values.get("name") or "")[:50] or str(values["id"])[:8]
     if r.table == "schedules" and not given.get("timezone_name") and not given.get("timezone"):
         values["timezone"] = "Europe/Amsterdam"
     return None if bad else Clean(values, m2m, r)
@@ -468,33 +648,55 @@ OWNED = {
 
 
 def validate(ds: Dataset, *, from_csv: bool) -> dict[str, list[Clean]]:
-    """Check every row; fills ``ds.errors``; returns the cleaned rows per table."""
+    """Check every row; fills ``ds.errors`` and ``ds.warnings``; returns the cleaned rows per table.
+
+    A reference to a record that is neither in the file nor in the directory does not fail the
+    import: an optional one (``parent_organization_id``, a contact's ``organization_id``) is kept
+    as an unresolved id in ``hsds_extra``; a row whose *required* reference is missing (an
+    attribute whose ``link_id`` names an unknown service) is kept as given (``KeptRecord``), and
+    so is every row that needs such a row. Unknown gemeente codes (our extension) are errors."""
     cleaned: dict[str, list[Clean]] = {}
     for name in ORDER:
-        cleaned[name] = [c for r in ds.rows[name].values() if (c := _clean_row(r, from_csv, ds.errors))]
-    # References: to a row in the file or in the database.
-    known = {name: set(ds.rows[name]) for name in TABLES}
-    wanted: dict[str, set] = defaultdict(set)
+        cleaned[name] = [
+            c for r in ds.rows[name].values() if (c := _clean_row(r, from_csv, ds.errors, ds.warnings))
+        ]
+    in_db = _referenced_in_db(ds, cleaned)
     for name in ORDER:
         for f in TABLES[name].fields:
-            if f.kind in ("fk", "code", "codes"):
-                for c in cleaned[name]:
-                    value = c.m2m.get(f.attr) if f.kind == "codes" else c.values.get(f.attr)
-                    for v in value if isinstance(value, list) else [value]:
-                        if v not in (None, "") and str(v) not in known.get(f.to, ()):
-                            wanted[f.to].add(v)
-    in_db: dict[str, set] = {}
-    for target, ids in wanted.items():
-        model = Municipality if target == "municipalities" else TABLES[target].model
-        key = "code" if target == "municipalities" else "id"
-        found = set()
-        ids = list(ids)
-        for i in range(0, len(ids), 500):
-            found |= {
-                str(v)
-                for v in model.objects.filter(**{f"{key}__in": ids[i : i + 500]}).values_list(key, flat=True)
-            }
-        in_db[target] = found
+            if f.to != "municipalities":
+                continue
+            for c in cleaned[name]:
+                value = c.m2m.get(f.attr) if f.kind == "codes" else c.values.get(f.attr)
+                for v in value if isinstance(value, list) else [value]:
+                    if v not in (None, "") and str(v) not in in_db["municipalities"]:
+                        ds.errors.append(
+                            RowError(c.row.file, c.row.where, f.name, f"Unknown gemeente code: “{v}”.")
+                        )
+    while _place(ds, cleaned, in_db, from_csv):
+        pass
+    _drop_derived_taxonomy_names(cleaned)
+    _check_unique(ds, cleaned)
+    return cleaned
+
+
+def _drop_derived_taxonomy_names(cleaned) -> None:
+    """A term's ``taxonomy`` (the taxonomy's name) is kept only where it differs from the name of
+    the taxonomy it points at: our own export writes that name, which is not worth keeping."""
+    names = {c.values["id"]: c.values["name"] for c in cleaned["taxonomies"]}
+    wanted = {c.values["taxonomy_id"] for c in cleaned["taxonomy_terms"]} - set(names)
+    names |= dict(TABLES["taxonomies"].model.objects.filter(id__in=wanted).values_list("id", "name"))
+    for c in cleaned["taxonomy_terms"]:
+        if c.values["hsds_extra"].get("taxonomy") == names.get(c.values["taxonomy_id"]):
+            c.values["hsds_extra"].pop("taxonomy", None)
+
+
+def _what(table: str) -> str:
+    return OFFICIAL[table].object.replace("_", " ")
+
+
+def _referenced_in_db(ds: Dataset, cleaned) -> dict[str, set[str]]:
+    """Of the ids (and gemeente codes) the rows point at outside the file, those in the database."""
+    wanted: dict[str, set] = defaultdict(set)
     for name in ORDER:
         for f in TABLES[name].fields:
             if f.kind not in ("fk", "code", "codes"):
@@ -502,12 +704,76 @@ def validate(ds: Dataset, *, from_csv: bool) -> dict[str, list[Clean]]:
             for c in cleaned[name]:
                 value = c.m2m.get(f.attr) if f.kind == "codes" else c.values.get(f.attr)
                 for v in value if isinstance(value, list) else [value]:
-                    if v in (None, "") or str(v) in known.get(f.to, ()) or str(v) in in_db.get(f.to, ()):
-                        continue
-                    what = "gemeente code" if f.to == "municipalities" else f.to.rstrip("s").replace("_", " ")
-                    ds.errors.append(RowError(c.row.file, c.row.where, f.name, f"Unknown {what}: “{v}”."))
-    _check_unique(ds, cleaned)
-    return cleaned
+                    if v not in (None, "") and (f.to == "municipalities" or str(v) not in ds.rows[f.to]):
+                        wanted[f.to].add(v)
+    found: dict[str, set[str]] = defaultdict(set)
+    for target, ids in wanted.items():
+        model = Municipality if target == "municipalities" else TABLES[target].model
+        key = "code" if target == "municipalities" else "id"
+        ids = list(ids)
+        for i in range(0, len(ids), 500):
+            found[target] |= {
+                str(v)
+                for v in model.objects.filter(**{f"{key}__in": ids[i : i + 500]}).values_list(key, flat=True)
+            }
+    return found
+
+
+def _place(ds: Dataset, cleaned, in_db, from_csv: bool) -> bool:
+    """One pass over the references to records outside the file (see ``validate``). True when a
+    row was set aside (so the rows pointing at it need another pass)."""
+    placed = {name: {str(c.values["id"]) for c in cleaned[name]} for name in TABLES}
+    set_aside = False
+    for name in ORDER:
+        model = TABLES[name].model
+        keep = []
+        for c in cleaned[name]:
+            missing = None
+            for f in TABLES[name].fields:
+                value = c.values.get(f.attr) if f.kind == "fk" else None
+                if value in (None, "") or str(value) in placed[f.to] or str(value) in in_db[f.to]:
+                    continue
+                if _model_field(model, f.attr).null:
+                    c.values[f.attr] = None
+                    c.values["hsds_extra"][f.name] = str(value)
+                    ds.warnings.append(
+                        RowError(
+                            c.row.file,
+                            c.row.where,
+                            f.name,
+                            f"Points at {_what(f.to)} “{value}”, which is neither in the file nor in the "
+                            "directory: kept as an unresolved id.",
+                        )
+                    )
+                else:
+                    missing = (f, value)
+                    break
+            if missing is None:
+                keep.append(c)
+                continue
+            f, value = missing
+            set_aside = True
+            ds.warnings.append(
+                RowError(
+                    c.row.file,
+                    c.row.where,
+                    f.name,
+                    f"Needs {_what(f.to)} “{value}”, which is neither in the file nor in the directory: the "
+                    "row is kept as it is and exported again, but not used.",
+                )
+            )
+            ds.keep(name, c.row.file, c.row.where, _as_given(name, c.row.data, from_csv))
+        cleaned[name] = keep
+    return set_aside
+
+
+def _as_given(table: str, data: dict, from_csv: bool) -> dict:
+    """A row's fields as HSDS gives them (CSV texts typed as the official schema wants)."""
+    out = {k: v for k, v in data.items() if k != "hsds_extra"} | data.get("hsds_extra", {})
+    if from_csv:
+        scalars = OFFICIAL[table].scalars
+        out = {k: typed(scalars[k], v) if k in scalars and isinstance(v, str) else v for k, v in out.items()}
+    return out
 
 
 def _check_unique(ds: Dataset, cleaned) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from ..models import Attribute, Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
-from .fields import REQUIRED, TABLES, out_value
+from ..models import Attribute, KeptRecord, Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
+from .fields import OFFICIAL, REQUIRED, TABLE_OF_OBJECT, TABLES, out_value
 
 
 def row(obj, table: str, *, internal: bool = False) -> dict:
@@ -23,6 +23,8 @@ def row(obj, table: str, *, internal: bool = False) -> dict:
                 out[f.name] = ""
             continue
         out[f.name] = value
+    for name, value in obj.hsds_extra.items():  # official fields we keep but do not model
+        out.setdefault(name, value)
     return out
 
 
@@ -68,7 +70,7 @@ def taxonomy_item(taxonomy: Taxonomy) -> dict:
 
 def term_item(term: TaxonomyTerm) -> dict:
     out = row(term, "taxonomy_terms")
-    out["taxonomy"] = term.taxonomy.name
+    out.setdefault("taxonomy", term.taxonomy.name)
     out["taxonomy_detail"] = taxonomy_item(term.taxonomy)
     return out
 
@@ -169,3 +171,79 @@ def full_queryset(qs, *, internal: bool = False):
     if internal:
         lookups += ["organization__locations__service_at_locations", *_location("organization__locations__")]
     return qs.select_related("organization").prefetch_related(*lookups)
+
+
+# --- rows kept as given (KeptRecord): nested again under the objects they belong to -----------
+
+
+# Nested in our full shapes beyond the object schemas: an organization's services (compiled
+# ``organization``) when they are fully nested.
+_FULL_NESTED = {"organizations": {"services": ("service", True)}}
+
+
+def _objects(item: dict, table: str, found: dict) -> None:
+    """Every HSDS object in ``item`` (a ``table`` object), by (table, id)."""
+    if item.get("id"):
+        found.setdefault((table, item["id"]), []).append(item)
+    nested = OFFICIAL[table].nested | _FULL_NESTED.get(table, {})
+    for key, (hsds_object, is_list) in nested.items():
+        if key == "services" and "phones" not in (item.get(key) or [{}])[0]:
+            continue  # service_list items (full_service=false): one-to-one fields only
+        child_table = TABLE_OF_OBJECT[hsds_object]
+        if child_table not in TABLES:
+            continue
+        value = item.get(key)
+        for child in (value if is_list else [value]) if value else ():
+            if isinstance(child, dict):
+                _objects(child, child_table, found)
+
+
+def with_kept(items: list[dict], table: str) -> list[dict]:
+    """Put the kept rows (funding, programs, required documents, metadata, organization
+    identifiers, attributes of other objects than services) back into ``items`` (``table``
+    objects, nested), under the field the official schema gives them. Two queries at most."""
+    found: dict = {}
+    for item in items:
+        _objects(item, table, found)
+    if not found:
+        return items
+    ids = sorted({object_id for _table, object_id in found})
+    records = []
+    for i in range(0, len(ids), 500):
+        records += KeptRecord.objects.filter(parent_id__in=ids[i : i + 500]).exclude(parent_table="")
+    records.sort(key=lambda r: (r.table, str(r.hsds_id)))
+    keys = {}
+    for record in records:
+        parent = OFFICIAL.get(record.parent_table)
+        if parent is None or (record.parent_table, record.parent_id) not in found:
+            continue
+        key = keys.setdefault(
+            (record.parent_table, record.table),
+            next((k for k, (o, _l) in parent.nested.items() if o == OFFICIAL[record.table].object), ""),
+        )
+        if not key:
+            continue
+        for target in found[(record.parent_table, record.parent_id)]:
+            if parent.nested[key][1]:
+                target.setdefault(key, []).append(record.data)
+            else:
+                target[key] = record.data
+    _programs_by_id(found)
+    return items
+
+
+def _programs_by_id(found: dict) -> None:
+    """A service names its program by ``program_id`` (CSV); the program itself is kept under its
+    organization: give it as the service's ``program`` too."""
+    wanted: dict[str, list[dict]] = {}
+    for (table, _id), objs in found.items():
+        for item in objs:
+            if table == "services" and item.get("program_id") and "program" not in item:
+                wanted.setdefault(str(item["program_id"]), []).append(item)
+    if not wanted:
+        return
+    for record in KeptRecord.objects.filter(table="programs", hsds_id__in=list(wanted)).order_by(
+        "parent_table"
+    ):
+        for item in wanted.get(str(record.hsds_id), ()):
+            item.setdefault("program", record.data)

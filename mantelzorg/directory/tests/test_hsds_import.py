@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from mantelzorg.core.models import LogEntry
 from mantelzorg.directory.generator import generate
+from mantelzorg.directory.hsds.fields import OFFICIAL
 from mantelzorg.directory.hsds.export import export_csv, export_json, export_tables
 from mantelzorg.directory.hsds.importer import read_csv_source
 from mantelzorg.directory.models import Language, Phone, SearchEntry, Service
@@ -48,7 +49,7 @@ def test_csv_export_is_hsds_tabular_and_round_trips_without_loss():
         "services.csv",
         "organizations.csv",
         "locations.csv",
-        "service_at_locations.csv",
+        "service_at_location.csv",
         "addresses.csv",
         "phones.csv",
         "schedules.csv",
@@ -62,11 +63,10 @@ def test_csv_export_is_hsds_tabular_and_round_trips_without_loss():
         "accessibility.csv",
     } <= set(files)
     tabular = schema("compiled/tabular.json")["properties"]
-    singular = {"taxonomies": "taxonomy", "accessibility": "accessibility", "addresses": "address"}
+    object_of = {o.filename: o.object for o in OFFICIAL.values()}
     document = {}
     for name, content in files.items():
-        table = name.removesuffix(".csv")
-        key = singular.get(table, table.removesuffix("s"))
+        key = object_of[name]
         properties = tabular[key]["items"]["properties"]
         rows = []
         for row in csv.DictReader(io.StringIO(content)):
@@ -150,12 +150,15 @@ def test_every_bad_json_row_is_reported_and_nothing_is_saved():
         ("[0]", "status"),
         ("[1]", "email"),
         ("[2]", "name"),
-        ("[3]", "organization_id"),
         (f"[4].phones[{phone_index}]", "id"),
         ("[5].service_areas[0]", "municipality_code"),
         ("[6]", "minimum_age"),
     } <= problems
     assert all(e.file == "upload.json" and e.message for e in result.errors)
+    # A service whose organization is neither in the file nor in the directory is not an error:
+    # it would be kept as given (KeptRecord), with a warning.
+    assert ("[3]", "organization_id") not in problems
+    assert ("[3]", "organization_id") in {(w.row, w.field) for w in result.warnings}
     assert Service.objects.count() == before
     assert not Service.objects.filter(name="Should not be saved").exists()
     assert LogEntry.objects.filter(action="directory.import.failed", outcome="failure").exists()
@@ -228,12 +231,14 @@ def test_import_command_fails_loudly_and_saves_nothing(tmp_path):
     assert Service.objects.count() == 0
 
 
-def test_csv_zip_with_an_unknown_table_reports_it(tmp_path):
+def test_csv_zip_with_a_table_that_is_not_hsds_warns_and_skips_it(tmp_path):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("programs.csv", "id,name\n")
+        archive.writestr("widgets.csv", "id,name\n")
+        archive.writestr("programs.csv", "id,organization_id,name,description\n")  # official: kept
     result = hsds_import(files=read_csv_source(io.BytesIO(buffer.getvalue())))
-    assert not result.ok and result.errors[0].file == "programs.csv"
+    assert result.ok
+    assert [(w.file, w.message) for w in result.warnings] == [("widgets.csv", "Not an HSDS 3.0 table: skipped.")]
 
 
 def test_languages_of_phones_survive_round_trip():

@@ -1,0 +1,55 @@
+"""The official HSDS 3.0 JSON schemas (vendored in ``standards/hsds-3.0``), for checking the rows
+the import keeps as given (``KeptRecord``): what we give again in the API must be valid HSDS."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from .fields import OFFICIAL, STANDARD
+
+REMOTE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
+
+
+@cache
+def registry() -> Registry:
+    """Every object schema under its file name and its upstream URL (no network)."""
+    resources = []
+    for path in STANDARD.glob("*.json"):
+        if path.name in ("openapi.json", "datapackage.json"):
+            continue
+        resource = Resource.from_contents(json.loads(path.read_text(encoding="utf-8")), DRAFT202012)
+        resources += [(REMOTE + path.name, resource), (path.name, resource)]
+    return Registry().with_resources(resources)
+
+
+@cache
+def validator(table: str) -> Draft202012Validator:
+    schema = json.loads((STANDARD / f"{OFFICIAL[table].object}.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema, registry=registry())
+
+
+def kept_problems(table: str, data: dict) -> list[tuple[str, str]]:
+    """(field, message) for every way ``data`` is not a valid HSDS object of ``table``."""
+    out = []
+    for error in sorted(validator(table).iter_errors(data), key=lambda e: list(e.absolute_path)):
+        where = ".".join(str(p) for p in error.absolute_path)
+        out.append((where, f"Not valid HSDS 3.0 ({OFFICIAL[table].object}): {error.message}"))
+    return out
+
+
+def extra_problems(table: str, extra: dict) -> list[tuple[str, str]]:
+    """(field, message) for every kept official field (``hsds_extra``) of the wrong type."""
+    properties = OFFICIAL[table].properties
+    schema = {
+        "type": "object",
+        "properties": {name: properties[name] for name in extra if name in properties},
+    }
+    return [
+        (str(error.absolute_path[0]) if error.absolute_path else "", f"Not valid HSDS 3.0: {error.message}")
+        for error in Draft202012Validator(schema).iter_errors(extra)
+    ]
