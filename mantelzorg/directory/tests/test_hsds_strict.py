@@ -11,7 +11,8 @@ from django.test import Client
 from mantelzorg.directory import taxonomy
 from mantelzorg.directory.generator import generate
 from mantelzorg.directory.hsds.extensions import EXTENSIONS
-from mantelzorg.directory.models import ServiceAtLocation
+from mantelzorg.directory.models import Service, ServiceAtLocation
+from mantelzorg.directory.services import hsds_import
 
 from .test_hsds_support import (
     SCHEMAS,
@@ -50,6 +51,7 @@ CASES = {
     ),
     "service": ("/services/{service}", {}, "compiled/service.json"),
     "service withdrawn": ("/services/{withdrawn}", {}, "compiled/service.json"),
+    "service imported": ("/services/{example_service}", {}, "compiled/service.json"),
     "organizations": ("/organizations", {}, "page:compiled/organization_list.json"),
     "organizations full": ("/organizations", {"full": "true"}, "page:compiled/organization.json"),
     "organizations full_service": (
@@ -58,6 +60,7 @@ CASES = {
         "page:compiled/organization.json",
     ),
     "organization": ("/organizations/{organization}", {}, "compiled/organization.json"),
+    "organization imported": ("/organizations/{example_organization}", {}, "compiled/organization.json"),
     "organization full_service": (
         "/organizations/{organization}",
         {"full_service": "true"},
@@ -80,6 +83,11 @@ CASES = {
     ),
     # openapi.json (v3.0) declares this answer as compiled/service.json: an upstream bug.
     "service_at_location": ("/service_at_locations/{sal}", {}, "compiled/service_at_location.json"),
+    "service_at_location imported": (
+        "/service_at_locations/{example_sal}",
+        {},
+        "compiled/service_at_location.json",
+    ),
     "taxonomies": ("/taxonomies", {}, "page:taxonomy.json"),
     "taxonomy": ("/taxonomies/{taxonomy}", {}, "taxonomy.json"),
     "taxonomy_terms": ("/taxonomy_terms", {"per_page": 100}, "page:taxonomy_term.json"),
@@ -102,10 +110,16 @@ def schema_for(name):
 
 @pytest.fixture
 def ids():
-    """A varied directory: the hand-made one (rich and bare services, drafts, national, withdrawn)
-    and a generated one."""
+    """A varied directory: the hand-made one (rich and bare services, drafts, national, withdrawn),
+    a generated one, and the official example service imported (with the official fields we keep
+    but do not model)."""
     data = build_directory()
     generate(services=1, seed=3)
+    example = json.loads((SCHEMAS / "examples" / "service_full.json").read_text())
+    assert hsds_import(data=example, name="service_full.json").ok
+    Service.objects.filter(id=example["id"]).update(
+        publication=Service.Publication.PUBLISHED
+    )  # imports are drafts
     withdrawn = data["farther"]
     withdrawn.publication = withdrawn.Publication.WITHDRAWN
     withdrawn.status = "defunct"
@@ -117,6 +131,9 @@ def ids():
         "sal": ServiceAtLocation.objects.get(service=data["near"]).id,
         "taxonomy": taxonomy.taxonomy_id(taxonomy.RESPITE_FORMS),
         "term": taxonomy.term_id(taxonomy.RESPITE_FORMS, "day_care"),
+        "example_service": example["id"],
+        "example_organization": example["organization"]["id"],
+        "example_sal": example["service_at_locations"][0]["id"],
     }
 
 
