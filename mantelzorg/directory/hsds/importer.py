@@ -248,13 +248,13 @@ def _walk(ds: Dataset, table: str, obj, file: str, path: str, inherited: dict) -
     parent = (table, _uuid_text(own_id)) if own_id else ("", "")
     for key, (hsds_object, is_list) in kept_nested.items():
         nested = obj.get(key)
-        if nested in (None, [], {}):
+        if nested is None:
             continue
         kept_table = TABLE_OF_OBJECT[hsds_object]
         if is_list and not isinstance(nested, list):
             ds.errors.append(RowError(file, f"{path}.{key}", key, "Expected a list."))
             continue
-        items = nested if is_list else [nested]
+        items = nested if is_list else [nested] if nested else []
         for i, item in enumerate(items):
             ds.keep(kept_table, file, f"{path}.{key}" + (f"[{i}]" if is_list else ""), item, parent)
         if own_id:
@@ -305,7 +305,12 @@ def document_table(item, hint: str = "") -> str:
     keys = set(item) if isinstance(item, dict) else set()
     fits = []
     for table in DOCUMENTS:
-        allowed = set(OFFICIAL[table].properties) | {f.name for f in TABLES[table].fields}
+        allowed = (
+            set(OFFICIAL[table].properties)
+            | {f.name for f in TABLES[table].fields}
+            | set(PARENTS.get(table, {}))
+        )
+        allowed |= set(CHILDREN.get(table, {}))
         if keys <= allowed and set(_REQUIRED_OF[table]) <= keys:
             fits.append((len(allowed), table))
     return min(fits)[1] if fits else "services"

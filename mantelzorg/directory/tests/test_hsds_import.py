@@ -238,7 +238,9 @@ def test_csv_zip_with_a_table_that_is_not_hsds_warns_and_skips_it(tmp_path):
         archive.writestr("programs.csv", "id,organization_id,name,description\n")  # official: kept
     result = hsds_import(files=read_csv_source(io.BytesIO(buffer.getvalue())))
     assert result.ok
-    assert [(w.file, w.message) for w in result.warnings] == [("widgets.csv", "Not an HSDS 3.0 table: skipped.")]
+    assert [(w.file, w.message) for w in result.warnings] == [
+        ("widgets.csv", "Not an HSDS 3.0 table: skipped.")
+    ]
 
 
 def test_languages_of_phones_survive_round_trip():
