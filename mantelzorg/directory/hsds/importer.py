@@ -115,6 +115,7 @@ class Dataset:
         self.listed: set[tuple[str, str, str]] = set()
         self.csv_tables: set[str] = set()
         self.kept: dict[tuple[str, str, str, str], Kept] = {}
+        self.set_aside: dict[str, set[str]] = defaultdict(set)  # rows kept as given (not placed)
         self.warnings: list[RowError] = []
         self._unknown_fields: set[tuple[str, str]] = set()
 
@@ -727,7 +728,9 @@ def _referenced_in_db(ds: Dataset, cleaned) -> dict[str, set[str]]:
 def _place(ds: Dataset, cleaned, in_db, from_csv: bool) -> bool:
     """One pass over the references to records outside the file (see ``validate``). True when a
     row was set aside (so the rows pointing at it need another pass)."""
-    placed = {name: {str(c.values["id"]) for c in cleaned[name]} for name in TABLES}
+    # In the file: every row of it (one with errors too: the import fails on those anyway) but
+    # those set aside.
+    placed = {name: set(ds.rows[name]) - ds.set_aside[name] for name in TABLES}
     set_aside = False
     for name in ORDER:
         model = TABLES[name].model
@@ -758,6 +761,7 @@ def _place(ds: Dataset, cleaned, in_db, from_csv: bool) -> bool:
                 continue
             f, value = missing
             set_aside = True
+            ds.set_aside[name].add(str(c.values["id"]))
             ds.warnings.append(
                 RowError(
                     c.row.file,
@@ -840,9 +844,9 @@ class Source:
     text: str
 
 
-def from_json(data, name: str = "services.json") -> Source:
+def from_json(data, name: str = "services.json", kind: str = "") -> Source:
     text = json.dumps(data, sort_keys=True, default=str) if data is not None else ""
-    return Source(dataset_from_json(data, name), False, name + ":" + text[:100000])
+    return Source(dataset_from_json(data, name, kind), False, name + ":" + text[:100000])
 
 
 def from_csv_files(files: dict[str, str]) -> Source:
@@ -857,7 +861,7 @@ def failed(name: str, message: str) -> Source:
     return Source(ds, False, name)
 
 
-def from_path(path, fmt: str = "") -> Source:
+def from_path(path, fmt: str = "", kind: str = "") -> Source:
     """A file path: .json, .zip or a directory of CSV files (``fmt`` json|csv overrides)."""
     path = Path(path)
     fmt = fmt or ("json" if path.suffix.lower() == ".json" else "csv")
@@ -866,7 +870,7 @@ def from_path(path, fmt: str = "") -> Source:
             data = json.loads(path.read_text(encoding="utf-8-sig"))
         except (ValueError, UnicodeDecodeError) as error:
             return failed(path.name, f"Not valid JSON: {error}")
-        return from_json(data, path.name)
+        return from_json(data, path.name, kind)
     try:
         files = read_csv_source(path)
     except (zipfile.BadZipFile, UnicodeDecodeError, OSError) as error:

@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 
 from mantelzorg.core.models import LogEntry
 from mantelzorg.directory.generator import generate
-from mantelzorg.directory.hsds.fields import OFFICIAL
 from mantelzorg.directory.hsds.export import export_csv, export_json, export_tables
+from mantelzorg.directory.hsds.fields import OFFICIAL
 from mantelzorg.directory.hsds.importer import read_csv_source
 from mantelzorg.directory.models import Language, Phone, SearchEntry, Service
 from mantelzorg.directory.services import hsds_import
