@@ -681,8 +681,41 @@ def validate(ds: Dataset, *, from_csv: bool) -> dict[str, list[Clean]]:
     while _place(ds, cleaned, in_db, from_csv):
         pass
     _drop_derived_taxonomy_names(cleaned)
+    _unparent_kept(ds)
     _check_unique(ds, cleaned)
     return cleaned
+
+
+def _unparent_kept(ds: Dataset) -> None:
+    """A kept row whose parent is neither in the file nor in the directory is kept without a
+    parent (its own pointer columns, e.g. ``resource_id``, still name it), with a note."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for k in ds.kept.values():
+        if k.parent_table in TABLES and k.parent_id not in ds.rows[k.parent_table]:
+            wanted[k.parent_table].add(k.parent_id)
+    found = {
+        table: {
+            str(v) for v in TABLES[table].model.objects.filter(id__in=list(ids)).values_list("id", flat=True)
+        }
+        for table, ids in wanted.items()
+    }
+    for key, k in list(ds.kept.items()):
+        missing = k.parent_table in TABLES and (
+            k.parent_id in ds.set_aside[k.parent_table]
+            or (k.parent_id not in ds.rows[k.parent_table] and k.parent_id not in found[k.parent_table])
+        )
+        if missing:
+            del ds.kept[key]
+            ds.warnings.append(
+                RowError(
+                    k.file,
+                    k.where,
+                    "",
+                    f"Belongs to {_what(k.parent_table)} “{k.parent_id}”, which is neither in the file nor in the "
+                    "directory: kept as it is and exported again, but not used.",
+                )
+            )
+            ds.kept[(k.table, k.hsds_id, "", "")] = Kept(k.table, k.hsds_id, "", "", k.data, k.file, k.where)
 
 
 def _drop_derived_taxonomy_names(cleaned) -> None:

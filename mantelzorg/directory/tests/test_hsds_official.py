@@ -69,6 +69,7 @@ DOCUMENTS = {
 # The official CSV set refers to records it does not hold; each becomes a warning, not a failure.
 CSV_WARNINGS = {
     ("attributes.csv", "link_id"),  # service f28dd44b…: the attribute is kept as given
+    ("metadata.csv", ""),  # location 38960354…: kept as given
     ("contacts.csv", "organization_id"),
     ("contacts.csv", "service_at_location_id"),
     ("locations.csv", "organization_id"),
@@ -167,7 +168,7 @@ def test_the_official_csv_set_imports_with_warnings_for_what_it_does_not_hold():
         ("funding", "organizations"),
         ("funding", "services"),
         ("meta_table_descriptions", ""),
-        ("metadata", "locations"),  # its resource_id names a location the set does not hold
+        ("metadata", ""),  # its resource_id names a location the set does not hold
         ("organization_identifiers", "organizations"),
         ("programs", "organizations"),
         ("required_documents", "services"),
@@ -303,3 +304,11 @@ def test_fields_that_are_not_hsds_are_reported_once_and_not_kept():
         ("[0].phones[0]", "colour")
     ]
     assert "colour" not in json.dumps(export_json())
+
+
+def test_kept_rows_of_a_deleted_service_are_not_exported():
+    hsds_import(data=load("service_full.json"), name="service_full.json")
+    assert "f6ad7e69-b9c8-42ce-92db-92cedb4c05c0" in exported_csv()["required_documents.csv"]
+    Service.objects.filter(id=SERVICE_ID).delete()
+    assert "f6ad7e69-b9c8-42ce-92db-92cedb4c05c0" not in exported_csv()["required_documents.csv"]
+    assert "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610" in exported_csv()["funding.csv"]  # the organization's
