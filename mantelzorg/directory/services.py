@@ -584,7 +584,7 @@ def _hsds_keep(ds, cleaned, result: hsds_importer.ImportResult) -> None:
 
 def _kept_in_db(keys) -> list:
     ids = sorted({k[1] for k in keys})
-    out = []
+    out: list[KeptRecord] = []
     for i in range(0, len(ids), 500):
         out += KeptRecord.objects.filter(hsds_id__in=ids[i : i + 500])
     return out
