@@ -476,15 +476,20 @@ def hsds_import(
     data=None,
     files=None,
     name="services.json",
+    kind: str = "",
 ) -> hsds_importer.ImportResult:
     """Import HSDS 3.0 data; all or nothing. Give one of: ``upload`` (an uploaded .json file or zip
     of CSV tables: the admin page), ``path`` (a .json file, a .zip or a directory of CSV files;
     ``fmt`` json|csv overrides the suffix: the ``hsds_import`` command), ``files`` (CSV file name →
-    text) or ``data`` (parsed JSON: services fully nested, an HSDS Page or one service; ``name``
-    is the file the errors name).
+    text) or ``data`` (parsed JSON: an HSDS document — service, organization,
+    service_at_location, location, taxonomy or term, fully nested — alone, in a list or an HSDS
+    Page; ``name`` is the file the errors name). ``kind`` (a table name) says which document it
+    is; otherwise the file name or its fields tell.
 
     Every row is checked (``hsds.importer.validate``) and *every* problem reported; nothing is
-    saved unless everything is valid (one transaction). Rows are matched on their HSDS ``id``
+    saved unless everything is valid (one transaction). Official fields and tables we do not
+    model are kept (``hsds_extra``, ``KeptRecord``) and exported again; references to records
+    outside the file are kept as ids; both are reported in ``result.warnings``. Rows are matched on their HSDS ``id``
     (importing the same data twice changes nothing); for each service, organization and location
     in the file, its children that the file no longer lists are removed. The services read are
     reindexed. Audited as directory.import.completed / .failed (object id: a digest of the data).
@@ -492,11 +497,11 @@ def hsds_import(
     if upload is not None:
         source = hsds_importer.from_upload(upload)
     elif path is not None:
-        source = hsds_importer.from_path(path, fmt)
+        source = hsds_importer.from_path(path, fmt, kind)
     elif files is not None:
         source = hsds_importer.from_csv_files(files)
     else:
-        source = hsds_importer.from_json(data, name)
+        source = hsds_importer.from_json(data, name, kind)
     ds, text = source.dataset, source.text
     result = hsds_importer.ImportResult()
     cleaned = hsds_importer.validate(ds, from_csv=source.from_csv) if not ds.errors or ds.count() else {}
@@ -579,7 +584,7 @@ def _hsds_keep(ds, cleaned, result: hsds_importer.ImportResult) -> None:
 
 def _kept_in_db(keys) -> list:
     ids = sorted({k[1] for k in keys})
-    out = []
+    out: list[KeptRecord] = []
     for i in range(0, len(ids), 500):
         out += KeptRecord.objects.filter(hsds_id__in=ids[i : i + 500])
     return out

@@ -59,8 +59,13 @@ def export_tables() -> dict[str, list[dict]]:
         out[name] = rows
     for name in OFFICIAL:
         out.setdefault(name, [])
+    placed = {name: {row["id"] for row in rows} for name, rows in out.items()}
     for record in KeptRecord.objects.order_by("table", "hsds_id", "parent_table", "parent_id").iterator():
         rows = out[record.table]
+        if str(record.hsds_id) in placed.get(record.table, ()):
+            continue  # a row we could not place, of which the directory has its own version
+        if record.parent_table in placed and record.parent_id not in placed[record.parent_table]:
+            continue  # its parent was deleted since (the kept row goes with it)
         row = {c: _csv_text(record.data.get(c)) for c in OFFICIAL[record.table].columns}
         for column, parent_table, _key in KEPT_TABLES.get(record.table, ()):
             if record.parent_id and (record.parent_table == parent_table or record.table == "metadata"):

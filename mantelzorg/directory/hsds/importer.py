@@ -115,6 +115,7 @@ class Dataset:
         self.listed: set[tuple[str, str, str]] = set()
         self.csv_tables: set[str] = set()
         self.kept: dict[tuple[str, str, str, str], Kept] = {}
+        self.set_aside: dict[str, set[str]] = defaultdict(set)  # rows kept as given (not placed)
         self.warnings: list[RowError] = []
         self._unknown_fields: set[tuple[str, str]] = set()
 
@@ -248,13 +249,13 @@ def _walk(ds: Dataset, table: str, obj, file: str, path: str, inherited: dict) -
     parent = (table, _uuid_text(own_id)) if own_id else ("", "")
     for key, (hsds_object, is_list) in kept_nested.items():
         nested = obj.get(key)
-        if nested in (None, [], {}):
+        if nested is None:
             continue
         kept_table = TABLE_OF_OBJECT[hsds_object]
         if is_list and not isinstance(nested, list):
             ds.errors.append(RowError(file, f"{path}.{key}", key, "Expected a list."))
             continue
-        items = nested if is_list else [nested]
+        items = nested if is_list else [nested] if nested else []
         for i, item in enumerate(items):
             ds.keep(kept_table, file, f"{path}.{key}" + (f"[{i}]" if is_list else ""), item, parent)
         if own_id:
@@ -305,7 +306,12 @@ def document_table(item, hint: str = "") -> str:
     keys = set(item) if isinstance(item, dict) else set()
     fits = []
     for table in DOCUMENTS:
-        allowed = set(OFFICIAL[table].properties) | {f.name for f in TABLES[table].fields}
+        allowed = (
+            set(OFFICIAL[table].properties)
+            | {f.name for f in TABLES[table].fields}
+            | set(PARENTS.get(table, {}))
+        )
+        allowed |= set(CHILDREN.get(table, {}))
         if keys <= allowed and set(_REQUIRED_OF[table]) <= keys:
             fits.append((len(allowed), table))
     return min(fits)[1] if fits else "services"
@@ -675,8 +681,41 @@ def validate(ds: Dataset, *, from_csv: bool) -> dict[str, list[Clean]]:
     while _place(ds, cleaned, in_db, from_csv):
         pass
     _drop_derived_taxonomy_names(cleaned)
+    _unparent_kept(ds)
     _check_unique(ds, cleaned)
     return cleaned
+
+
+def _unparent_kept(ds: Dataset) -> None:
+    """A kept row whose parent is neither in the file nor in the directory is kept without a
+    parent (its own pointer columns, e.g. ``resource_id``, still name it), with a note."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for k in ds.kept.values():
+        if k.parent_table in TABLES and k.parent_id not in ds.rows[k.parent_table]:
+            wanted[k.parent_table].add(k.parent_id)
+    found = {
+        table: {
+            str(v) for v in TABLES[table].model.objects.filter(id__in=list(ids)).values_list("id", flat=True)
+        }
+        for table, ids in wanted.items()
+    }
+    for key, k in list(ds.kept.items()):
+        missing = k.parent_table in TABLES and (
+            k.parent_id in ds.set_aside[k.parent_table]
+            or (k.parent_id not in ds.rows[k.parent_table] and k.parent_id not in found[k.parent_table])
+        )
+        if missing:
+            del ds.kept[key]
+            ds.warnings.append(
+                RowError(
+                    k.file,
+                    k.where,
+                    "",
+                    f"Belongs to {_what(k.parent_table)} “{k.parent_id}”, which is neither in the file nor in the "
+                    "directory: kept as it is and exported again, but not used.",
+                )
+            )
+            ds.kept[(k.table, k.hsds_id, "", "")] = Kept(k.table, k.hsds_id, "", "", k.data, k.file, k.where)
 
 
 def _drop_derived_taxonomy_names(cleaned) -> None:
@@ -722,7 +761,9 @@ def _referenced_in_db(ds: Dataset, cleaned) -> dict[str, set[str]]:
 def _place(ds: Dataset, cleaned, in_db, from_csv: bool) -> bool:
     """One pass over the references to records outside the file (see ``validate``). True when a
     row was set aside (so the rows pointing at it need another pass)."""
-    placed = {name: {str(c.values["id"]) for c in cleaned[name]} for name in TABLES}
+    # In the file: every row of it (one with errors too: the import fails on those anyway) but
+    # those set aside.
+    placed = {name: set(ds.rows[name]) - ds.set_aside[name] for name in TABLES}
     set_aside = False
     for name in ORDER:
         model = TABLES[name].model
@@ -753,6 +794,7 @@ def _place(ds: Dataset, cleaned, in_db, from_csv: bool) -> bool:
                 continue
             f, value = missing
             set_aside = True
+            ds.set_aside[name].add(str(c.values["id"]))
             ds.warnings.append(
                 RowError(
                     c.row.file,
@@ -835,9 +877,9 @@ class Source:
     text: str
 
 
-def from_json(data, name: str = "services.json") -> Source:
+def from_json(data, name: str = "services.json", kind: str = "") -> Source:
     text = json.dumps(data, sort_keys=True, default=str) if data is not None else ""
-    return Source(dataset_from_json(data, name), False, name + ":" + text[:100000])
+    return Source(dataset_from_json(data, name, kind), False, name + ":" + text[:100000])
 
 
 def from_csv_files(files: dict[str, str]) -> Source:
@@ -852,7 +894,7 @@ def failed(name: str, message: str) -> Source:
     return Source(ds, False, name)
 
 
-def from_path(path, fmt: str = "") -> Source:
+def from_path(path, fmt: str = "", kind: str = "") -> Source:
     """A file path: .json, .zip or a directory of CSV files (``fmt`` json|csv overrides)."""
     path = Path(path)
     fmt = fmt or ("json" if path.suffix.lower() == ".json" else "csv")
@@ -861,7 +903,7 @@ def from_path(path, fmt: str = "") -> Source:
             data = json.loads(path.read_text(encoding="utf-8-sig"))
         except (ValueError, UnicodeDecodeError) as error:
             return failed(path.name, f"Not valid JSON: {error}")
-        return from_json(data, path.name)
+        return from_json(data, path.name, kind)
     try:
         files = read_csv_source(path)
     except (zipfile.BadZipFile, UnicodeDecodeError, OSError) as error:

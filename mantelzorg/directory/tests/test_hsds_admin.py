@@ -85,3 +85,16 @@ def test_admin_upload_of_the_wrong_kind_of_file_is_refused(cast, login_as):
     assert response.status_code == 200 and "zip" in response.content.decode()
     broken = SimpleUploadedFile("bad.zip", b"not a zip", content_type="application/zip")
     assert login_as(cast.admin).post(PAGE, {"file": broken}).status_code == 400
+
+
+def test_admin_imports_an_official_example_and_sees_the_notes(cast, login_as):
+    from .test_hsds_support import SCHEMAS
+
+    content = (SCHEMAS / "examples" / "organization_full.json").read_bytes()
+    upload = SimpleUploadedFile("organization_full.json", content, content_type="application/json")
+    response = login_as(cast.admin).post(PAGE, {"file": upload})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "1 aanbod geïmporteerd" in html
+    assert html.count('role="row"') == 1 + 3  # the header and the three notes
+    assert "cd09a387-91f4-4555-94ec-e799c35344cd" in html  # the parent organization outside the file
