@@ -64,6 +64,7 @@ NO_PERSONAL_RECORD = {
     "/api/v1/checks/": "computes a result from the request body and keeps nothing",
     "/api/v1/docs/": "API documentation",
     "/api/v1/schema/": "the OpenAPI document",
+    "/api/v1/schema.json": "the OpenAPI document in JSON",
     "/api/v1/municipalities/": "reference data",
     "/api/v1/postcodes/<str:postcode>/": "reference data (PC4 areas)",
     "/api/fhir/Questionnaire": "instrument definitions",

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 NO_PERSONAL_DATA = {
     "/beheer/",  # Django admin: covered by accounts/tests/test_access.py (admin only, MFA)
     "/api/v1/schema/",  # the OpenAPI document
+    "/api/v1/schema.json",  # the same in JSON
 }
 
 

@@ -2,6 +2,7 @@
 its api.py."""
 
 from django.urls import include, path
+from drf_spectacular.renderers import OpenApiJsonRenderer2
 from drf_spectacular.views import SpectacularAPIView
 
 from mantelzorg.api import views
@@ -9,6 +10,10 @@ from mantelzorg.assessment import api_urls as assessment
 
 v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The same document in JSON (application/json): the HSDS base object's openapi_url.
+    path(
+        "schema.json", SpectacularAPIView.as_view(renderer_classes=[OpenApiJsonRenderer2]), name="schema-json"
+    ),
     path("docs/", views.docs, name="docs"),
     path("", include("mantelzorg.core.api_urls")),
     path("", include(assessment.v1)),

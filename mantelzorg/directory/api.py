@@ -27,6 +27,7 @@ from mantelzorg.core import geo
 from . import search, taxonomy, text
 from .hsds import fields as hsds_fields
 from .hsds import shapes
+from .hsds.extensions import EXTENSIONS
 from .models import (
     Organization,
     SearchEntry,
@@ -184,7 +185,8 @@ class MetaView(HsdsView):
             {
                 "version": hsds_fields.HSDS_VERSION,
                 "profile": request.build_absolute_uri(reverse("api:hsds-profile")),
-                "openapi_url": request.build_absolute_uri(reverse("api:schema")),
+                # HSDS: "URL of the openapi JSON file which defines this API" (our whole document).
+                "openapi_url": request.build_absolute_uri(reverse("api:schema-json")),
                 "publisher": {"name": "Mantelzorg — sociale kaart", "url": request.build_absolute_uri("/")},
             }
         )
@@ -240,28 +242,7 @@ def profile_document(request) -> dict:
             "search": "Dutch words, Snowball-stemmed; each must start a word of the service.",
             "per_page": f"default {DEFAULT_PER_PAGE}, at most {MAX_PER_PAGE}.",
         },
-        "extensions": {
-            "service": {
-                "cost_kind": "free | own_contribution | paid",
-                "needs_indication": "boolean: an indication (Wmo/Wlz) is needed",
-                "needs_referral": "boolean: a referral (e.g. from the GP) is needed",
-                "law": "none | wmo | wlz | zvw: the law that funds it",
-                "what_to_expect": "text: what happens when you go there",
-                "distance": "integer metres from the postcode (list with postcode and proximity only)",
-                "publication": "draft | published | withdrawn (exports only). The API shows published "
-                "services; withdrawn ones (taken off by an editor) only at /services/{id} and in "
-                "/services?modified_after=…, with status defunct",
-            },
-            "organization": {
-                "kind": "support_centre | welfare | care_provider | volunteer | municipality | national | other",
-                "municipalities": "CBS codes of the gemeenten it works in",
-            },
-            "location": {"municipality_code": "CBS code of the gemeente it lies in"},
-            "service_area": {"municipality_code": "CBS gemeente code", "is_national": "boolean"},
-            "schedule": {"timezone_name": "IANA zone (Europe/Amsterdam)", "rrule_freq": "DAILY | YEARLY"},
-            "taxonomy": {"code": "stable code", "name_en": "English name"},
-            "taxonomy_term": {"name_en": "English name", "position": "order within its taxonomy"},
-        },
+        "extensions": EXTENSIONS,
         "taxonomies": taxonomies,
     }
 

@@ -1,8 +1,13 @@
 """The HSDS 3.0 API: every endpoint validates against the official HSDS schemas
 (vendored in mantelzorg/directory/standards/hsds-3.0)."""
 
+import json
+import urllib.parse
+
 import pytest
+import yaml
 from django.test import Client
+from drf_spectacular.validation import validate_schema
 
 from mantelzorg.directory import taxonomy
 from mantelzorg.directory.generator import generate
@@ -38,6 +43,21 @@ def test_meta_names_version_profile_and_openapi(api):
     assert taxonomy.SUPPORT_DOMAINS in codes
     assert len(profile["taxonomies"][0]["terms"]) == 8
     assert "cost_kind" in profile["extensions"]["service"]
+
+
+def test_openapi_url_answers_the_openapi_document_in_json(api):
+    """HSDS base object: openapi_url is "URL of the openapi JSON file which defines this API"."""
+    url = api.get(f"{BASE}/").json()["openapi_url"]
+    assert url == "http://testserver/api/v1/schema.json"
+    response = api.get(urllib.parse.urlsplit(url).path)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    document = json.loads(response.content)
+    validate_schema(document)  # the OpenAPI 3 JSON Schema (drf-spectacular's, as `make openapi`)
+    assert document["openapi"].startswith("3.")
+    assert {f"{BASE}/", f"{BASE}/services", f"{BASE}/services/{{id}}"} <= set(document["paths"])
+    # The same document as the YAML rendering at /api/v1/schema/ and docs/api/openapi.yaml.
+    assert document == yaml.safe_load(api.get("/api/v1/schema/").content)
 
 
 def test_service_list_is_a_page_of_published_service_list_items(api, data):

@@ -4,6 +4,8 @@ directory built by hand. No tests live here."""
 
 from __future__ import annotations
 
+import copy
+import csv
 import datetime as dt
 import json
 import urllib.parse
@@ -20,6 +22,7 @@ from referencing.jsonschema import DRAFT202012
 from mantelzorg.core.models import Municipality, PostcodeArea
 from mantelzorg.directory import services as directory_services
 from mantelzorg.directory import taxonomy
+from mantelzorg.directory.hsds.extensions import EXTENSIONS
 from mantelzorg.directory.models import (
     Accessibility,
     Address,
@@ -83,6 +86,88 @@ def assert_valid(instance, name: str) -> None:
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:20])
 
 
+# --- strict validation ------------------------------------------------------------------------
+# The official schemas leave every object open (no additionalProperties). The strict variant of a
+# schema closes every object schema (``additionalProperties: false``) and adds, to an object schema
+# whose ``name`` is an HSDS object, the extension fields documented for that object in
+# ``directory.hsds.extensions.EXTENSIONS`` (the list the profile page shows). So a field that is
+# neither official nor documented fails. docs/api/hsds.md
+
+
+def strict(node, extensions=None):
+    """A copy of the schema ``node`` with every object schema closed, documented extensions open."""
+    extensions = EXTENSIONS if extensions is None else extensions
+    if isinstance(node, list):
+        return [strict(item, extensions) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: strict(value, extensions) for key, value in node.items()}
+    if out.get("type") == "object" and isinstance(out.get("properties"), dict):
+        for field in extensions.get(out.get("name"), {}):
+            out["properties"].setdefault(field, {})  # any value: the profile describes it
+        out["additionalProperties"] = False
+    return out
+
+
+def openapi() -> dict:
+    return json.loads((SCHEMAS / "openapi.json").read_text())
+
+
+def base_schema() -> dict:
+    """The answer of ``GET /`` (openapi.json ``paths./``), named ``base`` as examples/base.json."""
+    answer = openapi()["paths"]["/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    return {"name": "base", **answer, "required": ["version", "profile", "openapi_url"]}
+
+
+@cache
+def strict_registry() -> Registry:
+    """The strict variant of every vendored schema, under the same URIs as ``registry()``."""
+    resources = []
+    for path in list(SCHEMAS.glob("*.json")) + list(SCHEMAS.glob("compiled/*.json")):
+        contents = strict(json.loads(path.read_text()))
+        resource = Resource.from_contents(contents, default_specification=DRAFT202012)
+        relative = path.relative_to(SCHEMAS).as_posix()
+        resources += [(REMOTE + relative, resource), (relative, resource)]
+    return Registry().with_resources(resources)
+
+
+def strict_page_schema(item_schema: str) -> dict:
+    """The HSDS Page (openapi ``components.schemas.Page`` with the ``contents`` of a list path),
+    closed, every field required, each item a strict ``item_schema``."""
+    page = copy.deepcopy(openapi()["components"]["schemas"]["Page"])
+    page["properties"]["contents"] = {"type": "array", "items": {"$ref": REMOTE + item_schema}}
+    page["required"] = sorted(page["properties"])
+    return strict(page)
+
+
+def strict_errors(instance, schema_or_name) -> list[str]:
+    """Every error of ``instance`` against the strict variant of a vendored schema (a name such as
+    ``compiled/service.json``) or of a schema given as a dict; empty when it is valid."""
+    if isinstance(schema_or_name, str):
+        schema_or_name = {"$ref": REMOTE + schema_or_name}
+    checker = Draft202012Validator(
+        strict(schema_or_name), registry=strict_registry(), format_checker=format_checker
+    )
+    errors = sorted(checker.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
+    return [f"{'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message}" for e in errors]
+
+
+def count_objects(instance) -> int:
+    """How many JSON objects ``instance`` holds (itself included): what one strict check covers."""
+    if isinstance(instance, dict):
+        return 1 + sum(count_objects(v) for v in instance.values())
+    if isinstance(instance, list):
+        return sum(count_objects(v) for v in instance)
+    return 0
+
+
+def assert_strict(instance, schema_or_name) -> int:
+    """Strict validation (see ``strict``); returns the number of objects checked."""
+    errors = strict_errors(instance, schema_or_name)
+    assert not errors, "\n".join(errors[:30])
+    return count_objects(instance)
+
+
 def page_schema() -> dict:
     return json.loads((SCHEMAS / "openapi.json").read_text())["components"]["schemas"]["Page"]
 
@@ -106,6 +191,64 @@ def assert_page(body: dict, item_schema: str) -> None:
     assert body["empty"] == (not body["contents"])
     for item in body["contents"]:
         assert_valid(item, item_schema)
+
+
+# --- CSV: Frictionless --------------------------------------------------------------------------
+
+
+def datapackage_for(directory, extensions=None) -> dict:
+    """The official ``datapackage.json`` restricted, as the spec's ``examples/make_datapackages.py``
+    does, to the CSV files in ``directory``: only their resources, and only foreign keys to
+    those. A resource's schema then gets the documented extension columns (``EXTENSIONS`` of its
+    object, any type) that its file has after the official ones; any other column (undocumented,
+    or an extension before an official column) stays a Frictionless label error."""
+    directory = Path(directory)
+    extensions = EXTENSIONS if extensions is None else extensions
+    package = json.loads((SCHEMAS / "datapackage.json").read_text())
+    present = {path.name for path in directory.glob("*.csv")}
+    package["resources"] = [r for r in package["resources"] if r["path"] in present]
+    names = {r["name"] for r in package["resources"]}
+    for resource in package["resources"]:
+        table = resource["schema"]
+        keys = [k for k in table.get("foreignKeys", []) if k["reference"]["resource"] in names]
+        if keys:
+            table["foreignKeys"] = keys
+        else:
+            table.pop("foreignKeys", None)
+        with (directory / resource["path"]).open(newline="", encoding="utf-8") as file:
+            header = next(csv.reader(file), [])
+        documented = extensions.get(resource["name"], {})
+        after = header[len(table["fields"]) :]
+        table["fields"] += [{"name": column, "type": "any"} for column in after if column in documented]
+    return package
+
+
+def frictionless_report(directory, extensions=None) -> list[dict]:
+    """Every error Frictionless finds in the CSV files of ``directory`` against the official data
+    package (``datapackage_for``): one dict per error with resource, type, row, fields, cells and
+    Frictionless's note. Empty when the files are valid. For our export: ``frictionless_report(
+    directory_written_by_export_csv)`` allows exactly the extension columns the profile documents."""
+    from frictionless import Package
+
+    report = Package(datapackage_for(directory, extensions), basepath=str(directory)).validate()
+    found = [{"resource": None, "type": e.type, "note": e.note} for e in report.errors]
+    for task in report.tasks:
+        for error in task.errors:
+            fields = getattr(error, "field_names", None) or [getattr(error, "field_name", None)]
+            cells = getattr(error, "field_cells", None) or [getattr(error, "cell", None)]
+            label = getattr(error, "label", None) or None
+            found.append(
+                {
+                    "resource": task.name,
+                    "type": error.type,
+                    "row": getattr(error, "row_number", None),
+                    "fields": tuple(f for f in fields if f),
+                    "cells": tuple(c for c in cells if c is not None),
+                    "label": label,
+                    "note": error.note,
+                }
+            )
+    return found
 
 
 def term(tax: str, code: str) -> uuid.UUID:
