@@ -190,10 +190,16 @@ class CheckResultSerializer(serializers.Serializer):
 
 
 def _answer_errors(items: list[dict]) -> list[dict]:
-    """The engine's answer errors (``{linkId, code, message}``) in the API's error body: the
-    linkId is also the ``field`` ("answers" when the error is about the answers as a whole)."""
+    """The engine's answer errors (``{linkId, code, message}``, ``path`` for a place in a FHIR
+    body) in the API's error body: the linkId is also the ``field``; else the path ("status",
+    "item[0].answer[0].valueFoo"), else "answers" (the answers as a whole)."""
     return [
-        api_errors.error(e["code"], e["message"], field=e.get("linkId") or "answers", link_id=e.get("linkId"))
+        api_errors.error(
+            e["code"],
+            e["message"],
+            field=e.get("linkId") or e.get("path") or "answers",
+            link_id=e.get("linkId"),
+        )
         for e in items
     ]
 
