@@ -43,6 +43,9 @@ SCORE_URL = "https://mantelzorg.nl/fhir/StructureDefinition/score"
 BAND_SYSTEM = "https://mantelzorg.nl/fhir/CodeSystem/score-band"
 
 INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
+# Earlier versions of the shipped instruments: never active, kept so that a saved check is shown
+# and scored with the version it was made with (``load_builtin_versions``).
+ARCHIVE_DIR = INSTRUMENTS_DIR / "archive"
 
 QUESTION_TYPES = frozenset({"boolean", "integer", "decimal", "string", "text", "choice"})
 SCORABLE_TYPES = frozenset({"boolean", "integer", "decimal", "choice"})
@@ -297,6 +300,13 @@ def _builtin() -> tuple[Instrument, ...]:
 def load_all_builtin() -> dict[str, Instrument]:
     """The instruments shipped in ``instruments/``, keyed by Questionnaire id (parsed once)."""
     return {i.id: i for i in _builtin()}
+
+
+@cache
+def load_builtin_versions() -> dict[str, Instrument]:
+    """Every shipped version (current and ``archive/``), keyed by canonical ``url|version``."""
+    archived = (load_instrument_file(p) for p in sorted(ARCHIVE_DIR.glob("*.json")))
+    return {i.canonical: i for i in (*archived, *_builtin())}
 
 
 def scoring_extension(definition: dict[str, Any]) -> dict[str, Any]:

@@ -43,3 +43,45 @@ def schema_errors(resource: dict) -> list[str]:
         f"{'/'.join(str(p) for p in e.absolute_path) or '(resource)'}: {e.message}"
         for e in validator.iter_errors(resource)
     ]
+
+
+def _has_value(inputs: list) -> list[bool]:
+    """FHIRPath ``hasValue()`` (a FHIR extension of FHIRPath, not in fhirpathpy): a single
+    primitive with a value."""
+    return [len(inputs) == 1 and inputs[0] is not None and not isinstance(inputs[0], dict | list)]
+
+
+FHIRPATH_OPTIONS = {
+    "userInvocationTable": {"hasValue": {"fn": _has_value, "arity": {0: []}}},
+    "traceFn": lambda label, value: None,  # trace() in the invariants: not printed
+}
+INVARIANTS_PATH = Path(__file__).resolve().parent / "data" / "r4_invariants.json"
+
+
+@cache
+def invariants() -> tuple[dict, ...]:
+    with open(INVARIANTS_PATH, encoding="utf-8") as fh:
+        return tuple(json.load(fh)["invariants"])
+
+
+def invariant_results(resource: dict) -> list[tuple[str, bool]]:
+    """(key, holds) per evaluation: every error-level R4 invariant that applies to this resource,
+    once per element it applies to. An empty result counts as holding (as FHIR validators do)."""
+    import copy
+
+    from fhirpathpy import evaluate
+    from fhirpathpy.models import models
+
+    results = []
+    for inv in invariants():
+        if inv["resource"] not in ("*", resource["resourceType"]):
+            continue
+        test = inv.get("evaluated_as", inv["expression"])
+        expression = f"({inv['contexts']}).select(iif(({test}) = false, false, true))"
+        data = copy.deepcopy(resource)  # fhirpathpy adds type information to what it reads
+        values = evaluate(
+            data, expression, {"resource": data, "rootResource": data}, models["r4"], FHIRPATH_OPTIONS
+        )
+        assert all(isinstance(v, bool) for v in values), (inv["key"], values)
+        results += [(inv["key"], v) for v in values]
+    return results
