@@ -190,10 +190,16 @@ class CheckResultSerializer(serializers.Serializer):
 
 
 def _answer_errors(items: list[dict]) -> list[dict]:
-    """The engine's answer errors (``{linkId, code, message}``) in the API's error body: the
-    linkId is also the ``field`` ("answers" when the error is about the answers as a whole)."""
+    """The engine's answer errors (``{linkId, code, message}``, ``path`` for a place in a FHIR
+    body) in the API's error body: the linkId is also the ``field``; else the path ("status",
+    "item[0].answer[0].valueFoo"), else "answers" (the answers as a whole)."""
     return [
-        api_errors.error(e["code"], e["message"], field=e.get("linkId") or "answers", link_id=e.get("linkId"))
+        api_errors.error(
+            e["code"],
+            e["message"],
+            field=e.get("linkId") or e.get("path") or "answers",
+            link_id=e.get("linkId"),
+        )
         for e in items
     ]
 
@@ -256,7 +262,15 @@ class CheckCreateView(APIView):
             "`Content-Type: application/json`, or a FHIR R4 QuestionnaireResponse with "
             "`Content-Type: application/fhir+json` whose `questionnaire` names the instrument "
             "(postcode as query parameter `?postcode=5211`). Advice carries the vraaggebied "
-            "(`support_domain`) and the Zorgladder step; offers come from the sociale kaart, nearest first."
+            "(`support_domain`) and the Zorgladder step; offers come from the sociale kaart, nearest first.\n\n"
+            "A QuestionnaireResponse is read strictly (400, every problem at once, each naming the "
+            "linkId or path and the rule): FHIR JSON (no null, empty object or array; ele-1), no "
+            "unknown element (R4 JSON schema), `status` 1..1 from in-progress|completed|amended|"
+            "entered-in-error|stopped, qrs-1, qrs-2, no modifierExtension, each item in the group where "
+            "the Questionnaire has it (nothing moved or flattened), the value[x] of the item's type, no "
+            "answer to an item its enableWhen disables. Extra standard R4 elements (meta, text, "
+            "identifier, subject, author, authored, ...), a `questionnaire` with or without its "
+            "matching `|version` and codings without display are accepted."
         ),
         parameters=[
             OpenApiParameter(
@@ -271,11 +285,34 @@ class CheckCreateView(APIView):
         responses={200: CheckResultSerializer, 400: ErrorsSerializer, 415: ErrorsSerializer},
         examples=[
             OpenApiExample(
+                "A refused QuestionnaireResponse",
+                response_only=True,
+                status_codes=["400"],
+                value={
+                    "errors": [
+                        {
+                            "field": "status",
+                            "code": "invalid_code",
+                            "message": "status must be one of in-progress|completed|amended|entered-in-error|"
+                            "stopped (R4 value set questionnaire-answers-status), got 'done'",
+                        },
+                        {
+                            "field": "task.meals.hours",
+                            "code": "disabled_item",
+                            "message": "'task.meals.hours' is answered, but its enableWhen (task.meals.does = "
+                            "true) disables it for these answers: leave the answer out (R4: a "
+                            "QuestionnaireResponse carries no answers for disabled items)",
+                            "linkId": "task.meals.hours",
+                        },
+                    ]
+                },
+            ),
+            OpenApiExample(
                 "Balanscheck",
                 request_only=True,
                 # A complete check (the demo's "balanced" caregiver): the example is accepted (200).
                 value={"instrument": "balanscheck", "postcode": "5211", "answers": demo.balanced()},
-            )
+            ),
         ],
     )
     @method_decorator(personal)

@@ -43,6 +43,9 @@ SCORE_URL = "https://mantelzorg.nl/fhir/StructureDefinition/score"
 BAND_SYSTEM = "https://mantelzorg.nl/fhir/CodeSystem/score-band"
 
 INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
+# Earlier versions of the shipped instruments: never active, kept so that a saved check is shown
+# and scored with the version it was made with (``load_builtin_versions``).
+ARCHIVE_DIR = INSTRUMENTS_DIR / "archive"
 
 QUESTION_TYPES = frozenset({"boolean", "integer", "decimal", "string", "text", "choice"})
 SCORABLE_TYPES = frozenset({"boolean", "integer", "decimal", "choice"})
@@ -297,6 +300,13 @@ def _builtin() -> tuple[Instrument, ...]:
 def load_all_builtin() -> dict[str, Instrument]:
     """The instruments shipped in ``instruments/``, keyed by Questionnaire id (parsed once)."""
     return {i.id: i for i in _builtin()}
+
+
+@cache
+def load_builtin_versions() -> dict[str, Instrument]:
+    """Every shipped version (current and ``archive/``), keyed by canonical ``url|version``."""
+    archived = (load_instrument_file(p) for p in sorted(ARCHIVE_DIR.glob("*.json")))
+    return {i.canonical: i for i in (*archived, *_builtin())}
 
 
 def scoring_extension(definition: dict[str, Any]) -> dict[str, Any]:
@@ -1123,17 +1133,22 @@ def answers_to_questionnaire_response(
 
 
 def questionnaire_response_to_answers(instrument: Instrument, qr: dict[str, Any]) -> dict[str, Any]:
-    """Read a FHIR QuestionnaireResponse (JSON data) into validated answers keyed by linkId.
+    """Read a FHIR R4 QuestionnaireResponse (JSON data) into validated answers keyed by linkId.
 
-    Nested groups are walked (an answer is accepted under any group, since linkIds are unique);
-    ``valueCoding`` gives the option code, ``valueBoolean``/``valueInteger``/``valueDecimal``/
-    ``valueString`` give the value. Structural errors (unknown linkId, wrong value[x], more than one
-    answer, coding from another system, another Questionnaire) and the errors of
-    ``validate_answers`` are raised together in one ResponseValidationError.
+    Strict: the R4 rules of any QuestionnaireResponse first (``fhir_r4.response_problems``: JSON
+    representation, unknown elements, ``status``, qrs-1, qrs-2), then against this Questionnaire:
+    every item where the Questionnaire has it (a question inside its own group, nothing moved or
+    flattened), the value[x] of the item's type, one answer, codings of the option system, no
+    answer to an item that its enableWhen disables (a response carries none; it is refused, not
+    dropped, so a client never gets a score of fewer answers than it sent) and the errors of
+    ``validate_answers``. Every error names its linkId or path and the rule; all are raised
+    together in one ResponseValidationError.
     """
+    from . import fhir_r4
+
     if not isinstance(qr, dict) or qr.get("resourceType") != "QuestionnaireResponse":
         raise ResponseValidationError([_error(None, "invalid_type", "not a FHIR QuestionnaireResponse")])
-    errors: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = fhir_r4.response_problems(qr)
     canonical = qr.get("questionnaire")
     if canonical:
         url, _, version = str(canonical).partition("|")
@@ -1146,7 +1161,22 @@ def questionnaire_response_to_answers(instrument: Instrument, qr: dict[str, Any]
                 )
             )
     answers: dict[str, Any] = {}
-    _read_items(instrument, qr.get("item") or [], answers, errors)
+    read_errors: list[dict[str, Any]] = []
+    _read_items(instrument, qr.get("item") or [], answers, read_errors, None, "item")
+    enabled = enabled_items(instrument, answers)
+    for link_id in answers:
+        if link_id not in enabled:
+            read_errors.append(
+                _error(
+                    link_id,
+                    "disabled_item",
+                    f"{link_id!r} is answered, but its enableWhen ({_enable_when_text(instrument, link_id)}) "
+                    "disables it for these answers: leave the answer out (R4: a QuestionnaireResponse "
+                    "carries no answers for disabled items)",
+                )
+            )
+    seen = {e["linkId"] for e in errors if e["linkId"]}
+    errors += [e for e in read_errors if not e["linkId"] or e["linkId"] not in seen]
     try:
         cleaned = validate_answers(instrument, answers)
     except ResponseValidationError as exc:
@@ -1158,33 +1188,86 @@ def questionnaire_response_to_answers(instrument: Instrument, qr: dict[str, Any]
     return cleaned
 
 
+def _enable_when_text(instrument: Instrument, link_id: str) -> str:
+    """The enableWhen that decides an item (its own, else its nearest ancestor's), as text."""
+    item: Item | None = instrument.items[link_id]
+    while item is not None and not item.enable_when:
+        item = instrument.items[item.parent] if item.parent else None
+    if item is None:
+        return "none"
+    parts = [f"{c.question} {c.operator} {json.dumps(c.answer)}" for c in item.enable_when]
+    where = "" if item.link_id == link_id else f" on {item.link_id}"
+    return f" {item.enable_behavior} ".join(parts) + where
+
+
+def _place(parent: str | None, instrument: Instrument) -> str:
+    if parent is None:
+        return "the top level"
+    if instrument.items[parent].is_question:
+        return f"the answer of {parent!r}"
+    return f"group {parent!r}"
+
+
 def _read_items(
-    instrument: Instrument, raw_items: list[Any], answers: dict[str, Any], errors: list[dict[str, Any]]
+    instrument: Instrument,
+    raw_items: list[Any],
+    answers: dict[str, Any],
+    errors: list[dict[str, Any]],
+    parent: str | None,
+    path: str,
 ) -> None:
     if not isinstance(raw_items, list):  # JSON of another shape than FHIR's: an error, never a crash
-        errors.append(_error(None, "invalid_type", "item must be a list of items"))
+        errors.append(_error(None, "invalid_type", f"{path}: item must be a list of items"))
         return
-    for raw in raw_items:
+    for index, raw in enumerate(raw_items):
+        here = f"{path}[{index}]"
         link_id = raw.get("linkId") if isinstance(raw, dict) else None
         item = instrument.items.get(link_id) if isinstance(link_id, str) else None
         if item is None:
             shown = link_id if isinstance(link_id, str) else None  # a linkId of [] or {} is no key
-            errors.append(_error(shown, "unknown_item", f"{link_id!r} is not an item of this instrument"))
+            errors.append(
+                _error(shown, "unknown_item", f"{here}: {link_id!r} is not an item of this instrument")
+            )
+            continue
+        assert isinstance(raw, dict) and isinstance(link_id, str)  # noqa: S101 - an item was found
+        if item.parent != parent:
+            errors.append(
+                _error(
+                    link_id,
+                    "wrong_group",
+                    f"{here}: {link_id!r} belongs in {_place(item.parent, instrument)}, not in "
+                    f"{_place(parent, instrument)}: the response must keep the items where the "
+                    "Questionnaire has them",
+                )
+            )
             continue
         if item.type in ("group", "display"):
             if raw.get("answer"):
-                errors.append(_error(link_id, "invalid_type", f"a {item.type} item cannot have an answer"))
-            _read_items(instrument, raw.get("item") or [], answers, errors)
+                errors.append(
+                    _error(link_id, "invalid_type", f"{here}: a {item.type} item cannot have an answer")
+                )
+            _read_items(instrument, raw.get("item") or [], answers, errors, link_id, f"{here}.item")
             continue
         if link_id in answers:
-            errors.append(_error(link_id, "invalid_type", "the item appears more than once"))
+            errors.append(_error(link_id, "invalid_type", f"{here}: the item appears more than once"))
             continue
         raw_answers = raw.get("answer") or []
         if not isinstance(raw_answers, list) or not all(isinstance(a, dict) for a in raw_answers):
-            errors.append(_error(link_id, "invalid_type", "answer must be a list of answer objects"))
+            errors.append(_error(link_id, "invalid_type", f"{here}: answer must be a list of answer objects"))
             continue
+        if raw.get("item"):
+            _read_items(instrument, raw["item"], answers, errors, link_id, f"{here}.item")
+        for a_index, raw_answer in enumerate(raw_answers):
+            if raw_answer.get("item"):
+                _read_items(
+                    instrument, raw_answer["item"], answers, errors, link_id, f"{here}.answer[{a_index}].item"
+                )
         if len(raw_answers) > 1:
-            errors.append(_error(link_id, "invalid_type", "expected at most one answer"))
+            errors.append(
+                _error(
+                    link_id, "invalid_type", f"{here}: expected at most one answer (the item does not repeat)"
+                )
+            )
             continue
         if not raw_answers:
             continue
@@ -1194,7 +1277,10 @@ def _read_items(
         if len(value_keys) != 1 or value_keys[0] not in accepted:
             errors.append(
                 _error(
-                    link_id, "invalid_type", f"expected {expected}, got {', '.join(value_keys) or 'no value'}"
+                    link_id,
+                    "invalid_type",
+                    f"{here}.answer[0]: expected {expected} for a {item.type} item, "
+                    f"got {', '.join(value_keys) or 'no value'}",
                 )
             )
             continue

@@ -163,10 +163,8 @@ def check_outcome(check: SavedCheck) -> Outcome | None:
     """The result of a saved check, computed again with the thresholds of that moment."""
     instrument = instruments().get(check.instrument_id)
     if instrument is None or instrument.canonical != check.instrument_canonical:
-        instrument = next(
-            (i for i in engine.load_all_builtin().values() if i.canonical == check.instrument_canonical),
-            instrument,
-        )
+        # The version the check was made with, when it is a shipped one (current or archived).
+        instrument = engine.load_builtin_versions().get(check.instrument_canonical, instrument)
     if instrument is None:
         return None
     # The thresholds of that moment, as far as the current rules still know them.

@@ -230,8 +230,13 @@ def profile_document(request) -> dict:
             "classification": "attributes (link_entity 'service') → taxonomy_term.",
             "schedules": "RFC 5545: freq WEEKLY or MONTHLY (DAILY/YEARLY in extension rrule_freq); opens_at "
             "and closes_at are Europe/Amsterdam wall-clock times with the standard offset "
-            "(09:00+01:00); closes_at not after opens_at = open past midnight.",
-            "service_area": "one gemeente (municipality_code, CBS code such as GM0363) or is_national.",
+            "(09:00:00+01:00; in CSV 09:00:00, the offset in timezone); closes_at not after opens_at = "
+            "open past midnight.",
+            "service_area": "one gemeente (municipality_code, CBS code such as GM0363) or is_national; an "
+            "imported area with neither is kept and given back, but serves no gemeente.",
+            "kept": "official HSDS fields and tables the sociale kaart does not use (funding, programs, "
+            "required_documents, metadata, ...) are kept as imported and given back; references to records "
+            "outside the imported file are kept as ids (docs/api/hsds-round-trip.md).",
             "visibility": "only published services; organizations that offer at least one.",
         },
         "parameters": {

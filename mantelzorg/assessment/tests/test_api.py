@@ -108,7 +108,9 @@ def test_fhir_response_for_wrong_item_names_it(client):
         "resourceType": "QuestionnaireResponse",
         "status": "completed",
         "questionnaire": "https://mantelzorg.nl/fhir/Questionnaire/balanscheck|1.0.0",
-        "item": [{"linkId": "about.care_hours", "answer": [{"valueString": "many"}]}],
+        "item": [
+            {"linkId": "about", "item": [{"linkId": "about.care_hours", "answer": [{"valueString": "many"}]}]}
+        ],
     }
     response = client.post(URL, json.dumps(qr), content_type="application/fhir+json")
     assert response.status_code == 400

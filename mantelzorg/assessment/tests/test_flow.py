@@ -195,7 +195,7 @@ def test_carerqol_result_says_what_the_score_means_and_what_to_do(client):
     assert "Bij 4 van de 7 vragen gaf je aan dat het (een beetje) knelt." in html
     assert "geen grens" in html  # honest: no validated cut-off
     hard = html.split("Waar het knelt", 1)[1].split("</ul>", 1)[0]
-    assert "psychische klachten" in hard and "krijg ik die van anderen" in hard
+    assert "eigen psychische gezondheid" in hard and "krijg ik die van anderen" in hard
     assert "Praat over je klachten" in html and "Vraag om hulp" in html
     assert "Vraag naar geldregelingen" not in html  # no money problems: no money advice
     assert "– –" not in html  # the old page: "somscore 7 – –"

@@ -213,3 +213,22 @@ def test_hsds_import_page_empty_and_with_errors_at_320_px(page, axe, cast, tmp_p
     page.locator("main button[type=submit]").first.click()
     page.wait_for_selector(".utrecht-alert--error")
     check(page, axe, "directory-hsds-admin-errors")
+
+
+def test_hsds_import_of_an_official_example_shows_the_notes_at_320_px(page, axe, cast):
+    from .test_hsds_support import SCHEMAS
+
+    page.set_viewport_size(PHONE)
+    log_in(page, cast.admin, cast.password, code=True)
+    page.goto("/sociale-kaart/beheer/hsds/")
+    page.set_input_files("input[type=file]", str(SCHEMAS / "examples" / "organization_full.json"))
+    page.locator("main button[type=submit]").first.click()
+    page.wait_for_selector(".utrecht-alert--ok")
+    try:
+        notes = page.get_by_role("table", name="Bewaard, maar kijk hier even naar")
+        assert notes.get_by_role("row").count() == 4
+        check(page, axe, "directory-hsds-admin-notes")
+    finally:  # the example's taxonomy and term: reference tables are not flushed between tests
+        from mantelzorg.directory.models import Taxonomy
+
+        Taxonomy.objects.filter(id="5c4d79d7-cc55-470e-9f1f-8cad074e4892").delete()
