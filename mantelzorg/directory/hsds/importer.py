@@ -16,6 +16,7 @@ import uuid
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -231,26 +232,34 @@ def _uuid_text(value) -> str:
         return str(value)
 
 
+@cache
+def _json_fields(table: str) -> tuple[frozenset, frozenset, dict, frozenset]:
+    """For a nested JSON object of ``table``: our fields, the official fields we keep in
+    ``hsds_extra``, the official nested fields we keep as rows (KeptRecord), and every known key."""
+    spec = TABLES[table]
+    ours = frozenset(f.name for f in spec.fields)
+    children, parents = CHILDREN.get(table, {}), PARENTS.get(table, {})
+    kept_nested = {k: v for k, v in spec.official.nested.items() if k not in children and k not in parents}
+    known = ours | frozenset(spec.extras) | frozenset(children) | frozenset(parents) | frozenset(kept_nested)
+    return ours, frozenset(spec.extras), kept_nested, known
+
+
 def _walk(ds: Dataset, table: str, obj, file: str, path: str, inherited: dict) -> None:
     if not isinstance(obj, dict):
         ds.errors.append(RowError(file, path, "", "Expected an object."))
         return
-    spec = TABLES[table]
-    ours = {f.name for f in spec.fields}
+    ours, extras, kept_nested, known = _json_fields(table)
     children, parents = CHILDREN.get(table, {}), PARENTS.get(table, {})
-    kept_nested = {k: v for k, v in spec.official.nested.items() if k not in children and k not in parents}
     data = {k: v for k, v in obj.items() if k in ours}
-    extra = {k: v for k, v in obj.items() if k in spec.extras and v not in (None, "")}
-    for name in obj:
-        if name not in ours and name not in spec.extras and name not in children and name not in parents:
-            if name not in kept_nested:
-                ds.unknown_field(file, path, table, name)
+    extra = {k: v for k, v in obj.items() if k in extras and v not in (None, "")}
+    for name in obj.keys() - known:
+        ds.unknown_field(file, path, table, name)
     own_id = obj.get("id")
-    parent = (table, _uuid_text(own_id)) if own_id else ("", "")
     for key, (hsds_object, is_list) in kept_nested.items():
         nested = obj.get(key)
         if nested is None:
             continue
+        parent = (table, _uuid_text(own_id)) if own_id else ("", "")
         kept_table = TABLE_OF_OBJECT[hsds_object]
         if is_list and not isinstance(nested, list):
             ds.errors.append(RowError(file, f"{path}.{key}", key, "Expected a list."))

@@ -44,6 +44,8 @@ def kept_problems(table: str, data: dict) -> list[tuple[str, str]]:
 
 def extra_problems(table: str, extra: dict) -> list[tuple[str, str]]:
     """(field, message) for every kept official field (``hsds_extra``) of the wrong type."""
+    if not extra:
+        return []
     properties = OFFICIAL[table].properties
     schema = {
         "type": "object",
