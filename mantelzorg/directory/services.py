@@ -541,20 +541,29 @@ def _hsds_keep(ds, cleaned, result: hsds_importer.ImportResult) -> None:
     remove the kept rows that a parent in the file (or a table's CSV file) no longer lists, and
     forget kept rows of a modelled table that this import could place."""
     kept = ds.kept.values()
-    stale = KeptRecord.objects.none()
-    for parent_table, parent_id, table in ds.listed:
-        if table in hsds_fields.KEPT_TABLES:
-            stale |= KeptRecord.objects.filter(table=table, parent_table=parent_table, parent_id=parent_id)
-    for table in ds.csv_tables & set(hsds_fields.KEPT_TABLES):
-        stale |= KeptRecord.objects.filter(table=table)
     keys = {(k.table, k.hsds_id, k.parent_table, k.parent_id) for k in kept}
-    gone = [r.pk for r in stale if (r.table, str(r.hsds_id), r.parent_table, r.parent_id) not in keys]
-    for name, rows in cleaned.items():
+    listed: dict[tuple[str, str], set[str]] = defaultdict(set)  # (table, parent table) → parent ids
+    for parent_table, parent_id, table in ds.listed:
+        listed[(table, parent_table)].add(parent_id)
+    stale = [KeptRecord.objects.filter(table=table) for table in ds.csv_tables & set(hsds_fields.KEPT_TABLES)]
+    for (table, parent_table), parent_ids in listed.items():
+        ids = sorted(parent_ids)
+        for i in range(0, len(ids), 500):
+            stale.append(
+                KeptRecord.objects.filter(
+                    table=table, parent_table=parent_table, parent_id__in=ids[i : i + 500]
+                )
+            )
+    for name, rows in cleaned.items():  # rows we could not place before and now could
         ids = [c.values["id"] for c in rows]
         for i in range(0, len(ids), 500):
-            gone += KeptRecord.objects.filter(table=name, hsds_id__in=ids[i : i + 500]).values_list(
-                "pk", flat=True
-            )
+            stale.append(KeptRecord.objects.filter(table=name, parent_table="", hsds_id__in=ids[i : i + 500]))
+    gone = [
+        pk
+        for qs in stale
+        for pk, *key in qs.values_list("pk", "table", "hsds_id", "parent_table", "parent_id")
+        if (key[0], str(key[1]), key[2], key[3]) not in keys
+    ]
     if gone:
         result.deleted["kept rows"] += KeptRecord.objects.filter(pk__in=gone).delete()[0]
     existing = {(r.table, str(r.hsds_id), r.parent_table, r.parent_id): r for r in _kept_in_db(keys)}
@@ -579,7 +588,6 @@ def _hsds_keep(ds, cleaned, result: hsds_importer.ImportResult) -> None:
     KeptRecord.objects.bulk_update(updates, ["data", "updated_at"], batch_size=500)
     result.created["kept rows"] += len(creates)
     result.updated["kept rows"] += len(updates)
-    result.kept = len(keys)
 
 
 def _kept_in_db(keys) -> list:

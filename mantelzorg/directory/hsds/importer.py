@@ -55,7 +55,6 @@ class ImportResult:
     # What the import kept or changed without failing: references to records outside the file
     # (kept as ids), rows it keeps but does not use, fields and files that are not HSDS.
     warnings: list[RowError] = field(default_factory=list)
-    kept: int = 0  # rows stored as KeptRecord
     services: int = 0
 
     @property
