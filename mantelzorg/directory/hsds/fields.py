@@ -62,6 +62,7 @@ class Official:
     filename: str
     columns: tuple[str, ...]
     properties: dict  # JSON schema properties
+    required: tuple[str, ...]  # JSON schema required
 
     @cached_property
     def scalars(self) -> dict[str, str]:
@@ -97,6 +98,7 @@ def _load_official() -> dict[str, Official]:
             resource["path"],
             tuple(f["name"] for f in resource["schema"]["fields"]),
             schema["properties"],
+            tuple(schema.get("required", ())),
         )
     return out
 
@@ -395,15 +397,7 @@ TABLES: dict[str, Table] = {
     )
 }
 # Fields HSDS requires even when empty (so we never leave them out).
-REQUIRED = {
-    "taxonomies": {"name", "description"},
-    "taxonomy_terms": {"name", "description"},
-    "organizations": {"name", "description"},
-    "services": {"name", "status"},
-    "locations": {"location_type"},
-    "addresses": {"address_1", "city", "state_province", "postal_code", "country", "address_type"},
-    "phones": {"number"},
-}
+REQUIRED = {name: set(OFFICIAL[name].required) - {"id"} for name in TABLES}
 
 
 # --- values ---------------------------------------------------------------------------------

@@ -320,19 +320,9 @@ def document_table(item, hint: str = "") -> str:
             | set(PARENTS.get(table, {}))
         )
         allowed |= set(CHILDREN.get(table, {}))
-        if keys <= allowed and set(_REQUIRED_OF[table]) <= keys:
+        if keys <= allowed and set(OFFICIAL[table].required) <= keys:
             fits.append((len(allowed), table))
     return min(fits)[1] if fits else "services"
-
-
-_REQUIRED_OF = {
-    "services": ("id", "name", "status"),
-    "organizations": ("id", "name", "description"),
-    "service_at_locations": ("id",),
-    "locations": ("id", "location_type"),
-    "taxonomy_terms": ("id", "name", "description"),
-    "taxonomies": ("id", "name", "description"),
-}
 
 
 def dataset_from_json(data, file: str = "services.json", kind: str = "") -> Dataset:

@@ -4,6 +4,7 @@ the import keeps as given (``KeptRecord``): what we give again in the API must b
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 
 from jsonschema import Draft202012Validator
@@ -16,14 +17,16 @@ REMOTE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schem
 
 
 @cache
-def registry() -> Registry:
-    """Every object schema under its file name and its upstream URL (no network)."""
+def registry(transform: Callable[[dict], dict] | None = None) -> Registry:
+    """Every vendored schema (the object schemas and ``compiled/``) under its path in the standard
+    and its upstream URL, so ``$ref``s resolve without the network. ``transform`` changes each
+    schema first (the tests' strict variant uses it)."""
     resources = []
-    for path in STANDARD.glob("*.json"):
-        if path.name in ("openapi.json", "datapackage.json"):
-            continue
-        resource = Resource.from_contents(json.loads(path.read_text(encoding="utf-8")), DRAFT202012)
-        resources += [(REMOTE + path.name, resource), (path.name, resource)]
+    for path in sorted(STANDARD.glob("*.json")) + sorted(STANDARD.glob("compiled/*.json")):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        resource = Resource.from_contents(transform(contents) if transform else contents, DRAFT202012)
+        relative = path.relative_to(STANDARD).as_posix()
+        resources += [(REMOTE + relative, resource), (relative, resource)]
     return Registry().with_resources(resources)
 
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from django.conf import settings
 from jsonschema import Draft202012Validator, FormatChecker
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from referencing import Registry
 
 from mantelzorg.core.models import Municipality, PostcodeArea
 from mantelzorg.directory import services as directory_services
 from mantelzorg.directory import taxonomy
+from mantelzorg.directory.hsds import schemas
 from mantelzorg.directory.hsds.extensions import EXTENSIONS
 from mantelzorg.directory.models import (
     Accessibility,
@@ -40,7 +40,7 @@ from mantelzorg.directory.models import (
 )
 
 SCHEMAS = Path(settings.BASE_DIR) / "mantelzorg" / "directory" / "standards" / "hsds-3.0"
-REMOTE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
+REMOTE = schemas.REMOTE
 
 format_checker = FormatChecker()
 
@@ -64,13 +64,7 @@ def _is_datetime(value):
 @cache
 def registry() -> Registry:
     """Every schema file under its own path and its upstream URL, for $ref resolution."""
-    resources = []
-    for path in list(SCHEMAS.glob("*.json")) + list(SCHEMAS.glob("compiled/*.json")):
-        contents = json.loads(path.read_text())
-        resource = Resource.from_contents(contents, default_specification=DRAFT202012)
-        relative = path.relative_to(SCHEMAS).as_posix()
-        resources += [(REMOTE + relative, resource), (relative, resource)]
-    return Registry().with_resources(resources)
+    return schemas.registry()
 
 
 def schema(name: str) -> dict:
@@ -122,13 +116,7 @@ def base_schema() -> dict:
 @cache
 def strict_registry() -> Registry:
     """The strict variant of every vendored schema, under the same URIs as ``registry()``."""
-    resources = []
-    for path in list(SCHEMAS.glob("*.json")) + list(SCHEMAS.glob("compiled/*.json")):
-        contents = strict(json.loads(path.read_text()))
-        resource = Resource.from_contents(contents, default_specification=DRAFT202012)
-        relative = path.relative_to(SCHEMAS).as_posix()
-        resources += [(REMOTE + relative, resource), (relative, resource)]
-    return Registry().with_resources(resources)
+    return schemas.registry(strict)
 
 
 def strict_page_schema(item_schema: str) -> dict:
