@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "mantelzorg.accounts",
     "mantelzorg.directory",
     "mantelzorg.assessment",
+    "mantelzorg.network",
     "django.forms",  # last: our form templates in core override Django's
 ]
 

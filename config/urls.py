@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("mantelzorg.directory.urls")),
     path("balanscheck/", include("mantelzorg.assessment.urls")),
     path("account/", include("mantelzorg.accounts.urls")),
+    path("netwerk/", include("mantelzorg.network.urls")),
     path("beheer/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("_floor", core_views.floor, name="floor"),

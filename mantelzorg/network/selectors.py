@@ -1,0 +1,241 @@
+"""Reads of care networks, with the access rule, once: ``network_access``.
+
+A person reaches a network only through their own active membership of it; anyone else, and a
+member who left or was removed, gets 404 on everything of it (audited as denied). What a member
+may do there follows from their role in that network (``Access``), never from ``User.role``.
+Every read of the agenda, the tasks, the diary or the members is audited here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.utils import timezone
+
+from mantelzorg.core import audit
+
+from .models import DiaryEntry, Invitation, Kind, Membership, Network, Role
+
+PURPOSE = "care network"  # the purpose of every read and change by a member of the network
+
+# Who may add which kind of agenda item: coordinators and caregivers everything, a professional
+# their visits, other members and the naaste ordinary appointments.
+_KINDS_BY_ROLE: dict[str, frozenset[str]] = {
+    Role.COORDINATOR: frozenset(Kind.values),
+    Role.CAREGIVER: frozenset(Kind.values),
+    Role.PROFESSIONAL: frozenset({Kind.PROFESSIONAL_VISIT, Kind.APPOINTMENT}),
+    Role.MEMBER: frozenset({Kind.APPOINTMENT}),
+    Role.RECIPIENT: frozenset({Kind.APPOINTMENT}),
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    """A person's active membership of a network and what it lets them do there."""
+
+    network: Network
+    membership: Membership
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
+
+    @property
+    def manages(self) -> bool:
+        """Invite, remove, change roles and switches, settings: the coordinator(s)."""
+        return self.role == Role.COORDINATOR
+
+    @property
+    def main_carer(self) -> bool:
+        return self.role in (Role.COORDINATOR, Role.CAREGIVER)
+
+    @property
+    def sees_contacts(self) -> bool:
+        return self.main_carer or self.membership.sees_private
+
+    @property
+    def sees_diary(self) -> bool:
+        return self.main_carer or (self.network.diary_for_members and self.membership.sees_private)
+
+    @property
+    def plans_tasks(self) -> bool:
+        return self.main_carer
+
+    @property
+    def claims_tasks(self) -> bool:
+        return self.role in (Role.COORDINATOR, Role.CAREGIVER, Role.MEMBER)
+
+    @property
+    def agenda_kinds(self) -> frozenset[str]:
+        return _KINDS_BY_ROLE.get(self.role, frozenset())
+
+    def may_edit(self, appointment) -> bool:
+        """Coordinators and caregivers change every item; others the kinds they may add."""
+        return self.main_carer or (
+            appointment.kind in self.agenda_kinds and appointment.created_by_id == self.membership.pk
+        )
+
+
+def _user(request):
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def network_list_for_user(user) -> list[Access]:
+    """The networks ``user`` is an active member of, with their role in each."""
+    if user is None or not user.is_authenticated:
+        return []
+    rows = (
+        Membership.objects.filter(user=user, ended_at__isnull=True)
+        .select_related("network", "network__municipality", "user")
+        .order_by("network__recipient_name", "network__created_at")
+    )
+    return [Access(network=m.network, membership=m) for m in rows]
+
+
+def network_access(request, network_id, *, action: str, need: str = "") -> Access:
+    """The caller's access to the network, or 404 (audited as denied).
+
+    ``action`` names the audit action of what the caller tries (``network.agenda.viewed``);
+    ``need`` an ``Access`` property that must hold (``"manages"``, ``"sees_diary"`` …): a member
+    without it gets 404 too, as if the page did not exist."""
+    user = _user(request)
+    membership = None
+    if user is not None:
+        membership = (
+            Membership.objects.select_related("network", "network__municipality", "user")
+            .filter(network_id=network_id, user=user, ended_at__isnull=True)
+            .first()
+        )
+    access = Access(network=membership.network, membership=membership) if membership else None
+    if access is None or (need and not getattr(access, need)):
+        audit.denied(
+            request=request,
+            action=action,
+            object_type="network.network",
+            object_id=str(network_id),
+            purpose="not a member of this network" if access is None else f"membership lacks {need}",
+        )
+        raise Http404
+    return access
+
+
+def log_read(request, access: Access, *, action: str, obj=None) -> None:
+    """The audit row of one read of a network's data by a member (agenda, tasks, diary, members)."""
+    audit.log(
+        request=request,
+        action=action,
+        obj=obj if obj is not None else access.network,
+        subject=_subject(access.network),
+        role=access.role,
+        purpose=PURPOSE,
+    )
+
+
+def _subject(network: Network) -> str:
+    """Whom a network's data is about: the naaste, who may have no account (the network id)."""
+    return f"network:{network.pk}"
+
+
+def member_list(request, access: Access) -> list[Membership]:
+    """The active members, coordinators first (audited). Contact details are the template's to
+    hide: ``access.sees_contacts``."""
+    order = {r: i for i, r in enumerate(Role.values)}
+    rows = list(
+        Membership.objects.filter(network=access.network, ended_at__isnull=True).select_related("user")
+    )
+    rows.sort(key=lambda m: (order[m.role], m.display_name.lower(), m.pk))
+    log_read(request, access, action="network.member.listed")
+    return rows
+
+
+def invitation_list(request, access: Access) -> list[Invitation]:
+    """The invitations still pending (only coordinators ask)."""
+    now = timezone.now()
+    return list(
+        Invitation.objects.filter(
+            network=access.network, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        )
+    )
+
+
+def diary_list(request, access: Access, *, limit: int = 50) -> list[DiaryEntry]:
+    """The newest diary entries with their author (audited); only for ``access.sees_diary``."""
+    if not access.sees_diary:
+        audit.denied(
+            request=request,
+            action="network.diary.viewed",
+            obj=access.network,
+            purpose="membership lacks sees_diary",
+        )
+        raise Http404
+    rows = list(DiaryEntry.objects.filter(network=access.network).select_related("author__user")[:limit])
+    log_read(request, access, action="network.diary.viewed")
+    return rows
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The invitation of an e-mail link, if it can still be used."""
+    invitation = Invitation.objects.select_related("network").filter(token_hash=token_hash(token)).first()
+    return invitation if invitation is not None and invitation.pending else None
+
+
+def membership_by_feed_token(token: str) -> Membership | None:
+    """The active membership whose calendar feed this token opens (a revoked token: none)."""
+    if not token:
+        return None
+    return (
+        Membership.objects.select_related("network", "user")
+        .filter(feed_token=token, ended_at__isnull=True, user__isnull=False)
+        .first()
+    )
+
+
+# --- Agenda ---------------------------------------------------------------------------------
+
+
+def appointments_in(network, start, end):
+    """The appointments of ``network`` that can have an occurrence in ``[start, end)``, with their
+    changes and goers: three queries, whatever the number of series or occurrences."""
+    from django.db.models import Q
+
+    from .models import Appointment
+
+    once = Q(rrule="", starts_at__lt=end, ends_at__gt=start)
+    series = ~Q(rrule="") & Q(starts_at__lt=end)
+    return (
+        Appointment.objects.filter(network=network)
+        .filter(once | series)
+        .prefetch_related("changes", "goers__user")
+    )
+
+
+def agenda(request, access: Access, start, end) -> list:
+    """The occurrences in ``[start, end)`` (``recurrence.Occurrence``), by start (audited)."""
+    from .recurrence import occurrences
+
+    result = occurrences(appointments_in(access.network, start, end), start, end)
+    log_read(request, access, action="network.agenda.viewed")
+    return result
+
+
+# --- Tasks ----------------------------------------------------------------------------------
+
+
+def open_tasks(request, access: Access, *, limit: int = 20) -> list:
+    """Tasks nobody has claimed yet, soonest first (audited)."""
+    from .models import Task
+
+    rows = list(
+        Task.objects.filter(
+            network=access.network, status=Task.Status.OPEN, ends_at__gt=timezone.now()
+        ).order_by("starts_at", "pk")[:limit]
+    )
+    log_read(request, access, action="network.task.listed")
+    return rows

@@ -1,0 +1,384 @@
+"""Writes of care networks: each in one transaction, with its audit row (``network.*``).
+
+Callers pass the ``Access`` from ``selectors.network_access``: the services trust it for the
+network and the role, and check only what depends on the object (a coordinator cannot remove the
+last coordinator, a claim is one conditional UPDATE).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, override
+
+from mantelzorg.core import audit
+
+from .models import DiaryEntry, Invitation, Membership, Network, Relation, Role, Task
+from .selectors import PURPOSE, Access, _subject, token_hash
+
+INVITATION_DAYS = 14
+
+
+def _log(request, access: Access | None, action: str, obj, *, actor=None, purpose: str = PURPOSE) -> None:
+    network = obj if isinstance(obj, Network) else obj.network
+    audit.log(
+        request=request,
+        actor=actor,
+        action=action,
+        obj=obj,
+        subject=_subject(network),
+        role=access.role if access is not None else "",
+        purpose=purpose,
+    )
+
+
+# --- The network and its members ----------------------------------------------------------
+
+
+def network_create(
+    *, request, user, recipient_name: str, relation: str, recipient_birth_date=None, place=None
+) -> Access:
+    """Open a network around a naaste; the person who opens it is its coordinator. ``place`` is
+    the naaste's ``geo.Place`` (PC4 and gemeente) when a postcode was given."""
+    with transaction.atomic():
+        network = Network.objects.create(
+            recipient_name=recipient_name,
+            recipient_birth_date=recipient_birth_date,
+            recipient_pc4=place.pc4 if place else "",
+            municipality=place.municipality if place else None,
+        )
+        membership = Membership.objects.create(
+            network=network, user=user, role=Role.COORDINATOR, relation=relation, sees_private=True
+        )
+        access = Access(network=network, membership=membership)
+        _log(request, access, "network.network.created", network)
+    return access
+
+
+def network_update(*, request, access: Access, **fields) -> Network:
+    """The coordinator's settings: the naaste's details, the diary switch, notes in feeds."""
+    network = access.network
+    allowed = {"recipient_name", "recipient_birth_date", "diary_for_members", "feed_notes"}
+    with transaction.atomic():
+        for name, value in fields.items():
+            if name not in allowed:
+                raise TypeError(name)
+            setattr(network, name, value)
+        network.save(update_fields=list(fields))
+        _log(request, access, "network.network.changed", network)
+    return network
+
+
+def _send(*, to: str, subject: str, template: str, context: dict) -> None:
+    send_mail(
+        subject=subject,
+        message=render_to_string(template, {"site": settings.SITE_URL, **context}),
+        from_email=None,
+        recipient_list=[to],
+    )
+
+
+def invitation_create(
+    *, request, access: Access, email: str, name: str, role: str, relation: str, sees_private: bool
+) -> Invitation:
+    """Invite someone by e-mail. The link works once, for ``INVITATION_DAYS`` days, until revoked;
+    only its keyed hash is stored. A new invitation to the same address replaces a pending one."""
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        Invitation.objects.filter(
+            network=access.network, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)
+        invitation = Invitation.objects.create(
+            network=access.network,
+            email=email.strip().lower(),
+            name=name,
+            role=role,
+            relation=relation,
+            sees_private=sees_private,
+            token_hash=token_hash(token),
+            invited_by=access.membership,
+            expires_at=now + dt.timedelta(days=INVITATION_DAYS),
+        )
+        _log(request, access, "network.member.invited", invitation)
+    url = request.build_absolute_uri(reverse("network:invitation", kwargs={"token": token}))
+    with override(request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else None):
+        _send(
+            to=invitation.email,
+            subject=gettext("%(name)s invites you to help with the care for %(recipient)s")
+            % {"name": access.membership.display_name, "recipient": access.network.recipient_name},
+            template="network/email/invitation.txt",
+            context={
+                "url": url,
+                "inviter": access.membership.display_name,
+                "recipient": access.network.recipient_name,
+                "days": INVITATION_DAYS,
+            },
+        )
+    return invitation
+
+
+def invitation_revoke(*, request, access: Access, invitation: Invitation) -> None:
+    with transaction.atomic():
+        Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        _log(request, access, "network.invitation.revoked", invitation)
+
+
+class InvitationUnusable(Exception):
+    """Used, revoked or expired meanwhile."""
+
+
+def invitation_accept(*, request, invitation: Invitation, user) -> Access:
+    """The signed-in ``user`` joins with the invitation's role (once: a second use, or a use after
+    revocation or expiry, raises ``InvitationUnusable``). A person already in the network keeps
+    their membership."""
+    now = timezone.now()
+    with transaction.atomic():
+        used = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        ).update(accepted_at=now, accepted_by=user)
+        if not used:
+            raise InvitationUnusable
+        membership = Membership.objects.filter(
+            network=invitation.network, user=user, ended_at__isnull=True
+        ).first()
+        if membership is None:
+            membership = Membership.objects.create(
+                network=invitation.network,
+                user=user,
+                role=invitation.role,
+                relation=Relation.SELF if invitation.role == Role.RECIPIENT else invitation.relation,
+                sees_private=invitation.sees_private,
+            )
+        access = Access(network=invitation.network, membership=membership)
+        _log(request, access, "network.member.joined", membership, actor=user)
+    return access
+
+
+def _coordinators(network, *, excluding=None) -> int:
+    rows = Membership.objects.filter(network=network, role=Role.COORDINATOR, ended_at__isnull=True)
+    if excluding is not None:
+        rows = rows.exclude(pk=excluding.pk)
+    return rows.count()
+
+
+def member_update(*, request, access: Access, member: Membership, **fields) -> Membership:
+    """The coordinator changes a member's role (handing over or sharing coordination), relation or
+    switch. The network always keeps at least one coordinator."""
+    allowed = {"role", "relation", "sees_private"}
+    with transaction.atomic():
+        member = Membership.objects.select_for_update().get(pk=member.pk, ended_at__isnull=True)
+        if (
+            fields.get("role", member.role) != Role.COORDINATOR
+            and member.role == Role.COORDINATOR
+            and not _coordinators(member.network, excluding=member)
+        ):
+            raise ValidationError(
+                gettext("A network needs a coordinator. Make someone else coordinator first.")
+            )
+        for name, value in fields.items():
+            if name not in allowed:
+                raise TypeError(name)
+            setattr(member, name, value)
+        member.save(update_fields=list(fields))
+        _log(request, access, "network.member.changed", member)
+    return member
+
+
+def member_settings_update(*, request, access: Access, **fields) -> Membership:
+    """A member's own settings: phone number and reminders."""
+    allowed = {"phone", "reminders", "remind_week_before"}
+    member = access.membership
+    with transaction.atomic():
+        for name, value in fields.items():
+            if name not in allowed:
+                raise TypeError(name)
+            setattr(member, name, value)
+        member.save(update_fields=list(fields))
+        _log(request, access, "network.member.changed", member)
+    return member
+
+
+def _end(member: Membership, now) -> None:
+    """End a membership: from the next request it opens nothing (feed included); open tasks it had
+    claimed are open again."""
+    Membership.objects.filter(pk=member.pk).update(ended_at=now, feed_token=None)
+    Task.objects.filter(claimed_by=member, starts_at__gt=now, status=Task.Status.CLAIMED).update(
+        claimed_by=None,
+        claimed_at=None,
+        standin_requested_at=None,
+        status=Task.Status.OPEN,
+        sequence=F("sequence") + 1,
+        updated_at=now,
+    )
+
+
+def member_remove(*, request, access: Access, member: Membership) -> None:
+    """The coordinator removes a member (not the last coordinator)."""
+    with transaction.atomic():
+        if member.role == Role.COORDINATOR and not _coordinators(member.network, excluding=member):
+            raise ValidationError(
+                gettext("A network needs a coordinator. Make someone else coordinator first.")
+            )
+        _end(member, timezone.now())
+        _log(request, access, "network.member.removed", member)
+
+
+def member_leave(*, request, access: Access) -> None:
+    """A member leaves. The last coordinator can only leave after handing the role over, unless
+    nobody else is left."""
+    member = access.membership
+    with transaction.atomic():
+        others = Membership.objects.filter(network=member.network, ended_at__isnull=True).exclude(
+            pk=member.pk
+        )
+        if (
+            member.role == Role.COORDINATOR
+            and others.exists()
+            and not _coordinators(member.network, excluding=member)
+        ):
+            raise ValidationError(gettext("Make someone else coordinator before you leave."))
+        _end(member, timezone.now())
+        _log(request, access, "network.member.left", member)
+
+
+def feed_token_renew(*, request, access: Access) -> str:
+    """A new personal feed address; the old one stops working at once."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        Membership.objects.filter(pk=access.membership.pk).update(feed_token=token)
+        access.membership.feed_token = token
+        _log(request, access, "network.feed.renewed", access.membership)
+    return token
+
+
+def feed_token_revoke(*, request, access: Access) -> None:
+    with transaction.atomic():
+        Membership.objects.filter(pk=access.membership.pk).update(feed_token=None)
+        access.membership.feed_token = None
+        _log(request, access, "network.feed.revoked", access.membership)
+
+
+# --- Diary ----------------------------------------------------------------------------------
+
+
+def diary_add(*, request, access: Access, text: str) -> DiaryEntry:
+    with transaction.atomic():
+        entry = DiaryEntry.objects.create(network=access.network, author=access.membership, text=text)
+        _log(request, access, "network.diary.written", entry)
+    return entry
+
+
+# --- Erasure (core.personal_data) -----------------------------------------------------------
+
+
+def person_erase(*, user, request) -> None:
+    """Remove ``user`` from every network (see ``personal_data``): memberships end and lose the
+    account, phone and feed ("oud-lid"); networks left without a coordinator get one; networks
+    with nobody left are removed."""
+    now = timezone.now()
+    memberships = list(Membership.objects.filter(user=user).select_related("network"))
+    for member in memberships:
+        network = member.network
+        if member.ended_at is None:
+            _end(member, now)
+        if not _coordinators(network):
+            heir = (
+                Membership.objects.filter(network=network, ended_at__isnull=True, user__isnull=False)
+                .exclude(role__in=[Role.PROFESSIONAL, Role.RECIPIENT])
+                .order_by("role", "joined_at")  # caregivers ("caregiver" < "member"), then members
+                .first()
+            )
+            if heir is None:
+                heir = (
+                    Membership.objects.filter(network=network, ended_at__isnull=True, user__isnull=False)
+                    .order_by("joined_at")
+                    .first()
+                )
+            if heir is not None:
+                Membership.objects.filter(pk=heir.pk).update(role=Role.COORDINATOR)
+    Membership.objects.filter(user=user).update(user=None, phone="", feed_token=None)
+    Invitation.objects.filter(email__iexact=user.email).delete()
+    Invitation.objects.filter(accepted_by=user).update(accepted_by=None)
+    for network in {m.network for m in memberships}:
+        if not Membership.objects.filter(network=network, ended_at__isnull=True).exists():
+            network.delete()
+
+
+# --- Tasks: claiming --------------------------------------------------------------------------
+
+
+class TaskTaken(Exception):
+    """Someone else has the task: ``holder`` is their membership (None when it was cancelled)."""
+
+    def __init__(self, holder: Membership | None):
+        super().__init__("task taken")
+        self.holder = holder
+
+
+def task_claim(*, request, access: Access, task: Task) -> Task:
+    """Claim an open task, or take over a task whose claimer asked for a stand-in. One conditional
+    UPDATE decides: of any number of members claiming at once exactly one wins; the others get
+    ``TaskTaken`` with the winner."""
+    if not access.claims_tasks:
+        raise PermissionError("this role does not claim tasks")
+    now = timezone.now()
+    with transaction.atomic():
+        won = Task.objects.filter(
+            pk=task.pk, network=access.network, status=Task.Status.OPEN, claimed_by__isnull=True
+        ).update(
+            status=Task.Status.CLAIMED,
+            claimed_by=access.membership,
+            claimed_at=now,
+            sequence=F("sequence") + 1,
+            updated_at=now,
+        )
+        if not won and task.claimed_by_id != access.membership.pk:
+            won = (
+                Task.objects.filter(
+                    pk=task.pk,
+                    network=access.network,
+                    status=Task.Status.CLAIMED,
+                    standin_requested_at__isnull=False,
+                    claimed_by=task.claimed_by_id,
+                )
+                .exclude(claimed_by=access.membership)
+                .update(
+                    claimed_by=access.membership,
+                    claimed_at=now,
+                    standin_requested_at=None,
+                    sequence=F("sequence") + 1,
+                    updated_at=now,
+                )
+            )
+        current = Task.objects.select_related("claimed_by__user").get(pk=task.pk)
+        if (
+            not won
+            and current.claimed_by_id == access.membership.pk
+            and current.status == Task.Status.CLAIMED
+        ):
+            return current  # already theirs: claiming twice changes nothing
+        if not won:
+            audit.log(
+                request=request,
+                action="network.task.claimed",
+                obj=current,
+                subject=_subject(access.network),
+                role=access.role,
+                purpose=PURPOSE,
+                outcome=audit.OUTCOME_FAILURE,
+            )
+            raise TaskTaken(current.claimed_by if current.status != Task.Status.CANCELLED else None)
+        _log(request, access, "network.task.claimed", current)
+    return current

@@ -1,0 +1,44 @@
+"""Pages of the care network under /netwerk/ (Dutch paths). Each section's routes beside its views."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "network"
+
+# The network and its members
+urlpatterns = [
+    path("", views.network_list, name="list"),
+    path("nieuw/", views.network_create, name="create"),
+    path("uitnodiging/<str:token>/", views.invitation, name="invitation"),
+    path("<uuid:network_id>/", views.network_home, name="home"),
+    path("<uuid:network_id>/leden/", views.members, name="members"),
+    path("<uuid:network_id>/leden/uitnodigen/", views.invite, name="invite"),
+    path(
+        "<uuid:network_id>/leden/uitnodiging/<uuid:invitation_id>/intrekken/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("<uuid:network_id>/leden/<int:member_id>/", views.member_edit, name="member_edit"),
+    path("<uuid:network_id>/leden/<int:member_id>/verwijderen/", views.member_remove, name="member_remove"),
+    path("<uuid:network_id>/verlaten/", views.leave, name="leave"),
+    path("<uuid:network_id>/instellingen/", views.network_settings, name="settings"),
+    path("<uuid:network_id>/mijn-instellingen/", views.my_settings, name="my_settings"),
+    path("<uuid:network_id>/dagboek/", views.diary, name="diary"),
+]
+
+# Agenda (helper: agenda)
+urlpatterns += [
+    path("<uuid:network_id>/agenda/", views.agenda, name="agenda"),
+]
+
+# Tasks (helper: tasks)
+urlpatterns += [
+    path("<uuid:network_id>/taken/", views.tasks, name="tasks"),
+    path("<uuid:network_id>/verdeling/", views.load, name="load"),
+]
+
+# Calendar feed (helper: feed)
+urlpatterns += [
+    path("<uuid:network_id>/agenda-abonnement/", views.feed, name="feed"),
+]
