@@ -288,6 +288,8 @@ ACCESS_LOG_FORBIDDEN = [
     re.compile(r"/balanscheck/link/(?!\[redacted\])[^/\s?]+"),
     re.compile(r"/account/wachtwoord-nieuw/(?!\[redacted\])[^/\s?]+"),
     re.compile(r"/account/aanmelden/bevestigen/(?!\[redacted\])[^/\s?]+"),
+    re.compile(r"/netwerk/uitnodiging/(?!\[redacted\])[^/\s?]+"),
+    re.compile(r"/netwerk/agenda/(?!\[redacted\])[^/\s?]+"),
     re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{3}(?:\+|%20|\s)?[A-Za-z]{2}(?![0-9A-Za-z])"),
 ]
 

@@ -3,7 +3,9 @@
 gunicorn writes every request line, query string and referer to its access log next to the client's
 IP address. Some of our URLs are secrets: ``/balanscheck/link/<token>/`` opens every check saved under
 an e-mail address for 30 days, ``/account/wachtwoord-nieuw/<uidb64>/<token>/`` sets a password,
-``/account/aanmelden/bevestigen/<uidb64>/<token>/`` confirms a sign-up and signs in; and a
+``/account/aanmelden/bevestigen/<uidb64>/<token>/`` confirms a sign-up and signs in,
+``/netwerk/uitnodiging/<token>/`` joins a care network, ``/netwerk/agenda/<token>.ics`` reads its
+agenda (a calendar feed); and a
 full postcode (``?postcode=3511AB``, ``3511+AB``) beside an IP address points at a street. ``redact``
 replaces the path tokens by ``[redacted]``, shortens every full postcode to its four digits, removes
 e-mail addresses and the values of secret query parameters; ``RedactingLogger`` (gunicorn's logger
@@ -37,6 +39,14 @@ TOKEN_ROUTES = [
     # Sign-up confirmation (activates the account and signs in): /account/aanmelden/bevestigen/<uidb64>/<token>/
     re.compile(
         rf"(?P<keep>{_SEP}account{_SEP}aanmelden{_SEP}bevestigen{_SEP}){_SEGMENT}(?:{_SEP}{_SEGMENT})?"
+    ),
+    # Care network invitation (joins the network): /netwerk/uitnodiging/<token>/
+    re.compile(rf"(?P<keep>{_SEP}netwerk{_SEP}uitnodiging{_SEP}){_SEGMENT}"),
+    # Personal calendar feed (reads the network's agenda): /netwerk/agenda/<token>.ics. The whole
+    # segment goes (with or without ".ics": nothing else lives there) but a final ".ics" stays.
+    re.compile(
+        rf"(?P<keep>{_SEP}netwerk{_SEP}agenda{_SEP})"
+        r"(?:(?!\.ics(?:[/?#&\s\"']|%2[Ff]|$))(?!%2[Ff])[^/?#&\s\"'])+"
     ),
 ]
 

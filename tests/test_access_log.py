@@ -28,6 +28,21 @@ TOKEN = "0f6c2a9e-5d1b-4f7a-9c3e-2b8d7e6f5a41.9a8b7c6d5e4f3a2b1c0d9e8f:1vQxYz:Ab
             "/account/aanmelden/bevestigen/MTIz/cz9k2a-8f1e2d3c/",
             "/account/aanmelden/bevestigen/[redacted]/[redacted]/",
         ),
+        # the care network's invitation link and personal calendar feed (the ".ics" stays)
+        ("/netwerk/uitnodiging/Xk3_9-aBcD/", "/netwerk/uitnodiging/[redacted]/"),
+        (
+            "GET /netwerk/agenda/Xk3_9-aBcDeF.ics?alarm=30 HTTP/1.1",
+            "GET /netwerk/agenda/[redacted].ics?alarm=30 HTTP/1.1",
+        ),
+        ("/netwerk/agenda/Xk3_9-aBcDeF", "/netwerk/agenda/[redacted]"),
+        (
+            "/account/inloggen/?next=%2Fnetwerk%2Fagenda%2FXk3_9-aBcD.ics",
+            "/account/inloggen/?next=%2Fnetwerk%2Fagenda%2F[redacted].ics",
+        ),
+        (
+            "webcal://127.0.0.1:8000/netwerk/agenda/Xk3_9.ics",
+            "webcal://127.0.0.1:8000/netwerk/agenda/[redacted].ics",
+        ),
         # as a referer, and inside a query string (percent-encoded)
         (
             f"http://127.0.0.1:8000/balanscheck/link/{TOKEN}/",
@@ -60,6 +75,8 @@ def test_redact(raw, expected):
         "/sociale-kaart/?postcode=3511&radius=10",  # four digits are kept: that is the point
         "/balanscheck/mijn/0f6c2a9e-5d1b-4f7a-9c3e-2b8d7e6f5a41/",
         "/api/v1/checks/",
+        "/netwerk/0f6c2a9e-5d1b-4f7a-9c3e-2b8d7e6f5a41/agenda/?week=2026-W10",
+        "/netwerk/0f6c2a9e-5d1b-4f7a-9c3e-2b8d7e6f5a41/agenda-abonnement/",
         "/gemeenten/GM0363/respijtzorg/",
         "/api/hsds/3.0/services/1a2b3c4d-0000-4000-8000-1234abcd5678",
         "GET /static/app.3f2a1b.css HTTP/1.1",

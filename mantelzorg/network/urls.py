@@ -41,4 +41,7 @@ urlpatterns += [
 # Calendar feed (helper: feed)
 urlpatterns += [
     path("<uuid:network_id>/agenda-abonnement/", views.feed, name="feed"),
+    path("<uuid:network_id>/agenda-abonnement/vernieuwen/", views.feed_renew, name="feed_renew"),
+    path("<uuid:network_id>/agenda-abonnement/intrekken/", views.feed_revoke, name="feed_revoke"),
+    path("agenda/<str:token>.ics", views.feed_ics, name="feed_ics"),
 ]

@@ -8,17 +8,18 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mantelzorg.core.http import personal
+from mantelzorg.core.http import mark_personal, personal
 from mantelzorg.core.idempotency import idempotent
 
-from . import forms, selectors, services
+from . import feeds, forms, selectors, services
 from .models import Membership
 from .recurrence import TZ
 
@@ -305,5 +306,82 @@ def load(request, network_id):  # placeholder until the load overview lands
 # --- Calendar feed (helper: feed) -------------------------------------------------------------
 
 
-def feed(request, network_id):  # placeholder until the feed page lands
-    raise Http404
+# The reminder choices on the feed page (minutes before; "" none); the feed takes any 0..10080.
+FEED_ALARMS = {"": None, "30": 30, "60": 60, "1440": 1440}
+
+
+def _feed_url(request, token: str | None, alarm: str) -> str:
+    if not token:
+        return ""
+    url = request.build_absolute_uri(reverse("network:feed_ics", kwargs={"token": token}))
+    return url + (f"?alarm={alarm}" if alarm else "")
+
+
+@login_required
+@personal
+@require_GET
+def feed(request, network_id):
+    """My calendar link: how to subscribe, with a reminder of my choice; renew or revoke it."""
+    access = selectors.network_access(request, network_id, action="network.feed.viewed")
+    alarm = request.GET.get("alarm", "")
+    alarm = alarm if alarm in FEED_ALARMS else ""
+    url = _feed_url(request, access.membership.feed_token, alarm)
+    context = {
+        "access": access,
+        "feed_url": url,
+        "webcal_url": "webcal://" + url.split("://", 1)[1] if url else "",
+        "alarm": alarm,
+        "alarms": [
+            ("", _("No reminder")),
+            ("30", _("30 minutes before")),
+            ("60", _("1 hour before")),
+            ("1440", _("1 day before")),
+        ],
+    }
+    return render(request, "network/feed.html", context)
+
+
+@login_required
+@personal
+@require_POST
+@idempotent
+def feed_renew(request, network_id):
+    """Make my calendar link, or a new one (the old one stops working at once)."""
+    access = selectors.network_access(request, network_id, action="network.feed.renewed")
+    had_one = bool(access.membership.feed_token)
+    services.feed_token_renew(request=request, access=access)
+    if had_one:
+        messages.success(request, _("You have a new calendar link. The old link no longer works."))
+    else:
+        messages.success(request, _("Your calendar link is ready."))
+    return redirect("network:feed", network_id=network_id)
+
+
+@login_required
+@personal
+@require_POST
+@idempotent
+def feed_revoke(request, network_id):
+    access = selectors.network_access(request, network_id, action="network.feed.revoked")
+    services.feed_token_revoke(request=request, access=access)
+    messages.success(request, _("Your calendar link no longer works."))
+    return redirect("network:feed", network_id=network_id)
+
+
+@require_GET
+def feed_ics(request, token):
+    """The feed itself, for calendar apps: no login, the token is the key (404 when it opens
+    nothing, from the very next request after it was revoked or renewed)."""
+    try:
+        alarm = feeds.parse_alarm(request.GET.get("alarm"))
+    except ValueError:
+        message = _("alarm must be a number of minutes from 0 to 10080, or left out.")
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+    membership = feeds.feed_for_token(request, token)
+    if membership is None:
+        raise Http404
+    appointments, tasks = feeds.feed_rows(membership)
+    body = feeds.feed_bytes(membership, appointments, tasks, alarm=alarm, language=settings.LANGUAGE_CODE)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="zorgnetwerk.ics"'
+    return mark_personal(response)
