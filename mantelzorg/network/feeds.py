@@ -28,19 +28,22 @@ an override's is the series' plus its own, so it rises when either changes (an o
 the series' texts, so an edit of the series changes the override too).
 
 Queries: ``feed_rows`` makes three (appointments, their changes, the claimed tasks) whatever the
-number of items; ``feed_bytes`` makes none.
+number of items; ``feed_bytes`` makes none. ``feed`` keeps the built bytes in the cache under a
+hash of every row and setting they come from, so an unchanged feed is not built again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, override
-from icalendar import Alarm, Calendar, Event, Timezone, vRecur
+from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
 
 from mantelzorg.core import audit
 
@@ -51,8 +54,9 @@ from .selectors import _subject, membership_by_feed_token
 PURPOSE = "calendar feed"
 PRODID = "-//C3 Zorgnetwerk//Mantelzorg agenda//NL"
 ALARM_MAX = 7 * 24 * 60  # minutes: an alarm at most a week before
+CACHE_SECONDS = 60 * 60
+FORMAT = 1  # raise when feed_bytes writes something else from the same rows (a new cache key)
 PAST = dt.timedelta(days=365)  # single items and tasks that ended longer ago stay out of the feed
-TZ_YEARS_AHEAD = 25  # the VTIMEZONE lists the zone's changes up to this many years from now
 
 
 def feed_for_token(request, token: str) -> Membership | None:
@@ -95,6 +99,39 @@ def feed_rows(membership: Membership, *, now: dt.datetime | None = None):
     return appointments, tasks
 
 
+def feed(membership: Membership, *, alarm: int | None = None, language: str = "nl") -> bytes:
+    """A member's feed: its rows read (three queries), the bytes built, or taken from the cache
+    when exactly these rows, settings and options were built before (calendar apps fetch the
+    same feed again every hour or so; building it is most of the time)."""
+    appointments, tasks = feed_rows(membership)
+    key = "network.feed:" + _digest(membership, appointments, tasks, alarm, language)
+    body = cache.get(key)
+    if body is None:
+        body = feed_bytes(membership, appointments, tasks, alarm=alarm, language=language)
+        cache.set(key, body, CACHE_SECONDS)
+    return body
+
+
+def _digest(membership, appointments, tasks, alarm, language) -> str:
+    """A hash of everything ``feed_bytes`` reads: the same digest, the same bytes."""
+    network = membership.network
+    parts: list[object] = [FORMAT, network.pk, network.recipient_name, network.feed_notes, alarm, language]
+    for a in appointments:
+        parts.append(
+            (a.pk, a.title, a.place, a.note, a.starts_at, a.ends_at, a.all_day, a.rrule, a.status)
+            + (a.sequence, a.updated_at)
+        )
+        parts.extend(
+            (c.pk, c.original_start, c.state, c.starts_at, c.ends_at, c.title, c.place, c.note)
+            + (c.sequence, c.updated_at)
+            for c in a.changes.all()
+        )
+    parts.extend(
+        (t.pk, t.title, t.note, t.starts_at, t.ends_at, t.all_day, t.sequence, t.updated_at) for t in tasks
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 def feed_bytes(
     membership: Membership,
     appointments: Iterable[Appointment],
@@ -117,38 +154,50 @@ def feed_bytes(
         cal.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", "PT1H")
         events: list[Event] = []
-        timed: list[dt.datetime] = []  # the starts of items with a TZID (the VTIMEZONE's range)
+        timed = False  # any item with a TZID: then the VTIMEZONE
         for appointment in appointments:
             events.extend(_appointment_events(appointment, notes=network.feed_notes))
-            if not appointment.all_day:
-                timed.append(appointment.starts_at)
+            timed = timed or not appointment.all_day
         task_title = gettext("Task: %(title)s")
         for task in tasks:
             events.append(_task_event(task, task_title % {"title": task.title}, notes=network.feed_notes))
-            if not task.all_day:
-                timed.append(task.starts_at)
+            timed = timed or not task.all_day
         if alarm is not None:
             reminder = gettext("Reminder")
             for event in events:
                 if event.get("status") != "CANCELLED":
                     event.add_component(_alarm(alarm, str(event.get("summary", reminder))))
         if timed:
-            cal.add_component(_timezone(local(min(timed)).year))
+            cal.add_component(amsterdam())
         for event in events:
             cal.add_component(event)
     return cal.to_ical()
 
 
 @functools.cache
-def _timezone_of(first_year: int, last_year: int) -> Timezone:
-    """The VTIMEZONE of Europe/Amsterdam from tzdata (slow to build: cached per range)."""
-    return Timezone.from_tzid(
-        str(TZ.key), first_date=dt.date(first_year, 1, 1), last_date=dt.date(last_year, 1, 1)
-    )
-
-
-def _timezone(first_year: int) -> Timezone:
-    return _timezone_of(min(first_year, timezone.now().year), timezone.now().year + TZ_YEARS_AHEAD)
+def amsterdam() -> Timezone:
+    """The VTIMEZONE of Europe/Amsterdam as rules (RRULE), as Google Calendar writes it: summer
+    time from the last Sunday of March 02:00 to the last Sunday of October 03:00 (EU rules since
+    1996). Not ``Timezone.from_tzid``: that lists every change as RDATE up to a last date, and
+    Outlook ignores a VTIMEZONE with RDATEs (it then shifts summer occurrences of a series by an
+    hour). ``tests/test_feed.py`` checks every change from 1996 to 2060 against tzdata."""
+    daylight = TimezoneDaylight()
+    daylight.add("tzname", "CEST")
+    daylight.add("tzoffsetfrom", dt.timedelta(hours=1))
+    daylight.add("tzoffsetto", dt.timedelta(hours=2))
+    daylight.add("dtstart", dt.datetime(1970, 3, 29, 2))
+    daylight.add("rrule", {"FREQ": "YEARLY", "BYMONTH": 3, "BYDAY": "-1SU"})
+    standard = TimezoneStandard()
+    standard.add("tzname", "CET")
+    standard.add("tzoffsetfrom", dt.timedelta(hours=2))
+    standard.add("tzoffsetto", dt.timedelta(hours=1))
+    standard.add("dtstart", dt.datetime(1970, 10, 25, 3))
+    standard.add("rrule", {"FREQ": "YEARLY", "BYMONTH": 10, "BYDAY": "-1SU"})
+    tz = Timezone()
+    tz.add("tzid", str(TZ.key))
+    tz.add_component(daylight)
+    tz.add_component(standard)
+    return tz
 
 
 def _when(value: dt.datetime, all_day: bool) -> dt.datetime | dt.date:

@@ -380,8 +380,7 @@ def feed_ics(request, token):
     membership = feeds.feed_for_token(request, token)
     if membership is None:
         raise Http404
-    appointments, tasks = feeds.feed_rows(membership)
-    body = feeds.feed_bytes(membership, appointments, tasks, alarm=alarm, language=settings.LANGUAGE_CODE)
+    body = feeds.feed(membership, alarm=alarm, language=settings.LANGUAGE_CODE)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="zorgnetwerk.ics"'
     return mark_personal(response)
