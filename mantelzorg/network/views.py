@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from mantelzorg.core.http import mark_personal, personal
 from mantelzorg.core.idempotency import idempotent
@@ -368,7 +368,7 @@ def feed_revoke(request, network_id):
     return redirect("network:feed", network_id=network_id)
 
 
-@require_GET
+@require_safe
 def feed_ics(request, token):
     """The feed itself, for calendar apps: no login, the token is the key (404 when it opens
     nothing, from the very next request after it was revoked or renewed)."""

@@ -471,6 +471,19 @@ def test_the_feed_gives_the_same_occurrences_as_the_agenda(client, net):
         span = _dates(first, last, not isinstance(event.decoded("DTSTART"), dt.datetime))
         found.add((str(event["SUMMARY"]), *span, event.get("STATUS") == "CANCELLED"))
     assert found == expected
+    # and the independent ical package's own expansion
+    stream = IcsCalendarStream.calendar_from_ics(fetch(client).content.decode())
+    found_ical = set()
+    for event in stream.timeline_tz(TZ).overlapping(start, end):
+        if event.uid.startswith("task-"):
+            continue
+        first, last = event.dtstart, event.dtend
+        if not isinstance(first, dt.datetime):
+            first = dt.datetime.combine(first, dt.time(), tzinfo=TZ)
+            last = dt.datetime.combine(last, dt.time(), tzinfo=TZ)
+        span = _dates(first, last, not isinstance(event.dtstart, dt.datetime))
+        found_ical.add((event.summary, *span, getattr(event.status, "value", event.status) == "CANCELLED"))
+    assert found_ical == expected, sorted(found_ical ^ expected, key=str)[:6]
     assert len(expected) > 100
     assert ("Weekly (moved)", local(2027, 1, 9, 16), local(2027, 1, 9, 17, 30), False) in found
     assert ("Weekly", local(2027, 1, 14, 10), local(2027, 1, 14, 11), True) in found
