@@ -211,15 +211,17 @@ def _stamp(*values: dt.datetime) -> dt.datetime:
 
 def _rrule(value: str, all_day: bool) -> vRecur:
     """The stored RRULE value, with UNTIL in the form RFC 5545 asks for the kind of DTSTART: a
-    date for an all-day series, UTC for a series with a TZID (a local UNTIL is read as local)."""
+    date for an all-day series, UTC for a series with a TZID. The instant stays the one the
+    agenda uses (``recurrence.starts``: a local UNTIL is local wall-clock time, a date its
+    midnight), so the feed and the agenda end a series on the same occurrence."""
     rule = vRecur.from_ical(value)
     until = rule.get("UNTIL")
     if until:
         end = until[0]
         if all_day and isinstance(end, dt.datetime):
-            rule["UNTIL"] = [end.date()]
+            rule["UNTIL"] = [local(end).date() if end.tzinfo else end.date()]
         elif not all_day and not isinstance(end, dt.datetime):
-            rule["UNTIL"] = [make_aware(dt.datetime.combine(end, dt.time(23, 59, 59))).astimezone(dt.UTC)]
+            rule["UNTIL"] = [make_aware(dt.datetime.combine(end, dt.time())).astimezone(dt.UTC)]
         elif not all_day and end.tzinfo is None:
             rule["UNTIL"] = [make_aware(end).astimezone(dt.UTC)]
     return rule

@@ -448,6 +448,15 @@ def test_the_feed_gives_the_same_occurrences_as_the_agenda(client, net):
     )
     appointment(network, local(2027, 3, 28, 2, 30), rrule="FREQ=YEARLY;COUNT=2", title="In the gap")
     appointment(network, local(2027, 5, 5, 12), title="Once")
+    # UNTIL in the "wrong" form for its DTSTART: the feed writes the right form, same last occurrence
+    appointment(network, local(2027, 2, 1, 9), rrule="FREQ=DAILY;UNTIL=20270205", title="Until a date")
+    appointment(network, local(2027, 2, 1, 9), rrule="FREQ=DAILY;UNTIL=20270205T090000", title="Until local")
+    all_day(
+        network, dt.date(2027, 2, 1), rrule="FREQ=DAILY;UNTIL=20270204T230000Z", title="All-day until UTC"
+    )
+    all_day(
+        network, dt.date(2027, 2, 1), rrule="FREQ=DAILY;UNTIL=20270205T120000", title="All-day until local"
+    )
     appointment(network, local(2027, 5, 6, 12), title="Once, cancelled", status=Appointment.Status.CANCELLED)
     all_day(network, dt.date(2027, 6, 1), title="One day")
     task(network, local(2027, 5, 7, 12), claimed_by=me)
