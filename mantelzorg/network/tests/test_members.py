@@ -79,12 +79,8 @@ def test_an_invitation_is_accepted_once_by_signing_in(cast):
     assert member.get(f"/netwerk/{net.pk}/").status_code == 200
     assert member.post(path).status_code == 404  # single use
     assert Client().get(path).status_code == 404
-    assert (
-        "charlie@example.org"
-        not in coordinator.get(f"/netwerk/{net.pk}/leden/")
-        .content.decode()
-        .split("Invitations not yet accepted")[-1]
-    )
+    pending = coordinator.get(f"/netwerk/{net.pk}/leden/").content.decode().split('id="invitations"')[-1]
+    assert "charlie@example.org" not in pending
 
 
 def test_a_withdrawn_or_expired_invitation_no_longer_works(cast):
