@@ -60,6 +60,8 @@ if body_file and body_file ~= "" then
   wrk.headers["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE") or "application/octet-stream"
 end
 wrk.headers["Accept-Encoding"] = "identity"
+local cookie = os.getenv("BENCH_COOKIE")
+if cookie and cookie ~= "" then wrk.headers["Cookie"] = cookie end
 
 -- A mix of paths (one per line), requested in turn: a realistic spread of queries.
 local paths_file = os.getenv("BENCH_PATHS_FILE")
@@ -243,6 +245,8 @@ def run_python_inprocess(
     concurrency = max(1, min(concurrency, MAX_CONCURRENCY))
     duration = max(0.5, min(duration, MAX_DURATION))
     headers = {"Accept-Encoding": "identity", "Host": f"{host}:{port}"}
+    if os.environ.get("BENCH_COOKIE"):
+        headers["Cookie"] = os.environ["BENCH_COOKIE"]
     if content_type:
         headers["Content-Type"] = content_type
     lock = threading.Lock()

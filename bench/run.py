@@ -75,7 +75,7 @@ def production_env() -> dict:
     env.update(
         {
             "DJANGO_ENV": "production",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": HOST,
             "SECURE_SSL_REDIRECT": "0",
             "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -181,6 +181,8 @@ def fetch(port, path, method="GET", body=None, content_type=None):
         headers = {"Accept-Encoding": "identity"}
         if content_type:
             headers["Content-Type"] = content_type
+        if os.environ.get("BENCH_COOKIE"):
+            headers["Cookie"] = os.environ["BENCH_COOKIE"]
         conn.request(method, path, body=body, headers=headers)
         resp = conn.getresponse()
         data = resp.read()
@@ -357,7 +359,14 @@ def parse_args(argv=None):
         "--load-reference-data", action="store_true", help="also run manage.py load_reference_data"
     )
     p.add_argument("--json", metavar="FILE", help="also write all results as JSON")
+    p.add_argument(
+        "--cookie",
+        metavar="NAME=VALUE",
+        help="send this Cookie header with every request (a signed-in session, e.g. from bench/network_data.py)",
+    )
     a = p.parse_args(argv)
+    if a.cookie:
+        os.environ["BENCH_COOKIE"] = a.cookie  # read by fetch() and both load generators
     if len(a.body) != len(a.post):
         p.error("give exactly one --body FILE per --post PATH")
     if len(a.content_type) > len(a.post):

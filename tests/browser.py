@@ -215,6 +215,19 @@ def axe():
     return run_axe
 
 
+PHONE_320 = {"width": 320, "height": 640}
+
+
+def check(page, axe, name: str) -> None:
+    """axe and reflow at 320 px (and 375 px), then a 1280 px screenshot to look at
+    (``name@1280.png``); the viewport is left at 320 px."""
+    page.set_viewport_size(PHONE_320)
+    axe(page, name)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(SCREENSHOTS / f"{name}@1280.png"), full_page=True)
+    page.set_viewport_size(PHONE_320)
+
+
 def tab_until(page, predicate, max_tabs: int = 60):
     """Press Tab until ``predicate(focused_element_info)`` is true; return the info dict."""
     for _ in range(max_tabs):

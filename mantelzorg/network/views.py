@@ -4,6 +4,7 @@ form → service → render or redirect. Outsiders get 404 from ``selectors.netw
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from django.conf import settings
 from django.contrib import messages
@@ -76,12 +77,16 @@ def network_home(request, network_id):
     access = selectors.network_access(request, network_id, action="network.agenda.viewed")
     today = timezone.localdate(timezone=TZ)
     start = dt.datetime.combine(today, dt.time(), tzinfo=TZ)
-    occurrences = selectors.agenda(request, access, start, start + dt.timedelta(days=8))
+    occurrences = selectors.agenda(request, access, start, start + dt.timedelta(days=7))
+    days = [
+        (day, list(items))
+        for day, items in itertools.groupby(occurrences, key=lambda o: max(o.starts_at, start).astimezone(TZ).date())
+    ]
     open_tasks = selectors.open_tasks(request, access, limit=5)
     return render(
         request,
         "network/home.html",
-        {"access": access, "occurrences": occurrences, "open_tasks": open_tasks, "today": today},
+        {"access": access, "days": days, "open_tasks": open_tasks, "today": today},
     )
 
 

@@ -26,6 +26,8 @@ MARKER = "zqxmarker7731"
 # Where the marker may stay after erasure, and why (see core/personal_data.py).
 ALLOWED = {
     "core_logentry": "audit rows keep the numeric id, never text about the person (checked below: no marker)",
+    "network_diaryentry": "what an erased member wrote in a network's diary stays for the others, under "
+    "'oud-lid' (former member) without a link to the person (issue 13, network/personal_data.py)",
     "django_session (anonymous)": "a check in progress in a browser that never signed in nor opened an e-mail "
     "link: not linked to the person; it ends with its session (SESSION_COOKIE_AGE, 12 hours)",
 }
@@ -75,6 +77,21 @@ def seed(cast):
         f"/beheer/accounts/user/{person.pk}/change/",
         {"email": person.email, "name": f"Ans {MARKER} (bijgewerkt)", "role": "caregiver", "is_active": "on"},
     )  # the admin's history names the account
+    # The care network: a member of someone else's network (phone, diary, a claimed task, a feed),
+    # invited there by e-mail, and the coordinator of a network of their own.
+    from mantelzorg.network.tests import factories as network_factories
+
+    shared = network_factories.network(cast.caregiver)
+    network_factories.invitation(
+        shared, email=person.email, token=f"{MARKER}-invitation", name=f"Ans {MARKER}"
+    )
+    membership = network_factories.member(shared, person, phone=f"06{MARKER}", feed_token=f"{MARKER}-feed")
+    network_factories.diary(shared, membership, text=f"Gewandeld met {MARKER}")
+    network_factories.task(shared, claimed_by=membership, status="claimed", claimed_at=shared.created_at)
+    assert (
+        client.post("/netwerk/nieuw/", {"recipient_name": f"Vader {MARKER}", "relation": "child"}).status_code
+        == 302
+    )
     return person, client
 
 

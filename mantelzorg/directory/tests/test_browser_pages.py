@@ -10,6 +10,7 @@ import pytest
 from django_otp.oath import totp
 
 from mantelzorg.directory.models import Organization, Phone
+from tests.browser import check
 
 from .factories import make_org, make_service
 
@@ -17,17 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 320, "height": 640}
 LONG = "Voorbeeld Mantelzorgspreekuurondersteuningsvoorziening Amsterdam-Centrum"
-
-
-def check(page, axe, name: str) -> None:
-    """axe and reflow at 320 px (and 375 px), then a 1280 px screenshot to look at."""
-    from tests.browser import SCREENSHOTS
-
-    page.set_viewport_size(PHONE)
-    axe(page, name)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.screenshot(path=str(SCREENSHOTS / f"{name}@1280.png"), full_page=True)
-    page.set_viewport_size(PHONE)
 
 
 @pytest.fixture

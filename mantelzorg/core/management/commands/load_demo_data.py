@@ -6,7 +6,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 # Each app that has demo data offers ``<app>.demo.load(stdout)``; the order matters.
-DEMO_MODULES = ["mantelzorg.accounts.demo", "mantelzorg.directory.demo", "mantelzorg.assessment.demo"]
+DEMO_MODULES = [
+    "mantelzorg.accounts.demo",
+    "mantelzorg.directory.demo",
+    "mantelzorg.assessment.demo",
+    "mantelzorg.network.demo",
+]
 
 
 class Command(BaseCommand):
