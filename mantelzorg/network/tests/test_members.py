@@ -189,3 +189,32 @@ def test_the_diary_shows_newest_first_with_the_author(cast):
     assert page.index("Tweede") < page.index("Eerste") and "alice" in page
     response = client.post(f"/netwerk/{net.pk}/dagboek/", {"text": "x" * 2001})
     assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
+
+
+def test_an_invitation_is_accepted_by_creating_an_account(cast):
+    """A new person: the invitation page sends them to sign up; the sign-up link brings them back
+    to the invitation, signed in, and one button puts them in the network."""
+    net = factories.network(cast.caregiver)
+    path, _ = invite(
+        login(Client(), cast.caregiver), net, email="nieuw@example.org", role="caregiver", relation="sibling"
+    )
+    visitor = Client()
+    page = visitor.get(path).content.decode()
+    signup = re.search(r'href="(/account/aanmelden/\?next=[^"]+)"', page).group(1).replace("&amp;", "&")
+    mail.outbox.clear()
+    response = visitor.post(
+        signup,
+        {
+            "name": "Nieuw",
+            "email": "nieuw@example.org",
+            "password": "een lange zin om te onthouden",
+            "next": path,
+        },
+    )
+    assert response.status_code == 200
+    confirm = re.search(r"https?://\S+?(/account/aanmelden/bevestigen/\S+)", mail.outbox[0].body).group(1)
+    response = visitor.post(confirm)
+    assert response.status_code == 302 and response["Location"] == path
+    assert visitor.post(path).status_code == 302
+    joined = Membership.objects.get(network=net, user__email="nieuw@example.org")
+    assert joined.role == Role.CAREGIVER and joined.relation == "sibling"
