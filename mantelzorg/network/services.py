@@ -344,14 +344,13 @@ def task_claim(*, request, access: Access, task: Task) -> Task:
             sequence=F("sequence") + 1,
             updated_at=now,
         )
-        if not won and task.claimed_by_id != access.membership.pk:
+        if not won:  # a stand-in: the first to take it over clears the request, so wins alone
             won = (
                 Task.objects.filter(
                     pk=task.pk,
                     network=access.network,
                     status=Task.Status.CLAIMED,
                     standin_requested_at__isnull=False,
-                    claimed_by=task.claimed_by_id,
                 )
                 .exclude(claimed_by=access.membership)
                 .update(

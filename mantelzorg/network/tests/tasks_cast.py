@@ -22,7 +22,10 @@ def request_for(user):
 
 def make_network(cast):
     coordinator = services.network_create(
-        request=request_for(cast.caregiver), user=cast.caregiver, recipient_name="Truus", relation=Relation.CHILD
+        request=request_for(cast.caregiver),
+        user=cast.caregiver,
+        recipient_name="Truus",
+        relation=Relation.CHILD,
     )
     network = coordinator.network
 

@@ -160,15 +160,17 @@ def test_a_stand_in_takes_over_via_claim(net):
 def test_done_by_the_claimer_or_a_planner_and_cancel_by_a_planner_only(net):
     task = _claim(net.member, make_task(net), net.users["member"])
     with pytest.raises(services.TaskTaken):  # another member cannot mark it done
-        services.task_done(
-            request=request_for(net.users["professional"]), access=net.professional, task=task
-        )
-    done = services.task_done(request=request_for(net.users["coordinator"]), access=net.coordinator, task=task)
+        services.task_done(request=request_for(net.users["professional"]), access=net.professional, task=task)
+    done = services.task_done(
+        request=request_for(net.users["coordinator"]), access=net.coordinator, task=task
+    )
     assert done.status == Task.Status.DONE and done.done_at is not None
     other = make_task(net)
     with pytest.raises(PermissionError):
         services.task_cancel(request=request_for(net.users["member"]), access=net.member, task=other)
-    cancelled = services.task_cancel(request=request_for(net.users["caregiver"]), access=net.caregiver, task=other)
+    cancelled = services.task_cancel(
+        request=request_for(net.users["caregiver"]), access=net.caregiver, task=other
+    )
     assert cancelled.status == Task.Status.CANCELLED
     with pytest.raises(services.TaskTaken) as refused:
         _claim(net.member, other, net.users["member"])
@@ -264,7 +266,7 @@ def test_the_task_list_shows_when_what_who_and_a_claim_button(client, net):
     html = client.get(_url(net) + "?toon=alle").content.decode()
     assert "Boodschappen doen" in html and "Naar het ziekenhuis" in html
     assert "bob" in html  # who has it
-    assert html.count(f'/taken/{claimed.pk}/nemen/') == 0
+    assert html.count(f"/taken/{claimed.pk}/nemen/") == 0
     assert html.count("/nemen/") == 1
     assert 'aria-current="page">' in html
     assert "Nobody does these yet" not in html  # the flagged block is the coordinator's
