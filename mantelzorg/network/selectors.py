@@ -389,8 +389,8 @@ def load_spread(request, access: Access, *, now=None) -> list[LoadRow]:
     now = now or timezone.now()
     short, long = (now - dt.timedelta(days=days) for days in LOAD_WINDOWS)
     recent_short, recent_long = Q(starts_at__gte=short), Q(starts_at__gte=long)
-    totals = {
-        row["claimed_by"]: row
+    totals: dict[int, dict] = {
+        row["claimed_by"]: dict(row)
         for row in Task.objects.filter(_done_filter(now), network=access.network, starts_at__gte=long)
         .filter(claimed_by__isnull=False, starts_at__lt=now)
         .values("claimed_by")
@@ -405,10 +405,9 @@ def load_spread(request, access: Access, *, now=None) -> list[LoadRow]:
     claimers = {Role.COORDINATOR, Role.CAREGIVER, Role.MEMBER}
     rows = []
     for member in members:
-        total = totals.get(member.pk)
-        if total is None and not (member.active and member.role in claimers):
+        total = totals.get(member.pk, {})
+        if not total and not (member.active and member.role in claimers):
             continue
-        total = total or {}
         rows.append(
             LoadRow(
                 member=member,
@@ -450,4 +449,4 @@ def care_hours_per_week(user, *, now=None) -> int | None:
     )
     if not minutes:
         return None
-    return max(1, round(minutes / 60 / 4))
+    return max(1, int(minutes / 60 / 4 + 0.5))  # rounded half up: 2.5 hours a week is 3

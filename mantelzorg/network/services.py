@@ -672,6 +672,8 @@ def _send_once(member: Membership, kind: str, key: str, *, subject, template: st
 
     from .models import ReminderSent
 
+    if member.user is None:  # erased meanwhile
+        return False
     try:
         with transaction.atomic():
             ReminderSent.objects.create(membership=member, kind=kind, key=key)
@@ -731,6 +733,8 @@ def reminders_send(*, now: dt.datetime | None = None) -> dict[str, int]:
             .order_by("starts_at", "pk")
         )
         for task in rows:
+            if task.claimed_by is None:
+                continue
             sent = _send_once(
                 task.claimed_by,
                 kind,

@@ -151,6 +151,7 @@ def test_100_members_claim_one_task_at_once_one_wins_99_are_told_who(cast, tmp_p
         path = f"/netwerk/{network.pk}/taken/{task.pk}/nemen/"
         barrier = threading.Barrier(MEMBERS, timeout=60)
         answers: list[tuple[int, str, str]] = []
+        errors: list[str] = []
         lock = threading.Lock()
 
         def claim(session):
@@ -162,11 +163,21 @@ def test_100_members_claim_one_task_at_once_one_wins_99_are_told_who(cast, tmp_p
             }
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             try:
-                conn.connect()
+                for attempt in range(3):  # a refused connect (a full accept queue) is tried again
+                    try:
+                        conn.connect()
+                        break
+                    except ConnectionRefusedError:
+                        time.sleep(0.2 * (attempt + 1))
                 barrier.wait()  # every connection is open: the claims leave together
                 conn.request("POST", path, body=body, headers=headers)
                 response = conn.getresponse()
                 answer = (response.status, response.getheader("Location", ""), response.read().decode())
+            except Exception as error:  # reported in the assertion below, never lost in a thread
+                barrier.abort()
+                with lock:
+                    errors.append(repr(error))
+                return
             finally:
                 conn.close()
             with lock:
@@ -182,9 +193,10 @@ def test_100_members_claim_one_task_at_once_one_wins_99_are_told_who(cast, tmp_p
     finally:
         _stop(proc)
 
-    assert len(answers) == MEMBERS, f"{len(answers)} answers"
+    assert len(answers) == MEMBERS, f"{len(answers)} answers; errors: {sorted(set(errors))[:5]}"
     statuses = sorted(status for status, *_ in answers)
-    assert statuses == [302] + [409] * (MEMBERS - 1), statuses
+    odd = [body[:1500] for status, _, body in answers if status not in (302, 409)][:1]
+    assert statuses == [302] + [409] * (MEMBERS - 1), (statuses, odd)
     rows = claimed(task.pk)
     assert len(rows) == 1 and rows[0][0] == "claimed"
     winner = names[rows[0][1]]
