@@ -214,6 +214,22 @@ def prefill_for(request):
     return answers, check.pc4, check.created_at
 
 
+CARE_HOURS = "about.care_hours"  # "About how many hours a week do you care for this person?"
+
+
+def network_care_hours(request) -> int | None:
+    """The hours per week of the visitor's own tasks in their care network (the last 4 weeks), as
+    a suggestion for ``CARE_HOURS``; None without an account, a network or done tasks. The
+    assessment asks the network, never the other way round, and works without it."""
+    from django.apps import apps
+
+    if not apps.is_installed("mantelzorg.network"):
+        return None
+    from mantelzorg.network.selectors import care_hours_per_week
+
+    return care_hours_per_week(getattr(request, "user", None))
+
+
 MAIN_SCORES = 2  # per instrument, the first scores of its definition are shown first
 
 

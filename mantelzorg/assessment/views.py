@@ -45,6 +45,13 @@ def _prefill(request, state) -> None:
         state["answers"] = answers
         state["postcode"] = pc4 or state["postcode"]
         state["prefilled"] = timezone.localdate(created_at).isoformat()  # the date as the page shows it
+    # The hours of the caregiver's own tasks in their care network, as a suggestion: filled in when
+    # the question has no answer yet, else only shown beside the earlier answer.
+    hours = selectors.network_care_hours(request)
+    state["suggested_hours"] = hours
+    state["suggestion_filled"] = hours is not None and selectors.CARE_HOURS not in state["answers"]
+    if state["suggestion_filled"]:
+        state["answers"][selectors.CARE_HOURS] = hours
     _store(request, state)
 
 
@@ -146,6 +153,8 @@ def step(request, number):
         "slug": STEPS[index][0],
         "index": index,
         "prefilled": state.get("prefilled") if index == 0 else None,
+        "suggested_hours": state.get("suggested_hours") if index == 0 else None,
+        "suggestion_filled": state.get("suggestion_filled"),
     }
     return render(request, "assessment/step.html", context)
 

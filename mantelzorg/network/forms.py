@@ -3,12 +3,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django import forms
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from mantelzorg.core import geo
 
-from .models import DIARY_MAX, Relation, Role
+from .models import DIARY_MAX, NOTE_MAX, Relation, Role, TaskKind
+from .recurrence import TZ, make_aware, starts
+from .services import ACTIVITY_MAX_TASKS
 
 NO_MEDICAL = _("Do not write medical details here, such as illnesses or medicines.")
 
@@ -140,3 +146,212 @@ class DiaryForm(forms.Form):
             "max_length": _("Keep it shorter: at most %(limit_value)d characters."),
         },
     )
+
+
+# --- Tasks (helper: tasks) --------------------------------------------------------------------
+
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+TIME_FORMATS = ["%H:%M", "%H.%M", "%H:%M:%S"]
+RRULE_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+def _date_field(label, *, required=True, help_text=""):
+    return forms.DateField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Fill in a date."), "invalid": _("Fill in a date like 14-3-2027.")},
+    )
+
+
+def _time_field(label, *, help_text=""):
+    return forms.TimeField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        input_formats=TIME_FORMATS,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": _("Fill in a time like 14:30.")},
+    )
+
+
+class _TaskFields(forms.Form):
+    """What the help is and when in a day; the schedule is the subclass's."""
+
+    kind = forms.ChoiceField(label=_("Kind of help"), choices=TaskKind.choices)
+    title = forms.CharField(
+        label=_("What"),
+        help_text=_("For example: shopping at the supermarket, driving to the hospital."),
+        max_length=120,
+        error_messages={"required": _("Fill in what the help is.")},
+    )
+    start_time = _time_field(_("From"), help_text=_("Empty: any time that day."))
+    end_time = _time_field(_("Until"))
+    hours = forms.DecimalField(
+        label=_("How many hours does it take, about?"),
+        help_text=_("With a time from and until, we count that time. For the overview of who does what."),
+        required=False,
+        min_value=Decimal("0.25"),
+        max_value=24,
+        decimal_places=2,
+        error_messages={
+            "invalid": _("Fill in a number of hours, like 1.5."),
+            "min_value": _("Fill in at least a quarter of an hour (0.25)."),
+            "max_value": _("Fill in at most 24 hours."),
+        },
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        help_text=NO_MEDICAL,
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end, hours = data.get("start_time"), data.get("end_time"), data.get("hours")
+        if end and not start:
+            self.add_error("start_time", _("Fill in from when, or leave both times empty."))
+        elif start and end and end <= start:
+            self.add_error("end_time", _("Fill in a time after the start."))
+        minutes = 60
+        if start and end and end > start:
+            minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+        elif hours is not None:
+            minutes = int(hours * 60)
+        data["duration_minutes"] = minutes
+        return data
+
+
+class TaskForm(_TaskFields):
+    """One-off help: a date, a time on a date, or a period of days."""
+
+    day = _date_field(_("Date"))
+    last_day = _date_field(
+        _("Last day"),
+        required=False,
+        help_text=_("Only for help over several days, such as a week of night watch. Leave the times empty."),
+    )
+
+    field_order = ["kind", "title", "day", "start_time", "end_time", "last_day", "hours", "note"]
+
+    def clean(self):
+        data = super().clean()
+        day, last = data.get("day"), data.get("last_day")
+        if last and day and last < day:
+            self.add_error("last_day", _("Fill in a last day on or after the date."))
+        elif last and last != day and data.get("start_time"):
+            self.add_error("last_day", _("Help over several days has no times. Leave the times empty."))
+        return data
+
+
+class ActivityForm(_TaskFields):
+    """Repeating help: on these weekdays, for a number of weeks or until a date."""
+
+    weekdays = forms.MultipleChoiceField(
+        label=_("On which days?"),
+        choices=[(code, WEEKDAYS[i]) for i, code in enumerate(RRULE_DAYS)],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one day.")},
+    )
+    first_day = _date_field(_("From"), help_text=_("The first week starts on this date."))
+    weeks = forms.IntegerField(
+        label=_("For how many weeks?"),
+        required=False,
+        min_value=1,
+        max_value=104,
+        error_messages={
+            "invalid": _("Fill in a number of weeks, like 6."),
+            "min_value": _("Fill in at least 1 week."),
+            "max_value": _("Fill in at most 104 weeks."),
+        },
+    )
+    last_day = _date_field(_("Or until"), required=False, help_text=_("Fill in weeks or a last day."))
+
+    field_order = [
+        "kind",
+        "title",
+        "weekdays",
+        "first_day",
+        "weeks",
+        "last_day",
+        "start_time",
+        "end_time",
+        "hours",
+        "note",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_day"].label = _("Starting on")
+        self.fields["hours"].help_text = _(
+            "With a time from and until, we count that time. At most %(max)d tasks are made."
+        ) % {"max": ACTIVITY_MAX_TASKS}
+
+    def clean(self):
+        data = super().clean()
+        first, weeks, last = data.get("first_day"), data.get("weeks"), data.get("last_day")
+        if first is None or not data.get("weekdays"):
+            return data
+        if weeks and last:
+            self.add_error("last_day", _("Fill in weeks or a last day, not both."))
+            return data
+        if not weeks and not last:
+            self.add_error("weeks", _("Fill in for how many weeks, or until which day."))
+            return data
+        if last is None:
+            last = first + dt.timedelta(days=7 * weeks - 1)
+        if last < first:
+            self.add_error("last_day", _("Fill in a last day on or after the first day."))
+            return data
+        days = ",".join(d for d in RRULE_DAYS if d in data["weekdays"])
+        data["rrule"] = f"FREQ=WEEKLY;BYDAY={days};UNTIL={last:%Y%m%d}T235959"
+        start = data.get("start_time")
+        data["starts_at"] = make_aware(dt.datetime.combine(first, start or dt.time()))
+        data["all_day"] = start is None
+        count = len(
+            starts(
+                data["rrule"],
+                data["starts_at"],
+                data["starts_at"],
+                make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time()))
+                + dt.timedelta(days=1),
+            )
+        )
+        if count == 0:
+            self.add_error("weekdays", _("None of these days falls in this period. Choose other days."))
+        elif count > ACTIVITY_MAX_TASKS:
+            self.add_error(
+                "weeks",
+                _("That makes %(count)d tasks; at most %(max)d can be made at once. Choose fewer weeks.")
+                % {"count": count, "max": ACTIVITY_MAX_TASKS},
+            )
+        data["count"] = count
+        return data
+
+    @classmethod
+    def initial_for(cls, activity) -> dict:
+        """The form's values of an existing activity (its rule as this form writes it)."""
+        parts = dict(p.split("=", 1) for p in activity.rrule.split(";") if "=" in p)
+        local_start = activity.starts_at.astimezone(TZ)
+        until = parts.get("UNTIL", "")
+        last = dt.datetime.strptime(until[:8], "%Y%m%d").date() if until else None
+        end = (
+            None
+            if activity.all_day
+            else (local_start + dt.timedelta(minutes=activity.duration_minutes)).time()
+        )
+        return {
+            "kind": activity.kind,
+            "title": activity.title,
+            "note": activity.note,
+            "weekdays": parts.get("BYDAY", "").split(","),
+            "first_day": local_start.date(),
+            "last_day": last,
+            "start_time": None if activity.all_day else local_start.time(),
+            "end_time": end,
+            "hours": Decimal(activity.duration_minutes) / 60 if activity.all_day else None,
+        }

@@ -239,3 +239,214 @@ def open_tasks(request, access: Access, *, limit: int = 20) -> list:
     )
     log_read(request, access, action="network.task.listed")
     return rows
+
+
+# --- Tasks (helper: tasks) --------------------------------------------------------------------
+
+FLAG_HOURS = 72  # an open task starting within this many hours is flagged to the coordinators
+TASK_LIST_LIMIT = 300
+LOAD_WINDOWS = (28, 84)  # days: "the last 4 weeks" and "the last 12 weeks"
+
+
+def _tasks(access: Access):
+    from .models import Task
+
+    return Task.objects.filter(network=access.network).select_related("claimed_by__user", "activity")
+
+
+def _dressed(task):
+    """``task.last_day``: the last local date of help over several days, else None."""
+    import datetime as dt
+
+    from .recurrence import TZ
+
+    task.last_day = None
+    if task.all_day:
+        last = (task.ends_at.astimezone(TZ) - dt.timedelta(days=1)).date()
+        if last > task.starts_at.astimezone(TZ).date():
+            task.last_day = last
+    return task
+
+
+def task_list(request, access: Access, *, which: str = "open", start=None, end=None) -> list:
+    """The tasks of one tab, soonest first (audited): ``open`` (nobody has it yet, or its claimer
+    asks for a stand-in), ``mine`` (claimed or done by me) or ``all`` (also cancelled ones). Tasks
+    that overlap ``[start, end)``; ``start`` defaults to now for open and mine, to today's local
+    midnight for all; ``end`` to no end. At most ``TASK_LIST_LIMIT``."""
+    import datetime as dt
+
+    from django.db.models import Q
+
+    from .models import Task
+    from .recurrence import TZ
+
+    now = timezone.now()
+    if start is None:
+        today = timezone.localdate(now, timezone=TZ)
+        start = dt.datetime.combine(today, dt.time(), tzinfo=TZ) if which == "all" else now
+    rows = _tasks(access).filter(ends_at__gt=start)
+    if end is not None:
+        rows = rows.filter(starts_at__lt=end)
+    if which == "open":
+        rows = rows.filter(
+            Q(status=Task.Status.OPEN) | Q(status=Task.Status.CLAIMED, standin_requested_at__isnull=False)
+        )
+    elif which == "mine":
+        rows = rows.filter(claimed_by=access.membership, status__in=[Task.Status.CLAIMED, Task.Status.DONE])
+    elif which != "all":
+        raise ValueError(which)
+    result = [_dressed(t) for t in rows.order_by("starts_at", "pk")[:TASK_LIST_LIMIT]]
+    log_read(request, access, action="network.task.listed")
+    return result
+
+
+def task_get(request, access: Access, task_id):
+    """One task of the network with its claimer, or 404 (audited)."""
+    task = _tasks(access).filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    log_read(request, access, action="network.task.viewed", obj=task)
+    return _dressed(task)
+
+
+def flagged_tasks(request, access: Access, *, now=None) -> list:
+    """Open tasks that start within ``FLAG_HOURS`` hours (or have started and not ended): only for
+    coordinators, empty for everyone else (audited when shown)."""
+    import datetime as dt
+
+    from .models import Task
+
+    if not access.manages:
+        return []
+    now = now or timezone.now()
+    rows = [
+        _dressed(t)
+        for t in _tasks(access)
+        .filter(status=Task.Status.OPEN, ends_at__gt=now, starts_at__lt=now + dt.timedelta(hours=FLAG_HOURS))
+        .order_by("starts_at", "pk")
+    ]
+    log_read(request, access, action="network.task.listed")
+    return rows
+
+
+def plan_changed(task) -> bool:
+    """Whether the repeating activity of a claimed ``task`` no longer makes it as it is (changed or
+    stopped after it was claimed): the task stays, its page tells the claimer."""
+    import datetime as dt
+
+    from .recurrence import starts
+
+    activity = task.activity
+    if activity is None or task.status not in ("claimed", "done"):
+        return False
+    if (task.title, task.kind, task.duration_minutes, task.all_day) != (
+        activity.title,
+        activity.kind,
+        activity.duration_minutes,
+        activity.all_day,
+    ):
+        return True
+    moment = task.starts_at
+    return moment not in starts(activity.rrule, activity.starts_at, moment, moment + dt.timedelta(seconds=1))
+
+
+def _done_filter(now):
+    """The load rule: a task counts as done by its claimer when it is marked done, or when it is
+    claimed and has ended (nobody marks every task done). Cancelled and open tasks never count."""
+    from django.db.models import Q
+
+    from .models import Task
+
+    return Q(status=Task.Status.DONE) | Q(status=Task.Status.CLAIMED, ends_at__lte=now)
+
+
+@dataclass(frozen=True)
+class LoadRow:
+    """One member's share: tasks done and hours in the last 28 and 84 days."""
+
+    member: Membership
+    tasks_4: int
+    hours_4: float
+    tasks_12: int
+    hours_12: float
+
+    @property
+    def former(self) -> bool:
+        return not self.member.active
+
+
+def load_spread(request, access: Access, *, now=None) -> list[LoadRow]:
+    """Per member, active or former, the tasks done and their hours in the last 28 and 84 days
+    (``_done_filter``; a task counts on the day it starts, for its ``duration_minutes``). Active
+    members who claim tasks are listed even with nothing done; former members only with something
+    done. Most hours (12 weeks) first. Two queries (audited)."""
+    import datetime as dt
+
+    from django.db.models import Count, Q, Sum
+
+    from .models import Task
+
+    now = now or timezone.now()
+    short, long = (now - dt.timedelta(days=days) for days in LOAD_WINDOWS)
+    recent_short, recent_long = Q(starts_at__gte=short), Q(starts_at__gte=long)
+    totals: dict[int, dict] = {
+        row["claimed_by"]: dict(row)
+        for row in Task.objects.filter(_done_filter(now), network=access.network, starts_at__gte=long)
+        .filter(claimed_by__isnull=False, starts_at__lt=now)
+        .values("claimed_by")
+        .annotate(
+            tasks_4=Count("pk", filter=recent_short),
+            minutes_4=Sum("duration_minutes", filter=recent_short),
+            tasks_12=Count("pk", filter=recent_long),
+            minutes_12=Sum("duration_minutes", filter=recent_long),
+        )
+    }
+    members = Membership.objects.filter(network=access.network).select_related("user")
+    claimers = {Role.COORDINATOR, Role.CAREGIVER, Role.MEMBER}
+    rows = []
+    for member in members:
+        total = totals.get(member.pk, {})
+        if not total and not (member.active and member.role in claimers):
+            continue
+        rows.append(
+            LoadRow(
+                member=member,
+                tasks_4=total.get("tasks_4") or 0,
+                hours_4=round((total.get("minutes_4") or 0) / 60, 1),
+                tasks_12=total.get("tasks_12") or 0,
+                hours_12=round((total.get("minutes_12") or 0) / 60, 1),
+            )
+        )
+    rows.sort(key=lambda r: (-r.hours_12, -r.hours_4, r.former, r.member.display_name.lower(), r.member.pk))
+    log_read(request, access, action="network.load.viewed")
+    return rows
+
+
+def care_hours_per_week(user, *, now=None) -> int | None:
+    """For the Balanscheck's question on hours of care per week: the hours of the tasks ``user``
+    did in the last 4 weeks (``_done_filter``), divided by 4, in the networks where they are a
+    coordinator or caregiver; None without any (no network, or nothing done). A suggestion the
+    caregiver can change; the assessment calls it, the network never calls the assessment."""
+    import datetime as dt
+
+    from django.db.models import Sum
+
+    from .models import Task
+
+    if user is None or not user.is_authenticated:
+        return None
+    now = now or timezone.now()
+    minutes = (
+        Task.objects.filter(
+            _done_filter(now),
+            claimed_by__user=user,
+            claimed_by__ended_at__isnull=True,
+            claimed_by__role__in=[Role.COORDINATOR, Role.CAREGIVER],
+            starts_at__gte=now - dt.timedelta(days=LOAD_WINDOWS[0]),
+            starts_at__lt=now,
+        ).aggregate(total=Sum("duration_minutes"))["total"]
+        or 0
+    )
+    if not minutes:
+        return None
+    return max(1, int(minutes / 60 / 4 + 0.5))  # rounded half up: 2.5 hours a week is 3

@@ -344,14 +344,13 @@ def task_claim(*, request, access: Access, task: Task) -> Task:
             sequence=F("sequence") + 1,
             updated_at=now,
         )
-        if not won and task.claimed_by_id != access.membership.pk:
+        if not won:  # a stand-in: the first to take it over clears the request, so wins alone
             won = (
                 Task.objects.filter(
                     pk=task.pk,
                     network=access.network,
                     status=Task.Status.CLAIMED,
                     standin_requested_at__isnull=False,
-                    claimed_by=task.claimed_by_id,
                 )
                 .exclude(claimed_by=access.membership)
                 .update(
@@ -362,23 +361,429 @@ def task_claim(*, request, access: Access, task: Task) -> Task:
                     updated_at=now,
                 )
             )
-        current = Task.objects.select_related("claimed_by__user").get(pk=task.pk)
-        if (
-            not won
-            and current.claimed_by_id == access.membership.pk
-            and current.status == Task.Status.CLAIMED
-        ):
-            return current  # already theirs: claiming twice changes nothing
-        if not won:
-            audit.log(
-                request=request,
-                action="network.task.claimed",
-                obj=current,
-                subject=_subject(access.network),
-                role=access.role,
-                purpose=PURPOSE,
-                outcome=audit.OUTCOME_FAILURE,
-            )
+        current = Task.objects.select_related("claimed_by__user").get(pk=task.pk, network=access.network)
+        if won:
+            _log(request, access, "network.task.claimed", current)
+            return current
+    if current.claimed_by_id == access.membership.pk and current.status == Task.Status.CLAIMED:
+        return current  # already theirs: claiming twice changes nothing
+    # The refusal's audit row outside the transaction above: nothing of it is rolled back.
+    audit.log(
+        request=request,
+        action="network.task.claimed",
+        obj=current,
+        subject=_subject(access.network),
+        role=access.role,
+        purpose=PURPOSE,
+        outcome=audit.OUTCOME_FAILURE,
+    )
+    raise TaskTaken(current.claimed_by if current.status != Task.Status.CANCELLED else None)
+
+
+# --- Tasks (helper: tasks) --------------------------------------------------------------------
+# A task is a date (all day: local midnight to the next), a time window, or a period of days (all
+# day, midnight of the first day to midnight after the last). A repeating activity makes its tasks
+# once, from its RRULE (``recurrence.starts``), at most ``ACTIVITY_MAX_TASKS`` of them.
+
+ACTIVITY_MAX_TASKS = 400
+ACTIVITY_MAX_DAYS = 2 * 366  # how far ahead a repeating activity makes tasks at most
+
+
+def task_times(
+    *, day: dt.date, start: dt.time | None, end_day: dt.date | None = None, duration_minutes: int = 60
+) -> tuple[dt.datetime, dt.datetime, bool]:
+    """(starts_at, ends_at, all_day) of a task on ``day``: from ``start`` for ``duration_minutes``,
+    or all day (until local midnight after ``end_day``, or after ``day``) when ``start`` is None."""
+    from .recurrence import make_aware
+
+    if start is not None:
+        begin = make_aware(dt.datetime.combine(day, start))
+        return begin, begin + dt.timedelta(minutes=duration_minutes), False
+    last = end_day or day
+    return (
+        make_aware(dt.datetime.combine(day, dt.time())),
+        make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time())),
+        True,
+    )
+
+
+def task_create(
+    *,
+    request,
+    access: Access,
+    kind: str,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    all_day: bool = False,
+    duration_minutes: int = 60,
+    note: str = "",
+) -> Task:
+    """A one-off task (``task_times`` makes the times); only ``access.plans_tasks``."""
+    if not access.plans_tasks:
+        raise PermissionError("this role does not plan tasks")
+    with transaction.atomic():
+        task = Task.objects.create(
+            network=access.network,
+            kind=kind,
+            title=title,
+            note=note,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            all_day=all_day,
+            duration_minutes=duration_minutes,
+            created_by=access.membership,
+        )
+        _log(request, access, "network.task.created", task)
+    return task
+
+
+def _activity_starts(activity, after: dt.datetime) -> list[dt.datetime]:
+    from .recurrence import starts
+
+    before = activity.starts_at + dt.timedelta(days=ACTIVITY_MAX_DAYS)
+    return starts(activity.rrule, activity.starts_at, after, before)[:ACTIVITY_MAX_TASKS]
+
+
+def _activity_task(activity, start: dt.datetime, access: Access) -> Task:
+    if activity.all_day:
+        _, end, _ = task_times(day=start.astimezone(_tz()).date(), start=None)
+    else:
+        end = start + dt.timedelta(minutes=activity.duration_minutes)
+    return Task(
+        network=activity.network,
+        activity=activity,
+        kind=activity.kind,
+        title=activity.title,
+        note=activity.note,
+        starts_at=start,
+        ends_at=end,
+        all_day=activity.all_day,
+        duration_minutes=activity.duration_minutes,
+        created_by=access.membership,
+    )
+
+
+def _tz():
+    from .recurrence import TZ
+
+    return TZ
+
+
+def activity_create(
+    *,
+    request,
+    access: Access,
+    kind: str,
+    title: str,
+    starts_at: dt.datetime,
+    rrule: str,
+    all_day: bool = False,
+    duration_minutes: int = 60,
+    note: str = "",
+):
+    """A repeating activity and its tasks, one per occurrence of ``rrule`` from ``starts_at`` (at
+    most ``ACTIVITY_MAX_TASKS``, within ``ACTIVITY_MAX_DAYS``)."""
+    from .models import Activity
+
+    if not access.plans_tasks:
+        raise PermissionError("this role does not plan tasks")
+    with transaction.atomic():
+        activity = Activity.objects.create(
+            network=access.network,
+            kind=kind,
+            title=title,
+            note=note,
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            all_day=all_day,
+            rrule=rrule,
+            created_by=access.membership,
+        )
+        Task.objects.bulk_create(
+            [_activity_task(activity, start, access) for start in _activity_starts(activity, starts_at)]
+        )
+        _log(request, access, "network.activity.created", activity)
+    return activity
+
+
+def activity_update(*, request, access: Access, activity, **fields) -> list[Task]:
+    """Change a repeating activity: its future open tasks are made again from the new plan;
+    claimed ones are kept as they were (the task page tells their claimer the plan changed).
+    Returns the kept claimed tasks."""
+    allowed = {"kind", "title", "note", "starts_at", "rrule", "all_day", "duration_minutes"}
+    if not access.plans_tasks:
+        raise PermissionError("this role does not plan tasks")
+    now = timezone.now()
+    with transaction.atomic():
+        for name, value in fields.items():
+            if name not in allowed:
+                raise TypeError(name)
+            setattr(activity, name, value)
+        activity.save(update_fields=list(fields))
+        future = Task.objects.filter(activity=activity, starts_at__gt=now)
+        future.filter(status=Task.Status.OPEN).delete()
+        kept = list(future.filter(status__in=[Task.Status.CLAIMED, Task.Status.DONE]))
+        taken = {t.starts_at for t in kept}
+        Task.objects.bulk_create(
+            [
+                _activity_task(activity, start, access)
+                for start in _activity_starts(activity, max(now, activity.starts_at))
+                if start not in taken
+            ]
+        )
+        _log(request, access, "network.activity.changed", activity)
+    return kept
+
+
+def activity_cancel(*, request, access: Access, activity) -> list[Task]:
+    """Stop a repeating activity: its future open tasks are cancelled, claimed ones are kept (their
+    claimer sees that the plan changed). The rule ends now. Returns the kept claimed tasks."""
+    if not access.plans_tasks:
+        raise PermissionError("this role does not plan tasks")
+    now = timezone.now()
+    with transaction.atomic():
+        activity.rrule = stop_rule(activity.rrule, now)
+        activity.save(update_fields=["rrule"])
+        future = Task.objects.filter(activity=activity, starts_at__gt=now)
+        future.filter(status=Task.Status.OPEN).update(
+            status=Task.Status.CANCELLED, sequence=F("sequence") + 1, updated_at=now
+        )
+        kept = list(future.filter(status=Task.Status.CLAIMED))
+        _log(request, access, "network.activity.cancelled", activity)
+    return kept
+
+
+def stop_rule(rrule: str, when: dt.datetime) -> str:
+    """``rrule`` ending before ``when`` (an UNTIL in floating local time, no COUNT)."""
+    parts = [p for p in rrule.split(";") if p and not p.upper().startswith(("UNTIL=", "COUNT="))]
+    until = when.astimezone(_tz()) - dt.timedelta(seconds=1)
+    return ";".join([*parts, f"UNTIL={until:%Y%m%dT%H%M%S}"])
+
+
+def _claimer_change(
+    request, access: Access, task: Task, action: str, *, allowed: dict, changes: dict
+) -> Task:
+    """One conditional UPDATE of a task in ``allowed`` state, audited; ``TaskTaken`` when it is not
+    (any more) in that state."""
+    now = timezone.now()
+    with transaction.atomic():
+        done = Task.objects.filter(pk=task.pk, network=access.network, **allowed).update(
+            **changes, sequence=F("sequence") + 1, updated_at=now
+        )
+        current = Task.objects.select_related("claimed_by__user").get(pk=task.pk, network=access.network)
+        if not done:
             raise TaskTaken(current.claimed_by if current.status != Task.Status.CANCELLED else None)
-        _log(request, access, "network.task.claimed", current)
+        _log(request, access, action, current)
     return current
+
+
+def task_release(*, request, access: Access, task: Task) -> Task:
+    """The claimer hands the task back: it is open again."""
+    return _claimer_change(
+        request,
+        access,
+        task,
+        "network.task.released",
+        allowed={"status": Task.Status.CLAIMED, "claimed_by": access.membership},
+        changes={
+            "status": Task.Status.OPEN,
+            "claimed_by": None,
+            "claimed_at": None,
+            "standin_requested_at": None,
+        },
+    )
+
+
+def task_request_standin(*, request, access: Access, task: Task) -> Task:
+    """The claimer asks for a stand-in: others see "stand-in wanted" and can take it over
+    (``task_claim``); until then it stays the claimer's."""
+    return _claimer_change(
+        request,
+        access,
+        task,
+        "network.task.standin_requested",
+        allowed={"status": Task.Status.CLAIMED, "claimed_by": access.membership},
+        changes={"standin_requested_at": timezone.now()},
+    )
+
+
+def task_done(*, request, access: Access, task: Task) -> Task:
+    """The claimer (or a coordinator or caregiver) marks a claimed task done."""
+    allowed: dict = {"status": Task.Status.CLAIMED}
+    if not access.plans_tasks:
+        allowed["claimed_by"] = access.membership
+    return _claimer_change(
+        request,
+        access,
+        task,
+        "network.task.done",
+        allowed=allowed,
+        changes={"status": Task.Status.DONE, "done_at": timezone.now(), "standin_requested_at": None},
+    )
+
+
+def task_cancel(*, request, access: Access, task: Task) -> Task:
+    """A coordinator or caregiver cancels an open or claimed task (it stays, as cancelled)."""
+    if not access.plans_tasks:
+        raise PermissionError("this role does not plan tasks")
+    return _claimer_change(
+        request,
+        access,
+        task,
+        "network.task.cancelled",
+        allowed={"status__in": [Task.Status.OPEN, Task.Status.CLAIMED]},
+        changes={"status": Task.Status.CANCELLED, "standin_requested_at": None},
+    )
+
+
+def task_update(*, request, access: Access, task: Task, **fields) -> Task:
+    """A coordinator or caregiver changes what or when; a claimed task stays with its claimer (the
+    task page and the next reminder show the new time)."""
+    allowed = {"kind", "title", "note", "starts_at", "ends_at", "all_day", "duration_minutes"}
+    if not access.plans_tasks:
+        raise PermissionError("this role does not plan tasks")
+    with transaction.atomic():
+        for name, value in fields.items():
+            if name not in allowed:
+                raise TypeError(name)
+            setattr(task, name, value)
+        task.sequence += 1
+        task.updated_at = timezone.now()
+        task.save(update_fields=[*fields, "sequence", "updated_at"])
+        _log(request, access, "network.task.changed", task)
+    return task
+
+
+# --- Tasks: reminders (helper: tasks) ---------------------------------------------------------
+
+
+def _reminder_lang(member: Membership) -> str:
+    """The member's language when the account keeps one, else Dutch."""
+    language = getattr(member.user, "language", "") or ""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _send_once(member: Membership, kind: str, key: str, *, subject, template: str, context: dict) -> bool:
+    """Record the send and send in one transaction: a second run finds the row and skips (also
+    when two runs race: the unique constraint lets one insert); a failed send leaves no row, so
+    the next run tries again."""
+    from django.db import IntegrityError
+
+    from .models import ReminderSent
+
+    if member.user is None:  # erased meanwhile
+        return False
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(membership=member, kind=kind, key=key)
+            with override(_reminder_lang(member)):
+                _send(
+                    to=member.user.email,
+                    subject=str(subject()),
+                    template=template,
+                    context={**context, "name": member.display_name},
+                )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _day_window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    from .recurrence import make_aware
+
+    return make_aware(dt.datetime.combine(day, dt.time())), make_aware(
+        dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+    )
+
+
+def _task_url(task: Task) -> str:
+    return settings.SITE_URL + reverse(
+        "network:task", kwargs={"network_id": task.network_id, "task_id": task.pk}
+    )
+
+
+def reminders_send(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """E-mail what is due (``send_network_reminders``), each at most once (``ReminderSent``):
+
+    - to the claimer of a task that starts tomorrow (local date), and a week before when they
+      asked for it;
+    - to each coordinator, once a day, the open tasks of the next 7 days, those within 72 hours
+      first (only when there are any).
+
+    Nobody with reminders off, an ended membership or an erased account gets anything."""
+    from .models import ReminderSent
+    from .recurrence import TZ
+    from .selectors import FLAG_HOURS
+
+    now = now or timezone.now()
+    today = timezone.localdate(now, timezone=TZ)
+    counts = {"day_before": 0, "week_before": 0, "digest": 0}
+    reachable = {"ended_at__isnull": True, "user__isnull": False, "user__is_active": True, "reminders": True}
+    for kind, days, extra in (
+        (ReminderSent.Kind.DAY_BEFORE, 1, {}),
+        (ReminderSent.Kind.WEEK_BEFORE, 7, {"remind_week_before": True}),
+    ):
+        day = today + dt.timedelta(days=days)
+        start, end = _day_window(day)
+        rows = (
+            Task.objects.filter(status=Task.Status.CLAIMED, starts_at__gte=start, starts_at__lt=end)
+            .filter(**{f"claimed_by__{k}": v for k, v in {**reachable, **extra}.items()})
+            .select_related("claimed_by__user", "network")
+            .order_by("starts_at", "pk")
+        )
+        for task in rows:
+            if task.claimed_by is None:
+                continue
+            sent = _send_once(
+                task.claimed_by,
+                kind,
+                f"{task.pk}:{day:%Y%m%d}",
+                subject=lambda task=task, days=days: (
+                    (gettext("Tomorrow: %(title)s") if days == 1 else gettext("In a week: %(title)s"))
+                    % {"title": task.title}
+                ),
+                template="network/email/reminder.txt",
+                context={
+                    "task": task,
+                    "recipient": task.network.recipient_name,
+                    "url": _task_url(task),
+                    "week": days == 7,
+                },
+            )
+            counts[kind] += sent
+    horizon = _day_window(today + dt.timedelta(days=7))[1]
+    open_rows = (
+        Task.objects.filter(status=Task.Status.OPEN, ends_at__gt=now, starts_at__lt=horizon)
+        .select_related("network")
+        .order_by("starts_at", "pk")
+    )
+    by_network: dict = {}
+    for task in open_rows:
+        by_network.setdefault(task.network_id, []).append(task)
+    soon = now + dt.timedelta(hours=FLAG_HOURS)
+    coordinators = Membership.objects.filter(
+        network_id__in=list(by_network), role=Role.COORDINATOR, **reachable
+    ).select_related("user", "network")
+    for member in coordinators.order_by("network_id", "pk"):
+        rows = by_network[member.network_id]
+        urgent = [t for t in rows if t.starts_at < soon]
+        later = [t for t in rows if t.starts_at >= soon]
+        sent = _send_once(
+            member,
+            ReminderSent.Kind.DIGEST,
+            f"{today:%Y%m%d}",
+            subject=lambda member=member, rows=rows: (
+                gettext("Help still needed for %(recipient)s: %(count)d tasks")
+                % {"recipient": member.network.recipient_name, "count": len(rows)}
+            ),
+            template="network/email/digest.txt",
+            context={
+                "recipient": member.network.recipient_name,
+                "urgent": urgent,
+                "later": later,
+                "url": settings.SITE_URL + reverse("network:tasks", kwargs={"network_id": member.network_id}),
+            },
+        )
+        counts["digest"] += sent
+    return counts

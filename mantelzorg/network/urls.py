@@ -35,6 +35,17 @@ urlpatterns += [
 # Tasks (helper: tasks)
 urlpatterns += [
     path("<uuid:network_id>/taken/", views.tasks, name="tasks"),
+    path("<uuid:network_id>/taken/nieuw/", views.task_new, name="task_new"),
+    path("<uuid:network_id>/taken/nieuw-herhalend/", views.activity_new, name="activity_new"),
+    path("<uuid:network_id>/taken/reeks/<uuid:activity_id>/", views.activity_edit, name="activity_edit"),
+    path(
+        "<uuid:network_id>/taken/reeks/<uuid:activity_id>/stoppen/",
+        views.activity_cancel,
+        name="activity_cancel",
+    ),
+    path("<uuid:network_id>/taken/<uuid:task_id>/", views.task, name="task"),
+    path("<uuid:network_id>/taken/<uuid:task_id>/wijzigen/", views.task_edit, name="task_edit"),
+    path("<uuid:network_id>/taken/<uuid:task_id>/<slug:action>/", views.task_action, name="task_action"),
     path("<uuid:network_id>/verdeling/", views.load, name="load"),
 ]
 

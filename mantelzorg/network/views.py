@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -302,12 +303,238 @@ def agenda(request, network_id):  # placeholder until the agenda pages land
 # --- Tasks (helper: tasks) --------------------------------------------------------------------
 
 
-def tasks(request, network_id):  # placeholder until the task pages land
-    raise Http404
+TASK_TABS = {"open": "open", "mijn": "mine", "alle": "all"}  # ?toon= in the URL → task_list
 
 
-def load(request, network_id):  # placeholder until the load overview lands
-    raise Http404
+@login_required
+@personal
+@require_GET
+def tasks(request, network_id):
+    """Who does what when: open help first (flagged for coordinators), my tasks, all tasks."""
+    access = selectors.network_access(request, network_id, action="network.task.listed")
+    tab = request.GET.get("toon", "open")
+    if tab not in TASK_TABS:
+        tab = "open"
+    rows = selectors.task_list(request, access, which=TASK_TABS[tab])
+    flagged = selectors.flagged_tasks(request, access) if tab == "open" else []
+    flagged_ids = {t.pk for t in flagged}
+    rows = [t for t in rows if t.pk not in flagged_ids]
+    context = {"access": access, "tab": tab, "tabs": TASK_TABS, "rows": rows, "flagged": flagged}
+    return render(request, "network/tasks.html", context)
+
+
+@login_required
+@personal
+@require_http_methods(["GET", "POST"])
+@idempotent
+def task_new(request, network_id):
+    access = selectors.network_access(request, network_id, action="network.task.created", need="plans_tasks")
+    form = forms.TaskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        starts_at, ends_at, all_day = services.task_times(
+            day=data["day"], start=data["start_time"], end_day=data["last_day"],
+            duration_minutes=data["duration_minutes"],
+        )  # fmt: skip
+        task = services.task_create(
+            request=request, access=access, kind=data["kind"], title=data["title"], note=data["note"],
+            starts_at=starts_at, ends_at=ends_at, all_day=all_day, duration_minutes=data["duration_minutes"],
+        )  # fmt: skip
+        messages.success(request, _("The task is in the list. Members can now say they will do it."))
+        return redirect("network:task", network_id=network_id, task_id=task.pk)
+    return render(request, "network/task_form.html", {"access": access, "form": form, "repeating": False})
+
+
+@login_required
+@personal
+@require_http_methods(["GET", "POST"])
+@idempotent
+def activity_new(request, network_id):
+    access = selectors.network_access(
+        request, network_id, action="network.activity.created", need="plans_tasks"
+    )
+    form = forms.ActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.activity_create(
+            request=request, access=access, kind=data["kind"], title=data["title"], note=data["note"],
+            starts_at=data["starts_at"], rrule=data["rrule"], all_day=data["all_day"],
+            duration_minutes=data["duration_minutes"],
+        )  # fmt: skip
+        messages.success(request, _("%(count)d tasks are in the list.") % {"count": data["count"]})
+        return redirect(reverse("network:tasks", kwargs={"network_id": network_id}) + "?toon=alle")
+    context = {"access": access, "form": form, "repeating": True, "max_tasks": services.ACTIVITY_MAX_TASKS}
+    return render(request, "network/task_form.html", context)
+
+
+@login_required
+@personal
+@require_http_methods(["GET", "POST"])
+@idempotent
+def activity_edit(request, network_id, activity_id):
+    """Change repeating help: future open tasks are made again; claimed ones stay (listed)."""
+    access = selectors.network_access(
+        request, network_id, action="network.activity.changed", need="plans_tasks"
+    )
+    activity = access.network.activities.filter(pk=activity_id).first()
+    if activity is None:
+        raise Http404
+    form = forms.ActivityForm(request.POST or None, initial=forms.ActivityForm.initial_for(activity))
+    kept = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {k: data[k] for k in ("kind", "title", "note", "starts_at", "rrule", "all_day")}
+        kept = services.activity_update(
+            request=request,
+            access=access,
+            activity=activity,
+            duration_minutes=data["duration_minutes"],
+            **fields,
+        )
+        if not kept:
+            messages.success(request, _("Saved. The tasks to come follow the new plan."))
+            return redirect(reverse("network:tasks", kwargs={"network_id": network_id}) + "?toon=alle")
+    context = {"access": access, "form": form, "repeating": True, "activity": activity, "kept": kept}
+    return render(request, "network/task_form.html", context)
+
+
+@login_required
+@personal
+@require_POST
+@idempotent
+def activity_cancel(request, network_id, activity_id):
+    access = selectors.network_access(
+        request, network_id, action="network.activity.cancelled", need="plans_tasks"
+    )
+    activity = access.network.activities.filter(pk=activity_id).first()
+    if activity is None:
+        raise Http404
+    kept = services.activity_cancel(request=request, access=access, activity=activity)
+    messages.success(request, _("The repeating help has stopped. Open tasks to come are cancelled."))
+    if kept:
+        messages.warning(
+            request,
+            _(
+                "%(count)d tasks that someone already does are kept. Tell them yourself if they are not needed."
+            )
+            % {"count": len(kept)},
+        )
+    return redirect(reverse("network:tasks", kwargs={"network_id": network_id}) + "?toon=alle")
+
+
+def _task_page(request, access, task, *, status=200, refused="", taken_by=None):
+    context = {
+        "access": access,
+        "task": task,
+        "plan_changed": selectors.plan_changed(task),
+        "mine": task.claimed_by_id == access.membership.pk,
+        "refused": refused,  # the action that could not be done (409), with who has the task
+        "taken_by": taken_by,
+    }
+    return render(request, "network/task.html", context, status=status)
+
+
+@login_required
+@personal
+@require_GET
+def task(request, network_id, task_id):
+    access = selectors.network_access(request, network_id, action="network.task.viewed")
+    return _task_page(request, access, selectors.task_get(request, access, task_id))
+
+
+@login_required
+@personal
+@require_http_methods(["GET", "POST"])
+@idempotent
+def task_edit(request, network_id, task_id):
+    access = selectors.network_access(request, network_id, action="network.task.changed", need="plans_tasks")
+    found = selectors.task_get(request, access, task_id)
+    local_start, local_end = found.starts_at.astimezone(TZ), found.ends_at.astimezone(TZ)
+    last = (local_end - dt.timedelta(days=1)).date() if found.all_day else None
+    initial = {
+        "kind": found.kind, "title": found.title, "note": found.note, "day": local_start.date(),
+        "last_day": last if last and last != local_start.date() else None,
+        "start_time": None if found.all_day else local_start.time(),
+        "end_time": None if found.all_day else local_end.time(),
+        "hours": Decimal(found.duration_minutes) / 60 if found.all_day else None,
+    }  # fmt: skip
+    form = forms.TaskForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        starts_at, ends_at, all_day = services.task_times(
+            day=data["day"], start=data["start_time"], end_day=data["last_day"],
+            duration_minutes=data["duration_minutes"],
+        )  # fmt: skip
+        services.task_update(
+            request=request, access=access, task=found, kind=data["kind"], title=data["title"],
+            note=data["note"], starts_at=starts_at, ends_at=ends_at, all_day=all_day,
+            duration_minutes=data["duration_minutes"],
+        )  # fmt: skip
+        messages.success(request, _("Saved."))
+        return redirect("network:task", network_id=network_id, task_id=task_id)
+    context = {"access": access, "form": form, "repeating": False, "task": found}
+    return render(request, "network/task_form.html", context)
+
+
+# What each button on a task page does: the service, the capability it needs, the message.
+TASK_ACTIONS = {
+    "nemen": (services.task_claim, "claims_tasks", "network.task.claimed", _("You do this task. Thank you!")),
+    "teruggeven": (services.task_release, "", "network.task.released", _("You handed the task back. It is open again.")),
+    "vervanger-gezocht": (
+        services.task_request_standin, "", "network.task.standin_requested",
+        _("We show the others that you look for someone to take over. Until then, the task is still yours."),
+    ),
+    "gedaan": (services.task_done, "", "network.task.done", _("Marked as done. Thank you!")),
+    "annuleren": (services.task_cancel, "plans_tasks", "network.task.cancelled", _("The task is cancelled.")),
+}  # fmt: skip
+
+
+@login_required
+@personal
+@require_POST
+@idempotent
+def task_action(request, network_id, task_id, action):
+    """One button on a task: claim, hand back, ask for a stand-in, done, cancel. A claim that
+    loses answers 409 with who has the task."""
+    if action not in TASK_ACTIONS:
+        raise Http404
+    service, need, audit_action, message = TASK_ACTIONS[action]
+    access = selectors.network_access(request, network_id, action=audit_action, need=need)
+    found = selectors.task_get(request, access, task_id)
+    try:
+        service(request=request, access=access, task=found)
+    except services.TaskTaken as taken:
+        current = selectors.task_get(request, access, task_id)
+        return _task_page(request, access, current, status=409, refused=action, taken_by=taken.holder)
+    messages.success(request, message)
+    return redirect("network:task", network_id=network_id, task_id=task_id)
+
+
+@login_required
+@personal
+@require_GET
+def load(request, network_id):
+    """How the load is spread: per member tasks done and hours, 4 and 12 weeks, chart and table."""
+    access = selectors.network_access(request, network_id, action="network.load.viewed")
+    rows = selectors.load_spread(request, access)
+    mine = next((r for r in rows if r.member.pk == access.membership.pk), None)
+    top = max([r.hours_12 for r in rows] + [0])
+    context = {
+        "access": access,
+        "rows": rows,
+        "chart": [{"row": r, "pct_4": _pct(r.hours_4, top), "pct_12": _pct(r.hours_12, top)} for r in rows],
+        "anything": any(r.tasks_12 for r in rows),
+        "mine": mine,
+        "my_week_hours": selectors.care_hours_per_week(request.user) if access.main_carer else None,
+    }
+    return render(request, "network/load.html", context)
+
+
+def _pct(value: float, top: float) -> int:
+    """A bar's length in percent of the longest; at least 1 for any hours so it stays visible."""
+    if not value or not top:
+        return 0
+    return max(1, round(100 * value / top))
 
 
 # --- Calendar feed (helper: feed) -------------------------------------------------------------

@@ -1,0 +1,210 @@
+"""The issue's measure of an atomic claim: 100 members claiming one task at the same moment give
+exactly one winner and 99 refusals that name the winner, and one claimed task in the database.
+
+Against the production server (gunicorn, 3 processes × 12 threads, so the requests really overlap)
+on the suite's database: SQLite (a file copy of the test database) or PostgreSQL (the test database
+itself, CI's ``DATABASE_URL``). The 100 members are signed in beforehand (sessions in the database).
+Bounded: 100 requests to 127.0.0.1 with time-outs, a server stopped at the end whatever happens."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from conftest import make_user
+from mantelzorg.accounts.models import Role as UserRole
+from mantelzorg.network.models import Membership, Relation, Role, Task
+
+from .tasks_cast import make_task, request_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parents[3]
+MEMBERS = 100
+CSRF = "t" * 32  # a csrf secret: the cookie and the form field carry the same value
+PORTS = range(8133, 8140)  # this suite's ports for a server on 127.0.0.1
+
+
+def _free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as s:  # all taken (another run): any free port
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_env(tmp_path):
+    """The environment that points the server at this test's database, and a count of claimed
+    tasks as the server wrote them."""
+    if connection.vendor == "sqlite":
+        copy = tmp_path / "claims.sqlite3"
+        target = sqlite3.connect(copy)
+        connection.ensure_connection()
+        connection.connection.backup(target)
+        target.close()
+
+        def claimed(task_id) -> tuple[int, int | None]:
+            with sqlite3.connect(copy) as db:
+                rows = db.execute(
+                    "SELECT status, claimed_by_id FROM network_task WHERE id = ?", [task_id.hex]
+                ).fetchall()
+            return rows
+
+        return {"SQLITE_PATH": str(copy)}, claimed
+    db = connection.settings_dict
+    url = (
+        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+    def claimed(task_id):
+        return list(Task.objects.filter(pk=task_id).values_list("status", "claimed_by_id"))
+
+    return {"DATABASE_URL": url}, claimed
+
+
+def _start(env_db) -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SQLITE_PATH"}},
+        **env_db,
+        "DJANGO_DEBUG": "1",  # static files from their sources
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,  # reads the sessions the test made
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
+    proc = subprocess.Popen(
+        [gunicorn, "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "3", "--preload",
+         "--worker-class", "gthread", "--threads", "12", "--no-control-socket", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(proc.stderr.read().decode(errors="replace")[-2000:])
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return proc, port
+        except OSError:
+            time.sleep(0.2)
+    _stop(proc)
+    raise AssertionError("the server did not start within 60 s")
+
+
+def _stop(proc) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+def test_100_members_claim_one_task_at_once_one_wins_99_are_told_who(cast, tmp_path):
+    from mantelzorg.network import services
+
+    coordinator = services.network_create(
+        request=request_for(cast.caregiver),
+        user=cast.caregiver,
+        recipient_name="Truus",
+        relation=Relation.CHILD,
+    )
+    network = coordinator.network
+    sessions, names = [], {}
+    for i in range(MEMBERS):
+        user = make_user(f"member{i:03d}@example.org", UserRole.NETWORK_MEMBER)
+        membership = Membership.objects.create(
+            network=network, user=user, role=Role.MEMBER, relation=Relation.FRIEND
+        )
+        names[membership.pk] = membership.display_name
+        client = Client()
+        client.force_login(user)
+        sessions.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
+    task = make_task(type("Net", (), {"network": network, "coordinator": coordinator}))
+    env_db, claimed = _database_env(tmp_path)
+    proc, port = _start(env_db)
+    try:
+        path = f"/netwerk/{network.pk}/taken/{task.pk}/nemen/"
+        barrier = threading.Barrier(MEMBERS, timeout=60)
+        answers: list[tuple[int, str, str]] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+
+        def claim(session):
+            body = urlencode({"csrfmiddlewaretoken": CSRF, "idempotency_key": str(uuid.uuid4())})
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={CSRF}",
+                "Host": "127.0.0.1",
+            }
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            try:
+                for attempt in range(3):  # a refused connect (a full accept queue) is tried again
+                    try:
+                        conn.connect()
+                        break
+                    except ConnectionRefusedError:
+                        time.sleep(0.2 * (attempt + 1))
+                barrier.wait()  # every connection is open: the claims leave together
+                conn.request("POST", path, body=body, headers=headers)
+                response = conn.getresponse()
+                answer = (response.status, response.getheader("Location", ""), response.read().decode())
+            except Exception as error:  # reported in the assertion below, never lost in a thread
+                barrier.abort()
+                with lock:
+                    errors.append(repr(error))
+                return
+            finally:
+                conn.close()
+            with lock:
+                answers.append(answer)
+
+        started = time.monotonic()
+        threads = [threading.Thread(target=claim, args=(s,)) for s in sessions]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        elapsed = time.monotonic() - started
+    finally:
+        _stop(proc)
+
+    assert len(answers) == MEMBERS, f"{len(answers)} answers; errors: {sorted(set(errors))[:5]}"
+    statuses = sorted(status for status, *_ in answers)
+    odd = [body[:1500] for status, _, body in answers if status not in (302, 409)][:1]
+    assert statuses == [302] + [409] * (MEMBERS - 1), (statuses, odd)
+    rows = claimed(task.pk)
+    assert len(rows) == 1 and rows[0][0] == "claimed"
+    winner = names[rows[0][1]]
+    (location,) = [loc for status, loc, _ in answers if status == 302]
+    assert location.endswith(f"/taken/{task.pk}/")
+    refusals = [body for status, _, body in answers if status == 409]
+    alerts = [re.search(r'role="alert">(.*?)</div>', body, re.S) for body in refusals]
+    assert all(alert and winner in alert.group(1) for alert in alerts), refusals[0][:2000]
+    print(
+        f"\n{connection.vendor}: 100 concurrent claims in {elapsed:.2f} s: 1 winner ({winner}), 99 refusals"
+    )
