@@ -51,6 +51,7 @@ def world(cast):
                 rrule="FREQ=WEEKLY;COUNT=3",
             ).pk,
             "diary": factories.diary(net, coordinator),
+            "action": "nemen",  # one of the task actions (all POST, all behind the same access rule)
         }
     return {"a": a, "b": b, "ids": ids, "member": member}
 
