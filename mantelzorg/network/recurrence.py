@@ -69,6 +69,10 @@ class Occurrence:
         return bool(self.appointment.rrule)
 
     @property
+    def key(self) -> str:
+        return occurrence_key(self.original_start)
+
+    @property
     def last_day(self) -> dt.date:
         """The last local day it covers (an all-day item ends at midnight after its last day)."""
         end = local(self.ends_at)
@@ -275,6 +279,32 @@ def rrule_with_end(
 # --- Expansion ------------------------------------------------------------------------------
 
 
+def _shown(appointment, wall: dt.datetime, original: dt.datetime, change, length) -> Occurrence | None:
+    """One occurrence as the series and its change make it (None when removed)."""
+    if change is not None and change.state == "removed":
+        return None
+    if change is not None and change.starts_at:
+        start = local(change.starts_at)
+        end = local(change.ends_at) if change.ends_at else make_aware(_wall(start) + length)
+    elif change is not None and change.ends_at:
+        start, end = original, local(change.ends_at)
+    elif appointment.rrule:
+        start, end = original, make_aware(wall + length)
+    else:
+        start, end = original, local(appointment.ends_at)
+    return Occurrence(
+        appointment=appointment,
+        original_start=original,
+        starts_at=start,
+        ends_at=max(end, start),
+        title=(change.title if change is not None and change.title else appointment.title),
+        place=(change.place if change is not None and change.place else appointment.place),
+        note=(change.note if change is not None and change.note else appointment.note),
+        cancelled=appointment.status == "cancelled" or (change is not None and change.state == "cancelled"),
+        changed=change is not None,
+    )
+
+
 def occurrences(
     appointments: Iterable, window_start: dt.datetime, window_end: dt.datetime
 ) -> list[Occurrence]:
@@ -302,35 +332,31 @@ def occurrences(
                         base.append((_wall(change.original_start), local(change.original_start)))
         else:
             base = [(_wall(appointment.starts_at), local(appointment.starts_at))]
-        cancelled_series = appointment.status == "cancelled"
         for wall, original in base:
-            change = changes.get(original)
-            if change is not None and change.state == "removed":
-                continue
-            if change is not None and change.starts_at:
-                start = local(change.starts_at)
-                end = local(change.ends_at) if change.ends_at else make_aware(_wall(start) + length)
-            elif change is not None and change.ends_at:
-                start, end = original, local(change.ends_at)
-            elif appointment.rrule:
-                start, end = original, make_aware(wall + length)
-            else:
-                start, end = original, local(appointment.ends_at)
-            end = max(end, start)
-            if not (start < window_end and end > window_start):
-                continue
-            result.append(
-                Occurrence(
-                    appointment=appointment,
-                    original_start=original,
-                    starts_at=start,
-                    ends_at=end,
-                    title=(change.title if change is not None and change.title else appointment.title),
-                    place=(change.place if change is not None and change.place else appointment.place),
-                    note=(change.note if change is not None and change.note else appointment.note),
-                    cancelled=cancelled_series or (change is not None and change.state == "cancelled"),
-                    changed=change is not None,
-                )
-            )
+            shown = _shown(appointment, wall, original, changes.get(original), length)
+            if shown is not None and shown.starts_at < window_end and shown.ends_at > window_start:
+                result.append(shown)
     result.sort(key=lambda o: (o.starts_at, o.title, str(o.appointment.pk)))
     return result
+
+
+def occurrence_at(appointment, original_start: dt.datetime) -> Occurrence | None:
+    """The occurrence the series gives at ``original_start`` (changes prefetched), None when the
+    series has no such start or it was removed."""
+    if not is_start(appointment.rrule, appointment.starts_at, original_start):
+        return None
+    change = next((c for c in appointment.changes.all() if c.original_start == original_start), None)
+    length = wall_length(appointment.starts_at, appointment.ends_at)
+    return _shown(appointment, _wall(original_start), local(original_start), change, length)
+
+
+def occurrence_key(value: dt.datetime) -> str:
+    """An occurrence's series start in a link (``20270314T090000Z``, UTC: no "+" to escape)."""
+    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def parse_key(key: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(key, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+    except (TypeError, ValueError):
+        return None
