@@ -318,6 +318,13 @@ class AppointmentForm(OccurrenceForm):
         if freq == "WEEKLY" and not weekdays:
             weekdays = [WEEKDAYS[first_day.weekday()]]  # the day of the first date
             data["weekdays"] = weekdays
+        elif freq == "WEEKLY" and WEEKDAYS[first_day.weekday()] not in weekdays:
+            # RFC 5545 leaves a first date outside the rule undefined (calendar apps differ).
+            self.add_error(
+                "weekdays",
+                _("The first date is a %(day)s. Choose that day too, or change the first date.")
+                % {"day": dict(WEEKDAY_CHOICES)[WEEKDAYS[first_day.weekday()]]},
+            )
         if self.errors:
             return data
         data["rrule"] = rrule_build(

@@ -312,6 +312,15 @@ def _agenda_fields(fields: dict) -> dict:
     return fields
 
 
+def _synchronised(appointment: Appointment) -> None:
+    """The first start must be an occurrence of the rule (RFC 5545 leaves it undefined otherwise:
+    dateutil leaves it out, recurring-ical-events and calendar apps add it)."""
+    if appointment.rrule and not recurrence.is_start(
+        appointment.rrule, appointment.starts_at, appointment.starts_at
+    ):
+        raise ValueError("the first start is not an occurrence of the rule")
+
+
 def _goers(access: Access, goers) -> list[Membership]:
     ids = [g.pk if isinstance(g, Membership) else int(g) for g in goers]
     return list(Membership.objects.filter(network=access.network, ended_at__isnull=True, pk__in=ids))
@@ -379,6 +388,7 @@ def appointment_update(
         old_start, old_rule = appointment.starts_at, appointment.rrule
         for name, value in fields.items():
             setattr(appointment, name, value)
+        _synchronised(appointment)
         _touch(appointment, now)
         appointment.save()
         if goers is not None:
@@ -432,7 +442,7 @@ def appointment_update_following(
             "ends_at": starts_at + length,
             **fields,
         }
-        new = Appointment.objects.create(
+        new = Appointment(
             network=old.network,
             starts_at=starts_at,
             status=old.status,
@@ -441,6 +451,8 @@ def appointment_update_following(
             origin=old.origin,
             **values,
         )
+        _synchronised(new)
+        new.save()
         new.goers.set(_goers(access, goers) if goers is not None else list(old.goers.all()))
         last_day = recurrence.local(original_start).date() - dt.timedelta(days=1)
         old.rrule = recurrence.rrule_with_end(old.rrule, until=last_day, all_day=old.all_day)

@@ -79,7 +79,9 @@ def network_home(request, network_id):
     occurrences = selectors.agenda(request, access, start, start + dt.timedelta(days=7))
     days = [
         (day, list(items))
-        for day, items in itertools.groupby(occurrences, key=lambda o: max(o.starts_at, start).astimezone(TZ).date())
+        for day, items in itertools.groupby(
+            occurrences, key=lambda o: max(o.starts_at, start).astimezone(TZ).date()
+        )
     ]
     open_tasks = selectors.open_tasks(request, access, limit=5)
     return render(

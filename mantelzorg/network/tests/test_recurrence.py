@@ -365,3 +365,16 @@ def test_an_all_day_expansion_equals_recurring_ical_events(rrule):
     assert [(_as_aware(o.starts_at), _as_aware(o.ends_at)) for o in ours] == [
         (_as_aware(e["DTSTART"].dt), _as_aware(e["DTEND"].dt)) for e in theirs
     ]
+
+
+def test_a_first_date_outside_the_rule_is_where_the_libraries_differ():
+    """RFC 5545 leaves a DTSTART that the rule does not give undefined: dateutil leaves it out,
+    recurring-ical-events adds it (four for COUNT=3). The form and the services refuse such a
+    series, so the agenda and the feed never disagree."""
+    first = at(2027, 3, 1)  # a Monday
+    ours = starts("FREQ=WEEKLY;BYDAY=WE;COUNT=3", first, at(2027, 1, 1), at(2028, 1, 1))
+    cal = _ical("FREQ=WEEKLY;BYDAY=WE;COUNT=3", first, 60, None, None)
+    theirs = recurring_ical_events.of(cal).between(at(2027, 1, 1), at(2028, 1, 1))
+    assert [v.day for v in ours] == [3, 10, 17]
+    assert sorted(_as_aware(e["DTSTART"].dt).astimezone(TZ).day for e in theirs) == [1, 3, 10, 17]
+    assert not recurrence.is_start("FREQ=WEEKLY;BYDAY=WE;COUNT=3", first, first)
