@@ -25,6 +25,7 @@ RRULE.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -102,6 +103,7 @@ def wall_length(starts_at: dt.datetime, ends_at: dt.datetime) -> dt.timedelta:
     return _wall(ends_at) - _wall(starts_at)
 
 
+@functools.lru_cache(maxsize=1024)
 def _rule(rrule: str, first: dt.datetime):
     """The dateutil rule and whether it runs on the wall clock (UNTIL as a DATE or local time)."""
     floating = _FLOATING_UNTIL.search(rrule) is not None
@@ -113,19 +115,30 @@ def _wall_starts(
     rrule: str, first: dt.datetime, after: dt.datetime, before: dt.datetime
 ) -> list[tuple[dt.datetime, dt.datetime]]:
     """(wall-clock start, aware start) of each occurrence with ``after <= start < before``."""
+    key = (rrule, first.astimezone(dt.UTC), after.astimezone(dt.UTC), before.astimezone(dt.UTC))
+    return list(_wall_starts_cached(*key, MAX_OCCURRENCES))
+
+
+@functools.lru_cache(maxsize=4096)
+def _wall_starts_cached(
+    rrule: str, first: dt.datetime, after: dt.datetime, before: dt.datetime, limit: int
+) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+    """The expansion, kept per process: the same series over the same window (a month view asked
+    again) costs nothing; dateutil walks every series from its first start, which for a daily
+    series of three years is a thousand steps. A pure function of its arguments, so never stale."""
     rule, floating = _rule(rrule, first)
     # Three hours of slack on both sides: the wall clock and the instant differ by at most that.
     lo = local(after) - dt.timedelta(hours=3)
     hi = before + dt.timedelta(hours=3)
     result = []
-    for value in rule.xafter(lo.replace(tzinfo=None) if floating else lo, count=MAX_OCCURRENCES, inc=True):
+    for value in rule.xafter(lo.replace(tzinfo=None) if floating else lo, count=limit, inc=True):
         wall = value.replace(tzinfo=None)
         aware = make_aware(wall)
         if aware >= hi:
             break
         if after <= aware < before:
             result.append((wall, aware))
-    return result
+    return tuple(result)
 
 
 def starts(rrule: str, first: dt.datetime, after: dt.datetime, before: dt.datetime) -> list[dt.datetime]:

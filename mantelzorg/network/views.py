@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -329,6 +330,43 @@ def _month_bounds(day: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date]:
     return first, last, month_first, month_last
 
 
+def _agenda_rows(access, occurrences) -> dict:
+    """What the agenda pages show of each occurrence, formatted once (a month has hundreds of
+    entries: formatting in the template per day cell would cost more than the expansion)."""
+    base = reverse("network:agenda", kwargs={"network_id": access.network.pk})
+    goers: dict = {}
+    rows = {}
+    for item in occurrences:
+        appointment = item.appointment
+        if appointment.pk not in goers:
+            goers[appointment.pk] = ", ".join(g.display_name for g in appointment.goers.all())
+        start, end = local(item.starts_at), local(item.ends_at)
+        if item.all_day:
+            first, last = start.date(), item.last_day
+            when = (
+                _("%(first)s to %(last)s")
+                % {"first": date_format(first, "j F"), "last": date_format(last, "j F")}
+                if last != first
+                else _("All day")
+            )
+        else:
+            until = date_format(end, "H:i" if end.date() == start.date() else "j F H:i")
+            when = f"{date_format(start, 'H:i')}–{until}"
+        rows[id(item)] = {
+            "url": f"{base}{appointment.pk}/" + (f"?op={item.key}" if item.recurring else ""),
+            "title": item.title,
+            "when": when,
+            "start_iso": start.isoformat(),
+            "kind": appointment.kind,
+            "kind_label": appointment.get_kind_display() if appointment.kind != Kind.APPOINTMENT else "",
+            "cancelled": item.cancelled,
+            "place": item.place,
+            "goers": goers[appointment.pk],
+            "recurring": item.recurring,
+        }
+    return rows
+
+
 @login_required
 @personal
 @require_GET
@@ -348,7 +386,22 @@ def agenda(request, network_id):
         step = dt.timedelta(days=7 if view == "week" else LIST_DAYS)
         earlier, later = first - step, first + step
     occurrences = selectors.agenda(request, access, _midnight(first), _midnight(last + dt.timedelta(days=1)))
-    days = _by_day(occurrences, first, last)
+    rows = _agenda_rows(access, occurrences)
+    today = timezone.localdate(timezone=TZ)
+    days = [
+        {
+            "date": date,
+            "iso": date.isoformat(),
+            "label": date_format(date, "l j F"),
+            "weekday": date_format(date, "l"),
+            "number": date.day,
+            "month": date_format(date, "F"),
+            "today": date == today,
+            "outside": month_first is not None and not month_first <= date <= month_last,
+            "items": [rows[id(o)] for o in items],
+        }
+        for date, items in _by_day(occurrences, first, last).items()
+    ]
     context = {
         "access": access,
         "view": view,
@@ -357,9 +410,9 @@ def agenda(request, network_id):
         "last": last,
         "earlier": earlier,
         "later": later,
-        "today": timezone.localdate(timezone=TZ),
-        "days": list(days.items()),
-        "weeks": [list(days.items())[i : i + 7] for i in range(0, len(days), 7)] if view == "maand" else [],
+        "today": today,
+        "days": days,
+        "weeks": [days[i : i + 7] for i in range(0, len(days), 7)] if view == "maand" else [],
         "month_first": month_first,
         "month_last": month_last,
         "occurrences": occurrences,
@@ -372,7 +425,6 @@ def _repeat_text(appointment) -> str:
     """ "Every 2 weeks on Monday and Thursday, until 30 June 2027" for a series, "" otherwise."""
     if not appointment.rrule:
         return ""
-    from django.utils.formats import date_format
     from django.utils.text import get_text_list
     from django.utils.translation import ngettext
 

@@ -308,6 +308,9 @@ def _as_aware(value):
 
 @pytest.mark.parametrize(("rrule", "first", "minutes"), RULES, ids=[r[0] for r in RULES])
 def test_the_expansion_equals_recurring_ical_events(rrule, first, minutes):
+    # As the database gives it back: an instant. A first start in the skipped hour (02:30 on
+    # 28 March) is then 03:30 summer time, and the series repeats at 03:30.
+    first = first.astimezone(dt.UTC).astimezone(TZ)
     window = (at(2027, 1, 1, 0), at(2028, 3, 1, 0))
     plain = starts(rrule, first, *window)
     assert len(plain) >= 5
