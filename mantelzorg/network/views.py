@@ -332,36 +332,44 @@ def _month_bounds(day: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date]:
 
 def _agenda_rows(access, occurrences) -> dict:
     """What the agenda pages show of each occurrence, formatted once (a month has hundreds of
-    entries: formatting in the template per day cell would cost more than the expansion)."""
+    entries: formatting in the template per day cell would cost more than the expansion). Per
+    series once: who goes and the kind's label; times as digits, dates with the month's name."""
     base = reverse("network:agenda", kwargs={"network_id": access.network.pk})
-    goers: dict = {}
+    per_series: dict = {}
+    kinds = {value: str(label) for value, label in Kind.choices}
+    all_day, to = _("All day"), _("%(first)s to %(last)s")
     rows = {}
     for item in occurrences:
         appointment = item.appointment
-        if appointment.pk not in goers:
-            goers[appointment.pk] = ", ".join(g.display_name for g in appointment.goers.all())
+        if appointment.pk not in per_series:
+            per_series[appointment.pk] = (
+                f"{base}{appointment.pk}/",
+                ", ".join(g.display_name for g in appointment.goers.all()),
+                kinds[appointment.kind] if appointment.kind != Kind.APPOINTMENT else "",
+            )
+        url, goers, kind_label = per_series[appointment.pk]
         start, end = local(item.starts_at), local(item.ends_at)
         if item.all_day:
             first, last = start.date(), item.last_day
             when = (
-                _("%(first)s to %(last)s")
-                % {"first": date_format(first, "j F"), "last": date_format(last, "j F")}
+                to % {"first": date_format(first, "j F"), "last": date_format(last, "j F")}
                 if last != first
-                else _("All day")
+                else all_day
             )
+        elif end.date() == start.date():
+            when = f"{start:%H:%M}–{end:%H:%M}"
         else:
-            until = date_format(end, "H:i" if end.date() == start.date() else "j F H:i")
-            when = f"{date_format(start, 'H:i')}–{until}"
+            when = f"{start:%H:%M}–{date_format(end, 'j F')} {end:%H:%M}"
         rows[id(item)] = {
-            "url": f"{base}{appointment.pk}/" + (f"?op={item.key}" if item.recurring else ""),
+            "url": f"{url}?op={item.key}" if item.recurring else url,
             "title": item.title,
             "when": when,
             "start_iso": start.isoformat(),
             "kind": appointment.kind,
-            "kind_label": appointment.get_kind_display() if appointment.kind != Kind.APPOINTMENT else "",
+            "kind_label": kind_label,
             "cancelled": item.cancelled,
             "place": item.place,
-            "goers": goers[appointment.pk],
+            "goers": goers,
             "recurring": item.recurring,
         }
     return rows
