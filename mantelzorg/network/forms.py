@@ -169,13 +169,12 @@ def _date_field(label, *, required=True, help_text=""):
     )
 
 
-def _time_field(label):
+def _time_field(label, required_message):
     return forms.TimeField(
         label=label,
-        required=False,
         input_formats=TIME_FORMATS,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={"invalid": _("Fill in a time like 14:30.")},
+        error_messages={"invalid": _("Fill in a time like 14:30."), "required": required_message},
     )
 
 
@@ -191,8 +190,8 @@ class OccurrenceForm(forms.Form):
     )
     all_day = forms.BooleanField(label=_("All day"), required=False)
     date = _date_field(_("Date"))
-    start_time = _time_field(_("Start time"))
-    end_time = _time_field(_("End time"))
+    start_time = _time_field(_("Start time"), _("Fill in a start time, or choose all day."))
+    end_time = _time_field(_("End time"), _("Fill in an end time, or choose all day."))
     end_date = _date_field(
         _("Last day"), required=False, help_text=_("Only for something that lasts more than one day.")
     )
@@ -205,6 +204,16 @@ class OccurrenceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": _("Keep it shorter: at most %(limit_value)d characters.")},
     )
+
+    def __init__(self, *args, fixed_all_day: bool | None = None, **kwargs):
+        """``fixed_all_day``: one occurrence keeps its series' choice (the box is shown, disabled)."""
+        super().__init__(*args, **kwargs)
+        if fixed_all_day is not None:
+            self.fields["all_day"].disabled = True
+            self.initial["all_day"] = fixed_all_day
+        all_day = self["all_day"].value() if self.is_bound else self.initial.get("all_day")
+        for name in ("start_time", "end_time"):  # required, unless all day
+            self.fields[name].required = not all_day
 
     def clean(self):
         data = super().clean()
@@ -220,10 +229,6 @@ class OccurrenceForm(forms.Form):
             data["ends_at"] = make_aware(dt.datetime.combine(end_day + dt.timedelta(days=1), dt.time()))
             return data
         start, end = data.get("start_time"), data.get("end_time")
-        if start is None and "start_time" not in self.errors:
-            self.add_error("start_time", _("Fill in a start time, or choose all day."))
-        if end is None and "end_time" not in self.errors:
-            self.add_error("end_time", _("Fill in an end time, or choose all day."))
         if start is None or end is None:
             return data
         starts_at = make_aware(dt.datetime.combine(day, start))
@@ -260,7 +265,7 @@ class AppointmentForm(OccurrenceForm):
     goers = forms.MultipleChoiceField(
         label=_("Who goes"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    repeat = forms.ChoiceField(label=_("Repeat"), choices=REPEAT_CHOICES, required=False)
+    repeat = forms.ChoiceField(label=_("How often"), choices=REPEAT_CHOICES, required=False)
     interval = forms.IntegerField(
         label=_("Every how many days, weeks or months"),
         help_text=_("1 is every time, 2 is every other time."),

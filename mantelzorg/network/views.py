@@ -548,8 +548,7 @@ def appointment_edit(request, network_id, appointment_id):
             place=occurrence.place,
             note=occurrence.note,
         )
-        form = forms.OccurrenceForm(data, initial=initial)
-        form.fields["all_day"].disabled = True
+        form = forms.OccurrenceForm(data, initial=initial, fixed_all_day=item.all_day)
     else:
         start = occurrence.original_start if occurrence is not None else None
         count = selectors.remaining_count(item, start) if start is not None else None

@@ -173,6 +173,25 @@ def test_one_occurrence_is_moved_without_changing_the_series(cast, login_as, wor
     assert series.rrule == "FREQ=WEEKLY;BYDAY=MO" and series.sequence == 1
 
 
+def test_one_day_of_an_all_day_series_is_moved(cast, login_as, world):
+    net = world["net"]
+    client = login_as(cast.caregiver)
+    response = client.post(
+        url(net, "nieuw/"), form(kind="time_off", all_day="on", start_time="", end_time="", repeat="WEEKLY")
+    )
+    assert response.status_code == 302
+    series = Appointment.objects.get()
+    assert series.all_day and series.rrule == "FREQ=WEEKLY;BYDAY=MO"
+    original = dt.datetime(2027, 3, 8, tzinfo=TZ)
+    edit = url(net, f"{series.pk}/wijzigen/?welke=deze&op={key(original)}")
+    response = client.post(edit, {"title": "Vrij", "date": "2027-03-10", "start_time": "", "end_time": ""})
+    assert response.status_code == 302, response.context["form"].errors
+    change = OccurrenceChange.objects.get()
+    assert change.starts_at == dt.datetime(2027, 3, 10, tzinfo=TZ) and change.ends_at == dt.datetime(
+        2027, 3, 11, tzinfo=TZ
+    )
+
+
 def test_one_occurrence_is_cancelled_and_stays_visible_struck_through(cast, login_as, world):
     net = world["net"]
     client = login_as(cast.caregiver)
