@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -338,7 +340,12 @@ def _agenda_rows(access, occurrences) -> dict:
     per_series: dict = {}
     kinds = {value: str(label) for value, label in Kind.choices}
     all_day, to = _("All day"), _("%(first)s to %(last)s")
-    rows = {}
+    labels = {
+        "cancelled": escape(_("Cancelled")),
+        "repeats": escape(_("Repeats")),
+        "goers": escape(_("Who goes:")),
+    }
+    rows: dict[int, str] = {}
     for item in occurrences:
         appointment = item.appointment
         if appointment.pk not in per_series:
@@ -360,19 +367,33 @@ def _agenda_rows(access, occurrences) -> dict:
             when = f"{start:%H:%M}–{end:%H:%M}"
         else:
             when = f"{start:%H:%M}–{date_format(end, 'j F')} {end:%H:%M}"
-        rows[id(item)] = {
-            "url": f"{url}?op={item.key}" if item.recurring else url,
-            "title": item.title,
-            "when": when,
-            "start_iso": start.isoformat(),
-            "kind": appointment.kind,
-            "kind_label": kind_label,
-            "cancelled": item.cancelled,
-            "place": item.place,
-            "goers": goers,
-            "recurring": item.recurring,
-        }
-    return rows
+        # One <li> per occurrence, built here once: an item of several days is in several cells.
+        rows[id(item)] = _ITEM_HTML.format(
+            kind=appointment.kind,
+            cancelled_class=" mz-item--cancelled" if item.cancelled else "",
+            url=escape(f"{url}?op={item.key}" if item.recurring else url),
+            title=escape(item.title),
+            badge=f' <span class="mz-badge mz-badge--cancelled">{labels["cancelled"]}</span>'
+            if item.cancelled
+            else "",
+            start=start.isoformat(),
+            when=escape(when),
+            kind_label=f' · <span class="mz-item__kind">{escape(kind_label)}</span>' if kind_label else "",
+            place=f'<span class="mz-item__place"> · {escape(item.place)}</span>' if item.place else "",
+            repeats=f'<span class="mz-item__repeats"> · {labels["repeats"]}</span>' if item.recurring else "",
+            goers=f'<p class="nl-paragraph mz-meta mz-item__goers">{labels["goers"]} {escape(goers)}</p>'
+            if goers
+            else "",
+        )
+    return {key: mark_safe(html) for key, html in rows.items()}  # noqa: S308 (every value escaped above)
+
+
+_ITEM_HTML = (
+    '<li class="mz-card mz-item mz-item--{kind}{cancelled_class}"><p class="nl-paragraph">'
+    '<a class="nl-link" href="{url}"><strong>{title}</strong></a>{badge}</p>'
+    '<p class="nl-paragraph mz-meta"><time datetime="{start}">{when}</time>{kind_label}{place}{repeats}</p>'
+    "{goers}</li>"
+)
 
 
 @login_required

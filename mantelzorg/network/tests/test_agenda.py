@@ -524,3 +524,20 @@ def test_the_detail_and_form_pages_have_a_fixed_budget(cast, login_as, world, dj
     for path in (f"{series.pk}/?op={key(at(dt.date(2027, 3, 8)))}", f"{series.pk}/wijzigen/", "nieuw/"):
         with django_assert_max_num_queries(BUDGET):
             page(client, url(net, path))
+
+
+def test_texts_are_escaped_in_every_view(cast, login_as, world):
+    net = world["net"]
+    factories.appointment(
+        net,
+        start=at(MONDAY),
+        rrule="FREQ=DAILY;COUNT=3",
+        title="<script>x</script>",
+        place='"><b>p',
+        created_by=world["member"],
+    ).goers.set([world["member"]])
+    client = login_as(cast.caregiver)
+    for view in ("lijst", "week", "maand"):
+        body = page(client, url(net, f"?weergave={view}&datum=2027-03-01"))
+        assert "<script>x" not in body and "&lt;script&gt;x&lt;/script&gt;" in body
+        assert '"><b>p' not in body
