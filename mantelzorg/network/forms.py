@@ -7,13 +7,12 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
-from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from mantelzorg.core import geo
 
-from .models import DIARY_MAX, NOTE_MAX, Relation, Role, TaskKind
-from .recurrence import TZ, make_aware, starts
+from .models import DIARY_MAX, NOTE_MAX, Kind, Relation, Role, TaskKind
+from .recurrence import INTERVAL_MAX, TZ, WEEKDAYS, local, make_aware, rrule_build, rrule_parse, starts
 from .services import ACTIVITY_MAX_TASKS
 
 NO_MEDICAL = _("Do not write medical details here, such as illnesses or medicines.")
@@ -135,6 +134,240 @@ class MySettingsForm(forms.Form):
     remind_week_before = forms.BooleanField(label=_("Also a week before"), required=False)
 
 
+# --- Agenda (helper: agenda) -------------------------------------------------------------------
+
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+TIME_FORMATS = ["%H:%M", "%H.%M", "%H:%M:%S"]
+WEEKDAY_CHOICES = [
+    ("MO", _("Monday")),
+    ("TU", _("Tuesday")),
+    ("WE", _("Wednesday")),
+    ("TH", _("Thursday")),
+    ("FR", _("Friday")),
+    ("SA", _("Saturday")),
+    ("SU", _("Sunday")),
+]
+REPEAT_CHOICES = [
+    ("", _("Does not repeat")),
+    ("DAILY", _("Every day")),
+    ("WEEKLY", _("Every week")),
+    ("MONTHLY", _("Every month")),
+]
+ENDS_CHOICES = [
+    ("never", _("No end date")),
+    ("until", _("On a date")),
+    ("count", _("After a number of times")),
+]
+
+
+def _date_field(label, *, required=True, help_text=""):
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Fill in a date."), "invalid": _("Fill in a date like 14-3-2027.")},
+    )
+
+
+def _time_field(label, required_message):
+    return forms.TimeField(
+        label=label,
+        input_formats=TIME_FORMATS,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": _("Fill in a time like 14:30."), "required": required_message},
+    )
+
+
+class OccurrenceForm(forms.Form):
+    """One occurrence: what, when, where. The whole item adds kind, who goes and repeat
+    (``AppointmentForm``). ``cleaned_data`` gets ``starts_at`` and ``ends_at`` (aware)."""
+
+    title = forms.CharField(
+        label=_("What"),
+        max_length=120,
+        help_text=_("For example: GP, day care, physiotherapy."),
+        error_messages={"required": _("Fill in what it is.")},
+    )
+    all_day = forms.BooleanField(label=_("All day"), required=False)
+    date = _date_field(_("Date"))
+    start_time = _time_field(_("Start time"), _("Fill in a start time, or choose all day."))
+    end_time = _time_field(_("End time"), _("Fill in an end time, or choose all day."))
+    end_date = _date_field(
+        _("Last day"), required=False, help_text=_("Only for something that lasts more than one day.")
+    )
+    place = forms.CharField(label=_("Where"), max_length=200, required=False)
+    note = forms.CharField(
+        label=_("Note"),
+        help_text=NO_MEDICAL,
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("Keep it shorter: at most %(limit_value)d characters.")},
+    )
+
+    def __init__(self, *args, fixed_all_day: bool | None = None, **kwargs):
+        """``fixed_all_day``: one occurrence keeps its series' choice (the box is shown, disabled)."""
+        super().__init__(*args, **kwargs)
+        if fixed_all_day is not None:
+            self.fields["all_day"].disabled = True
+            self.initial["all_day"] = fixed_all_day
+        all_day = self["all_day"].value() if self.is_bound else self.initial.get("all_day")
+        for name in ("start_time", "end_time"):  # required, unless all day
+            self.fields[name].required = not all_day
+
+    def clean(self):
+        data = super().clean()
+        day = data.get("date")
+        if day is None:
+            return data
+        end_day = data.get("end_date") or day
+        if end_day < day:
+            self.add_error("end_date", _("The last day is before the first day. Choose a later day."))
+            return data
+        if data.get("all_day"):
+            data["starts_at"] = make_aware(dt.datetime.combine(day, dt.time()))
+            data["ends_at"] = make_aware(dt.datetime.combine(end_day + dt.timedelta(days=1), dt.time()))
+            return data
+        start, end = data.get("start_time"), data.get("end_time")
+        if start is None or end is None:
+            return data
+        starts_at = make_aware(dt.datetime.combine(day, start))
+        ends_at = make_aware(dt.datetime.combine(end_day, end))
+        if ends_at < starts_at:
+            self.add_error("end_time", _("The end is before the start. Choose a later end time."))
+            return data
+        data["starts_at"], data["ends_at"] = starts_at, ends_at
+        return data
+
+    @staticmethod
+    def initial_for(starts_at, ends_at, *, all_day: bool, **texts) -> dict:
+        start, end = local(starts_at), local(ends_at)
+        last = (end - dt.timedelta(days=1)).date() if all_day else end.date()
+        return {
+            "date": start.date(),
+            "start_time": None if all_day else start.time(),
+            "end_time": None if all_day else end.time(),
+            "end_date": last if last != start.date() else None,
+            "all_day": all_day,
+            **texts,
+        }
+
+
+class AppointmentForm(OccurrenceForm):
+    """An item in the agenda, once or repeating. ``cleaned_data`` gets ``rrule`` too."""
+
+    field_order = ["kind", "title", "all_day", "date", "start_time", "end_time", "end_date", "place", "note"]
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        error_messages={"invalid_choice": _("Choose one of the kinds in the list.")},
+    )
+    goers = forms.MultipleChoiceField(
+        label=_("Who goes"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    repeat = forms.ChoiceField(label=_("How often"), choices=REPEAT_CHOICES, required=False)
+    interval = forms.IntegerField(
+        label=_("Every how many days, weeks or months"),
+        help_text=_("1 is every time, 2 is every other time."),
+        min_value=1,
+        max_value=INTERVAL_MAX,
+        initial=1,
+        required=False,
+        error_messages={
+            "min_value": _("Fill in a number from 1 to 52."),
+            "max_value": _("Fill in a number from 1 to 52."),
+            "invalid": _("Fill in a whole number."),
+        },
+    )
+    weekdays = forms.MultipleChoiceField(
+        label=_("On which days"),
+        help_text=_("For a weekly item. None chosen: the day of the first date."),
+        choices=WEEKDAY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    ends = forms.ChoiceField(
+        label=_("Until when"), choices=ENDS_CHOICES, initial="never", required=False, widget=forms.RadioSelect
+    )
+    until = _date_field(_("Last date"), required=False)
+    count = forms.IntegerField(
+        label=_("Number of times"),
+        min_value=1,
+        max_value=999,
+        required=False,
+        error_messages={"invalid": _("Fill in a whole number."), "min_value": _("Fill in 1 or more.")},
+    )
+
+    def __init__(self, *args, access, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(v, label) for v, label in Kind.choices if v in access.agenda_kinds]
+        self.fields["goers"].choices = [(str(m.pk), m.display_name) for m in members]
+
+    def clean(self):
+        data = super().clean()
+        freq = data.get("repeat") or ""
+        data["rrule"] = ""
+        if not freq or "starts_at" not in data:
+            return data
+        first_day = data["date"]
+        ends = data.get("ends") or "never"
+        until = data.get("until") if ends == "until" else None
+        count = data.get("count") if ends == "count" else None
+        if ends == "until" and until is None and "until" not in self.errors:
+            self.add_error("until", _("Fill in the last date, or choose another end."))
+        if ends == "count" and count is None and "count" not in self.errors:
+            self.add_error("count", _("Fill in how many times, or choose another end."))
+        if until is not None and until < first_day:
+            self.add_error("until", _("The last date is before the first date. Choose a later date."))
+        weekdays = data.get("weekdays") or []
+        if freq == "WEEKLY" and not weekdays:
+            weekdays = [WEEKDAYS[first_day.weekday()]]  # the day of the first date
+            data["weekdays"] = weekdays
+        elif freq == "WEEKLY" and WEEKDAYS[first_day.weekday()] not in weekdays:
+            # RFC 5545 leaves a first date outside the rule undefined (calendar apps differ).
+            self.add_error(
+                "weekdays",
+                _("The first date is a %(day)s. Choose that day too, or change the first date.")
+                % {"day": dict(WEEKDAY_CHOICES)[WEEKDAYS[first_day.weekday()]]},
+            )
+        if self.errors:
+            return data
+        data["rrule"] = rrule_build(
+            freq, data.get("interval") or 1, weekdays, until, count, all_day=bool(data.get("all_day"))
+        )
+        return data
+
+    @classmethod
+    def initial_for_appointment(cls, appointment, *, starts_at=None, count=None) -> dict:
+        """The form's values of an item (or, with ``starts_at``, of its series from there on with
+        ``count`` times left)."""
+        start = starts_at or appointment.starts_at
+        initial = cls.initial_for(
+            start,
+            start + (appointment.ends_at - appointment.starts_at),
+            all_day=appointment.all_day,
+            title=appointment.title,
+            place=appointment.place,
+            note=appointment.note,
+        )
+        repeat = rrule_parse(appointment.rrule)
+        if count is None:
+            count = repeat.count
+        initial.update(
+            kind=appointment.kind,
+            goers=[str(g.pk) for g in appointment.goers.all()],
+            repeat=repeat.freq,
+            interval=repeat.interval,
+            weekdays=list(repeat.weekdays),
+            ends="until" if repeat.until else "count" if count else "never",
+            until=repeat.until,
+            count=count,
+        )
+        return initial
+
+
 class DiaryForm(forms.Form):
     text = forms.CharField(
         label=_("What happened?"),
@@ -152,7 +385,6 @@ class DiaryForm(forms.Form):
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H:%M:%S"]
-RRULE_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 
 def _date_field(label, *, required=True, help_text=""):
@@ -253,7 +485,7 @@ class ActivityForm(_TaskFields):
 
     weekdays = forms.MultipleChoiceField(
         label=_("On which days?"),
-        choices=[(code, WEEKDAYS[i]) for i, code in enumerate(RRULE_DAYS)],
+        choices=WEEKDAY_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Tick at least one day.")},
     )
@@ -307,7 +539,7 @@ class ActivityForm(_TaskFields):
         if last < first:
             self.add_error("last_day", _("Fill in a last day on or after the first day."))
             return data
-        days = ",".join(d for d in RRULE_DAYS if d in data["weekdays"])
+        days = ",".join(d for d in WEEKDAYS if d in data["weekdays"])
         data["rrule"] = f"FREQ=WEEKLY;BYDAY={days};UNTIL={last:%Y%m%d}T235959"
         start = data.get("start_time")
         data["starts_at"] = make_aware(dt.datetime.combine(first, start or dt.time()))

@@ -225,6 +225,60 @@ def agenda(request, access: Access, start, end) -> list:
     return result
 
 
+# Agenda (helper: agenda): one item and one occurrence.
+
+
+def appointment_get(request, access: Access, appointment_id, *, audit_read: bool = True):
+    """One item of the network with its changes and goers (audited as a read), or 404 (another
+    network's item is not found either)."""
+    from .models import Appointment
+
+    appointment = (
+        Appointment.objects.filter(network=access.network, pk=appointment_id)
+        .prefetch_related("changes", "goers__user")
+        .select_related("created_by__user")
+        .first()
+    )
+    if appointment is None:
+        raise Http404
+    if audit_read:
+        log_read(request, access, action="network.appointment.viewed", obj=appointment)
+    return appointment
+
+
+def agenda_goer_choices(access: Access) -> list[Membership]:
+    """The active members someone can say goes along (names only, for the form's checkboxes)."""
+    return list(
+        Membership.objects.filter(network=access.network, ended_at__isnull=True, user__isnull=False)
+        .select_related("user")
+        .order_by("joined_at", "pk")
+    )
+
+
+def remaining_count(appointment, original_start) -> int | None:
+    """For a series that ends after a number of times: how many are left from ``original_start``
+    on (the COUNT of "this and following")."""
+    from .recurrence import count_before, rrule_parse
+
+    repeat = rrule_parse(appointment.rrule)
+    if repeat.count is None:
+        return None
+    return max(repeat.count - count_before(appointment.rrule, appointment.starts_at, original_start), 1)
+
+
+def occurrence_get(appointment, key: str):
+    """The occurrence of ``appointment`` named by ``key`` (its series start, ``Occurrence.key``),
+    as shown (moved, changed, cancelled); for an item once, its only occurrence. 404 when the
+    series has no such occurrence or it was removed."""
+    from .recurrence import occurrence_at, parse_key
+
+    original = parse_key(key) if key else appointment.starts_at
+    found = occurrence_at(appointment, original) if original is not None else None
+    if found is None:
+        raise Http404
+    return found
+
+
 # --- Tasks ----------------------------------------------------------------------------------
 
 

@@ -22,7 +22,19 @@ from django.utils.translation import gettext, override
 
 from mantelzorg.core import audit
 
-from .models import DiaryEntry, Invitation, Membership, Network, Relation, Role, Task
+from . import recurrence
+from .models import (
+    Appointment,
+    DiaryEntry,
+    Invitation,
+    Kind,
+    Membership,
+    Network,
+    OccurrenceChange,
+    Relation,
+    Role,
+    Task,
+)
 from .selectors import PURPOSE, Access, _subject, token_hash
 
 INVITATION_DAYS = 14
@@ -268,6 +280,285 @@ def feed_token_revoke(*, request, access: Access) -> None:
         Membership.objects.filter(pk=access.membership.pk).update(feed_token=None)
         access.membership.feed_token = None
         _log(request, access, "network.feed.revoked", access.membership)
+
+
+# --- Agenda (helper: agenda) -------------------------------------------------------------------
+#
+# An item is one Appointment, once or repeating; one occurrence of a series differs by an
+# OccurrenceChange (RECURRENCE-ID = ``original_start``). Every change raises ``sequence`` (RFC 5545
+# SEQUENCE, for the feeds) and writes one audit row. A caller who may not add or change the item
+# gets PermissionError (the view answers 404).
+
+_APPOINTMENT_FIELDS = frozenset(
+    {"kind", "title", "place", "note", "starts_at", "ends_at", "all_day", "rrule"}
+)
+
+
+def _agenda_allowed(access: Access, kind: str, appointment: Appointment | None = None) -> None:
+    if kind not in access.agenda_kinds:
+        raise PermissionError("this role does not add this kind")
+    if appointment is not None and (
+        appointment.network_id != access.network.pk or not access.may_edit(appointment)
+    ):
+        raise PermissionError("this member does not change this item")
+
+
+def _agenda_fields(fields: dict) -> dict:
+    unknown = set(fields) - _APPOINTMENT_FIELDS
+    if unknown:
+        raise TypeError(", ".join(sorted(unknown)))
+    if "rrule" in fields:
+        recurrence.rrule_validate(fields["rrule"])
+    return fields
+
+
+def _synchronised(appointment: Appointment) -> None:
+    """The first start must be an occurrence of the rule (RFC 5545 leaves it undefined otherwise:
+    dateutil leaves it out, recurring-ical-events and calendar apps add it)."""
+    if appointment.rrule and not recurrence.is_start(
+        appointment.rrule, appointment.starts_at, appointment.starts_at
+    ):
+        raise ValueError("the first start is not an occurrence of the rule")
+
+
+def _goers(access: Access, goers) -> list[Membership]:
+    ids = [g.pk if isinstance(g, Membership) else int(g) for g in goers]
+    return list(Membership.objects.filter(network=access.network, ended_at__isnull=True, pk__in=ids))
+
+
+def _log_occurrence(request, access: Access, action: str, change: OccurrenceChange) -> None:
+    audit.log(
+        request=request,
+        action=action,
+        obj=change,
+        subject=_subject(access.network),
+        role=access.role,
+        purpose=PURPOSE,
+    )
+
+
+def _touch(appointment: Appointment, now) -> None:
+    appointment.sequence += 1
+    appointment.updated_at = now
+
+
+def _carry_changes(changes, target: Appointment, delta: dt.timedelta) -> None:
+    """Give the changes of single occurrences to ``target`` (the same series after a change of its
+    time or rule, or the new series of "this and following"): each moves by ``delta`` on the wall
+    clock; one whose occurrence the target does not have is dropped."""
+    changes = list(changes)
+    if not changes:
+        return
+    OccurrenceChange.objects.filter(pk__in=[c.pk for c in changes]).delete()
+    kept = []
+    for change in changes:
+        original = recurrence.make_aware(recurrence.local(change.original_start).replace(tzinfo=None) + delta)
+        if target.rrule and recurrence.is_start(target.rrule, target.starts_at, original):
+            change.pk = None
+            change.appointment = target
+            change.original_start = original
+            kept.append(change)
+    OccurrenceChange.objects.bulk_create(kept)
+
+
+def appointment_create(*, request, access: Access, goers=(), **fields) -> Appointment:
+    """Add an item (once or a series) to the agenda."""
+    fields = _agenda_fields(fields)
+    _agenda_allowed(access, fields.get("kind", Kind.APPOINTMENT))
+    with transaction.atomic():
+        appointment = Appointment.objects.create(
+            network=access.network, created_by=access.membership, **fields
+        )
+        appointment.goers.set(_goers(access, goers))
+        _log(request, access, "network.appointment.created", appointment)
+    return appointment
+
+
+def appointment_update(
+    *, request, access: Access, appointment: Appointment, goers=None, **fields
+) -> Appointment:
+    """Change a single item or a whole series. When the series' start or rule changes, changed
+    occurrences move along with it (by the same time on the clock) or are dropped when the new
+    series does not have them."""
+    fields = _agenda_fields(fields)
+    _agenda_allowed(access, fields.get("kind", appointment.kind), appointment)
+    now = timezone.now()
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        old_start, old_rule = appointment.starts_at, appointment.rrule
+        for name, value in fields.items():
+            setattr(appointment, name, value)
+        _synchronised(appointment)
+        _touch(appointment, now)
+        appointment.save()
+        if goers is not None:
+            appointment.goers.set(_goers(access, goers))
+        if (appointment.starts_at, appointment.rrule) != (old_start, old_rule):
+            delta = recurrence.wall_length(old_start, appointment.starts_at)
+            _carry_changes(appointment.changes.all(), appointment, delta)
+        _log(request, access, "network.appointment.changed", appointment)
+    return appointment
+
+
+def appointment_update_following(
+    *, request, access: Access, appointment: Appointment, original_start: dt.datetime, goers=None, **fields
+) -> Appointment:
+    """ "This and following": the series ends before the occurrence that starts (in the series) at
+    ``original_start`` (UNTIL: the day before, in UTC, or a DATE for an all-day series), and a new
+    series (``split_from``) starts there with the new values. Without a new ``rrule`` the new
+    series repeats as the old one, with the occurrences the old one had left (COUNT recomputed).
+    Changed occurrences from there on go to the new series, or are dropped when it has no such
+    occurrence. At the first occurrence this is a change of the whole series. Returns the new
+    series."""
+    fields = _agenda_fields(fields)
+    _agenda_allowed(access, fields.get("kind", appointment.kind), appointment)
+    if not appointment.rrule or not recurrence.is_start(
+        appointment.rrule, appointment.starts_at, original_start
+    ):
+        raise ValueError("not an occurrence of this series")
+    if original_start == appointment.starts_at:
+        return appointment_update(
+            request=request, access=access, appointment=appointment, goers=goers, **fields
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        old = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        repeat = recurrence.rrule_parse(old.rrule)
+        length = old.ends_at - old.starts_at
+        if "rrule" not in fields:
+            count = None
+            if repeat.count is not None:
+                count = repeat.count - recurrence.count_before(old.rrule, old.starts_at, original_start)
+            fields["rrule"] = recurrence.rrule_with_end(
+                old.rrule, until=repeat.until, count=count, all_day=fields.get("all_day", old.all_day)
+            )
+        starts_at = fields.pop("starts_at", original_start)
+        values = {
+            "kind": old.kind,
+            "title": old.title,
+            "place": old.place,
+            "note": old.note,
+            "all_day": old.all_day,
+            "ends_at": starts_at + length,
+            **fields,
+        }
+        new = Appointment(
+            network=old.network,
+            starts_at=starts_at,
+            status=old.status,
+            created_by=old.created_by,
+            split_from=old,
+            origin=old.origin,
+            **values,
+        )
+        _synchronised(new)
+        new.save()
+        new.goers.set(_goers(access, goers) if goers is not None else list(old.goers.all()))
+        last_day = recurrence.local(original_start).date() - dt.timedelta(days=1)
+        old.rrule = recurrence.rrule_with_end(old.rrule, until=last_day, all_day=old.all_day)
+        _touch(old, now)
+        old.save(update_fields=["rrule", "sequence", "updated_at"])
+        following = old.changes.filter(original_start__gte=original_start)
+        _carry_changes(following, new, recurrence.wall_length(original_start, starts_at))
+        _log(request, access, "network.appointment.changed", old)
+    return new
+
+
+def _occurrence_row(appointment: Appointment, original_start: dt.datetime) -> OccurrenceChange:
+    if not appointment.rrule or not recurrence.is_start(
+        appointment.rrule, appointment.starts_at, original_start
+    ):
+        raise ValueError("not an occurrence of this series")
+    change, _ = OccurrenceChange.objects.select_for_update().get_or_create(
+        appointment=appointment, original_start=original_start
+    )
+    return change
+
+
+def _occurrence_done(appointment: Appointment, change: OccurrenceChange, now) -> None:
+    change.sequence += 1
+    change.updated_at = now
+    change.save()
+    # The series' SEQUENCE rises too: a calendar app sees the series changed.
+    Appointment.objects.filter(pk=appointment.pk).update(sequence=F("sequence") + 1, updated_at=now)
+
+
+def occurrence_change(
+    *,
+    request,
+    access: Access,
+    appointment: Appointment,
+    original_start: dt.datetime,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    title: str = "",
+    place: str = "",
+    note: str = "",
+) -> OccurrenceChange:
+    """Move or change one occurrence of a series; the series stays as it is. A text equal to the
+    series' is stored empty ("as the series"), so a later change of the series reaches it."""
+    _agenda_allowed(access, appointment.kind, appointment)
+    if ends_at < starts_at:
+        raise ValueError("ends before it starts")
+    now = timezone.now()
+    with transaction.atomic():
+        change = _occurrence_row(appointment, original_start)
+        change.state = OccurrenceChange.State.CHANGED
+        change.starts_at, change.ends_at = starts_at, ends_at
+        change.title = "" if title == appointment.title else title
+        change.place = "" if place == appointment.place else place
+        change.note = "" if note == appointment.note else note
+        _occurrence_done(appointment, change, now)
+        _log_occurrence(request, access, "network.occurrence.changed", change)
+    return change
+
+
+def occurrence_cancel(
+    *, request, access: Access, appointment: Appointment, original_start
+) -> OccurrenceChange:
+    """Cancel one occurrence: it stays in the agenda as cancelled (STATUS:CANCELLED in the feed)."""
+    _agenda_allowed(access, appointment.kind, appointment)
+    with transaction.atomic():
+        change = _occurrence_row(appointment, original_start)
+        change.state = OccurrenceChange.State.CANCELLED
+        _occurrence_done(appointment, change, timezone.now())
+        _log_occurrence(request, access, "network.occurrence.cancelled", change)
+    return change
+
+
+def occurrence_remove(
+    *, request, access: Access, appointment: Appointment, original_start
+) -> OccurrenceChange:
+    """Remove one occurrence: it is gone from the agenda (EXDATE in the feed)."""
+    _agenda_allowed(access, appointment.kind, appointment)
+    with transaction.atomic():
+        change = _occurrence_row(appointment, original_start)
+        change.state = OccurrenceChange.State.REMOVED
+        change.starts_at = change.ends_at = None
+        _occurrence_done(appointment, change, timezone.now())
+        _log_occurrence(request, access, "network.occurrence.removed", change)
+    return change
+
+
+def appointment_cancel(*, request, access: Access, appointment: Appointment) -> Appointment:
+    """Cancel an item (a whole series too): it stays visible, marked as cancelled."""
+    _agenda_allowed(access, appointment.kind, appointment)
+    now = timezone.now()
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        appointment.status = Appointment.Status.CANCELLED
+        _touch(appointment, now)
+        appointment.save(update_fields=["status", "sequence", "updated_at"])
+        _log(request, access, "network.appointment.cancelled", appointment)
+    return appointment
+
+
+def appointment_delete(*, request, access: Access, appointment: Appointment) -> None:
+    """Delete an item or a whole series, with its changed occurrences."""
+    _agenda_allowed(access, appointment.kind, appointment)
+    with transaction.atomic():
+        _log(request, access, "network.appointment.deleted", appointment)
+        Appointment.objects.filter(pk=appointment.pk).delete()
 
 
 # --- Diary ----------------------------------------------------------------------------------

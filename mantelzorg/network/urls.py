@@ -30,6 +30,23 @@ urlpatterns = [
 # Agenda (helper: agenda)
 urlpatterns += [
     path("<uuid:network_id>/agenda/", views.agenda, name="agenda"),
+    path("<uuid:network_id>/agenda/nieuw/", views.appointment_new, name="appointment_new"),
+    path("<uuid:network_id>/agenda/<uuid:appointment_id>/", views.appointment, name="appointment"),
+    path(
+        "<uuid:network_id>/agenda/<uuid:appointment_id>/wijzigen/",
+        views.appointment_edit,
+        name="appointment_edit",
+    ),
+    path(
+        "<uuid:network_id>/agenda/<uuid:appointment_id>/afzeggen/",
+        views.appointment_cancel,
+        name="appointment_cancel",
+    ),
+    path(
+        "<uuid:network_id>/agenda/<uuid:appointment_id>/verwijderen/",
+        views.appointment_delete,
+        name="appointment_delete",
+    ),
 ]
 
 # Tasks (helper: tasks)

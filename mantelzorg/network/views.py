@@ -15,6 +15,9 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
@@ -22,8 +25,8 @@ from mantelzorg.core.http import mark_personal, personal
 from mantelzorg.core.idempotency import idempotent
 
 from . import feeds, forms, selectors, services
-from .models import Membership
-from .recurrence import TZ
+from .models import Kind, Membership
+from .recurrence import TZ, local, make_aware, rrule_parse
 
 
 def _member(access, member_id) -> Membership:
@@ -295,9 +298,370 @@ def diary(request, network_id):
 
 # --- Agenda (helper: agenda) ------------------------------------------------------------------
 
+AGENDA_VIEWS = ("lijst", "week", "maand")
+LIST_DAYS = 14
 
-def agenda(request, network_id):  # placeholder until the agenda pages land
-    raise Http404
+
+def _agenda_date(value) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError:
+        return timezone.localdate(timezone=TZ)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def _by_day(occurrences, first: dt.date, last: dt.date) -> dict[dt.date, list]:
+    """Each day from ``first`` to ``last`` with the occurrences on it (an item of several days is
+    on each of them)."""
+    days: dict[dt.date, list] = {first + dt.timedelta(days=n): [] for n in range((last - first).days + 1)}
+    for item in occurrences:
+        day = max(local(item.starts_at).date(), first)
+        while day <= min(item.last_day, last):
+            days[day].append(item)
+            day += dt.timedelta(days=1)
+    return days
+
+
+def _month_bounds(day: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date]:
+    """The first and last day of the month grid (whole weeks, Monday first) and of the month."""
+    month_first = day.replace(day=1)
+    month_last = (month_first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    first = month_first - dt.timedelta(days=month_first.weekday())
+    last = month_last + dt.timedelta(days=6 - month_last.weekday())
+    return first, last, month_first, month_last
+
+
+def _agenda_rows(access, occurrences) -> dict:
+    """What the agenda pages show of each occurrence, formatted once (a month has hundreds of
+    entries: formatting in the template per day cell would cost more than the expansion). Per
+    series once: who goes and the kind's label; times as digits, dates with the month's name."""
+    base = reverse("network:agenda", kwargs={"network_id": access.network.pk})
+    per_series: dict = {}
+    kinds = {value: str(label) for value, label in Kind.choices}
+    all_day, to = _("All day"), _("%(first)s to %(last)s")
+    labels = {
+        "cancelled": escape(_("Cancelled")),
+        "repeats": escape(_("Repeats")),
+        "goers": escape(_("Who goes:")),
+    }
+    rows: dict[int, str] = {}
+    for item in occurrences:
+        appointment = item.appointment
+        if appointment.pk not in per_series:
+            per_series[appointment.pk] = (
+                f"{base}{appointment.pk}/",
+                ", ".join(g.display_name for g in appointment.goers.all()),
+                kinds[appointment.kind] if appointment.kind != Kind.APPOINTMENT else "",
+            )
+        url, goers, kind_label = per_series[appointment.pk]
+        start, end = local(item.starts_at), local(item.ends_at)
+        if item.all_day:
+            first, last = start.date(), item.last_day
+            when = (
+                to % {"first": date_format(first, "j F"), "last": date_format(last, "j F")}
+                if last != first
+                else all_day
+            )
+        elif end.date() == start.date():
+            when = f"{start:%H:%M}–{end:%H:%M}"
+        else:
+            when = f"{start:%H:%M}–{date_format(end, 'j F')} {end:%H:%M}"
+        # One <li> per occurrence, built here once: an item of several days is in several cells.
+        rows[id(item)] = _ITEM_HTML.format(
+            kind=appointment.kind,
+            cancelled_class=" mz-item--cancelled" if item.cancelled else "",
+            url=escape(f"{url}?op={item.key}" if item.recurring else url),
+            title=escape(item.title),
+            badge=f' <span class="mz-badge mz-badge--cancelled">{labels["cancelled"]}</span>'
+            if item.cancelled
+            else "",
+            start=start.isoformat(),
+            when=escape(when),
+            kind_label=f' · <span class="mz-item__kind">{escape(kind_label)}</span>' if kind_label else "",
+            place=f'<span class="mz-item__place"> · {escape(item.place)}</span>' if item.place else "",
+            repeats=f'<span class="mz-item__repeats"> · {labels["repeats"]}</span>' if item.recurring else "",
+            goers=f'<p class="nl-paragraph mz-meta mz-item__goers">{labels["goers"]} {escape(goers)}</p>'
+            if goers
+            else "",
+        )
+    return {key: mark_safe(html) for key, html in rows.items()}  # noqa: S308 (every value escaped above)
+
+
+_ITEM_HTML = (
+    '<li class="mz-card mz-item mz-item--{kind}{cancelled_class}"><p class="nl-paragraph">'
+    '<a class="nl-link" href="{url}"><strong>{title}</strong></a>{badge}</p>'
+    '<p class="nl-paragraph mz-meta"><time datetime="{start}">{when}</time>{kind_label}{place}{repeats}</p>'
+    "{goers}</li>"
+)
+
+
+@login_required
+@personal
+@require_GET
+def agenda(request, network_id):
+    """The agenda as a list of the next 14 days (the default, for a phone), a week or a month."""
+    access = selectors.network_access(request, network_id, action="network.agenda.viewed")
+    view = request.GET.get("weergave") if request.GET.get("weergave") in AGENDA_VIEWS else "lijst"
+    day = _agenda_date(request.GET.get("datum"))
+    month_first = month_last = None
+    if view == "maand":
+        first, last, month_first, month_last = _month_bounds(day)
+        earlier, later = month_first - dt.timedelta(days=1), month_last + dt.timedelta(days=1)
+        earlier = earlier.replace(day=1)
+    else:
+        first = day - dt.timedelta(days=day.weekday()) if view == "week" else day
+        last = first + dt.timedelta(days=6 if view == "week" else LIST_DAYS - 1)
+        step = dt.timedelta(days=7 if view == "week" else LIST_DAYS)
+        earlier, later = first - step, first + step
+    occurrences = selectors.agenda(request, access, _midnight(first), _midnight(last + dt.timedelta(days=1)))
+    rows = _agenda_rows(access, occurrences)
+    today = timezone.localdate(timezone=TZ)
+    days = [
+        {
+            "date": date,
+            "iso": date.isoformat(),
+            "label": date_format(date, "l j F"),
+            "weekday": date_format(date, "l"),
+            "number": date.day,
+            "month": date_format(date, "F"),
+            "today": date == today,
+            "outside": month_first is not None and not month_first <= date <= month_last,
+            "items": [rows[id(o)] for o in items],
+        }
+        for date, items in _by_day(occurrences, first, last).items()
+    ]
+    context = {
+        "access": access,
+        "view": view,
+        "day": day,
+        "first": first,
+        "last": last,
+        "earlier": earlier,
+        "later": later,
+        "today": today,
+        "days": days,
+        "weeks": [days[i : i + 7] for i in range(0, len(days), 7)] if view == "maand" else [],
+        "month_first": month_first,
+        "month_last": month_last,
+        "occurrences": occurrences,
+        "may_add": bool(access.agenda_kinds),
+    }
+    return render(request, "network/agenda.html", context)
+
+
+def _repeat_text(appointment) -> str:
+    """ "Every 2 weeks on Monday and Thursday, until 30 June 2027" for a series, "" otherwise."""
+    if not appointment.rrule:
+        return ""
+    from django.utils.text import get_text_list
+    from django.utils.translation import ngettext
+
+    repeat = rrule_parse(appointment.rrule)
+    n = repeat.interval
+    if repeat.freq == "DAILY":
+        text = ngettext("Every day", "Every %(n)d days", n) % {"n": n}
+    elif repeat.freq == "WEEKLY":
+        text = ngettext("Every week", "Every %(n)d weeks", n) % {"n": n}
+        names = dict(forms.WEEKDAY_CHOICES)
+        if repeat.weekdays:
+            days = get_text_list([str(names[d]).lower() for d in repeat.weekdays], _("and"))
+            text = _("%(every)s on %(days)s") % {"every": text, "days": days}
+    else:
+        text = ngettext("Every month", "Every %(n)d months", n) % {"n": n}
+        text = _("%(every)s on day %(day)d") % {"every": text, "day": local(appointment.starts_at).day}
+    if repeat.until:
+        text = _("%(repeat)s, until %(date)s") % {"repeat": text, "date": date_format(repeat.until, "j F Y")}
+    elif repeat.count:
+        text = ngettext("%(repeat)s, %(count)d time", "%(repeat)s, %(count)d times", repeat.count) % {
+            "repeat": text,
+            "count": repeat.count,
+        }
+    return text
+
+
+def _editable(access, appointment):
+    if not access.may_edit(appointment):
+        raise Http404
+    return appointment
+
+
+def _detail_url(appointment, key: str = "") -> str:
+    url = reverse(
+        "network:appointment", kwargs={"network_id": appointment.network_id, "appointment_id": appointment.pk}
+    )
+    return f"{url}?op={key}" if key and appointment.rrule else url
+
+
+@login_required
+@personal
+@require_GET
+def appointment(request, network_id, appointment_id):
+    """One item, or one occurrence of a series (``?op=<its series start>``)."""
+    access = selectors.network_access(request, network_id, action="network.appointment.viewed")
+    item = selectors.appointment_get(request, access, appointment_id)
+    occurrence = selectors.occurrence_get(item, request.GET.get("op", ""))
+    context = {
+        "access": access,
+        "appointment": item,
+        "occurrence": occurrence,
+        "may_edit": access.may_edit(item),
+        "repeats": _repeat_text(item),
+    }
+    return render(request, "network/appointment.html", context)
+
+
+@login_required
+@personal
+@require_http_methods(["GET", "POST"])
+@idempotent
+def appointment_new(request, network_id):
+    access = selectors.network_access(request, network_id, action="network.appointment.created")
+    if not access.agenda_kinds:
+        raise Http404
+    kinds = [k for k in Kind.values if k in access.agenda_kinds]
+    initial = {
+        "date": _agenda_date(request.GET.get("datum")),
+        "kind": kinds[0],
+        "interval": 1,
+        "ends": "never",
+    }
+    members = selectors.agenda_goer_choices(access)
+    form = forms.AppointmentForm(request.POST or None, access=access, members=members, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.appointment_create(request=request, access=access, **_appointment_fields(form))
+        except PermissionError:
+            raise Http404 from None
+        messages.success(request, _("Added to the agenda."))
+        return redirect(_detail_url(item))
+    return render(request, "network/appointment_form.html", {"access": access, "form": form, "which": "new"})
+
+
+def _appointment_fields(form) -> dict:
+    data = form.cleaned_data
+    names = ("kind", "title", "place", "note", "starts_at", "ends_at", "all_day", "rrule")
+    return {**{name: data[name] for name in names}, "goers": [int(pk) for pk in data["goers"]]}
+
+
+@login_required
+@personal
+@require_http_methods(["GET", "POST"])
+@idempotent
+def appointment_edit(request, network_id, appointment_id):
+    """Change an item: ``?welke=deze&op=…`` this occurrence, ``vanaf`` this and following,
+    otherwise the whole item or series."""
+    access = selectors.network_access(request, network_id, action="network.appointment.changed")
+    item = _editable(
+        access, selectors.appointment_get(request, access, appointment_id, audit_read=request.method == "GET")
+    )
+    which = (
+        request.GET.get("welke") if item.rrule and request.GET.get("welke") in ("deze", "vanaf") else "alle"
+    )
+    occurrence = selectors.occurrence_get(item, request.GET.get("op", "")) if which != "alle" else None
+    data = request.POST if request.method == "POST" else None
+    if occurrence is not None and which == "deze":
+        initial = forms.OccurrenceForm.initial_for(
+            occurrence.starts_at,
+            occurrence.ends_at,
+            all_day=item.all_day,
+            title=occurrence.title,
+            place=occurrence.place,
+            note=occurrence.note,
+        )
+        form = forms.OccurrenceForm(data, initial=initial, fixed_all_day=item.all_day)
+    else:
+        start = occurrence.original_start if occurrence is not None else None
+        count = selectors.remaining_count(item, start) if start is not None else None
+        initial = forms.AppointmentForm.initial_for_appointment(item, starts_at=start, count=count)
+        members = selectors.agenda_goer_choices(access)
+        form = forms.AppointmentForm(data, access=access, members=members, initial=initial)
+    if data is not None and form.is_valid():
+        try:
+            if which == "deze":
+                keep = ("starts_at", "ends_at", "title", "place", "note")
+                services.occurrence_change(
+                    request=request,
+                    access=access,
+                    appointment=item,
+                    original_start=occurrence.original_start,
+                    **{k: form.cleaned_data[k] for k in keep},
+                )
+                target, key = item, occurrence.key
+            elif which == "vanaf":
+                target = services.appointment_update_following(
+                    request=request,
+                    access=access,
+                    appointment=item,
+                    original_start=occurrence.original_start,
+                    **_appointment_fields(form),
+                )
+                key = ""
+            else:
+                target = services.appointment_update(
+                    request=request, access=access, appointment=item, **_appointment_fields(form)
+                )
+                key = ""
+        except PermissionError:
+            raise Http404 from None
+        messages.success(request, _("Saved."))
+        return redirect(_detail_url(target, key))
+    context = {"access": access, "form": form, "which": which, "appointment": item, "occurrence": occurrence}
+    return render(request, "network/appointment_form.html", context)
+
+
+@login_required
+@personal
+@require_POST
+@idempotent
+def appointment_cancel(request, network_id, appointment_id):
+    """Cancel one occurrence (``op``) or an item: it stays in the agenda, marked cancelled."""
+    access = selectors.network_access(request, network_id, action="network.appointment.cancelled")
+    item = _editable(access, selectors.appointment_get(request, access, appointment_id, audit_read=False))
+    key = request.POST.get("op") or request.GET.get("op", "")
+    try:
+        if item.rrule and key:
+            occurrence = selectors.occurrence_get(item, key)
+            services.occurrence_cancel(
+                request=request, access=access, appointment=item, original_start=occurrence.original_start
+            )
+        else:
+            services.appointment_cancel(request=request, access=access, appointment=item)
+    except PermissionError:
+        raise Http404 from None
+    messages.success(request, _("Cancelled. It stays in the agenda, struck through."))
+    return redirect(_detail_url(item, key))
+
+
+@login_required
+@personal
+@require_http_methods(["GET", "POST"])
+@idempotent
+def appointment_delete(request, network_id, appointment_id):
+    """Remove one occurrence (``?op=``) or delete an item or whole series, after a question."""
+    access = selectors.network_access(request, network_id, action="network.appointment.deleted")
+    item = _editable(
+        access, selectors.appointment_get(request, access, appointment_id, audit_read=request.method == "GET")
+    )
+    key = request.GET.get("op", "") if item.rrule else ""
+    occurrence = selectors.occurrence_get(item, key)
+    if request.method == "POST":
+        try:
+            if key:
+                services.occurrence_remove(
+                    request=request, access=access, appointment=item, original_start=occurrence.original_start
+                )
+            else:
+                services.appointment_delete(request=request, access=access, appointment=item)
+        except PermissionError:
+            raise Http404 from None
+        messages.success(request, _("Removed from the agenda."))
+        day = local(occurrence.starts_at).date().isoformat()
+        return redirect(reverse("network:agenda", kwargs={"network_id": network_id}) + f"?datum={day}")
+    context = {"access": access, "appointment": item, "occurrence": occurrence, "one": bool(key)}
+    return render(request, "network/appointment_delete.html", context)
 
 
 # --- Tasks (helper: tasks) --------------------------------------------------------------------
