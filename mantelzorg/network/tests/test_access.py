@@ -25,6 +25,8 @@ DIARY = {"diary"}
 # Routes that change an agenda item: only who may change it (``Access.may_edit``; the world's item
 # was added by nobody, so only the coordinator); others get 404. (helper: agenda)
 AGENDA_EDITORS = {"appointment_edit", "appointment_delete"}
+# Planning help: coordinators and caregivers (``Access.plans_tasks``).
+PLANNERS = {"task_new", "activity_new", "activity_edit", "activity_cancel", "task_edit"}
 
 # In network A: the coordinator (caregiver), a member (network_member) and a professional.
 MEMBERS = {"caregiver", "network_member", "professional"}
@@ -116,7 +118,9 @@ def test_members_reach_the_pages_their_role_allows(cast, login_as, world):
             if pattern.name in WITHOUT_NETWORK:
                 continue
             url = url_of(pattern, values)
-            allowed = who == "caregiver" or (pattern.name not in MANAGER_ONLY | DIARY | AGENDA_EDITORS)
+            allowed = who == "caregiver" or (
+                pattern.name not in MANAGER_ONLY | DIARY | AGENDA_EDITORS | PLANNERS
+            )
             status = client.get(url).status_code
             if allowed:
                 assert status in (200, 405), (who, url, status)

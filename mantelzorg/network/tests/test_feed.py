@@ -462,8 +462,6 @@ def test_the_feed_gives_the_same_occurrences_as_the_agenda(client, net):
     task(network, local(2027, 5, 7, 12), claimed_by=me)
     start, end = local(2027, 1, 1), local(2028, 1, 1)
 
-    # All-day occurrences as local dates: recurrence.py's end of an all-day series whose first
-    # occurrence spans a change of clock is an hour off (test_recurrence_all_day_end_across_dst).
     expected = {
         (o.title, *_dates(o.starts_at, o.ends_at, o.all_day), o.cancelled)
         for o in occurrences(Appointment.objects.prefetch_related("changes"), start, end)
@@ -547,7 +545,6 @@ def test_outsiders_do_not_reach_the_page(client, cast, net, who):
     assert Membership.objects.get(feed_token=TOKEN)
 
 
-@pytest.mark.xfail(strict=True, reason="recurrence.occurrences adds the stored length as wall-clock time")
 def test_recurrence_all_day_end_across_dst(net):
     """Not the feed's: an all-day series whose first occurrence spans the change to winter time
     (73 real hours) ends each later occurrence at 01:00 instead of midnight in the agenda. The
