@@ -225,7 +225,13 @@ def run_target_slice(args, port, target, tool, access_log, duration, requests) -
     if access_log:
         time.sleep(0.3)  # gunicorn logs after the response is sent
         paths = loadgen.read_paths(target.paths_file) if target.paths_file else [target.path]
-        result["server_ms"] = read_server_times(access_log, offset, {p.split("?")[0] for p in paths})
+        # The access log redacts secret path segments (config/access_log.py): match the redacted form.
+        if str(REPO) not in sys.path:
+            sys.path.insert(0, str(REPO))
+        from config.access_log import redact
+
+        logged = {p.split("?")[0] for p in paths} | {redact(p.split("?")[0]) for p in paths}
+        result["server_ms"] = read_server_times(access_log, offset, logged)
     return result
 
 
