@@ -31,7 +31,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrulestr
 
 TZ = ZoneInfo("Europe/Amsterdam")
 _FLOATING_UNTIL = re.compile(r"UNTIL=\d{8}(T\d{6})?(;|$)")
@@ -115,30 +116,54 @@ def _wall_starts(
     rrule: str, first: dt.datetime, after: dt.datetime, before: dt.datetime
 ) -> list[tuple[dt.datetime, dt.datetime]]:
     """(wall-clock start, aware start) of each occurrence with ``after <= start < before``."""
-    key = (rrule, first.astimezone(dt.UTC), after.astimezone(dt.UTC), before.astimezone(dt.UTC))
-    return list(_wall_starts_cached(*key, MAX_OCCURRENCES))
-
-
-@functools.lru_cache(maxsize=4096)
-def _wall_starts_cached(
-    rrule: str, first: dt.datetime, after: dt.datetime, before: dt.datetime, limit: int
-) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
-    """The expansion, kept per process: the same series over the same window (a month view asked
-    again) costs nothing; dateutil walks every series from its first start, which for a daily
-    series of three years is a thousand steps. A pure function of its arguments, so never stale."""
     rule, floating = _rule(rrule, first)
     # Three hours of slack on both sides: the wall clock and the instant differ by at most that.
     lo = local(after) - dt.timedelta(hours=3)
     hi = before + dt.timedelta(hours=3)
+    lo = lo.replace(tzinfo=None) if floating else lo
     result = []
-    for value in rule.xafter(lo.replace(tzinfo=None) if floating else lo, count=limit, inc=True):
+    for value in advanced(rule, lo).xafter(lo, count=MAX_OCCURRENCES, inc=True):
         wall = value.replace(tzinfo=None)
         aware = make_aware(wall)
         if aware >= hi:
             break
         if after <= aware < before:
             result.append((wall, aware))
-    return tuple(result)
+    return result
+
+
+def advanced(rule, lo: dt.datetime):
+    """The same rule with its first start moved forward on the rule's own grid to before ``lo``,
+    so that dateutil does not walk every occurrence since a start years ago (a daily series of
+    three years: about 1,100 steps for each month shown; 10 ms of the month view's 19 ms on the
+    benchmark network). Only rules without COUNT (COUNT counts from the first start) and only
+    daily, weekly and monthly ones: daily and weekly move by whole intervals of days (weekly with
+    its weekdays made explicit), monthly by whole intervals of months with the day of the month
+    made explicit (the first start's, as RFC 5545 derives it). dateutil never adds a moved start
+    that the rule does not give. ``tests/test_recurrence_advance.py`` checks over generated rules
+    and windows that the occurrences from ``lo`` on are exactly those without the move."""
+    start = rule._dtstart
+    if rule._count is not None or lo <= start:
+        return rule
+    given = {k for k, v in rule._original_rule.items() if v}
+    if rule._freq in (DAILY, WEEKLY):
+        step = rule._interval * (7 if rule._freq == WEEKLY else 1)
+        n = ((lo.replace(tzinfo=None) - start.replace(tzinfo=None)).days // step) - 1
+        if n <= 0:
+            return rule
+        extra = {"byweekday": (start.weekday(),)} if rule._freq == WEEKLY and not given & _BY_DAY else {}
+        return rule.replace(dtstart=start + dt.timedelta(days=n * step), **extra)
+    if rule._freq == MONTHLY:
+        n = ((lo.year - start.year) * 12 + lo.month - start.month) // rule._interval - 1
+        if n <= 0:
+            return rule
+        extra = {"bymonthday": (start.day,)} if not given & (_BY_DAY | {"bymonthday", "byyearday"}) else {}
+        moved = start.replace(day=1) + relativedelta(months=n * rule._interval)
+        return rule.replace(dtstart=moved, **extra)
+    return rule
+
+
+_BY_DAY = {"byweekday", "bynweekday"}
 
 
 def starts(rrule: str, first: dt.datetime, after: dt.datetime, before: dt.datetime) -> list[dt.datetime]:
