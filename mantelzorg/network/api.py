@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -46,6 +46,8 @@ TASKS_PER_PAGE, TASKS_MAX_PER_PAGE = 50, 200
 TAG = ["network"]
 EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
+FIRST = dt.datetime(1, 1, 2, tzinfo=dt.UTC)  # a filter's bound before the calendar's first day
+LAST = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
 
 
 # ------------------------------------------------------------------------------ serializers (schema)
@@ -150,9 +152,11 @@ WINDOW_PARAMS = [
 # ------------------------------------------------------------------------------ helpers
 
 
-def _when(request, name: str, *, end: bool) -> dt.datetime | None:
+def _when(request, name: str, *, end: bool, strict: bool) -> dt.datetime | None:
     """The query parameter ``name`` as an aware time: a date is its local midnight (for an end:
-    the midnight after it), a date-time without an offset is local time. A 400 otherwise."""
+    the midnight after it), a date-time without an offset is local time; 400 when it is neither.
+    ``strict`` (the agenda): years 1900-2999 only, else 400; otherwise (a filter) a time past the
+    ends of the calendar counts as its first or last day."""
     raw = request.query_params.get(name)
     if raw is None:
         return None
@@ -161,46 +165,49 @@ def _when(request, name: str, *, end: bool) -> dt.datetime | None:
     }
     try:
         day = parse_date(raw) if len(raw) == 10 else None
+        moment = parse_datetime(raw) if day is None else None
+    except ValueError:
+        raise BadRequest(name, "invalid", message) from None
+    if day is None and moment is None:
+        raise BadRequest(name, "invalid", message)
+    try:
         if day is not None:
             value = dt.datetime.combine(day, dt.time(), tzinfo=TZ)
-            return _in_range(name, value + dt.timedelta(days=1) if end else value)
-        moment = parse_datetime(raw)
-        if moment is None:
-            raise BadRequest(name, "invalid", message)
-        if timezone.is_naive(moment):
-            moment = moment.replace(tzinfo=TZ)
-        value = moment.astimezone(dt.UTC)  # OverflowError at the ends of the calendar
-    except (ValueError, OverflowError):
-        raise BadRequest(name, "invalid", message) from None
-    return _in_range(name, value)
-
-
-def _in_range(name: str, value: dt.datetime) -> dt.datetime:
-    """Years 1900-2999 only: the expansion of a series steps hours and lengths around the window,
-    which would overflow at year 1 or 9999."""
-    if not EARLIEST <= value <= LATEST:
-        raise BadRequest(
-            name, "out_of_range", _("%(name)s must be in the years 1900 to 2999.") % {"name": name}
-        )
+            value = value + dt.timedelta(days=1) if end else value
+        else:
+            assert moment is not None
+            value = (moment.replace(tzinfo=TZ) if timezone.is_naive(moment) else moment).astimezone(dt.UTC)
+    except OverflowError:  # at the ends of the calendar (year 1 or 9999)
+        if strict:
+            raise BadRequest(name, "out_of_range", _range_message(name)) from None
+        year = day.year if day is not None else moment.year if moment is not None else 1
+        return FIRST if year < 5000 else LAST
+    if strict and not EARLIEST <= value <= LATEST:
+        # The expansion of a series steps hours and lengths around the window: no year 1 or 9999.
+        raise BadRequest(name, "out_of_range", _range_message(name))
     return value
+
+
+def _range_message(name: str) -> str:
+    return _("%(name)s must be in the years 1900 to 2999.") % {"name": name}
 
 
 def window(request, *, required: bool) -> tuple[dt.datetime | None, dt.datetime | None]:
     """(start, end) of ``from`` and ``to``. For the agenda (``required``): from defaults to today,
-    to to from + 30 days; at most 366 days. For a filter both may be open."""
-    start, end = _when(request, "from", end=False), _when(request, "to", end=True)
-    if required:
-        if start is None:
-            start = dt.datetime.combine(timezone.localdate(timezone=TZ), dt.time(), tzinfo=TZ)
-        if end is None:
-            end = start + dt.timedelta(days=DEFAULT_DAYS)
-    if start is not None and end is not None:
-        if end <= start:
-            raise BadRequest("to", "invalid", _("to must be after from."))
-        if required and end - start > dt.timedelta(days=MAX_DAYS):
-            raise BadRequest(
-                "to", "invalid", _("The window can be at most %(days)s days.") % {"days": MAX_DAYS}
-            )
+    to to from + 30 days; to after from, at most 366 days, else 400. For a filter both may be
+    open, and an empty window matches nothing."""
+    start = _when(request, "from", end=False, strict=required)
+    end = _when(request, "to", end=True, strict=required)
+    if not required:
+        return start, end
+    if start is None:
+        start = dt.datetime.combine(timezone.localdate(timezone=TZ), dt.time(), tzinfo=TZ)
+    if end is None:
+        end = start + dt.timedelta(days=DEFAULT_DAYS)
+    if end <= start:
+        raise BadRequest("to", "invalid", _("to must be after from."))
+    if end - start > dt.timedelta(days=MAX_DAYS):
+        raise BadRequest("to", "invalid", _("The window can be at most %(days)s days.") % {"days": MAX_DAYS})
     return start, end
 
 
@@ -313,19 +320,25 @@ def task_for_claim(request, task_id) -> tuple[Access, Task]:
 
 
 class NetworkListView(APIView):
-    """The networks the signed-in person is an active member of, with their role in each."""
+    """The networks the signed-in person is an active member of, with their role in each.
 
-    permission_classes = [IsAuthenticated]
+    Not signed in: 403 ``not_authenticated``, raised in the view rather than by a permission
+    class, so that the schema declares the session as optional as for every other operation (the
+    fuzzer then sends no request "without the required cookie" that still carries it)."""
 
     @extend_schema(
         operation_id="networks_list",
         tags=TAG,
         summary="My care networks (signed in)",
+        description="The networks you are an active member of, with your role in each, by the name of "
+        "the person cared for. Not signed in: 403.",
         parameters=pagination.schema_params(),
         responses={200: _page_serializer("NetworkPage", NetworkSerializer), 400: ERRORS, 403: ERRORS},
     )
     @method_decorator(personal)
     def get(self, request):
+        if not request.user.is_authenticated:
+            raise NotAuthenticated
         page, per_page = pagination.params(request)
         rows = selectors.network_list_for_user(request.user)
         first = (page - 1) * per_page

@@ -316,6 +316,22 @@ def test_tasks_refuse_bad_parameters(client, cast, world, query):
     assert response.json()["errors"][0]["field"] == next(iter(query))
 
 
+def test_a_task_filter_past_the_ends_of_the_calendar_or_empty_is_no_error(client, cast, world):
+    make_task(world["a"])
+    api(client, cast.caregiver)
+    url = f"/api/v1/networks/{world['a'].pk}/tasks/"
+    for query, total in [
+        ({"from": "0001-01-01T00:00:00+23:59"}, 1),
+        ({"from": "0941-03-16"}, 1),
+        ({"to": "9999-12-31"}, 1),
+        ({"from": "9999-12-31T23:59:59-23:59"}, 0),
+        ({"from": "2026-05-01", "to": "2026-04-01"}, 0),
+    ]:
+        response = client.get(url, query)
+        assert response.status_code == 200, (query, response.content)
+        assert response.json()["total_items"] == total, query
+
+
 # --- claiming -----------------------------------------------------------------------------------
 
 
