@@ -415,7 +415,7 @@ def test_a_claim_needs_the_csrf_token_of_the_session(cast, world):
     assert response.status_code == 403
     task.refresh_from_db()
     assert task.status == Task.Status.OPEN
-    client.get("/api/v1/networks/")  # any page sets no cookie here: take the token as a form would
+    # With the token, as the site's own pages send it: the cookie and the X-CSRFToken header.
     from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 
     secret = _get_new_csrf_string()
