@@ -21,8 +21,10 @@ import yaml
 
 from conftest import login
 from mantelzorg.assessment.tests import factories as check_factories
+from mantelzorg.core.models import IdempotencyKey
 from mantelzorg.directory.models import Taxonomy, TaxonomyTerm
 from mantelzorg.directory.tests.factories import make_org, make_service
+from mantelzorg.network.models import Membership, Network, Relation, Role, Task
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +69,25 @@ def world(cast):
     service = make_service("Voorbeeld Respijt", org=org, domains=("respite",), respite=("day_care",))
     check = check_factories.SavedCheckFactory(owner=cast.caregiver, answers=check_factories.overloaded())
     taxonomy = Taxonomy.objects.first()
+    network = Network.objects.create(recipient_name="Mien", recipient_birth_date="1941-04-02")
+    Membership.objects.create(
+        network=network, user=cast.caregiver, role=Role.COORDINATOR, relation=Relation.CHILD
+    )
+    helper = Membership.objects.create(
+        network=network, user=cast.network_member, role=Role.MEMBER, relation="friend"
+    )
+    Membership.objects.create(
+        network=network, user=cast.professional, role=Role.PROFESSIONAL, relation=Relation.PROFESSIONAL
+    )
+    start = network.created_at
+    task = dict(network=network, kind="shopping", title="Boodschappen", starts_at=start, ends_at=start)
+    open_task = Task.objects.create(**task)
+    taken = Task.objects.create(**task, status=Task.Status.CLAIMED, claimed_by=helper, claimed_at=start)
     return {
+        "network": str(network.id),
+        "task": str(open_task.id),
+        "taken": str(taken.id),
+        "caregiver": cast.caregiver.pk,
         "org": str(org.id),
         "service": str(service.id),
         "location": str(service.service_at_locations.get().id),
@@ -128,6 +148,91 @@ for plural, key in [
     SAMPLES[("GET", base, 400)] = lambda w, base=base: (base, {"query": {"page": "first"}})
     SAMPLES[("GET", base + "/{id}", 200)] = lambda w, base=base, key=key: (f"{base}/{w[key]}", {})
     SAMPLES[("GET", base + "/{id}", 404)] = lambda w, base=base: (f"{base}/{UNKNOWN}", {})
+# The care network API (mantelzorg/network/api.py) and its FHIR CareTeam.
+NETWORK = "/api/v1/networks/{network_id}"
+SAMPLES.update(
+    {
+        ("GET", "/api/v1/networks/", 200): lambda w: ("/api/v1/networks/", {"who": "caregiver"}),
+        ("GET", "/api/v1/networks/", 400): lambda w: (
+            "/api/v1/networks/",
+            {"who": "caregiver", "query": {"page": "first"}},
+        ),
+        ("GET", "/api/v1/networks/", 403): lambda w: ("/api/v1/networks/", {}),
+        ("GET", NETWORK + "/appointments/", 200): lambda w: (
+            f"/api/v1/networks/{w['network']}/appointments/",
+            {"who": "network_member"},
+        ),
+        ("GET", NETWORK + "/appointments/", 400): lambda w: (
+            f"/api/v1/networks/{w['network']}/appointments/",
+            {"who": "caregiver", "query": {"from": "2026-01-01", "to": "2027-06-01"}},
+        ),
+        ("GET", NETWORK + "/appointments/", 404): lambda w: (
+            f"/api/v1/networks/{w['network']}/appointments/",
+            {"who": "other_caregiver"},
+        ),
+        ("GET", NETWORK + "/tasks/", 200): lambda w: (
+            f"/api/v1/networks/{w['network']}/tasks/",
+            {"who": "professional"},
+        ),
+        ("GET", NETWORK + "/tasks/", 400): lambda w: (
+            f"/api/v1/networks/{w['network']}/tasks/",
+            {"who": "caregiver", "query": {"status": "busy"}},
+        ),
+        ("GET", NETWORK + "/tasks/", 404): lambda w: (f"/api/v1/networks/{w['network']}/tasks/", {}),
+        ("POST", "/api/v1/tasks/{task_id}/claim/", 200): lambda w: (
+            f"/api/v1/tasks/{w['task']}/claim/",
+            {"who": "caregiver", "raw": ""},
+        ),
+        ("POST", "/api/v1/tasks/{task_id}/claim/", 400): lambda w: (
+            f"/api/v1/tasks/{w['task']}/claim/",
+            {"who": "caregiver", "raw": "", "headers": {"Idempotency-Key": "short"}},
+        ),
+        ("POST", "/api/v1/tasks/{task_id}/claim/", 403): lambda w: (
+            f"/api/v1/tasks/{w['task']}/claim/",
+            {"who": "professional", "raw": ""},
+        ),
+        ("POST", "/api/v1/tasks/{task_id}/claim/", 404): lambda w: (
+            f"/api/v1/tasks/{w['task']}/claim/",
+            {"who": "other_caregiver", "raw": ""},
+        ),
+        ("POST", "/api/v1/tasks/{task_id}/claim/", 409): lambda w: (
+            f"/api/v1/tasks/{w['taken']}/claim/",
+            {"who": "caregiver", "raw": ""},
+        ),
+        # The same Idempotency-Key as an earlier, other request of the same person.
+        ("POST", "/api/v1/tasks/{task_id}/claim/", 422): lambda w: (
+            f"/api/v1/tasks/{w['task']}/claim/",
+            {"who": "caregiver", "raw": "", "headers": {"Idempotency-Key": _used_key(w, "/api/v1/checks/")}},
+        ),
+        ("GET", "/api/fhir/CareTeam/{network_id}", 200): lambda w: (
+            f"/api/fhir/CareTeam/{w['network']}",
+            {"who": "network_member"},
+        ),
+        ("GET", "/api/fhir/CareTeam/{network_id}", 404): lambda w: (
+            f"/api/fhir/CareTeam/{w['network']}",
+            {"who": "other_caregiver"},
+        ),
+    }
+)
+
+
+def _used_key(w, path: str) -> str:
+    from django.utils import timezone
+
+    key = "used-key-0123456789abcdef"
+    IdempotencyKey.objects.create(
+        owner=f"user:{w['caregiver']}",
+        key=key,
+        fingerprint="0" * 64,
+        path=path,
+        created_at=timezone.now(),
+        status_code=200,
+        content_type="application/json",
+        body=b"{}",
+    )
+    return key
+
+
 SAMPLES[("GET", "/api/hsds/3.0/organizations/{id}", 400)] = lambda w: (
     f"/api/hsds/3.0/organizations/{w['org']}",
     {"query": {"full_service": "perhaps"}},
@@ -146,9 +251,9 @@ def test_a_real_answer_validates_against_its_declared_schema(client, cast, world
     if method == "POST":
         content_type = how.get("content_type", "application/json")
         data = how["raw"] if "raw" in how else json.dumps(how["body"])
-        response = client.post(url, data, content_type=content_type)
+        response = client.post(url, data, content_type=content_type, headers=how.get("headers"))
     else:
-        response = client.get(url, how.get("query", {}))
+        response = client.get(url, how.get("query", {}), headers=how.get("headers"))
     assert response.status_code == status, response.content[:500]
     content = OPENAPI["paths"][path][method.lower()]["responses"][str(status)]["content"]
     media_type = response["Content-Type"].split(";")[0].strip()

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from mantelzorg.api import views
 from mantelzorg.assessment import api_urls as assessment
+from mantelzorg.network import api_urls as network
 
 v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -17,6 +18,7 @@ v1 = [
     path("docs/", views.docs, name="docs"),
     path("", include("mantelzorg.core.api_urls")),
     path("", include(assessment.v1)),
+    path("", include(network.v1)),
 ]
 
 app_name = "api"
@@ -24,4 +26,5 @@ urlpatterns = [
     path("v1/", include(v1)),
     path("", include("mantelzorg.directory.api_urls")),
     path("", include("mantelzorg.assessment.api_urls")),
+    path("", include("mantelzorg.network.api_urls")),
 ]
