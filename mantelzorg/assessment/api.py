@@ -29,23 +29,12 @@ from rest_framework.views import APIView
 
 from mantelzorg.api import errors as api_errors
 from mantelzorg.api.errors import ErrorsSerializer
+from mantelzorg.api.fhir import FHIR_JSON, FHIRJSONParser, FHIRJSONRenderer, operation_outcome
 from mantelzorg.api.parsers import JSONParser
 from mantelzorg.core import geo
 from mantelzorg.core.http import personal
 
 from . import demo, engine, evaluation, local_offers, registry, selectors
-
-FHIR_JSON = "application/fhir+json"
-
-
-class FHIRJSONParser(JSONParser):
-    media_type = FHIR_JSON
-
-
-class FHIRJSONRenderer(JSONRenderer):
-    media_type = FHIR_JSON
-    format = "fhir"
-
 
 # ------------------------------------------------------------------------------ serializers (schema)
 
@@ -436,17 +425,6 @@ class CheckFHIRView(APIView):
         return Response(qr, content_type=FHIR_JSON)
 
 
-def _operation_outcome(code, text, status):
-    return Response(
-        {
-            "resourceType": "OperationOutcome",
-            "issue": [{"severity": "error", "code": code, "diagnostics": text}],
-        },
-        status=status,
-        content_type=FHIR_JSON,
-    )
-
-
 class QuestionnaireListView(APIView):
     """Every instrument as a FHIR searchset Bundle."""
 
@@ -494,5 +472,5 @@ class QuestionnaireDetailView(APIView):
     def get(self, request, questionnaire_id):
         instrument = registry.instruments().get(questionnaire_id)
         if instrument is None:
-            return _operation_outcome("not-found", f"Questionnaire/{questionnaire_id} is not known", 404)
+            return operation_outcome("not-found", f"Questionnaire/{questionnaire_id} is not known", 404)
         return Response(instrument.resource, content_type=FHIR_JSON)

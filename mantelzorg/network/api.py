@@ -31,7 +31,7 @@ from rest_framework.views import APIView
 from mantelzorg.api import errors as api_errors
 from mantelzorg.api import pagination
 from mantelzorg.api.errors import BadRequest, ErrorsSerializer
-from mantelzorg.assessment.api import FHIR_JSON, FHIRJSONRenderer, _operation_outcome
+from mantelzorg.api.fhir import FHIR_JSON, FHIRJSONRenderer, operation_outcome
 from mantelzorg.core import audit
 from mantelzorg.core.http import personal
 
@@ -484,7 +484,7 @@ class CareTeamView(APIView):
         try:
             access = selectors.network_access(request, network_id, action="network.member.listed")
         except Http404:
-            return _operation_outcome("not-found", f"CareTeam/{network_id} is not known", 404)
+            return operation_outcome("not-found", f"CareTeam/{network_id} is not known", 404)
         members = selectors.member_list(request, access)
         resource = fhir_r4.care_team(access.network, members, contacts=access.sees_contacts)
         return Response(resource, content_type=FHIR_JSON)
