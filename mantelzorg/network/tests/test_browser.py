@@ -4,18 +4,24 @@ template in each state: axe-core 0 violations, no horizontal scrolling at 320 an
 1280 px screenshot (test-artifacts/screenshots/network-*.png). The main flow once with the keyboard
 only."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.core import mail
 
 from conftest import PASSWORD
-from mantelzorg.network.models import Membership, Network
+from mantelzorg.network.models import Appointment, Membership, Network
+from mantelzorg.network.recurrence import TZ
 from tests.browser import check, tab_until
+
+from . import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 375, "height": 812}
+_TODAY = dt.datetime.now(TZ).date()
+NEXT_TUESDAY = _TODAY + dt.timedelta(days=(1 - _TODAY.weekday()) % 7 or 7)
 
 
 def log_in(page, user, next_url=""):
@@ -76,11 +82,48 @@ def test_open_a_network_invite_and_accept(page, axe, cast, browser, live_server)
     them.goto(link)
     assert "Deze uitnodiging werkt niet meer" in them.content()
     check(them, axe, "network-invitation-unusable")
+    # He takes on the shopping on Thursday; then subscribes to his calendar feed.
+    task = factories.task(network, title="Boodschappen voor Mien")
+    them.goto(f"/netwerk/{network.pk}/taken/")
+    check(them, axe, "network-tasks-member")
+    them.locator(f"form[action$='/taken/{task.pk}/nemen/'] button").click()
+    task.refresh_from_db()
+    assert task.claimed_by.user == cast.network_member
+    check(them, axe, "network-task-claimed")
+    them.goto(f"/netwerk/{network.pk}/agenda-abonnement/")
+    check(them, axe, "network-feed-none")
+    them.locator("form[action$='/agenda-abonnement/vernieuwen/'] button").click()
+    feed_url = them.locator("main input[readonly]").first.input_value()
+    assert feed_url.endswith(".ics")
+    check(them, axe, "network-feed")
+    feed = them.request.get(feed_url)
+    assert feed.status == 200 and "Boodschappen voor Mien" in feed.text()
     them.goto(f"/netwerk/{network.pk}/mijn-instellingen/")
     check(them, axe, "network-my-settings")
     them.goto(f"/netwerk/{network.pk}/verlaten/")
     check(them, axe, "network-leave")
     other.close()
+
+    # The coordinator puts the weekly day care in the agenda.
+    page.goto(f"/netwerk/{network.pk}/agenda/nieuw/")
+    check(page, axe, "network-appointment-new")
+    page.locator("#id_title").fill("Dagbesteding De Linde")
+    page.locator("#id_kind").select_option("professional_visit")
+    page.locator("#id_date").fill(f"{NEXT_TUESDAY:%Y-%m-%d}")
+    page.locator("#id_start_time").fill("10:00")
+    page.locator("#id_end_time").fill("15:30")
+    page.locator("#id_repeat").select_option("WEEKLY")
+    page.locator("main form button[type=submit]").last.click()
+    appointment = Appointment.objects.get()
+    assert appointment.rrule.startswith("FREQ=WEEKLY") and "BYDAY=TU" in appointment.rrule
+    check(page, axe, "network-appointment")
+    page.goto(f"/netwerk/{network.pk}/agenda/?weergave=maand&datum={NEXT_TUESDAY:%Y-%m-%d}")
+    assert page.locator("main").get_by_text("Dagbesteding De Linde").count() >= 4
+    check(page, axe, "network-agenda-month")
+    page.goto(f"/netwerk/{network.pk}/agenda/?weergave=week&datum={NEXT_TUESDAY:%Y-%m-%d}")
+    check(page, axe, "network-agenda-week")
+    page.goto(f"/netwerk/{network.pk}/agenda/")
+    check(page, axe, "network-agenda-list")
 
     page.goto(f"/netwerk/{network.pk}/dagboek/")
     check(page, axe, "network-diary-empty")
