@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mantelzorg.core import geo
 
@@ -149,9 +150,9 @@ WEEKDAY_CHOICES = [
 ]
 REPEAT_CHOICES = [
     ("", _("Does not repeat")),
-    ("DAILY", _("Every day")),
-    ("WEEKLY", _("Every week")),
-    ("MONTHLY", _("Every month")),
+    ("DAILY", pgettext_lazy("how often", "Every day")),
+    ("WEEKLY", pgettext_lazy("how often", "Every week")),
+    ("MONTHLY", pgettext_lazy("how often", "Every month")),
 ]
 ENDS_CHOICES = [
     ("never", _("No end date")),

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext, ngettext, override
 
 from mantelzorg.core import audit
 
@@ -1065,7 +1065,11 @@ def reminders_send(*, now: dt.datetime | None = None) -> dict[str, int]:
             ReminderSent.Kind.DIGEST,
             f"{today:%Y%m%d}",
             subject=lambda member=member, rows=rows: (
-                gettext("Help still needed for %(recipient)s: %(count)d tasks")
+                ngettext(
+                    "Help still needed for %(recipient)s: %(count)d task",
+                    "Help still needed for %(recipient)s: %(count)d tasks",
+                    len(rows),
+                )
                 % {"recipient": member.network.recipient_name, "count": len(rows)}
             ),
             template="network/email/digest.txt",

@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from mantelzorg.core.http import mark_personal, personal
@@ -457,7 +458,6 @@ def _repeat_text(appointment) -> str:
     if not appointment.rrule:
         return ""
     from django.utils.text import get_text_list
-    from django.utils.translation import ngettext
 
     repeat = rrule_parse(appointment.rrule)
     n = repeat.interval
@@ -725,7 +725,11 @@ def activity_new(request, network_id):
             starts_at=data["starts_at"], rrule=data["rrule"], all_day=data["all_day"],
             duration_minutes=data["duration_minutes"],
         )  # fmt: skip
-        messages.success(request, _("%(count)d tasks are in the list.") % {"count": data["count"]})
+        messages.success(
+            request,
+            ngettext("%(count)d task is in the list.", "%(count)d tasks are in the list.", data["count"])
+            % {"count": data["count"]},
+        )
         return redirect(reverse("network:tasks", kwargs={"network_id": network_id}) + "?toon=alle")
     context = {"access": access, "form": form, "repeating": True, "max_tasks": services.ACTIVITY_MAX_TASKS}
     return render(request, "network/task_form.html", context)
@@ -778,8 +782,10 @@ def activity_cancel(request, network_id, activity_id):
     if kept:
         messages.warning(
             request,
-            _(
-                "%(count)d tasks that someone already does are kept. Tell them yourself if they are not needed."
+            ngettext(
+                "%(count)d task that someone already does is kept. Tell them yourself if it is not needed.",
+                "%(count)d tasks that someone already does are kept. Tell them yourself if they are not needed.",
+                len(kept),
             )
             % {"count": len(kept)},
         )

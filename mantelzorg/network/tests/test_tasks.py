@@ -83,6 +83,13 @@ def test_three_times_a_week_for_six_weeks_makes_18_tasks(net):
 
 
 def test_a_repeating_activity_is_capped_and_the_form_says_so():
+    from django.utils.translation import override
+
+    with override("en"):
+        _capped_form_says_so()
+
+
+def _capped_form_says_so():
     form = forms.ActivityForm(
         {"kind": "company", "title": "Bezoek", "weekdays": ["MO", "TU", "WE", "TH", "FR", "SA", "SU"],
          "first_day": "2027-01-01", "weeks": "60"}
@@ -357,12 +364,12 @@ def test_editing_repeating_help_lists_the_kept_tasks(client, net):
     data["weekdays"] = initial["weekdays"] if initial["weekdays"] != [""] else []
     data.update(title="Rijden (nieuw)", weekdays=["MO"], weeks="2", idempotency_key=_key())
     data.pop("last_day", None)
-    response = client.post(url, data)
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200, response.content.decode()[:500]
     html = response.content.decode()
     assert "charlie" in html and "already have someone" in html
     login(client, net.users["member"])
-    html = client.get(_url(net, f"{second.pk}/")).content.decode()
+    html = client.get(_url(net, f"{second.pk}/"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "The plan of this repeating help changed" in html
 
 
