@@ -604,6 +604,21 @@ def _member_edit(w, trail):
     return _subj(net)
 
 
+@case("/netwerk/<uuid:network_id>/leden/<int:member_id>/", "POST", "network.member.viewed")
+def _member_edit_refused(w, trail):
+    net, coordinator, _ = _net(w)  # the only coordinator cannot step down: the form again
+    data = {"role": "member", "relation": "child"}
+    _post(w, trail, w.cast.caregiver, _n(net, f"leden/{coordinator.pk}/"), data, status=200)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/instellingen/", "POST", "network.network.viewed")
+def _settings_invalid(w, trail):
+    net, _, _ = _net(w)
+    _post(w, trail, w.cast.caregiver, _n(net, "instellingen/"), {"recipient_name": ""}, status=200)
+    return _subj(net)
+
+
 @case("/netwerk/<uuid:network_id>/leden/<int:member_id>/verwijderen/", "POST", "network.member.removed")
 def _member_remove(w, trail):
     net, _, member = _net(w)
@@ -808,6 +823,24 @@ def _occurrence_edit(w, trail):
     return _subj(net)
 
 
+@case("/netwerk/<uuid:network_id>/agenda/nieuw/", "POST", "network.member.listed")
+def _appointment_new_invalid(w, trail):
+    net, _, _ = _net(w)  # the form again, with the members who may go along
+    _post(w, trail, w.cast.caregiver, _n(net, "agenda/nieuw/"), _appointment_form(title=""), status=200)
+    return _subj(net)
+
+
+@case(
+    "/netwerk/<uuid:network_id>/agenda/<uuid:appointment_id>/wijzigen/", "POST", "network.appointment.viewed"
+)
+def _appointment_edit_invalid(w, trail):
+    net, _, _ = _net(w)
+    item = network_factories.appointment(net)
+    path = _n(net, f"agenda/{item.pk}/wijzigen/")
+    _post(w, trail, w.cast.caregiver, path, _appointment_form(title=""), status=200)
+    return _subj(net)
+
+
 @case(
     "/netwerk/<uuid:network_id>/agenda/<uuid:appointment_id>/afzeggen/",
     "POST",
@@ -953,6 +986,15 @@ def _activity_edit(w, trail):
     return _subj(net)
 
 
+@case("/netwerk/<uuid:network_id>/taken/reeks/<uuid:activity_id>/", "POST", "network.activity.viewed")
+def _activity_edit_invalid(w, trail):
+    net, _, _ = _net(w)
+    activity = _activity(net)
+    data = {"kind": "shopping", "title": "", "weekdays": ["MO"], "weeks": "2"}
+    _post(w, trail, w.cast.caregiver, _n(net, f"taken/reeks/{activity.pk}/"), data, status=200)
+    return _subj(net)
+
+
 @case(
     "/netwerk/<uuid:network_id>/taken/reeks/<uuid:activity_id>/stoppen/", "POST", "network.activity.cancelled"
 )
@@ -992,6 +1034,15 @@ def _task_edit(w, trail):
         "end_time": "16:00",
     }
     _post(w, trail, w.cast.caregiver, _n(net, f"taken/{task.pk}/wijzigen/"), data)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/taken/<uuid:task_id>/wijzigen/", "POST", "network.task.viewed")
+def _task_edit_invalid(w, trail):
+    net, _, _ = _net(w)
+    task = network_factories.task(net)
+    data = {"kind": "shopping", "title": "", "day": "not a date"}
+    _post(w, trail, w.cast.caregiver, _n(net, f"taken/{task.pk}/wijzigen/"), data, status=200)
     return _subj(net)
 
 

@@ -153,6 +153,14 @@ def log_read(request, access: Access, *, action: str, obj=None) -> None:
     )
 
 
+def reshown(request, access: Access, *, action: str, obj=None) -> None:
+    """An edit form shown again after a POST that stored nothing (invalid, or refused by the
+    service): the record it shows is read again, the request's one row. A GET has its row from
+    the page's selector, so nothing here."""
+    if request.method == "POST":
+        log_read(request, access, action=action, obj=obj)
+
+
 def _subject(network: Network) -> str:
     """Whom a network's data is about: the naaste, who may have no account (the network id)."""
     return f"network:{network.pk}"

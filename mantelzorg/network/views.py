@@ -185,6 +185,7 @@ def member_edit(request, network_id, member_id):
         else:
             messages.success(request, _("Saved."))
             return redirect("network:members", network_id=network_id)
+    selectors.reshown(request, access, action="network.member.viewed", obj=member)
     return render(request, "network/member_edit.html", {"access": access, "member": member, "form": form})
 
 
@@ -240,6 +241,7 @@ def network_settings(request, network_id):
         services.network_update(request=request, access=access, **form.cleaned_data)
         messages.success(request, _("Saved."))
         return redirect("network:home", network_id=network_id)
+    selectors.reshown(request, access, action="network.network.viewed")
     return render(request, "network/settings.html", {"access": access, "form": form})
 
 
@@ -261,6 +263,7 @@ def my_settings(request, network_id):
         services.member_settings_update(request=request, access=access, **form.cleaned_data)
         messages.success(request, _("Saved."))
         return redirect("network:home", network_id=network_id)
+    selectors.reshown(request, access, action="network.member.viewed", obj=member)
     return render(request, "network/my_settings.html", {"access": access, "form": form})
 
 
@@ -524,6 +527,7 @@ def appointment_new(request, network_id):
             raise Http404 from None
         messages.success(request, _("Added to the agenda."))
         return redirect(_detail_url(item))
+    selectors.reshown(request, access, action="network.member.listed")  # the goers' names again
     return render(request, "network/appointment_form.html", {"access": access, "form": form, "which": "new"})
 
 
@@ -595,6 +599,7 @@ def appointment_edit(request, network_id, appointment_id):
             raise Http404 from None
         messages.success(request, _("Saved."))
         return redirect(_detail_url(target, key))
+    selectors.reshown(request, access, action="network.appointment.viewed", obj=item)
     context = {"access": access, "form": form, "which": which, "appointment": item, "occurrence": occurrence}
     return render(request, "network/appointment_form.html", context)
 
@@ -740,6 +745,8 @@ def activity_edit(request, network_id, activity_id):
         if not kept:
             messages.success(request, _("Saved. The tasks to come follow the new plan."))
             return redirect(reverse("network:tasks", kwargs={"network_id": network_id}) + "?toon=alle")
+    if kept is None:  # kept tasks listed after a change: the service's row is the one
+        selectors.reshown(request, access, action="network.activity.viewed", obj=activity)
     context = {"access": access, "form": form, "repeating": True, "activity": activity, "kept": kept}
     return render(request, "network/task_form.html", context)
 
@@ -816,6 +823,7 @@ def task_edit(request, network_id, task_id):
         )  # fmt: skip
         messages.success(request, _("Saved."))
         return redirect("network:task", network_id=network_id, task_id=task_id)
+    selectors.reshown(request, access, action="network.task.viewed", obj=found)
     context = {"access": access, "form": form, "repeating": False, "task": found}
     return render(request, "network/task_form.html", context)
 
