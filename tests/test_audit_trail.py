@@ -12,6 +12,7 @@ other. The admin (``/beheer/``) is walked by the cases at the end.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.db.models import Max
 from django.urls import get_resolver
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.oath import totp
@@ -32,6 +34,9 @@ from mantelzorg.assessment.models import SavedCheck
 from mantelzorg.assessment.tests import factories
 from mantelzorg.core import audit
 from mantelzorg.core.models import LogEntry
+from mantelzorg.network.models import Activity, Membership, Network
+from mantelzorg.network.recurrence import occurrence_key
+from mantelzorg.network.tests import factories as network_factories
 from tests.test_route_matrix import walk
 
 pytestmark = pytest.mark.django_db
@@ -456,6 +461,698 @@ def _fhir_export(w, trail):
     w.login_as(w.cast.caregiver)
     trail(lambda: w.client.get(f"/api/v1/checks/{check.id}/fhir"))
     return str(w.cast.caregiver.pk)
+
+
+# ------------------------------------------------------------------------------ the care network
+# A network around Mien: the caregiver (Alice) coordinates, network_member (Charlie) is a member;
+# other_caregiver (Bob) is an outsider. Every row of a network names the network as its subject.
+
+
+def _net(w):
+    """The network, its coordinator's and its member's membership (created once per case)."""
+    net = network_factories.network(w.cast.caregiver, name="Mien")
+    member = network_factories.member(net, w.cast.network_member)
+    return net, network_factories.membership(net, w.cast.caregiver), member
+
+
+def _subj(net) -> str:
+    return f"network:{net.pk}"
+
+
+def _n(net, rest="") -> str:
+    return f"/netwerk/{net.pk}/{rest}"
+
+
+def _get(w, trail, who, path, status=200):
+    w.login_as(who)
+    response = trail(lambda: w.client.get(path))
+    assert response.status_code == status, (path, response.status_code)
+    return response
+
+
+def _post(w, trail, who, path, data=None, status=302):
+    w.login_as(who)
+    response = trail(lambda: w.client.post(path, data or {}))
+    assert response.status_code == status, (path, response.status_code, response.content.decode()[:1500])
+    return response
+
+
+@case("/netwerk/", "GET", "network.network.listed")
+def _network_list(w, trail):
+    _net(w)
+    _get(w, trail, w.cast.caregiver, "/netwerk/")
+    return str(w.cast.caregiver.pk)  # the caller's own memberships
+
+
+@case("/netwerk/nieuw/", "POST", "network.network.created")
+def _network_create(w, trail):
+    data = {"recipient_name": "Kees", "relation": "child"}
+    _post(w, trail, w.cast.caregiver, "/netwerk/nieuw/", data)
+    return _subj(Network.objects.get(recipient_name="Kees"))
+
+
+@case("/netwerk/<uuid:network_id>/", "GET", "network.overview.viewed")
+def _network_home(w, trail):
+    net, _, _ = _net(w)
+    network_factories.appointment(net)  # the agenda of the coming week and open help: one read
+    network_factories.task(net)
+    response = _get(w, trail, w.cast.caregiver, _n(net))
+    assert "Huisarts" in response.content.decode() and "Boodschappen" in response.content.decode()
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/", "GET", "network.overview.viewed", audit.OUTCOME_DENIED)
+def _network_home_by_outsider(w, trail):
+    net, _, _ = _net(w)
+    _get(w, trail, w.cast.other_caregiver, _n(net), status=404)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/leden/", "GET", "network.member.listed")
+def _members(w, trail):
+    net, _, _ = _net(w)
+    network_factories.invitation(net)  # a coordinator also sees the pending invitations
+    _get(w, trail, w.cast.caregiver, _n(net, "leden/"))
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/leden/uitnodigen/", "POST", "network.member.invited")
+def _invite(w, trail):
+    net, _, _ = _net(w)
+    data = {"email": "nieuw@example.org", "name": "Nina", "role": "member", "relation": "friend"}
+    _post(w, trail, w.cast.caregiver, _n(net, "leden/uitnodigen/"), data)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/leden/uitnodigen/", "POST", "network.member.invited", audit.OUTCOME_DENIED)
+def _invite_by_a_member(w, trail):
+    net, _, _ = _net(w)
+    data = {"email": "nieuw@example.org", "role": "member", "relation": "friend"}
+    _post(w, trail, w.cast.network_member, _n(net, "leden/uitnodigen/"), data, status=404)
+    assert trail.rows[0].purpose == "membership lacks manages"
+    return _subj(net)
+
+
+@case(
+    "/netwerk/<uuid:network_id>/leden/uitnodiging/<uuid:invitation_id>/intrekken/",
+    "POST",
+    "network.invitation.revoked",
+)
+def _invitation_revoke(w, trail):
+    net, _, _ = _net(w)
+    invitation = network_factories.invitation(net)
+    _post(w, trail, w.cast.caregiver, _n(net, f"leden/uitnodiging/{invitation.pk}/intrekken/"))
+    return _subj(net)
+
+
+@case("/netwerk/uitnodiging/<str:token>/", "GET", "network.invitation.viewed")
+def _invitation_opened(w, trail):
+    net, _, _ = _net(w)
+    network_factories.invitation(net, token="a-token-of-an-invitation")
+    response = trail(lambda: w.client.get("/netwerk/uitnodiging/a-token-of-an-invitation/"))
+    assert response.status_code == 200 and "Mien" in response.content.decode()
+    return _subj(net)
+
+
+@case("/netwerk/uitnodiging/<str:token>/", "GET", "network.invitation.viewed", audit.OUTCOME_DENIED)
+def _invitation_unusable(w, trail):
+    assert trail(lambda: w.client.get("/netwerk/uitnodiging/no-such-token/")).status_code == 404
+    return audit.NONE
+
+
+@case("/netwerk/uitnodiging/<str:token>/", "POST", "network.member.joined")
+def _invitation_accept(w, trail):
+    net, _, _ = _net(w)
+    network_factories.invitation(net, email=w.cast.other_caregiver.email, token="a-token-of-an-invitation")
+    _post(w, trail, w.cast.other_caregiver, "/netwerk/uitnodiging/a-token-of-an-invitation/")
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/leden/<int:member_id>/", "GET", "network.member.viewed")
+def _member_edit_form(w, trail):
+    net, _, member = _net(w)
+    _get(w, trail, w.cast.caregiver, _n(net, f"leden/{member.pk}/"))
+    assert trail.rows[0].object_id == str(member.pk)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/leden/<int:member_id>/", "POST", "network.member.changed")
+def _member_edit(w, trail):
+    net, _, member = _net(w)
+    data = {"role": "caregiver", "relation": "sibling", "sees_private": "on"}
+    _post(w, trail, w.cast.caregiver, _n(net, f"leden/{member.pk}/"), data)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/leden/<int:member_id>/", "POST", "network.member.viewed")
+def _member_edit_refused(w, trail):
+    net, coordinator, _ = _net(w)  # the only coordinator cannot step down: the form again
+    data = {"role": "member", "relation": "child"}
+    _post(w, trail, w.cast.caregiver, _n(net, f"leden/{coordinator.pk}/"), data, status=200)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/instellingen/", "POST", "network.network.viewed")
+def _settings_invalid(w, trail):
+    net, _, _ = _net(w)
+    _post(w, trail, w.cast.caregiver, _n(net, "instellingen/"), {"recipient_name": ""}, status=200)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/leden/<int:member_id>/verwijderen/", "POST", "network.member.removed")
+def _member_remove(w, trail):
+    net, _, member = _net(w)
+    _post(w, trail, w.cast.caregiver, _n(net, f"leden/{member.pk}/verwijderen/"))
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/verlaten/", "POST", "network.member.left")
+def _leave(w, trail):
+    net, _, _ = _net(w)
+    _post(w, trail, w.cast.network_member, _n(net, "verlaten/"))
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/instellingen/", "GET", "network.network.viewed")
+def _settings_form(w, trail):
+    net, _, _ = _net(w)
+    _get(w, trail, w.cast.caregiver, _n(net, "instellingen/"))
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/instellingen/", "POST", "network.network.changed")
+def _settings(w, trail):
+    net, _, _ = _net(w)
+    data = {"recipient_name": "Mien B.", "recipient_birth_date": "14-3-1942", "diary_for_members": "on"}
+    _post(w, trail, w.cast.caregiver, _n(net, "instellingen/"), data)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/mijn-instellingen/", "GET", "network.member.viewed")
+def _my_settings_form(w, trail):
+    net, _, member = _net(w)
+    _get(w, trail, w.cast.network_member, _n(net, "mijn-instellingen/"))
+    assert trail.rows[0].object_id == str(member.pk)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/mijn-instellingen/", "POST", "network.member.changed")
+def _my_settings(w, trail):
+    net, _, _ = _net(w)
+    data = {"phone": "0612345678", "reminders": "on"}
+    _post(w, trail, w.cast.network_member, _n(net, "mijn-instellingen/"), data)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/dagboek/", "GET", "network.diary.viewed")
+def _diary(w, trail):
+    net, coordinator, _ = _net(w)
+    network_factories.diary(net, coordinator)
+    _get(w, trail, w.cast.caregiver, _n(net, "dagboek/"))
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/dagboek/", "GET", "network.diary.viewed", audit.OUTCOME_DENIED)
+def _diary_by_outsider(w, trail):
+    net, _, _ = _net(w)
+    _get(w, trail, w.cast.other_caregiver, _n(net, "dagboek/"), status=404)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/dagboek/", "GET", "network.diary.viewed", audit.OUTCOME_DENIED)
+def _diary_by_a_member_without_permission(w, trail):
+    net, _, _ = _net(w)
+    _get(w, trail, w.cast.network_member, _n(net, "dagboek/"), status=404)
+    assert trail.rows[0].purpose == "membership lacks sees_diary"
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/dagboek/", "POST", "network.diary.written")
+def _diary_write(w, trail):
+    net, _, _ = _net(w)
+    _post(w, trail, w.cast.caregiver, _n(net, "dagboek/"), {"text": "Mien sliep goed."})
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/dagboek/", "POST", "network.diary.written", audit.OUTCOME_DENIED)
+def _diary_write_by_outsider(w, trail):
+    net, _, _ = _net(w)
+    _post(w, trail, w.cast.other_caregiver, _n(net, "dagboek/"), {"text": "Hallo"}, status=404)
+    return _subj(net)
+
+
+# The agenda: an item once and a weekly series (five times) from tomorrow.
+
+
+def _series(net):
+    start = network_factories.at(dt.date.today() + dt.timedelta(days=1))
+    series = network_factories.appointment(
+        net, start=start, rrule="FREQ=WEEKLY;COUNT=5", title="Dagbesteding"
+    )
+    return series, occurrence_key(start + dt.timedelta(days=7))  # its second time
+
+
+def _appointment_form(**fields):
+    day = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    data = {"kind": "appointment", "title": "Tandarts", "date": day, "start_time": "10:00"}
+    data.update(
+        {"end_time": "11:00", "place": "", "note": "", "repeat": "", "interval": "1", "ends": "never"}
+    )
+    data.update(fields)
+    return data
+
+
+for _view in ("", "?weergave=week", "?weergave=maand"):
+
+    def _agenda(w, trail, view=_view):
+        net, _, member = _net(w)
+        network_factories.appointment(net).goers.set([member])
+        _series(net)
+        _get(w, trail, w.cast.network_member, _n(net, f"agenda/{view}"))
+        return _subj(net)
+
+    _agenda.__name__ = f"_agenda_{_view.split('=')[-1] or 'lijst'}"
+    case("/netwerk/<uuid:network_id>/agenda/", "GET", "network.agenda.viewed")(_agenda)
+
+
+@case("/netwerk/<uuid:network_id>/agenda/nieuw/", "GET", "network.member.listed")
+def _appointment_new_form(w, trail):
+    net, _, _ = _net(w)
+    _get(w, trail, w.cast.caregiver, _n(net, "agenda/nieuw/"))  # the members who may go along
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/agenda/nieuw/", "POST", "network.appointment.created")
+def _appointment_new(w, trail):
+    net, _, member = _net(w)
+    _post(w, trail, w.cast.caregiver, _n(net, "agenda/nieuw/"), _appointment_form(goers=[str(member.pk)]))
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/agenda/<uuid:appointment_id>/", "GET", "network.appointment.viewed")
+def _appointment(w, trail):
+    net, _, _ = _net(w)
+    item = network_factories.appointment(net)
+    _get(w, trail, w.cast.network_member, _n(net, f"agenda/{item.pk}/"))
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/agenda/<uuid:appointment_id>/", "GET", "network.appointment.viewed")
+def _occurrence(w, trail):
+    net, _, _ = _net(w)
+    series, key = _series(net)
+    _get(w, trail, w.cast.network_member, _n(net, f"agenda/{series.pk}/?op={key}"))
+    return _subj(net)
+
+
+@case(
+    "/netwerk/<uuid:network_id>/agenda/<uuid:appointment_id>/",
+    "GET",
+    "network.appointment.viewed",
+    audit.OUTCOME_DENIED,
+)
+def _appointment_by_outsider(w, trail):
+    net, _, _ = _net(w)
+    item = network_factories.appointment(net)
+    _get(w, trail, w.cast.other_caregiver, _n(net, f"agenda/{item.pk}/"), status=404)
+    return _subj(net)
+
+
+@case(
+    "/netwerk/<uuid:network_id>/agenda/<uuid:appointment_id>/wijzigen/", "GET", "network.appointment.viewed"
+)
+def _appointment_edit_form(w, trail):
+    net, _, _ = _net(w)
+    series, key = _series(net)
+    _get(w, trail, w.cast.caregiver, _n(net, f"agenda/{series.pk}/wijzigen/?welke=vanaf&op={key}"))
+    return _subj(net)
+
+
+@case(
+    "/netwerk/<uuid:network_id>/agenda/<uuid:appointment_id>/wijzigen/", "POST", "network.appointment.changed"
+)
+def _appointment_edit(w, trail):
+    net, _, _ = _net(w)
+    item = network_factories.appointment(net)
+    _post(w, trail, w.cast.caregiver, _n(net, f"agenda/{item.pk}/wijzigen/"), _appointment_form())
+    return _subj(net)
+
+
+@case(
+    "/netwerk/<uuid:network_id>/agenda/<uuid:appointment_id>/wijzigen/", "POST", "network.appointment.changed"
+)
+def _appointment_edit_this_and_following(w, trail):
+    net, _, _ = _net(w)
+    series, key = _series(net)
+    path = _n(net, f"agenda/{series.pk}/wijzigen/?welke=vanaf&op={key}")
+    day = (dt.date.today() + dt.timedelta(days=8)).isoformat()
+    data = _appointment_form(title="Dagbesteding (nieuw)", date=day, repeat="WEEKLY", ends="never")
+    _post(w, trail, w.cast.caregiver, path, data)
+    return _subj(net)
+
+
+@case(
+    "/netwerk/<uuid:network_id>/agenda/<uuid:appointment_id>/wijzigen/", "POST", "network.occurrence.changed"
+)
+def _occurrence_edit(w, trail):
+    net, _, _ = _net(w)
+    series, key = _series(net)
+    day = (dt.date.today() + dt.timedelta(days=9)).isoformat()
+    data = {"title": "Dagbesteding", "date": day, "start_time": "11:00", "end_time": "12:00"}
+    _post(w, trail, w.cast.caregiver, _n(net, f"agenda/{series.pk}/wijzigen/?welke=deze&op={key}"), data)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/agenda/nieuw/", "POST", "network.member.listed")
+def _appointment_new_invalid(w, trail):
+    net, _, _ = _net(w)  # the form again, with the members who may go along
+    _post(w, trail, w.cast.caregiver, _n(net, "agenda/nieuw/"), _appointment_form(title=""), status=200)
+    return _subj(net)
+
+
+@case(
+    "/netwerk/<uuid:network_id>/agenda/<uuid:appointment_id>/wijzigen/", "POST", "network.appointment.viewed"
+)
+def _appointment_edit_invalid(w, trail):
+    net, _, _ = _net(w)
+    item = network_factories.appointment(net)
+    path = _n(net, f"agenda/{item.pk}/wijzigen/")
+    _post(w, trail, w.cast.caregiver, path, _appointment_form(title=""), status=200)
+    return _subj(net)
+
+
+@case(
+    "/netwerk/<uuid:network_id>/agenda/<uuid:appointment_id>/afzeggen/",
+    "POST",
+    "network.appointment.cancelled",
+)
+def _appointment_cancel(w, trail):
+    net, _, _ = _net(w)
+    item = network_factories.appointment(net)
+    _post(w, trail, w.cast.caregiver, _n(net, f"agenda/{item.pk}/afzeggen/"))
+    return _subj(net)
+
+
+@case(
+    "/netwerk/<uuid:network_id>/agenda/<uuid:appointment_id>/afzeggen/",
+    "POST",
+    "network.occurrence.cancelled",
+)
+def _occurrence_cancel(w, trail):
+    net, _, _ = _net(w)
+    series, key = _series(net)
+    _post(w, trail, w.cast.caregiver, _n(net, f"agenda/{series.pk}/afzeggen/"), {"op": key})
+    return _subj(net)
+
+
+@case(
+    "/netwerk/<uuid:network_id>/agenda/<uuid:appointment_id>/verwijderen/",
+    "GET",
+    "network.appointment.viewed",
+)
+def _appointment_delete_confirmation(w, trail):
+    net, _, _ = _net(w)
+    item = network_factories.appointment(net)
+    _get(w, trail, w.cast.caregiver, _n(net, f"agenda/{item.pk}/verwijderen/"))
+    return _subj(net)
+
+
+@case(
+    "/netwerk/<uuid:network_id>/agenda/<uuid:appointment_id>/verwijderen/",
+    "POST",
+    "network.appointment.deleted",
+)
+def _appointment_delete(w, trail):
+    net, _, _ = _net(w)
+    item = network_factories.appointment(net)
+    _post(w, trail, w.cast.caregiver, _n(net, f"agenda/{item.pk}/verwijderen/"))
+    return _subj(net)
+
+
+@case(
+    "/netwerk/<uuid:network_id>/agenda/<uuid:appointment_id>/verwijderen/",
+    "POST",
+    "network.occurrence.removed",
+)
+def _occurrence_remove(w, trail):
+    net, _, _ = _net(w)
+    series, key = _series(net)
+    _post(w, trail, w.cast.caregiver, _n(net, f"agenda/{series.pk}/verwijderen/?op={key}"))
+    return _subj(net)
+
+
+# Tasks: one-off, repeating (an activity), the buttons on a task, the load.
+
+
+def _activity(net):
+    return Activity.objects.create(
+        network=net,
+        kind="shopping",
+        title="Boodschappen",
+        starts_at=network_factories.at(dt.date.today() + dt.timedelta(days=1)),
+        rrule="FREQ=WEEKLY;COUNT=3",
+    )
+
+
+@case("/netwerk/<uuid:network_id>/taken/", "GET", "network.task.listed")
+def _tasks_open_with_flagged(w, trail):
+    net, _, _ = _net(w)
+    network_factories.task(net, start=timezone.now() + dt.timedelta(hours=5), title="Soon")  # flagged
+    network_factories.task(net, start=timezone.now() + dt.timedelta(days=10), title="Later")
+    response = _get(w, trail, w.cast.caregiver, _n(net, "taken/"))  # the coordinator: flagged apart
+    assert [t.title for t in response.context["flagged"]] == ["Soon"]
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/taken/", "GET", "network.task.listed")
+def _tasks_mine(w, trail):
+    net, _, member = _net(w)
+    network_factories.task(net, status="claimed", claimed_by=member, claimed_at=timezone.now())
+    _get(w, trail, w.cast.network_member, _n(net, "taken/?toon=mijn"))
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/taken/nieuw/", "POST", "network.task.created")
+def _task_new(w, trail):
+    net, _, _ = _net(w)
+    day = (dt.date.today() + dt.timedelta(days=4)).isoformat()
+    data = {
+        "kind": "driving",
+        "title": "Naar de huisarts",
+        "day": day,
+        "start_time": "10:00",
+        "end_time": "11:30",
+    }
+    _post(w, trail, w.cast.caregiver, _n(net, "taken/nieuw/"), data)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/taken/nieuw-herhalend/", "POST", "network.activity.created")
+def _activity_new(w, trail):
+    net, _, _ = _net(w)
+    day = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    data = {
+        "kind": "shopping",
+        "title": "Boodschappen",
+        "weekdays": ["TU", "SA"],
+        "first_day": day,
+        "weeks": "3",
+    }
+    _post(w, trail, w.cast.caregiver, _n(net, "taken/nieuw-herhalend/"), data)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/taken/reeks/<uuid:activity_id>/", "GET", "network.activity.viewed")
+def _activity_edit_form(w, trail):
+    net, _, _ = _net(w)
+    activity = _activity(net)
+    _get(w, trail, w.cast.caregiver, _n(net, f"taken/reeks/{activity.pk}/"))
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/taken/reeks/<uuid:activity_id>/", "POST", "network.activity.changed")
+def _activity_edit(w, trail):
+    net, _, _ = _net(w)
+    activity = _activity(net)
+    day = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    data = {
+        "kind": "shopping",
+        "title": "Boodschappen (nieuw)",
+        "weekdays": ["MO"],
+        "first_day": day,
+        "weeks": "2",
+    }
+    _post(w, trail, w.cast.caregiver, _n(net, f"taken/reeks/{activity.pk}/"), data)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/taken/reeks/<uuid:activity_id>/", "POST", "network.activity.viewed")
+def _activity_edit_invalid(w, trail):
+    net, _, _ = _net(w)
+    activity = _activity(net)
+    data = {"kind": "shopping", "title": "", "weekdays": ["MO"], "weeks": "2"}
+    _post(w, trail, w.cast.caregiver, _n(net, f"taken/reeks/{activity.pk}/"), data, status=200)
+    return _subj(net)
+
+
+@case(
+    "/netwerk/<uuid:network_id>/taken/reeks/<uuid:activity_id>/stoppen/", "POST", "network.activity.cancelled"
+)
+def _activity_cancel(w, trail):
+    net, _, _ = _net(w)
+    activity = _activity(net)
+    _post(w, trail, w.cast.caregiver, _n(net, f"taken/reeks/{activity.pk}/stoppen/"))
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/taken/<uuid:task_id>/", "GET", "network.task.viewed")
+def _task(w, trail):
+    net, _, _ = _net(w)
+    task = network_factories.task(net)
+    _get(w, trail, w.cast.network_member, _n(net, f"taken/{task.pk}/"))
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/taken/<uuid:task_id>/wijzigen/", "GET", "network.task.viewed")
+def _task_edit_form(w, trail):
+    net, _, _ = _net(w)
+    task = network_factories.task(net)
+    _get(w, trail, w.cast.caregiver, _n(net, f"taken/{task.pk}/wijzigen/"))
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/taken/<uuid:task_id>/wijzigen/", "POST", "network.task.changed")
+def _task_edit(w, trail):
+    net, _, _ = _net(w)
+    task = network_factories.task(net)
+    day = (dt.date.today() + dt.timedelta(days=5)).isoformat()
+    data = {
+        "kind": "shopping",
+        "title": "Boodschappen",
+        "day": day,
+        "start_time": "15:00",
+        "end_time": "16:00",
+    }
+    _post(w, trail, w.cast.caregiver, _n(net, f"taken/{task.pk}/wijzigen/"), data)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/taken/<uuid:task_id>/wijzigen/", "POST", "network.task.viewed")
+def _task_edit_invalid(w, trail):
+    net, _, _ = _net(w)
+    task = network_factories.task(net)
+    data = {"kind": "shopping", "title": "", "day": "not a date"}
+    _post(w, trail, w.cast.caregiver, _n(net, f"taken/{task.pk}/wijzigen/"), data, status=200)
+    return _subj(net)
+
+
+# Each button: (the action in the URL, the audit action, the task's state before, who presses it).
+TASK_BUTTONS = [
+    ("nemen", "network.task.claimed", "open", "network_member"),
+    ("teruggeven", "network.task.released", "claimed", "network_member"),
+    ("vervanger-gezocht", "network.task.standin_requested", "claimed", "network_member"),
+    ("gedaan", "network.task.done", "claimed", "network_member"),
+    ("annuleren", "network.task.cancelled", "open", "caregiver"),
+]
+for _button, _action, _state, _who in TASK_BUTTONS:
+
+    def _task_button(w, trail, button=_button, state=_state, who=_who):
+        net, _, member = _net(w)
+        claimed = {"claimed_by": member, "claimed_at": timezone.now()} if state == "claimed" else {}
+        task = network_factories.task(net, status=state, **claimed)
+        _post(w, trail, getattr(w.cast, who), _n(net, f"taken/{task.pk}/{button}/"))
+        return _subj(net)
+
+    _task_button.__name__ = f"_task_{_button.replace('-', '_')}"
+    case("/netwerk/<uuid:network_id>/taken/<uuid:task_id>/<slug:action>/", "POST", _action)(_task_button)
+
+
+@case(
+    "/netwerk/<uuid:network_id>/taken/<uuid:task_id>/<slug:action>/",
+    "POST",
+    "network.task.claimed",
+    audit.OUTCOME_FAILURE,
+)
+def _task_claim_lost(w, trail):
+    net, coordinator, _ = _net(w)
+    task = network_factories.task(net, status="claimed", claimed_by=coordinator, claimed_at=timezone.now())
+    _post(w, trail, w.cast.network_member, _n(net, f"taken/{task.pk}/nemen/"), status=409)
+    return _subj(net)
+
+
+@case(
+    "/netwerk/<uuid:network_id>/taken/<uuid:task_id>/<slug:action>/",
+    "POST",
+    "network.task.released",
+    audit.OUTCOME_FAILURE,
+)
+def _task_release_refused(w, trail):
+    net, coordinator, _ = _net(w)
+    task = network_factories.task(
+        net, status="claimed", claimed_by=coordinator, claimed_at=timezone.now()
+    )  # not theirs
+    _post(w, trail, w.cast.network_member, _n(net, f"taken/{task.pk}/teruggeven/"), status=409)
+    return _subj(net)
+
+
+@case(
+    "/netwerk/<uuid:network_id>/taken/<uuid:task_id>/<slug:action>/",
+    "POST",
+    "network.task.claimed",
+    audit.OUTCOME_DENIED,
+)
+def _task_claim_by_outsider(w, trail):
+    net, _, _ = _net(w)
+    task = network_factories.task(net)
+    _post(w, trail, w.cast.other_caregiver, _n(net, f"taken/{task.pk}/nemen/"), status=404)
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/verdeling/", "GET", "network.load.viewed")
+def _load(w, trail):
+    net, coordinator, _ = _net(w)
+    past = timezone.now() - dt.timedelta(days=3)
+    network_factories.task(net, start=past, status="done", claimed_by=coordinator, claimed_at=past)
+    _get(w, trail, w.cast.caregiver, _n(net, "verdeling/"))
+    return _subj(net)
+
+
+# The calendar feed: my link's page, renew, revoke, and the feed a calendar app reads.
+
+
+@case("/netwerk/<uuid:network_id>/agenda-abonnement/", "GET", "network.feed.viewed")
+def _feed_page(w, trail):
+    net, _, member = _net(w)
+    Membership.objects.filter(pk=member.pk).update(feed_token="a-feed-token-of-charlie-0123456789")
+    response = _get(w, trail, w.cast.network_member, _n(net, "agenda-abonnement/"))
+    assert "a-feed-token-of-charlie" in response.content.decode()
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/agenda-abonnement/vernieuwen/", "POST", "network.feed.renewed")
+def _feed_renew(w, trail):
+    net, _, _ = _net(w)
+    _post(w, trail, w.cast.network_member, _n(net, "agenda-abonnement/vernieuwen/"))
+    return _subj(net)
+
+
+@case("/netwerk/<uuid:network_id>/agenda-abonnement/intrekken/", "POST", "network.feed.revoked")
+def _feed_revoke(w, trail):
+    net, _, member = _net(w)
+    Membership.objects.filter(pk=member.pk).update(feed_token="a-feed-token-of-charlie-0123456789")
+    _post(w, trail, w.cast.network_member, _n(net, "agenda-abonnement/intrekken/"))
+    return _subj(net)
+
+
+@case("/netwerk/agenda/<str:token>.ics", "GET", "network.feed.read")
+def _feed_ics(w, trail):
+    net, _, member = _net(w)
+    network_factories.appointment(net)
+    Membership.objects.filter(pk=member.pk).update(feed_token="a-feed-token-of-charlie-0123456789")
+    response = trail(lambda: w.client.get("/netwerk/agenda/a-feed-token-of-charlie-0123456789.ics"))
+    assert response.status_code == 200  # no session: the token is the key, the row names its user
+    assert trail.rows[0].actor_id == str(w.cast.network_member.pk)
+    return _subj(net)
 
 
 # ------------------------------------------------------------------------------ the admin

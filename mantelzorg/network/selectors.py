@@ -95,6 +95,22 @@ def network_list_for_user(user) -> list[Access]:
     return [Access(network=m.network, membership=m) for m in rows]
 
 
+def network_list(request) -> list[Access]:
+    """The signed-in caller's own networks (``network_list_for_user``), the read audited once:
+    the subject is the caller (their memberships), each network is in the list."""
+    user = _user(request)
+    rows = network_list_for_user(user)
+    audit.log(
+        request=request,
+        action="network.network.listed",
+        object_type="network.membership",
+        object_id=f"user:{user.pk}" if user is not None else audit.NONE,
+        subject=user,
+        purpose=PURPOSE,
+    )
+    return rows
+
+
 def network_access(request, network_id, *, action: str, need: str = "") -> Access:
     """The caller's access to the network, or 404 (audited as denied).
 
@@ -111,11 +127,14 @@ def network_access(request, network_id, *, action: str, need: str = "") -> Acces
         )
     access = Access(network=membership.network, membership=membership) if membership else None
     if access is None or (need and not getattr(access, need)):
+        # The refused attempt names whom the network is about when there is one (as a read would).
+        exists = access is not None or Network.objects.filter(pk=network_id).exists()
         audit.denied(
             request=request,
             action=action,
             object_type="network.network",
             object_id=str(network_id),
+            subject=f"network:{network_id}" if exists else audit.NONE,
             purpose="not a member of this network" if access is None else f"membership lacks {need}",
         )
         raise Http404
@@ -132,6 +151,14 @@ def log_read(request, access: Access, *, action: str, obj=None) -> None:
         role=access.role,
         purpose=PURPOSE,
     )
+
+
+def reshown(request, access: Access, *, action: str, obj=None) -> None:
+    """An edit form shown again after a POST that stored nothing (invalid, or refused by the
+    service): the record it shows is read again, the request's one row. A GET has its row from
+    the page's selector, so nothing here."""
+    if request.method == "POST":
+        log_read(request, access, action=action, obj=obj)
 
 
 def _subject(network: Network) -> str:
@@ -151,6 +178,35 @@ def member_list(request, access: Access) -> list[Membership]:
     return rows
 
 
+def member_get(request, access: Access, member_id, *, audited: bool = True) -> Membership:
+    """One active member of the network, or 404 (audited as a read when ``audited``: a POST
+    that changes the member has the service's row as its one row)."""
+    member = (
+        Membership.objects.select_related("user")
+        .filter(pk=member_id, network=access.network, ended_at__isnull=True)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    if audited:
+        log_read(request, access, action="network.member.viewed", obj=member)
+    return member
+
+
+def my_membership(request, access: Access, *, audited: bool = True) -> Membership:
+    """The caller's own membership, for their settings page (audited when ``audited``)."""
+    if audited:
+        log_read(request, access, action="network.member.viewed", obj=access.membership)
+    return access.membership
+
+
+def network_get(request, access: Access, *, audited: bool = True) -> Network:
+    """The network with the naaste's details, for its settings page (audited when ``audited``)."""
+    if audited:
+        log_read(request, access, action="network.network.viewed")
+    return access.network
+
+
 def invitation_list(request, access: Access) -> list[Invitation]:
     """The invitations still pending (only coordinators ask)."""
     now = timezone.now()
@@ -168,6 +224,7 @@ def diary_list(request, access: Access, *, limit: int = 50) -> list[DiaryEntry]:
             request=request,
             action="network.diary.viewed",
             obj=access.network,
+            subject=_subject(access.network),
             purpose="membership lacks sees_diary",
         )
         raise Http404
@@ -184,6 +241,30 @@ def invitation_by_token(token: str) -> Invitation | None:
     """The invitation of an e-mail link, if it can still be used."""
     invitation = Invitation.objects.select_related("network").filter(token_hash=token_hash(token)).first()
     return invitation if invitation is not None and invitation.pending else None
+
+
+def invitation_open(request, token: str, *, audited: bool = True) -> Invitation | None:
+    """The invitation of an e-mail link (``invitation_by_token``), its read audited when
+    ``audited`` (the page shows the naaste's and the inviter's name); an unusable link is audited
+    as a refused attempt. Accepting it has the service's row as its one row (``audited=False``)."""
+    invitation = invitation_by_token(token)
+    if invitation is None:
+        audit.denied(
+            request=request,
+            action="network.invitation.viewed",
+            object_type="network.invitation",
+            purpose="unknown, used, revoked or expired invitation link",
+        )
+        return None
+    if audited:
+        audit.log(
+            request=request,
+            action="network.invitation.viewed",
+            obj=invitation,
+            subject=_subject(invitation.network),
+            purpose=PURPOSE,
+        )
+    return invitation
 
 
 def membership_by_feed_token(token: str) -> Membership | None:
@@ -216,13 +297,44 @@ def appointments_in(network, start, end):
     )
 
 
-def agenda(request, access: Access, start, end) -> list:
-    """The occurrences in ``[start, end)`` (``recurrence.Occurrence``), by start (audited)."""
+def agenda(request, access: Access, start, end, *, audited: bool = True) -> list:
+    """The occurrences in ``[start, end)`` (``recurrence.Occurrence``), by start (audited, unless
+    a page selector that writes the page's one row asks: ``overview``)."""
     from .recurrence import occurrences
 
     result = occurrences(appointments_in(access.network, start, end), start, end)
-    log_read(request, access, action="network.agenda.viewed")
+    if audited:
+        log_read(request, access, action="network.agenda.viewed")
     return result
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What a network's home page shows: the coming week's occurrences and the open help."""
+
+    start: object  # local midnight of today
+    today: object
+    occurrences: list
+    open_tasks: list
+
+
+OVERVIEW_DAYS = 7
+OVERVIEW_TASKS = 5
+
+
+def overview(request, access: Access) -> Overview:
+    """The home page: the agenda of the coming week and the first open tasks, read as one
+    (one audit row, ``network.overview.viewed``: one page, one read)."""
+    import datetime as dt
+
+    from .recurrence import TZ
+
+    today = timezone.localdate(timezone=TZ)
+    start = dt.datetime.combine(today, dt.time(), tzinfo=TZ)
+    occurrences = agenda(request, access, start, start + dt.timedelta(days=OVERVIEW_DAYS), audited=False)
+    tasks = open_tasks(request, access, limit=OVERVIEW_TASKS, audited=False)
+    log_read(request, access, action="network.overview.viewed")
+    return Overview(start=start, today=today, occurrences=occurrences, open_tasks=tasks)
 
 
 # Agenda (helper: agenda): one item and one occurrence.
@@ -246,13 +358,19 @@ def appointment_get(request, access: Access, appointment_id, *, audit_read: bool
     return appointment
 
 
-def agenda_goer_choices(access: Access) -> list[Membership]:
-    """The active members someone can say goes along (names only, for the form's checkboxes)."""
-    return list(
+def agenda_goer_choices(access: Access, *, request=None) -> list[Membership]:
+    """The active members someone can say goes along (names only, for the form's checkboxes).
+    With ``request`` the read is audited (``network.member.listed``): the new-item form, whose
+    GET reads nothing else; a page that already writes its row (an item's edit form) or a POST
+    (the service's row) passes none."""
+    rows = list(
         Membership.objects.filter(network=access.network, ended_at__isnull=True, user__isnull=False)
         .select_related("user")
         .order_by("joined_at", "pk")
     )
+    if request is not None:
+        log_read(request, access, action="network.member.listed")
+    return rows
 
 
 def remaining_count(appointment, original_start) -> int | None:
@@ -282,8 +400,8 @@ def occurrence_get(appointment, key: str):
 # --- Tasks ----------------------------------------------------------------------------------
 
 
-def open_tasks(request, access: Access, *, limit: int = 20) -> list:
-    """Tasks nobody has claimed yet, soonest first (audited)."""
+def open_tasks(request, access: Access, *, limit: int = 20, audited: bool = True) -> list:
+    """Tasks nobody has claimed yet, soonest first (audited, unless ``overview`` asks)."""
     from .models import Task
 
     rows = list(
@@ -291,7 +409,8 @@ def open_tasks(request, access: Access, *, limit: int = 20) -> list:
             network=access.network, status=Task.Status.OPEN, ends_at__gt=timezone.now()
         ).order_by("starts_at", "pk")[:limit]
     )
-    log_read(request, access, action="network.task.listed")
+    if audited:
+        log_read(request, access, action="network.task.listed")
     return rows
 
 
@@ -322,7 +441,9 @@ def _dressed(task):
     return task
 
 
-def task_list(request, access: Access, *, which: str = "open", start=None, end=None) -> list:
+def task_list(
+    request, access: Access, *, which: str = "open", start=None, end=None, audited: bool = True
+) -> list:
     """The tasks of one tab, soonest first (audited): ``open`` (nobody has it yet, or its claimer
     asks for a stand-in), ``mine`` (claimed or done by me) or ``all`` (also cancelled ones). Tasks
     that overlap ``[start, end)``; ``start`` defaults to now for open and mine, to today's local
@@ -350,20 +471,43 @@ def task_list(request, access: Access, *, which: str = "open", start=None, end=N
     elif which != "all":
         raise ValueError(which)
     result = [_dressed(t) for t in rows.order_by("starts_at", "pk")[:TASK_LIST_LIMIT]]
-    log_read(request, access, action="network.task.listed")
+    if audited:
+        log_read(request, access, action="network.task.listed")
     return result
 
 
-def task_get(request, access: Access, task_id):
-    """One task of the network with its claimer, or 404 (audited)."""
+def task_get(request, access: Access, task_id, *, audited: bool = True):
+    """One task of the network with its claimer, or 404 (audited when ``audited``: a POST that
+    changes the task has the service's row as its one row)."""
     task = _tasks(access).filter(pk=task_id).first()
     if task is None:
         raise Http404
-    log_read(request, access, action="network.task.viewed", obj=task)
+    if audited:
+        log_read(request, access, action="network.task.viewed", obj=task)
     return _dressed(task)
 
 
-def flagged_tasks(request, access: Access, *, now=None) -> list:
+def task_board(request, access: Access, *, which: str = "open") -> tuple[list, list]:
+    """The tasks page: the tab's tasks and, on the open tab, the flagged ones for coordinators
+    (shown apart, so left out of the rows), read as one (one row, ``network.task.listed``)."""
+    rows = task_list(request, access, which=which, audited=False)
+    flagged = flagged_tasks(request, access, audited=False) if which == "open" else []
+    flagged_ids = {t.pk for t in flagged}
+    log_read(request, access, action="network.task.listed")
+    return [t for t in rows if t.pk not in flagged_ids], flagged
+
+
+def activity_get(request, access: Access, activity_id, *, audited: bool = True):
+    """One repeating activity of the network, or 404 (audited when ``audited``)."""
+    activity = access.network.activities.filter(pk=activity_id).first()
+    if activity is None:
+        raise Http404
+    if audited:
+        log_read(request, access, action="network.activity.viewed", obj=activity)
+    return activity
+
+
+def flagged_tasks(request, access: Access, *, now=None, audited: bool = True) -> list:
     """Open tasks that start within ``FLAG_HOURS`` hours (or have started and not ended): only for
     coordinators, empty for everyone else (audited when shown)."""
     import datetime as dt
@@ -379,7 +523,8 @@ def flagged_tasks(request, access: Access, *, now=None) -> list:
         .filter(status=Task.Status.OPEN, ends_at__gt=now, starts_at__lt=now + dt.timedelta(hours=FLAG_HOURS))
         .order_by("starts_at", "pk")
     ]
-    log_read(request, access, action="network.task.listed")
+    if audited:
+        log_read(request, access, action="network.task.listed")
     return rows
 
 
@@ -504,3 +649,13 @@ def care_hours_per_week(user, *, now=None) -> int | None:
     if not minutes:
         return None
     return max(1, int(minutes / 60 / 4 + 0.5))  # rounded half up: 2.5 hours a week is 3
+
+
+# --- Calendar feed (helper: feed) -------------------------------------------------------------
+
+
+def my_feed_token(request, access: Access) -> str | None:
+    """The caller's own calendar link token, for their feed page (audited: the link opens the
+    network's agenda, ``network.feed.viewed``)."""
+    log_read(request, access, action="network.feed.viewed", obj=access.membership)
+    return access.membership.feed_token

@@ -659,15 +659,7 @@ def task_claim(*, request, access: Access, task: Task) -> Task:
     if current.claimed_by_id == access.membership.pk and current.status == Task.Status.CLAIMED:
         return current  # already theirs: claiming twice changes nothing
     # The refusal's audit row outside the transaction above: nothing of it is rolled back.
-    audit.log(
-        request=request,
-        action="network.task.claimed",
-        obj=current,
-        subject=_subject(access.network),
-        role=access.role,
-        purpose=PURPOSE,
-        outcome=audit.OUTCOME_FAILURE,
-    )
+    _log_refused(request, access, "network.task.claimed", current)
     raise TaskTaken(current.claimed_by if current.status != Task.Status.CANCELLED else None)
 
 
@@ -863,10 +855,24 @@ def _claimer_change(
             **changes, sequence=F("sequence") + 1, updated_at=now
         )
         current = Task.objects.select_related("claimed_by__user").get(pk=task.pk, network=access.network)
-        if not done:
-            raise TaskTaken(current.claimed_by if current.status != Task.Status.CANCELLED else None)
-        _log(request, access, action, current)
-    return current
+        if done:
+            _log(request, access, action, current)
+            return current
+    # Not (any more) in that state: the refusal is the request's one row, as for a lost claim.
+    _log_refused(request, access, action, current)
+    raise TaskTaken(current.claimed_by if current.status != Task.Status.CANCELLED else None)
+
+
+def _log_refused(request, access: Access, action: str, task: Task) -> None:
+    audit.log(
+        request=request,
+        action=action,
+        obj=task,
+        subject=_subject(access.network),
+        role=access.role,
+        purpose=PURPOSE,
+        outcome=audit.OUTCOME_FAILURE,
+    )
 
 
 def task_release(*, request, access: Access, task: Task) -> Task:

@@ -26,20 +26,8 @@ from mantelzorg.core.http import mark_personal, personal
 from mantelzorg.core.idempotency import idempotent
 
 from . import feeds, forms, selectors, services
-from .models import Kind, Membership
+from .models import Kind
 from .recurrence import TZ, local, make_aware, rrule_parse
-
-
-def _member(access, member_id) -> Membership:
-    member = (
-        Membership.objects.select_related("user")
-        .filter(pk=member_id, network=access.network, ended_at__isnull=True)
-        .first()
-    )
-    if member is None:
-        raise Http404
-    return member
-
 
 # --- The network and its members ----------------------------------------------------------
 
@@ -49,7 +37,7 @@ def _member(access, member_id) -> Membership:
 @require_GET
 def network_list(request):
     """My networks, with my role in each, and a way to open one."""
-    rows = selectors.network_list_for_user(request.user)
+    rows = selectors.network_list(request)
     return render(request, "network/list.html", {"rows": rows})
 
 
@@ -79,21 +67,18 @@ def network_create(request):
 @require_GET
 def network_home(request, network_id):
     """The answer first: what happens in the coming week, and which help is still open."""
-    access = selectors.network_access(request, network_id, action="network.agenda.viewed")
-    today = timezone.localdate(timezone=TZ)
-    start = dt.datetime.combine(today, dt.time(), tzinfo=TZ)
-    occurrences = selectors.agenda(request, access, start, start + dt.timedelta(days=7))
+    access = selectors.network_access(request, network_id, action="network.overview.viewed")
+    page = selectors.overview(request, access)
     days = [
         (day, list(items))
         for day, items in itertools.groupby(
-            occurrences, key=lambda o: max(o.starts_at, start).astimezone(TZ).date()
+            page.occurrences, key=lambda o: max(o.starts_at, page.start).astimezone(TZ).date()
         )
     ]
-    open_tasks = selectors.open_tasks(request, access, limit=5)
     return render(
         request,
         "network/home.html",
-        {"access": access, "days": days, "open_tasks": open_tasks, "today": today},
+        {"access": access, "days": days, "open_tasks": page.open_tasks, "today": page.today},
     )
 
 
@@ -158,10 +143,11 @@ def invitation_revoke(request, network_id, invitation_id):
 def invitation(request, token):
     """An invitation link: signed in, accept it; otherwise sign in or create an account first
     (both come back here)."""
-    found = selectors.invitation_by_token(token)
+    accepting = request.method == "POST" and request.user.is_authenticated
+    found = selectors.invitation_open(request, token, audited=not accepting)
     if found is None:
         return render(request, "network/invitation_unusable.html", status=404)
-    if request.method == "POST" and request.user.is_authenticated:
+    if accepting:
         try:
             access = services.invitation_accept(request=request, invitation=found, user=request.user)
         except services.InvitationUnusable:
@@ -189,7 +175,7 @@ def invitation(request, token):
 @idempotent
 def member_edit(request, network_id, member_id):
     access = selectors.network_access(request, network_id, action="network.member.changed", need="manages")
-    member = _member(access, member_id)
+    member = selectors.member_get(request, access, member_id, audited=request.method == "GET")
     initial = {"role": member.role, "relation": member.relation, "sees_private": member.sees_private}
     form = forms.MemberForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -200,6 +186,7 @@ def member_edit(request, network_id, member_id):
         else:
             messages.success(request, _("Saved."))
             return redirect("network:members", network_id=network_id)
+    selectors.reshown(request, access, action="network.member.viewed", obj=member)
     return render(request, "network/member_edit.html", {"access": access, "member": member, "form": form})
 
 
@@ -209,7 +196,7 @@ def member_edit(request, network_id, member_id):
 @idempotent
 def member_remove(request, network_id, member_id):
     access = selectors.network_access(request, network_id, action="network.member.removed", need="manages")
-    member = _member(access, member_id)
+    member = selectors.member_get(request, access, member_id, audited=False)
     try:
         services.member_remove(request=request, access=access, member=member)
     except ValidationError as error:
@@ -243,7 +230,7 @@ def leave(request, network_id):
 @idempotent
 def network_settings(request, network_id):
     access = selectors.network_access(request, network_id, action="network.network.changed", need="manages")
-    network = access.network
+    network = selectors.network_get(request, access, audited=request.method == "GET")
     initial = {
         "recipient_name": network.recipient_name,
         "recipient_birth_date": network.recipient_birth_date,
@@ -255,6 +242,7 @@ def network_settings(request, network_id):
         services.network_update(request=request, access=access, **form.cleaned_data)
         messages.success(request, _("Saved."))
         return redirect("network:home", network_id=network_id)
+    selectors.reshown(request, access, action="network.network.viewed")
     return render(request, "network/settings.html", {"access": access, "form": form})
 
 
@@ -265,7 +253,7 @@ def network_settings(request, network_id):
 def my_settings(request, network_id):
     """My own settings in this network: phone number and reminders."""
     access = selectors.network_access(request, network_id, action="network.member.changed")
-    member = access.membership
+    member = selectors.my_membership(request, access, audited=request.method == "GET")
     initial = {
         "phone": member.phone,
         "reminders": member.reminders,
@@ -276,6 +264,7 @@ def my_settings(request, network_id):
         services.member_settings_update(request=request, access=access, **form.cleaned_data)
         messages.success(request, _("Saved."))
         return redirect("network:home", network_id=network_id)
+    selectors.reshown(request, access, action="network.member.viewed", obj=member)
     return render(request, "network/my_settings.html", {"access": access, "form": form})
 
 
@@ -287,7 +276,8 @@ def my_settings(request, network_id):
 @require_http_methods(["GET", "POST"])
 @idempotent
 def diary(request, network_id):
-    access = selectors.network_access(request, network_id, action="network.diary.viewed", need="sees_diary")
+    action = "network.diary.written" if request.method == "POST" else "network.diary.viewed"
+    access = selectors.network_access(request, network_id, action=action, need="sees_diary")
     form = forms.DiaryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.diary_add(request=request, access=access, text=form.cleaned_data["text"])
@@ -528,7 +518,7 @@ def appointment_new(request, network_id):
         "interval": 1,
         "ends": "never",
     }
-    members = selectors.agenda_goer_choices(access)
+    members = selectors.agenda_goer_choices(access, request=request if request.method == "GET" else None)
     form = forms.AppointmentForm(request.POST or None, access=access, members=members, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -537,6 +527,7 @@ def appointment_new(request, network_id):
             raise Http404 from None
         messages.success(request, _("Added to the agenda."))
         return redirect(_detail_url(item))
+    selectors.reshown(request, access, action="network.member.listed")  # the goers' names again
     return render(request, "network/appointment_form.html", {"access": access, "form": form, "which": "new"})
 
 
@@ -608,6 +599,7 @@ def appointment_edit(request, network_id, appointment_id):
             raise Http404 from None
         messages.success(request, _("Saved."))
         return redirect(_detail_url(target, key))
+    selectors.reshown(request, access, action="network.appointment.viewed", obj=item)
     context = {"access": access, "form": form, "which": which, "appointment": item, "occurrence": occurrence}
     return render(request, "network/appointment_form.html", context)
 
@@ -679,10 +671,7 @@ def tasks(request, network_id):
     tab = request.GET.get("toon", "open")
     if tab not in TASK_TABS:
         tab = "open"
-    rows = selectors.task_list(request, access, which=TASK_TABS[tab])
-    flagged = selectors.flagged_tasks(request, access) if tab == "open" else []
-    flagged_ids = {t.pk for t in flagged}
-    rows = [t for t in rows if t.pk not in flagged_ids]
+    rows, flagged = selectors.task_board(request, access, which=TASK_TABS[tab])
     context = {"access": access, "tab": tab, "tabs": TASK_TABS, "rows": rows, "flagged": flagged}
     return render(request, "network/tasks.html", context)
 
@@ -744,9 +733,7 @@ def activity_edit(request, network_id, activity_id):
     access = selectors.network_access(
         request, network_id, action="network.activity.changed", need="plans_tasks"
     )
-    activity = access.network.activities.filter(pk=activity_id).first()
-    if activity is None:
-        raise Http404
+    activity = selectors.activity_get(request, access, activity_id, audited=request.method == "GET")
     form = forms.ActivityForm(request.POST or None, initial=forms.ActivityForm.initial_for(activity))
     kept = None
     if request.method == "POST" and form.is_valid():
@@ -762,6 +749,8 @@ def activity_edit(request, network_id, activity_id):
         if not kept:
             messages.success(request, _("Saved. The tasks to come follow the new plan."))
             return redirect(reverse("network:tasks", kwargs={"network_id": network_id}) + "?toon=alle")
+    if kept is None:  # kept tasks listed after a change: the service's row is the one
+        selectors.reshown(request, access, action="network.activity.viewed", obj=activity)
     context = {"access": access, "form": form, "repeating": True, "activity": activity, "kept": kept}
     return render(request, "network/task_form.html", context)
 
@@ -774,9 +763,7 @@ def activity_cancel(request, network_id, activity_id):
     access = selectors.network_access(
         request, network_id, action="network.activity.cancelled", need="plans_tasks"
     )
-    activity = access.network.activities.filter(pk=activity_id).first()
-    if activity is None:
-        raise Http404
+    activity = selectors.activity_get(request, access, activity_id, audited=False)
     kept = services.activity_cancel(request=request, access=access, activity=activity)
     messages.success(request, _("The repeating help has stopped. Open tasks to come are cancelled."))
     if kept:
@@ -818,7 +805,7 @@ def task(request, network_id, task_id):
 @idempotent
 def task_edit(request, network_id, task_id):
     access = selectors.network_access(request, network_id, action="network.task.changed", need="plans_tasks")
-    found = selectors.task_get(request, access, task_id)
+    found = selectors.task_get(request, access, task_id, audited=request.method == "GET")
     local_start, local_end = found.starts_at.astimezone(TZ), found.ends_at.astimezone(TZ)
     last = (local_end - dt.timedelta(days=1)).date() if found.all_day else None
     initial = {
@@ -842,6 +829,7 @@ def task_edit(request, network_id, task_id):
         )  # fmt: skip
         messages.success(request, _("Saved."))
         return redirect("network:task", network_id=network_id, task_id=task_id)
+    selectors.reshown(request, access, action="network.task.viewed", obj=found)
     context = {"access": access, "form": form, "repeating": False, "task": found}
     return render(request, "network/task_form.html", context)
 
@@ -870,11 +858,11 @@ def task_action(request, network_id, task_id, action):
         raise Http404
     service, need, audit_action, message = TASK_ACTIONS[action]
     access = selectors.network_access(request, network_id, action=audit_action, need=need)
-    found = selectors.task_get(request, access, task_id)
+    found = selectors.task_get(request, access, task_id, audited=False)  # the service's row
     try:
         service(request=request, access=access, task=found)
-    except services.TaskTaken as taken:
-        current = selectors.task_get(request, access, task_id)
+    except services.TaskTaken as taken:  # its refusal row is the one row
+        current = selectors.task_get(request, access, task_id, audited=False)
         return _task_page(request, access, current, status=409, refused=action, taken_by=taken.holder)
     messages.success(request, message)
     return redirect("network:task", network_id=network_id, task_id=task_id)
@@ -929,7 +917,7 @@ def feed(request, network_id):
     access = selectors.network_access(request, network_id, action="network.feed.viewed")
     alarm = request.GET.get("alarm", "")
     alarm = alarm if alarm in FEED_ALARMS else ""
-    url = _feed_url(request, access.membership.feed_token, alarm)
+    url = _feed_url(request, selectors.my_feed_token(request, access), alarm)
     context = {
         "access": access,
         "feed_url": url,
