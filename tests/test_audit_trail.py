@@ -1120,6 +1120,61 @@ def _load(w, trail):
 # The calendar feed: my link's page, renew, revoke, and the feed a calendar app reads.
 
 
+@case("/api/v1/networks/", "GET", "network.network.listed")
+def _api_networks(w, trail):
+    _net(w)
+    _get(w, trail, w.cast.network_member, "/api/v1/networks/")
+    return str(w.cast.network_member.pk)
+
+
+@case("/api/v1/networks/<uuid:network_id>/appointments/", "GET", "network.agenda.viewed")
+def _api_appointments(w, trail):
+    net, _, _ = _net(w)
+    network_factories.appointment(net, rrule="FREQ=WEEKLY;COUNT=4")
+    _get(w, trail, w.cast.network_member, f"/api/v1/networks/{net.pk}/appointments/")
+    return _subj(net)
+
+
+@case(
+    "/api/v1/networks/<uuid:network_id>/appointments/", "GET", "network.agenda.viewed", audit.OUTCOME_DENIED
+)
+def _api_appointments_outsider(w, trail):
+    net, _, _ = _net(w)
+    _get(w, trail, w.cast.other_caregiver, f"/api/v1/networks/{net.pk}/appointments/", status=404)
+    return _subj(net)
+
+
+@case("/api/v1/networks/<uuid:network_id>/tasks/", "GET", "network.task.listed")
+def _api_tasks(w, trail):
+    net, _, _ = _net(w)
+    network_factories.task(net)
+    _get(w, trail, w.cast.network_member, f"/api/v1/networks/{net.pk}/tasks/")
+    return _subj(net)
+
+
+@case("/api/v1/tasks/<uuid:task_id>/claim/", "POST", "network.task.claimed")
+def _api_claim(w, trail):
+    net, _, _ = _net(w)
+    task = network_factories.task(net)
+    _post(w, trail, w.cast.network_member, f"/api/v1/tasks/{task.pk}/claim/", status=200)
+    return _subj(net)
+
+
+@case("/api/v1/tasks/<uuid:task_id>/claim/", "POST", "network.task.claimed", audit.OUTCOME_FAILURE)
+def _api_claim_taken(w, trail):
+    net, coordinator, _ = _net(w)
+    task = network_factories.task(net, claimed_by=coordinator, status="claimed", claimed_at=net.created_at)
+    _post(w, trail, w.cast.network_member, f"/api/v1/tasks/{task.pk}/claim/", status=409)
+    return _subj(net)
+
+
+@case("/api/fhir/CareTeam/<uuid:network_id>", "GET", "network.member.listed")
+def _fhir_care_team(w, trail):
+    net, _, _ = _net(w)
+    _get(w, trail, w.cast.network_member, f"/api/fhir/CareTeam/{net.pk}")
+    return _subj(net)
+
+
 @case("/netwerk/<uuid:network_id>/agenda-abonnement/", "GET", "network.feed.viewed")
 def _feed_page(w, trail):
     net, _, member = _net(w)

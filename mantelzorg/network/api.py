@@ -340,7 +340,7 @@ class NetworkListView(APIView):
         if not request.user.is_authenticated:
             raise NotAuthenticated
         page, per_page = pagination.params(request)
-        rows = selectors.network_list_for_user(request.user)
+        rows = selectors.network_list(request)
         first = (page - 1) * per_page
         contents = [network_data(request, a) for a in rows[first : first + per_page]]
         return Response(pagination.page(len(rows), page, per_page, contents))

@@ -353,7 +353,7 @@ def test_a_task_someone_has_is_a_409_naming_them(client, cast, world):
     first = membership(world["a"], cast.network_member)
     api(Client(), cast.network_member).post(f"/api/v1/tasks/{task.pk}/claim/")
     api(client, cast.caregiver)
-    response = client.post(f"/api/v1/tasks/{task.pk}/claim/")
+    response = client.post(f"/api/v1/tasks/{task.pk}/claim/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 409
     assert response.json() == {
         "errors": [{"field": None, "code": "taken", "message": f"{first.display_name} already does this."}]
