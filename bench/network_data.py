@@ -76,7 +76,8 @@ def build() -> dict:
         members = []
         for i in range(20):
             user, _ = User.objects.get_or_create(
-                email=f"bench-member-{i}@example.org", defaults={"name": f"Bench lid {i}", "role": UserRole.CAREGIVER}
+                email=f"bench-member-{i}@example.org",
+                defaults={"name": f"Bench lid {i}", "role": UserRole.CAREGIVER},
             )
             members.append(
                 Membership.objects.create(
@@ -100,7 +101,9 @@ def build() -> dict:
                 starts_at=start,
                 ends_at=start + dt.timedelta(minutes=minutes),
                 all_day=kind == Kind.RESPITE,
-                rrule=f"{rule};UNTIL={until:%Y%m%dT%H%M%SZ}" if kind != Kind.RESPITE else f"{rule};UNTIL={last:%Y%m%d}",
+                rrule=f"{rule};UNTIL={until:%Y%m%dT%H%M%SZ}"
+                if kind != Kind.RESPITE
+                else f"{rule};UNTIL={last:%Y%m%d}",
                 created_by=members[0],
             )
             appointment.goers.set(members[(offset % 5) : (offset % 5) + 2])
@@ -141,9 +144,10 @@ def build() -> dict:
             for i, start in enumerate(task_starts)
         )
     total = len(
-        occurrences(network.appointments.prefetch_related("changes"), *[
-            dt.datetime.combine(d, dt.time(), tzinfo=TZ) for d in (first, last + dt.timedelta(days=2))
-        ])
+        occurrences(
+            network.appointments.prefetch_related("changes"),
+            *[dt.datetime.combine(d, dt.time(), tzinfo=TZ) for d in (first, last + dt.timedelta(days=2))],
+        )
     )
     viewer = members[1].user
     session = SessionStore()
@@ -173,7 +177,9 @@ def build() -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", default="var/bench-network.json", help="write the paths and cookie here (JSON)")
+    parser.add_argument(
+        "--out", default="var/bench-network.json", help="write the paths and cookie here (JSON)"
+    )
     args = parser.parse_args()
     data = build()
     Path(args.out).write_text(json.dumps(data, indent=2))
