@@ -16,8 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
@@ -333,11 +332,7 @@ def _agenda_rows(access, occurrences) -> dict:
     per_series: dict = {}
     kinds = {value: str(label) for value, label in Kind.choices}
     all_day, to = _("All day"), _("%(first)s to %(last)s")
-    labels = {
-        "cancelled": escape(_("Cancelled")),
-        "repeats": escape(_("Repeats")),
-        "goers": escape(_("Who goes:")),
-    }
+    labels = {"cancelled": _("Cancelled"), "repeats": _("Repeats"), "goers": _("Who goes:")}
     rows: dict[int, str] = {}
     for item in occurrences:
         appointment = item.appointment
@@ -361,24 +356,32 @@ def _agenda_rows(access, occurrences) -> dict:
         else:
             when = f"{start:%H:%M}–{date_format(end, 'j F')} {end:%H:%M}"
         # One <li> per occurrence, built here once: an item of several days is in several cells.
-        rows[id(item)] = _ITEM_HTML.format(
+        # format_html escapes every value (the fragments it made itself are already safe).
+        rows[id(item)] = format_html(
+            _ITEM_HTML,
             kind=appointment.kind,
             cancelled_class=" mz-item--cancelled" if item.cancelled else "",
-            url=escape(f"{url}?op={item.key}" if item.recurring else url),
-            title=escape(item.title),
-            badge=f' <span class="mz-badge mz-badge--cancelled">{labels["cancelled"]}</span>'
+            url=f"{url}?op={item.key}" if item.recurring else url,
+            title=item.title,
+            badge=format_html(' <span class="mz-badge mz-badge--cancelled">{}</span>', labels["cancelled"])
             if item.cancelled
             else "",
             start=start.isoformat(),
-            when=escape(when),
-            kind_label=f' · <span class="mz-item__kind">{escape(kind_label)}</span>' if kind_label else "",
-            place=f'<span class="mz-item__place"> · {escape(item.place)}</span>' if item.place else "",
-            repeats=f'<span class="mz-item__repeats"> · {labels["repeats"]}</span>' if item.recurring else "",
-            goers=f'<p class="nl-paragraph mz-meta mz-item__goers">{labels["goers"]} {escape(goers)}</p>'
+            when=when,
+            kind_label=format_html(' · <span class="mz-item__kind">{}</span>', kind_label)
+            if kind_label
+            else "",
+            place=format_html('<span class="mz-item__place"> · {}</span>', item.place) if item.place else "",
+            repeats=format_html('<span class="mz-item__repeats"> · {}</span>', labels["repeats"])
+            if item.recurring
+            else "",
+            goers=format_html(
+                '<p class="nl-paragraph mz-meta mz-item__goers">{} {}</p>', labels["goers"], goers
+            )
             if goers
             else "",
         )
-    return {key: mark_safe(html) for key, html in rows.items()}  # noqa: S308 (every value escaped above)
+    return rows
 
 
 _ITEM_HTML = (
