@@ -648,7 +648,9 @@ def care_hours_per_week(user, *, now=None) -> int | None:
     )
     if not minutes:
         return None
-    return max(1, int(minutes / 60 / 4 + 0.5))  # rounded half up: 2.5 hours a week is 3
+    # Rounded half up (2.5 hours a week is 3); under half an hour a week is no suggestion: "about 1
+    # hour a week" for 20 minutes would claim more than the person did.
+    return int(minutes / 60 / 4 + 0.5) or None
 
 
 # --- Calendar feed (helper: feed) -------------------------------------------------------------
