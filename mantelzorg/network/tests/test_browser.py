@@ -134,7 +134,9 @@ def test_open_a_network_invite_and_accept(page, axe, cast, browser, live_server)
     check(page, axe, "network-load-empty")
     me = Membership.objects.get(network=network, user=cast.caregiver)
     past = factories.at(_TODAY - dt.timedelta(days=3), 14)
-    factories.task(network, start=past, minutes=90, claimed_by=me, status="done", claimed_at=past, done_at=past)
+    factories.task(
+        network, start=past, minutes=90, claimed_by=me, status="done", claimed_at=past, done_at=past
+    )
     page.goto(f"/netwerk/{network.pk}/verdeling/")
     assert page.locator("main table").count() == 1  # the table beside the chart
     check(page, axe, "network-load")
