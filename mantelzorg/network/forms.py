@@ -135,7 +135,7 @@ class MySettingsForm(forms.Form):
     remind_week_before = forms.BooleanField(label=_("Also a week before"), required=False)
 
 
-# --- Agenda (helper: agenda) -------------------------------------------------------------------
+# --- Agenda -------------------------------------------------------------------
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H:%M:%S"]
@@ -382,7 +382,7 @@ class DiaryForm(forms.Form):
     )
 
 
-# --- Tasks (helper: tasks) --------------------------------------------------------------------
+# --- Tasks --------------------------------------------------------------------
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H:%M:%S"]

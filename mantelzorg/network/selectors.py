@@ -332,15 +332,15 @@ def overview(request, access: Access) -> Overview:
     today = timezone.localdate(timezone=TZ)
     start = dt.datetime.combine(today, dt.time(), tzinfo=TZ)
     occurrences = agenda(request, access, start, start + dt.timedelta(days=OVERVIEW_DAYS), audited=False)
-    tasks = open_tasks(request, access, limit=OVERVIEW_TASKS, audited=False)
+    tasks = task_list(request, access, which="open", limit=OVERVIEW_TASKS, audited=False)
     log_read(request, access, action="network.overview.viewed")
     return Overview(start=start, today=today, occurrences=occurrences, open_tasks=tasks)
 
 
-# Agenda (helper: agenda): one item and one occurrence.
+# Agenda: one item and one occurrence.
 
 
-def appointment_get(request, access: Access, appointment_id, *, audit_read: bool = True):
+def appointment_get(request, access: Access, appointment_id, *, audited: bool = True):
     """One item of the network with its changes and goers (audited as a read), or 404 (another
     network's item is not found either)."""
     from .models import Appointment
@@ -353,7 +353,7 @@ def appointment_get(request, access: Access, appointment_id, *, audit_read: bool
     )
     if appointment is None:
         raise Http404
-    if audit_read:
+    if audited:
         log_read(request, access, action="network.appointment.viewed", obj=appointment)
     return appointment
 
@@ -397,24 +397,7 @@ def occurrence_get(appointment, key: str):
     return found
 
 
-# --- Tasks ----------------------------------------------------------------------------------
-
-
-def open_tasks(request, access: Access, *, limit: int = 20, audited: bool = True) -> list:
-    """Tasks nobody has claimed yet, soonest first (audited, unless ``overview`` asks)."""
-    from .models import Task
-
-    rows = list(
-        Task.objects.filter(
-            network=access.network, status=Task.Status.OPEN, ends_at__gt=timezone.now()
-        ).order_by("starts_at", "pk")[:limit]
-    )
-    if audited:
-        log_read(request, access, action="network.task.listed")
-    return rows
-
-
-# --- Tasks (helper: tasks) --------------------------------------------------------------------
+# --- Tasks --------------------------------------------------------------------
 
 FLAG_HOURS = 72  # an open task starting within this many hours is flagged to the coordinators
 TASK_LIST_LIMIT = 300
@@ -442,12 +425,19 @@ def _dressed(task):
 
 
 def task_list(
-    request, access: Access, *, which: str = "open", start=None, end=None, audited: bool = True
+    request,
+    access: Access,
+    *,
+    which: str = "open",
+    start=None,
+    end=None,
+    limit: int | None = None,
+    audited: bool = True,
 ) -> list:
     """The tasks of one tab, soonest first (audited): ``open`` (nobody has it yet, or its claimer
     asks for a stand-in), ``mine`` (claimed or done by me) or ``all`` (also cancelled ones). Tasks
     that overlap ``[start, end)``; ``start`` defaults to now for open and mine, to today's local
-    midnight for all; ``end`` to no end. At most ``TASK_LIST_LIMIT``."""
+    midnight for all; ``end`` to no end. At most ``limit`` (default ``TASK_LIST_LIMIT``)."""
     import datetime as dt
 
     from django.db.models import Q
@@ -470,7 +460,7 @@ def task_list(
         rows = rows.filter(claimed_by=access.membership, status__in=[Task.Status.CLAIMED, Task.Status.DONE])
     elif which != "all":
         raise ValueError(which)
-    result = [_dressed(t) for t in rows.order_by("starts_at", "pk")[:TASK_LIST_LIMIT]]
+    result = [_dressed(t) for t in rows.order_by("starts_at", "pk")[: limit or TASK_LIST_LIMIT]]
     if audited:
         log_read(request, access, action="network.task.listed")
     return result
@@ -487,10 +477,19 @@ def task_get(request, access: Access, task_id, *, audited: bool = True):
     return _dressed(task)
 
 
-def task_board(request, access: Access, *, which: str = "open") -> tuple[list, list]:
-    """The tasks page: the tab's tasks and, on the open tab, the flagged ones for coordinators
-    (shown apart, so left out of the rows), read as one (one row, ``network.task.listed``)."""
-    rows = task_list(request, access, which=which, audited=False)
+TASK_BOARD_DAYS = 28  # the tasks page shows the coming 4 weeks unless asked for everything ahead
+
+
+def task_board(
+    request, access: Access, *, which: str = "open", everything: bool = False
+) -> tuple[list, list]:
+    """The tasks page: the tab's tasks of the coming ``TASK_BOARD_DAYS`` (or all ahead, at most
+    ``TASK_LIST_LIMIT``) and, on the open tab, the flagged ones for coordinators (shown apart, so
+    left out of the rows), read as one (one row, ``network.task.listed``)."""
+    import datetime as dt
+
+    end = None if everything else timezone.now() + dt.timedelta(days=TASK_BOARD_DAYS)
+    rows = task_list(request, access, which=which, end=end, audited=False)
     flagged = flagged_tasks(request, access, audited=False) if which == "open" else []
     flagged_ids = {t.pk for t in flagged}
     log_read(request, access, action="network.task.listed")
@@ -653,7 +652,7 @@ def care_hours_per_week(user, *, now=None) -> int | None:
     return int(minutes / 60 / 4 + 0.5) or None
 
 
-# --- Calendar feed (helper: feed) -------------------------------------------------------------
+# --- Calendar feed -------------------------------------------------------------
 
 
 def my_feed_token(request, access: Access) -> str | None:

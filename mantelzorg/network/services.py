@@ -282,7 +282,7 @@ def feed_token_revoke(*, request, access: Access) -> None:
         _log(request, access, "network.feed.revoked", access.membership)
 
 
-# --- Agenda (helper: agenda) -------------------------------------------------------------------
+# --- Agenda -------------------------------------------------------------------
 #
 # An item is one Appointment, once or repeating; one occurrence of a series differs by an
 # OccurrenceChange (RECURRENCE-ID = ``original_start``). Every change raises ``sequence`` (RFC 5545
@@ -663,7 +663,7 @@ def task_claim(*, request, access: Access, task: Task) -> Task:
     raise TaskTaken(current.claimed_by if current.status != Task.Status.CANCELLED else None)
 
 
-# --- Tasks (helper: tasks) --------------------------------------------------------------------
+# --- Tasks --------------------------------------------------------------------
 # A task is a date (all day: local midnight to the next), a time window, or a period of days (all
 # day, midnight of the first day to midnight after the last). A repeating activity makes its tasks
 # once, from its RRULE (``recurrence.starts``), at most ``ACTIVITY_MAX_TASKS`` of them.
@@ -952,7 +952,7 @@ def task_update(*, request, access: Access, task: Task, **fields) -> Task:
     return task
 
 
-# --- Tasks: reminders (helper: tasks) ---------------------------------------------------------
+# --- Tasks: reminders ---------------------------------------------------------
 
 
 def _reminder_lang(member: Membership) -> str:

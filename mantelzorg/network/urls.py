@@ -27,7 +27,7 @@ urlpatterns = [
     path("<uuid:network_id>/dagboek/", views.diary, name="diary"),
 ]
 
-# Agenda (helper: agenda)
+# Agenda
 urlpatterns += [
     path("<uuid:network_id>/agenda/", views.agenda, name="agenda"),
     path("<uuid:network_id>/agenda/nieuw/", views.appointment_new, name="appointment_new"),
@@ -49,7 +49,7 @@ urlpatterns += [
     ),
 ]
 
-# Tasks (helper: tasks)
+# Tasks
 urlpatterns += [
     path("<uuid:network_id>/taken/", views.tasks, name="tasks"),
     path("<uuid:network_id>/taken/nieuw/", views.task_new, name="task_new"),
@@ -66,7 +66,7 @@ urlpatterns += [
     path("<uuid:network_id>/verdeling/", views.load, name="load"),
 ]
 
-# Calendar feed (helper: feed)
+# Calendar feed
 urlpatterns += [
     path("<uuid:network_id>/agenda-abonnement/", views.feed, name="feed"),
     path("<uuid:network_id>/agenda-abonnement/vernieuwen/", views.feed_renew, name="feed_renew"),

@@ -286,7 +286,7 @@ def diary(request, network_id):
     return render(request, "network/diary.html", {"access": access, "form": form, "entries": entries})
 
 
-# --- Agenda (helper: agenda) ------------------------------------------------------------------
+# --- Agenda ------------------------------------------------------------------
 
 AGENDA_VIEWS = ("lijst", "week", "maand")
 LIST_DAYS = 14
@@ -549,7 +549,7 @@ def appointment_edit(request, network_id, appointment_id):
     otherwise the whole item or series."""
     access = selectors.network_access(request, network_id, action="network.appointment.changed")
     item = _editable(
-        access, selectors.appointment_get(request, access, appointment_id, audit_read=request.method == "GET")
+        access, selectors.appointment_get(request, access, appointment_id, audited=request.method == "GET")
     )
     which = (
         request.GET.get("welke") if item.rrule and request.GET.get("welke") in ("deze", "vanaf") else "alle"
@@ -614,7 +614,7 @@ def appointment_edit(request, network_id, appointment_id):
 def appointment_cancel(request, network_id, appointment_id):
     """Cancel one occurrence (``op``) or an item: it stays in the agenda, marked cancelled."""
     access = selectors.network_access(request, network_id, action="network.appointment.cancelled")
-    item = _editable(access, selectors.appointment_get(request, access, appointment_id, audit_read=False))
+    item = _editable(access, selectors.appointment_get(request, access, appointment_id, audited=False))
     key = request.POST.get("op") or request.GET.get("op", "")
     try:
         if item.rrule and key:
@@ -638,7 +638,7 @@ def appointment_delete(request, network_id, appointment_id):
     """Remove one occurrence (``?op=``) or delete an item or whole series, after a question."""
     access = selectors.network_access(request, network_id, action="network.appointment.deleted")
     item = _editable(
-        access, selectors.appointment_get(request, access, appointment_id, audit_read=request.method == "GET")
+        access, selectors.appointment_get(request, access, appointment_id, audited=request.method == "GET")
     )
     key = request.GET.get("op", "") if item.rrule else ""
     occurrence = selectors.occurrence_get(item, key)
@@ -659,7 +659,7 @@ def appointment_delete(request, network_id, appointment_id):
     return render(request, "network/appointment_delete.html", context)
 
 
-# --- Tasks (helper: tasks) --------------------------------------------------------------------
+# --- Tasks --------------------------------------------------------------------
 
 
 TASK_TABS = {"open": "open", "mijn": "mine", "alle": "all"}  # ?toon= in the URL → task_list
@@ -674,8 +674,16 @@ def tasks(request, network_id):
     tab = request.GET.get("toon", "open")
     if tab not in TASK_TABS:
         tab = "open"
-    rows, flagged = selectors.task_board(request, access, which=TASK_TABS[tab])
-    context = {"access": access, "tab": tab, "tabs": TASK_TABS, "rows": rows, "flagged": flagged}
+    everything = request.GET.get("alles") == "1"
+    rows, flagged = selectors.task_board(request, access, which=TASK_TABS[tab], everything=everything)
+    context = {
+        "access": access,
+        "tab": tab,
+        "tabs": TASK_TABS,
+        "rows": rows,
+        "flagged": flagged,
+        "everything": everything,
+    }
     return render(request, "network/tasks.html", context)
 
 
@@ -898,7 +906,7 @@ def _pct(value: float, top: float) -> int:
     return max(1, round(100 * value / top))
 
 
-# --- Calendar feed (helper: feed) -------------------------------------------------------------
+# --- Calendar feed -------------------------------------------------------------
 
 
 # The reminder choices on the feed page (minutes before; "" none); the feed takes any 0..10080.

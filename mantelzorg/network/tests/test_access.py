@@ -23,7 +23,7 @@ WITHOUT_NETWORK = {"list", "create", "invitation", "feed_ics"}
 MANAGER_ONLY = {"invite", "member_edit", "member_remove", "invitation_revoke", "settings"}
 DIARY = {"diary"}
 # Routes that change an agenda item: only who may change it (``Access.may_edit``; the world's item
-# was added by nobody, so only the coordinator); others get 404. (helper: agenda)
+# was added by nobody, so only the coordinator); others get 404.
 AGENDA_EDITORS = {"appointment_edit", "appointment_delete"}
 # Planning help: coordinators and caregivers (``Access.plans_tasks``).
 PLANNERS = {"task_new", "activity_new", "activity_edit", "activity_cancel", "task_edit"}
