@@ -326,23 +326,24 @@ def _month_bounds(day: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date]:
 
 def _agenda_rows(access, occurrences) -> dict:
     """What the agenda pages show of each occurrence, formatted once (a month has hundreds of
-    entries: formatting in the template per day cell would cost more than the expansion). Per
-    series once: who goes and the kind's label; times as digits, dates with the month's name."""
+    entries: formatting in the template per day cell would cost more than the expansion).
+
+    Each ``<li>`` is three pieces: what the series and the occurrence's title, place and state
+    give (built once per such combination: its link, kind, goers and labels), the occurrence's
+    own link and time, and the rest. ``format_html`` escapes every value; the pieces it made
+    itself are already safe."""
     base = reverse("network:agenda", kwargs={"network_id": access.network.pk})
-    per_series: dict = {}
     kinds = {value: str(label) for value, label in Kind.choices}
     all_day, to = _("All day"), _("%(first)s to %(last)s")
     labels = {"cancelled": _("Cancelled"), "repeats": _("Repeats"), "goers": _("Who goes:")}
+    pieces: dict = {}
     rows: dict[int, str] = {}
     for item in occurrences:
         appointment = item.appointment
-        if appointment.pk not in per_series:
-            per_series[appointment.pk] = (
-                f"{base}{appointment.pk}/",
-                ", ".join(g.display_name for g in appointment.goers.all()),
-                kinds[appointment.kind] if appointment.kind != Kind.APPOINTMENT else "",
-            )
-        url, goers, kind_label = per_series[appointment.pk]
+        key = (appointment.pk, item.title, item.place, item.cancelled)
+        if key not in pieces:
+            pieces[key] = _item_pieces(appointment, item, f"{base}{appointment.pk}/", kinds, labels)
+        head, tail = pieces[key]
         start, end = local(item.starts_at), local(item.ends_at)
         if item.all_day:
             first, last = start.date(), item.last_day
@@ -355,41 +356,47 @@ def _agenda_rows(access, occurrences) -> dict:
             when = f"{start:%H:%M}–{end:%H:%M}"
         else:
             when = f"{start:%H:%M}–{date_format(end, 'j F')} {end:%H:%M}"
-        # One <li> per occurrence, built here once: an item of several days is in several cells.
-        # format_html escapes every value (the fragments it made itself are already safe).
         rows[id(item)] = format_html(
-            _ITEM_HTML,
-            kind=appointment.kind,
-            cancelled_class=" mz-item--cancelled" if item.cancelled else "",
-            url=f"{url}?op={item.key}" if item.recurring else url,
-            title=item.title,
-            badge=format_html(' <span class="mz-badge mz-badge--cancelled">{}</span>', labels["cancelled"])
-            if item.cancelled
-            else "",
-            start=start.isoformat(),
-            when=when,
-            kind_label=format_html(' · <span class="mz-item__kind">{}</span>', kind_label)
-            if kind_label
-            else "",
-            place=format_html('<span class="mz-item__place"> · {}</span>', item.place) if item.place else "",
-            repeats=format_html('<span class="mz-item__repeats"> · {}</span>', labels["repeats"])
-            if item.recurring
-            else "",
-            goers=format_html(
-                '<p class="nl-paragraph mz-meta mz-item__goers">{} {}</p>', labels["goers"], goers
-            )
-            if goers
-            else "",
+            '{}{}"><strong>{}</strong></a>{}</p><p class="nl-paragraph mz-meta"><time datetime="{}">{}</time>{}',
+            head,
+            f"?op={item.key}" if item.recurring else "",
+            item.title,
+            tail[0],
+            start.isoformat(),
+            when,
+            tail[1],
         )
     return rows
 
 
-_ITEM_HTML = (
-    '<li class="mz-card mz-item mz-item--{kind}{cancelled_class}"><p class="nl-paragraph">'
-    '<a class="nl-link" href="{url}"><strong>{title}</strong></a>{badge}</p>'
-    '<p class="nl-paragraph mz-meta"><time datetime="{start}">{when}</time>{kind_label}{place}{repeats}</p>'
-    "{goers}</li>"
-)
+def _item_pieces(appointment, item, url: str, kinds: dict, labels: dict) -> tuple:
+    """The parts of an occurrence's ``<li>`` its series, title, place and state decide: the start
+    up to its link's address, and (the badge, the rest after the time)."""
+    head = format_html(
+        '<li class="mz-card mz-item mz-item--{}{}"><p class="nl-paragraph"><a class="nl-link" href="{}',
+        appointment.kind,
+        " mz-item--cancelled" if item.cancelled else "",
+        url,
+    )
+    badge = (
+        format_html(' <span class="mz-badge mz-badge--cancelled">{}</span>', labels["cancelled"])
+        if item.cancelled
+        else ""
+    )
+    kind_label = kinds[appointment.kind] if appointment.kind != Kind.APPOINTMENT else ""
+    goers = ", ".join(g.display_name for g in appointment.goers.all())
+    rest = format_html(
+        "{}{}{}</p>{}</li>",
+        format_html(' · <span class="mz-item__kind">{}</span>', kind_label) if kind_label else "",
+        format_html('<span class="mz-item__place"> · {}</span>', item.place) if item.place else "",
+        format_html('<span class="mz-item__repeats"> · {}</span>', labels["repeats"])
+        if item.recurring
+        else "",
+        format_html('<p class="nl-paragraph mz-meta mz-item__goers">{} {}</p>', labels["goers"], goers)
+        if goers
+        else "",
+    )
+    return head, (badge, rest)
 
 
 @login_required
