@@ -363,6 +363,11 @@ class Task(models.Model):
         return self.title
 
     @property
+    def begun(self) -> bool:
+        """Whether the help has started (only then is "It is done" the page's main button)."""
+        return self.starts_at <= timezone.now()
+
+    @property
     def uid(self) -> str:
         return f"task-{self.id}@mantelzorg"
 

@@ -256,12 +256,6 @@ def test_d_a_member_claims_an_open_task(page, axe, cast):
     assert_on_the_phone(figures)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=BeyondTwoScreens,
-    reason="issue 13: the copyable calendar address is at y = 1,830 on a 375 x 812 phone (below "
-    "the intro, 'What is in it' and the reminder choice); reported, the target is not loosened",
-)
 def test_e_subscribe_to_the_feed(page, axe, cast):
     network = a_week_of_care(cast.caregiver)
     factories.member(network, cast.network_member, role=Role.MEMBER, relation=Relation.SIBLING)
