@@ -17,7 +17,7 @@ RUN_ENV := DJANGO_DEBUG=0
 TYPED := $(wildcard mantelzorg/*/services.py mantelzorg/*/selectors.py) \
 	mantelzorg/directory/search.py mantelzorg/assessment/registry.py mantelzorg/assessment/evaluation.py \
 	mantelzorg/assessment/local_offers.py mantelzorg/assessment/fhir_r4.py \
-	mantelzorg/core/audit.py mantelzorg/core/personal_data.py mantelzorg/core/idempotency.py \
+	mantelzorg/core/audit.py mantelzorg/core/mail.py mantelzorg/core/personal_data.py mantelzorg/core/idempotency.py \
 	mantelzorg/accounts/consent.py mantelzorg/api/errors.py mantelzorg/api/pagination.py
 TYPED += mantelzorg/accounts/ratelimit.py mantelzorg/accounts/validators.py
 # Indented by djhtml (house style): `make test` checks, `.venv/bin/djhtml $(TEMPLATES)` fixes.

@@ -4,16 +4,14 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext
 
-from mantelzorg.core import audit
+from mantelzorg.core import audit, mail
 
 from . import consent
 from .models import ConsentRecord, Role, User
@@ -55,13 +53,6 @@ def _is_pending(user: User) -> bool:
     return not user.is_active and user.last_login is None
 
 
-def _send(request, *, to: str, subject: str, template: str, context: dict) -> None:
-    context = {"site": settings.SITE_URL, **context}
-    send_mail(
-        subject=subject, message=render_to_string(template, context), from_email=None, recipient_list=[to]
-    )
-
-
 def signup_request(*, request, email: str, password: str, name: str = "", next_url: str = "") -> None:
     """A sign-up answers the same whether or not the address has an account: the e-mail says what
     happened. A new address (or one whose link was not used yet) gets an inactive account and a
@@ -76,8 +67,7 @@ def signup_request(*, request, email: str, password: str, name: str = "", next_u
             subject=existing,
             purpose="account (sign-up with an address that has an account)",
         )
-        _send(
-            request,
+        mail.send(
             to=existing.email,
             subject=gettext("Someone tried to create an account with your e-mail address"),
             template="accounts/email/signup_existing.txt",
@@ -116,8 +106,7 @@ def signup_request(*, request, email: str, password: str, name: str = "", next_u
     )
     if next_url:
         path += "?" + urlencode({"next": next_url})
-    _send(
-        request,
+    mail.send(
         to=user.email,
         subject=gettext("Finish creating your account"),
         template="accounts/email/signup_confirm.txt",

@@ -8,15 +8,13 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
-from mantelzorg.core import audit
+from mantelzorg.core import audit, mail
 from mantelzorg.core.cache import bump_version
 
 from . import balance, engine, evaluation, registry, selectors
@@ -145,11 +143,11 @@ def magic_link_send(*, request, check: SavedCheck, email: str) -> None:
     path = reverse("assessment:magic_link", args=[magic_token(check)])
     url = request.build_absolute_uri(path) if request is not None else settings.SITE_URL + path
     context = {"url": url, "days": MAGIC_MAX_AGE.days}
-    send_mail(
+    mail.send(
+        to=email,
         subject=translation.gettext("Your saved balance check"),
-        message=render_to_string("assessment/email/magic_link.txt", context),
-        from_email=None,
-        recipient_list=[email],
+        template="assessment/email/magic_link.txt",
+        context=context,
     )
 
 
@@ -272,14 +270,11 @@ def reminders_send(now=None) -> int:
                 continue
             path = reverse("assessment:start")
             with translation.override(settings.LANGUAGE_CODE):
-                send_mail(
+                mail.send(
+                    to=setting.user.email,
                     subject=translation.gettext("Time for a new balance check"),
-                    message=render_to_string(
-                        "assessment/email/reminder.txt",
-                        {"url": settings.SITE_URL + path, "months": setting.interval_months},
-                    ),
-                    from_email=None,
-                    recipient_list=[setting.user.email],
+                    template="assessment/email/reminder.txt",
+                    context={"url": settings.SITE_URL + path, "months": setting.interval_months},
                 )
             audit.log(
                 action="assessment.reminder.sent",

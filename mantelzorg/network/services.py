@@ -12,15 +12,13 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext, override
 
-from mantelzorg.core import audit
+from mantelzorg.core import audit, mail
 
 from . import recurrence
 from .models import (
@@ -90,15 +88,6 @@ def network_update(*, request, access: Access, **fields) -> Network:
     return network
 
 
-def _send(*, to: str, subject: str, template: str, context: dict) -> None:
-    send_mail(
-        subject=subject,
-        message=render_to_string(template, {"site": settings.SITE_URL, **context}),
-        from_email=None,
-        recipient_list=[to],
-    )
-
-
 def invitation_create(
     *, request, access: Access, email: str, name: str, role: str, relation: str, sees_private: bool
 ) -> Invitation:
@@ -124,7 +113,7 @@ def invitation_create(
         _log(request, access, "network.member.invited", invitation)
     url = request.build_absolute_uri(reverse("network:invitation", kwargs={"token": token}))
     with override(request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else None):
-        _send(
+        mail.send(
             to=invitation.email,
             subject=gettext("%(name)s invites you to help with the care for %(recipient)s")
             % {"name": access.membership.display_name, "recipient": access.network.recipient_name},
@@ -975,7 +964,7 @@ def _send_once(member: Membership, kind: str, key: str, *, subject, template: st
         with transaction.atomic():
             ReminderSent.objects.create(membership=member, kind=kind, key=key)
             with override(_reminder_lang(member)):
-                _send(
+                mail.send(
                     to=member.user.email,
                     subject=str(subject()),
                     template=template,

@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
+from mantelzorg.core import mail as core_mail
 from mantelzorg.network import services
 from mantelzorg.network.models import ReminderSent, Task
 
@@ -115,7 +116,7 @@ def test_a_failed_send_is_tried_again_and_a_recorded_one_never(net, monkeypatch)
     def broken(**kwargs):
         raise ConnectionError("smtp down")
 
-    monkeypatch.setattr(services, "_send", broken)
+    monkeypatch.setattr(core_mail, "send", broken)
     with pytest.raises(ConnectionError):
         run()
     assert not ReminderSent.objects.exists()
