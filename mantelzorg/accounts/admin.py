@@ -12,7 +12,7 @@ class UserAdmin(admin.ModelAdmin):
     list_filter = ["role", "is_active"]
     search_fields = ["email", "name"]
     filter_horizontal = ["municipalities", "organisations"]
-    exclude = ["password", "user_permissions", "groups", "last_login"]
+    exclude = ["password", "user_permissions", "groups", "last_login", "language"]  # language: their own choice
 
 
 @admin.register(Organisation)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -64,6 +65,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
     name = models.CharField(_("name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CAREGIVER)
+    # The language of the e-mails the platform sends on its own (reminders): the one the person
+    # last used the site in (set at each sign-in and by the language switch).
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     municipalities = models.ManyToManyField(
         "core.Municipality", blank=True, related_name="staff", verbose_name=_("municipalities")
     )

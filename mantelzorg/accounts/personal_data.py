@@ -35,6 +35,7 @@ def export(user) -> dict:
             "email": user.email,
             "name": user.name,
             "role": user.role,
+            "language": user.language,
             "date_joined": _iso(user.date_joined),
             "last_login": _iso(user.last_login),
             "municipalities": sorted(user.municipalities.values_list("code", flat=True)),

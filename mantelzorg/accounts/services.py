@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from mantelzorg.core import audit, mail
 
@@ -212,3 +212,18 @@ def consent_revoke(*, request, consent_record: ConsentRecord) -> ConsentRecord:
             purpose=f"consent {consent_record.scope} withdrawn",
         )
     return consent_record
+
+
+def language_set(user, code: str) -> None:
+    """Keep on the account the language a person uses the site in, for the e-mails sent without
+    a request (reminders). Not audited: a display preference, no care data."""
+    if user is None or not user.is_authenticated or code not in dict(settings.LANGUAGES):
+        return
+    if user.language != code:
+        user.language = code
+        User.objects.filter(pk=user.pk).update(language=code)
+
+
+def language_remember(sender=None, *, request, user, **kwargs) -> None:
+    """At each sign-in (``user_logged_in``): the language of the page they signed in on."""
+    language_set(user, getattr(request, "LANGUAGE_CODE", "") or get_language())

@@ -269,7 +269,7 @@ def reminders_send(now=None) -> int:
             if not claimed:
                 continue
             path = reverse("assessment:start")
-            with translation.override(settings.LANGUAGE_CODE):
+            with translation.override(setting.user.language or settings.LANGUAGE_CODE):
                 mail.send(
                     to=setting.user.email,
                     subject=translation.gettext("Time for a new balance check"),

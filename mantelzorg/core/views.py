@@ -35,6 +35,9 @@ def set_language(request, code):
             secure=settings.LANGUAGE_COOKIE_SECURE,
             httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         )
+        from mantelzorg.accounts.services import language_set
+
+        language_set(request.user, code)
     return response
 
 

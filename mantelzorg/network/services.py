@@ -945,8 +945,8 @@ def task_update(*, request, access: Access, task: Task, **fields) -> Task:
 
 
 def _reminder_lang(member: Membership) -> str:
-    """The member's language when the account keeps one, else Dutch."""
-    language = getattr(member.user, "language", "") or ""
+    """The language the member last used the site in (``User.language``)."""
+    language = member.user.language if member.user is not None else ""
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 

@@ -216,3 +216,32 @@ def test_the_password_list_holds_djangos_list_and_dutch_words():
     assert set(gzip.open(djangos, "rt", encoding="utf-8").read().split()) <= ours
     assert {"wachtwoord", "welkom123", "zonnebloem", "mantelzorg"} <= ours
     assert len(ours) > 150_000
+
+
+# --- The language of the account: the one the person uses the site in (for reminders) -----------
+
+
+def test_signing_in_on_an_english_page_keeps_english_on_the_account(client, cast):
+    assert cast.caregiver.language == "nl"
+    client.post(LOGIN, {"email": cast.caregiver.email, "password": cast.password}, HTTP_ACCEPT_LANGUAGE="en")
+    cast.caregiver.refresh_from_db()
+    assert cast.caregiver.language == "en"
+    client.logout()
+    client.post(LOGIN, {"email": cast.caregiver.email, "password": cast.password}, HTTP_ACCEPT_LANGUAGE="nl")
+    cast.caregiver.refresh_from_db()
+    assert cast.caregiver.language == "nl"
+
+
+def test_the_language_switch_changes_the_account_language_of_who_is_signed_in(client, cast, login_as):
+    login_as(cast.caregiver)
+    client.get("/taal/en/?next=/")
+    cast.caregiver.refresh_from_db()
+    assert cast.caregiver.language == "en"
+    client.get("/taal/xx/?next=/")  # an unknown language changes nothing
+    cast.caregiver.refresh_from_db()
+    assert cast.caregiver.language == "en"
+
+
+def test_the_language_switch_of_a_visitor_writes_no_account(client, cast):
+    assert client.get("/taal/en/?next=/").status_code == 302
+    assert set(User.objects.values_list("language", flat=True)) == {"nl"}

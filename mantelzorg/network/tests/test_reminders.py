@@ -140,3 +140,13 @@ def test_mail_is_dutch_plain_text_without_the_note(net):
 def test_the_command_refuses_a_bad_now():
     with pytest.raises(CommandError):
         call_command("send_network_reminders", "--now", "tomorrow")
+
+
+def test_mail_is_in_the_language_the_member_last_used(net):
+    net.users["member"].language = "en"
+    net.users["member"].save(update_fields=["language"])
+    _claimed(net, net.member, net.users["member"], starts_at=local(2027, 3, 11, 10))
+    run()
+    (message,) = [m for m in mail.outbox if m.to == ["charlie@example.org"]]
+    assert "Thursday 11 March" in message.body, message.body
+    assert "donderdag" not in message.body
