@@ -4,12 +4,14 @@
     .venv/bin/python scripts/fuzz_api.py --examples 300 --seed 7
 
 1. A fresh SQLite database in var/fuzz/ (migrate, load_reference_data, load_demo_data: 342
-   gemeenten, 2,000 generated services, the demo accounts and their saved checks).
+   gemeenten, 2,000 generated services, the demo accounts, their saved checks and care network),
+   then scripts/fuzz_seed.py: a session and CSRF token, a second care network, the real ids.
 2. gunicorn on 127.0.0.1 on a free port in 8100-8199 (DJANGO_DEBUG=1: no collected static
    files needed; nothing else differs for the API), stopped at the end whatever happens.
 3. schemathesis, every check, against
    a. our committed schema docs/api/openapi.yaml (every operation of /api/), with the session
-      cookie of the demo caregiver for the operations that need a login;
+      cookie of the demo caregiver for the operations that need a login, and its CSRF token
+      (cookie and X-CSRFToken header) for the one POST that takes the session, the claim;
    b. the official HSDS 3.0 openapi.json (mantelzorg/directory/standards/hsds-3.0/, copied
       unchanged from Open Referral, CC BY-SA 4.0), its ``$ref``s resolved to the local schema
       files (nothing is fetched), against /api/hsds/3.0/.
@@ -32,6 +34,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +42,8 @@ VENV = ROOT / ".venv" / "bin"
 PYTHON = VENV / "python"
 WORK = ROOT / "var" / "fuzz"
 OUR_SCHEMA = ROOT / "docs" / "api" / "openapi.yaml"
-OUR_CONFIG = ROOT / "scripts" / "fuzz_api.toml"  # one stated exception; every check stays on
+OUR_CONFIG = ROOT / "scripts" / "fuzz_api.toml"  # the stated exceptions; every check stays on
+SEED = ROOT / "scripts" / "fuzz_seed.py"  # the session, the CSRF token, a care network, the real ids
 HSDS_DIR = ROOT / "mantelzorg" / "directory" / "standards" / "hsds-3.0"
 HSDS_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
 HOST = "127.0.0.1"  # never anything else
@@ -87,35 +91,14 @@ def server_env() -> dict:
 
 
 def prepare_database(env: dict) -> dict:
-    """A fresh database; returns a session cookie of the demo caregiver (who owns saved checks) and
-    real ids of each kind, so that the detail operations also answer 200 (half of their cases)."""
+    """A fresh database; returns a session of the demo caregiver (who owns saved checks and is a
+    member of two care networks), a CSRF token for it and real ids of each kind, so that the
+    detail operations also answer for real (half of their cases). scripts/fuzz_seed.py"""
     for stale in WORK.glob("db.sqlite3*"):
         stale.unlink()
     for command in (["migrate", "--noinput", "-v", "0"], ["load_reference_data"], ["load_demo_data"]):
         subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=300)
-    code = (
-        "from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY\n"
-        "from django.contrib.sessions.backends.db import SessionStore\n"
-        "from mantelzorg.accounts.models import User\n"
-        "from mantelzorg.assessment.demo import DEMO_EMAIL\n"
-        "user = User.objects.get(email=DEMO_EMAIL)\n"
-        "s = SessionStore()\n"
-        "s[SESSION_KEY] = str(user.pk)\n"
-        "s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'\n"
-        "s[HASH_SESSION_KEY] = user.get_session_auth_hash()\n"
-        "s.create()\n"
-        "import json\n"
-        "from mantelzorg.directory import models as d\n"
-        "from mantelzorg.assessment.models import SavedCheck\n"
-        "ids = lambda qs: [str(i) for i in qs.order_by('id').values_list('id', flat=True)[:5]]\n"
-        "published = d.Service.objects.published()\n"
-        "print(json.dumps({'session': s.session_key,\n"
-        "    'service': ids(published),\n"
-        "    'organization': ids(d.Organization.objects.published()),\n"
-        "    'service_at_location': ids(d.ServiceAtLocation.objects.filter(service__in=published)),\n"
-        "    'taxonomy': ids(d.Taxonomy.objects), 'taxonomy_term': ids(d.TaxonomyTerm.objects),\n"
-        "    'check': ids(SavedCheck.objects.filter(owner=user))}))\n"
-    )
+    code = SEED.read_text(encoding="utf-8")
     out = subprocess.run(
         [PYTHON, "manage.py", "shell", "-v", "0", "-c", code],
         cwd=ROOT,
@@ -137,6 +120,10 @@ REAL_IDS = {
         "/api/hsds/3.0/taxonomies/{id}": ("id", "taxonomy"),
         "/api/hsds/3.0/taxonomy_terms/{id}": ("id", "taxonomy_term"),
         "/api/v1/checks/{check_id}/fhir": ("check_id", "check"),
+        "/api/v1/networks/{network_id}/appointments/": ("network_id", "network"),
+        "/api/v1/networks/{network_id}/tasks/": ("network_id", "network"),
+        "/api/fhir/CareTeam/{network_id}": ("network_id", "network"),
+        "/api/v1/tasks/{task_id}/claim/": ("task_id", "task"),
     },
     "hsds-3.0": {
         "/services/{id}": ("id", "service"),
@@ -188,17 +175,21 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: stopped as one
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {process.returncode}; see {WORK / 'server.log'}")
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2) as answer:  # noqa: S310
-                if answer.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise SystemExit(f"gunicorn exited with {process.returncode}; see {WORK / 'server.log'}")
+            try:
+                with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2) as answer:  # noqa: S310
+                    if answer.status == 200:
+                        return process
+            except OSError:
+                time.sleep(0.3)
+        raise SystemExit("gunicorn did not answer /healthz within 60 s")
+    except BaseException:  # also SIGTERM or Ctrl-C while it starts: main() has no handle on it yet
+        stop_server(process)
+        raise
 
 
 def stop_server(process: subprocess.Popen | None) -> None:
@@ -302,9 +293,10 @@ def run_schemathesis(name: str, schema: Path, url: str, args, *, exclude=(), hea
 
 
 def cases_per_operation(report: Path) -> dict:
-    """Generated cases per operation (examples, coverage and fuzzing phases), from the cases each
-    finished scenario records in schemathesis's ndjson events."""
+    """Generated cases per operation (examples, coverage and fuzzing phases), and the status codes
+    of their answers, from what each finished scenario records in schemathesis's ndjson events."""
     counts: dict[str, int] = {}
+    statuses: dict[str, Counter] = {}
     for events in report.glob("*.ndjson"):
         for line in events.read_text(encoding="utf-8").splitlines():
             try:
@@ -316,7 +308,11 @@ def cases_per_operation(report: Path) -> dict:
             label = recorder.get("label")
             if label and label != "Stateful tests":  # sequences over several operations
                 counts[label] = counts.get(label, 0) + len(recorder.get("cases") or {})
-    return {"cases": counts}
+                for interaction in (recorder.get("interactions") or {}).values():
+                    answer = interaction.get("response") or {}
+                    status = str(answer.get("status_code", "none"))
+                    statuses.setdefault(label, Counter())[status] += 1
+    return {"cases": counts, "statuses": statuses}
 
 
 def takes_input(schema_path: Path) -> set[str]:
@@ -367,7 +363,12 @@ def main() -> int:
                 OUR_SCHEMA,
                 origin,
                 args,
-                headers=[f"Cookie: sessionid={ids['session']}"],
+                # The site's session, and for the claim (a POST) its CSRF token as the site's
+                # JavaScript sends it: the csrftoken cookie and the same value as X-CSRFToken.
+                headers=[
+                    f"Cookie: sessionid={ids['session']}; csrftoken={ids['csrf']}",
+                    f"X-CSRFToken: {ids['csrf']}",
+                ],
                 config=run_config("mantelzorg", ids),
             ),
         ]
@@ -397,7 +398,8 @@ def main() -> int:
             f"{sum(counts.values())} cases, {run['seconds']:.0f} s"
         )
         for op, n in sorted(counts.items()):
-            log(f"    {n:5d}  {op}")
+            spread = ", ".join(f"{code} {k}" for code, k in sorted(run["statuses"].get(op, {}).items()))
+            log(f"    {n:5d}  {op}  ({spread})")
         if short:
             log(f"{run['name']}: fewer than {args.examples} cases for {short}")
             failed = True

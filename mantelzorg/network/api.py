@@ -44,8 +44,9 @@ DEFAULT_DAYS = 30  # the window when ``to`` is not given: from .. from + 30 days
 MAX_DAYS = 366  # the widest window of the agenda
 TASKS_PER_PAGE, TASKS_MAX_PER_PAGE = 50, 200
 TAG = ["network"]
-EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
-LATEST = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
+# The agenda's years, in Europe/Amsterdam: from local midnight of 1 January 1900 to that of 3000.
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=TZ)
+LATEST = dt.datetime(3000, 1, 1, tzinfo=TZ)
 FIRST = dt.datetime(1, 1, 2, tzinfo=dt.UTC)  # a filter's bound before the calendar's first day
 LAST = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
 
@@ -84,7 +85,10 @@ class OccurrenceSerializer(serializers.Serializer):
     original_start = serializers.DateTimeField(
         help_text="the start the series gives this occurrence (iCalendar RECURRENCE-ID)"
     )
-    starts_at = serializers.DateTimeField(help_text="ISO 8601 with the offset of Europe/Amsterdam")
+    starts_at = serializers.DateTimeField(
+        help_text="RFC 3339 with the offset of Europe/Amsterdam (before 1937, when that offset had "
+        "seconds, in UTC)"
+    )
     ends_at = serializers.DateTimeField()
     all_day = serializers.BooleanField(help_text="all day: starts and ends at local midnight")
     kind = serializers.ChoiceField(choices=Kind.values)
@@ -182,8 +186,9 @@ def _when(request, name: str, *, end: bool, strict: bool) -> dt.datetime | None:
             raise BadRequest(name, "out_of_range", _range_message(name)) from None
         year = day.year if day is not None else moment.year if moment is not None else 1
         return FIRST if year < 5000 else LAST
-    if strict and not EARLIEST <= value <= LATEST:
-        # The expansion of a series steps hours and lengths around the window: no year 1 or 9999.
+    # The expansion of a series steps hours and lengths around the window: no year 1 or 9999. A
+    # start lies before 3000, an end after the start of 1900.
+    if strict and not (EARLIEST < value <= LATEST if end else EARLIEST <= value < LATEST):
         raise BadRequest(name, "out_of_range", _range_message(name))
     return value
 
@@ -212,7 +217,13 @@ def window(request, *, required: bool) -> tuple[dt.datetime | None, dt.datetime 
 
 
 def _iso(value: dt.datetime) -> str:
-    return value.astimezone(TZ).isoformat()
+    """ISO 8601 with the offset of Europe/Amsterdam; RFC 3339 (OpenAPI's ``date-time``) has no
+    seconds in an offset, so before 1937 (Amsterdam time, +00:19:32) the instant is given in UTC."""
+    local = value.astimezone(TZ)
+    offset = local.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        return value.astimezone(dt.UTC).isoformat()
+    return local.isoformat()
 
 
 def _person(membership) -> dict | None:

@@ -5,6 +5,7 @@ each read, and a fixed number of queries however much there is."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -259,6 +260,62 @@ def test_agenda_takes_a_whole_year_and_a_datetime_with_offset(client, cast, worl
     assert client.get(url, {"from": "2026-01-01", "to": "2027-01-01"}).status_code == 200  # 366 days
     body = client.get(url, {"from": "2026-06-01T08:00:00Z", "to": "2026-06-02T08:00:00+02:00"}).json()
     assert body["start"] == "2026-06-01T10:00:00+02:00" and body["end"] == "2026-06-02T08:00:00+02:00"
+
+
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+
+
+@pytest.mark.parametrize(
+    ("query", "start"),
+    [
+        # Amsterdam's own mean time (+00:19:32) until 1937: local midnight of 1 January 1900 is
+        # 23:40:28 UTC the day before; the window was refused as before 1900.
+        ({"from": "1900-01-01"}, "1899-12-31T23:40:28+00:00"),
+        ({"from": "1900-01-01T00:00:00"}, "1899-12-31T23:40:28+00:00"),
+        ({"from": "1936-06-01", "to": "1937-05-31"}, "1936-05-31T22:40:28+00:00"),  # summer: +01:19:32
+        ({"from": "1938-01-01"}, "1938-01-01T00:00:00+00:20"),  # +00:20 (1937-1940): whole minutes
+        ({"from": "2999-12-01", "to": "2999-12-31"}, "2999-12-01T00:00:00+01:00"),
+    ],
+)
+def test_agenda_takes_the_whole_of_1900_to_2999_in_rfc_3339_times(client, cast, world, query, start):
+    """Found while making scripts/fuzz_api.py reach a real network (its generated windows seldom
+    fall before 1937): a window before 1937 answered times with an offset in seconds
+    (1920-01-05T00:00:00+00:19:32), not the RFC 3339 date-time the schema declares (schemathesis's
+    validator refuses it); such an instant is now given in UTC. And 1900-01-01 itself was a 400,
+    although the years 1900 to 2999 are allowed."""
+    net = world["a"]
+    series = make_appointment(net, start=at(dt.date(1900, 1, 2), 10), rrule="FREQ=WEEKLY;BYDAY=TU")
+    api(client, cast.caregiver)
+    response = client.get(f"/api/v1/networks/{net.pk}/appointments/", query)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["start"] == start
+    assert dt.datetime.fromisoformat(body["start"]) == at(dt.date.fromisoformat(query["from"][:10]), 0)
+    times = [body["start"], body["end"]]
+    for o in body["occurrences"]:
+        times += [o["original_start"], o["starts_at"], o["ends_at"]]
+    assert body["occurrences"] and all(RFC3339.match(t) for t in times), times
+    first = body["occurrences"][0]
+    assert dt.datetime.fromisoformat(first["starts_at"]).astimezone(TZ).time() == dt.time(10)
+    assert first["appointment"] == str(series.pk)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"from": "1899-12-31T23:59:59"}, {"from": "3000-01-01"}, {"to": "3000-01-01T00:00:01"}],
+)
+def test_agenda_refuses_a_window_outside_1900_to_2999_in_amsterdam(client, cast, world, query):
+    api(client, cast.caregiver)
+    response = client.get(f"/api/v1/networks/{world['a'].pk}/appointments/", query)
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["code"] == "out_of_range"
+
+
+def test_tasks_before_1937_have_rfc_3339_times(client, cast, world):
+    make_task(world["a"], start=at(dt.date(1930, 4, 1), 14))
+    api(client, cast.caregiver)
+    (task,) = client.get(f"/api/v1/networks/{world['a'].pk}/tasks/").json()["contents"]
+    assert task["starts_at"] == "1930-04-01T13:40:28+00:00" and RFC3339.match(task["ends_at"])
 
 
 # --- tasks --------------------------------------------------------------------------------------
