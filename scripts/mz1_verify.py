@@ -274,7 +274,10 @@ def parse_time(value):
         return int(time.time())
     if value.isdigit():
         return int(value)
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"--now {value!r} is neither seconds since 1970 nor an ISO 8601 time")
     if moment.tzinfo is None:
         fail("--now needs a time zone, e.g. 2026-12-02T12:00:00Z")
     return int(moment.timestamp())
