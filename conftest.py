@@ -259,6 +259,9 @@ LOG_FORBIDDEN = [
     re.compile(r"(argon2|pbkdf2_sha256|md5)\$"),
     re.compile(r"[\w.+-]+@example\.(org|nl)"),
     re.compile(r"sessionid=\w+"),
+    # a private signing key (mantelzorg/declaration/keys.py): a JWK's "d" or a PEM private key
+    re.compile(r"""["']d["']\s*:\s*["'][A-Za-z0-9_-]{40,}"""),
+    re.compile(r"BEGIN (EC )?PRIVATE KEY"),
 ]
 
 

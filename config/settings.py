@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "mantelzorg.directory",
     "mantelzorg.assessment",
     "mantelzorg.network",
+    "mantelzorg.declaration",
     "django.forms",  # last: our form templates in core override Django's
 ]
 

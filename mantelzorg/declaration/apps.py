@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DeclarationConfig(AppConfig):
+    name = "mantelzorg.declaration"
+    label = "declaration"

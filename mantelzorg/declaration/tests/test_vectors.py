@@ -1,0 +1,188 @@
+"""The shipped test vectors (mantelzorg/declaration/testdata/), the codec and the reference verifier
+for relying parties (scripts/mz1_verify.py) give the same outcome for every case."""
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mantelzorg.declaration import codec, keys, status_list
+
+from .helpers import cose_of, mz1_of
+
+ROOT = Path(__file__).resolve().parents[3]
+TESTDATA = ROOT / "mantelzorg" / "declaration" / "testdata"
+VERIFIER = ROOT / "scripts" / "mz1_verify.py"
+DOCUMENT = json.loads((TESTDATA / "vectors.json").read_text())
+VECTORS = DOCUMENT["vectors"]
+KEYSET = keys.keyset_from_jwks((TESTDATA / "keyset.json").read_text())
+REQUIRED = {"valid_parking", "expired", "revoked", "wrong_key", "tampered", "wrong_prefix"}
+
+
+def status_for(vector):
+    if not vector["use_status_list"]:
+        return None
+    return status_list.verify_token((TESTDATA / "status_list.cwt").read_bytes(), KEYSET, vector["now"])
+
+
+def test_every_case_the_issue_lists_is_shipped_with_its_outcome():
+    by_name = {vector["name"]: vector["expected"]["status"] for vector in VECTORS}
+    assert REQUIRED <= set(by_name)
+    assert set(by_name.values()) == set(codec.OUTCOMES)
+    assert DOCUMENT["note"].startswith("TEST ONLY")
+    assert json.loads((TESTDATA / "keyset.json").read_text())["mz_note"].startswith("TEST ONLY")
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=[vector["name"] for vector in VECTORS])
+def test_the_codec_gives_each_vector_its_outcome(vector):
+    result = codec.decode(vector["code"], KEYSET, vector["now"], status_for(vector))
+    assert result.status == vector["expected"]["status"]
+    assert result.claims == vector["expected"].get("claims")
+
+
+def test_the_cose_key_set_and_the_jwks_hold_the_same_keys():
+    cose = keys.keyset_from_cose_key_set((TESTDATA / "keyset.cbor").read_bytes())
+    assert [key.to_dict() for key in cose] == [key.to_dict() for key in KEYSET]
+
+
+def test_the_revoked_vector_is_only_revoked_by_the_status_list():
+    vector = next(vector for vector in VECTORS if vector["name"] == "revoked")
+    without = codec.decode(vector["code"], KEYSET, vector["now"])
+    assert (without.status, without.status_checked) == (codec.VALID, False)
+
+
+def test_the_valid_vectors_expire_28_days_after_issue():
+    for vector in VECTORS:
+        if vector["expected"]["status"] == codec.VALID:
+            result = codec.decode(vector["code"], KEYSET, vector["now"])
+            assert result.expires_at - result.issued_at == codec.MAX_VALIDITY_SECONDS
+            assert codec.decode(vector["code"], KEYSET, result.expires_at).status == codec.EXPIRED
+
+
+def test_a_fresh_run_of_the_script_gives_the_same_cases_outcomes_and_claims(tmp_path):
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "declaration_vectors.py"), "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    fresh = json.loads((tmp_path / "vectors.json").read_text())["vectors"]
+    summary = [(v["name"], v["now"], v["expected"]) for v in fresh]
+    assert summary == [(v["name"], v["now"], v["expected"]) for v in VECTORS]
+    assert (tmp_path / "keyset.json").read_text() == (TESTDATA / "keyset.json").read_text()
+    assert (tmp_path / "keyset.cbor").read_bytes() == (TESTDATA / "keyset.cbor").read_bytes()
+
+
+# --- the reference verifier ---------------------------------------------------------------------
+
+
+def run_verifier(*args):
+    completed = subprocess.run(
+        [sys.executable, str(VERIFIER), "--json", *args], capture_output=True, text=True, timeout=60
+    )
+    return completed.returncode, completed.stdout, completed.stderr
+
+
+def verifier_arguments(vector, keyset_file="keyset.json"):
+    status_args = ["--status", str(TESTDATA / "status_list.cwt")] if vector["use_status_list"] else []
+    return ["--keys", str(TESTDATA / keyset_file), *status_args, "--now", str(vector["now"]), vector["code"]]
+
+
+def assert_same_outcome(vector, returncode, stdout):
+    result = json.loads(stdout)
+    expected = codec.decode(vector["code"], KEYSET, vector["now"], status_for(vector))
+    assert result["status"] == expected.status == vector["expected"]["status"]
+    assert result.get("claims") == expected.claims
+    assert result["status_checked"] == expected.status_checked
+    assert returncode == (0 if expected.valid else 1)
+
+
+@pytest.mark.parametrize("keyset_file", ["keyset.json", "keyset.cbor"])
+@pytest.mark.parametrize("vector", VECTORS, ids=[vector["name"] for vector in VECTORS])
+def test_the_reference_verifier_gives_each_vector_the_codecs_outcome(vector, keyset_file, capsys):
+    # in this process (fast); the command itself runs in the test below
+    returncode = load_reference_verifier().main(["--json", *verifier_arguments(vector, keyset_file)])
+    assert_same_outcome(vector, returncode, capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("name", ["valid_parking", "revoked", "tampered"])
+def test_the_reference_verifier_runs_as_one_command(name):
+    vector = next(vector for vector in VECTORS if vector["name"] == name)
+    returncode, stdout, stderr = run_verifier(*verifier_arguments(vector))
+    assert_same_outcome(vector, returncode, stdout)
+
+
+def test_the_reference_verifier_takes_iso_times_and_the_code_on_standard_input():
+    vector = VECTORS[0]
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(VERIFIER),
+            "--keys",
+            str(TESTDATA / "keyset.json"),
+            "--now",
+            vector["now_iso"],
+            "-",
+        ],
+        input=vector["code"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 0
+    assert completed.stdout.startswith("valid")
+    assert "revocation not checked" in completed.stdout
+
+
+def test_the_reference_verifier_refuses_an_expired_status_list():
+    vector = next(vector for vector in VECTORS if vector["name"] == "revoked")
+    token = status_list.verify_token((TESTDATA / "status_list.cwt").read_bytes(), KEYSET, vector["now"])
+    returncode, _, stderr = run_verifier(
+        "--keys",
+        str(TESTDATA / "keyset.json"),
+        "--status",
+        str(TESTDATA / "status_list.cwt"),
+        "--now",
+        str(token.expires_at),
+        vector["code"],
+    )
+    assert returncode == 2 and "expired" in stderr
+
+
+def test_the_reference_verifier_imports_only_the_standard_library_and_the_codec_libraries():
+    tree = ast.parse(VERIFIER.read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names)
+    assert third_party == {"base45", "cbor2", "cwt"}
+
+
+def load_reference_verifier():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mz1_verify", VERIFIER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_both_verifiers_agree_on_every_flipped_byte_of_a_vector():
+    verifier = load_reference_verifier()
+    vector = VECTORS[0]
+    keyset = verifier.load_keys(str(TESTDATA / "keyset.json"))
+    cose = cose_of(vector["code"])
+    for position in range(len(cose)):
+        for mask in (0x01, 0xFF):
+            broken = bytearray(cose)
+            broken[position] ^= mask
+            code = mz1_of(bytes(broken))
+            ours = codec.decode(code, KEYSET, vector["now"])
+            theirs = verifier.verify(code, keyset, vector["now"])
+            assert theirs["status"] == ours.status, (position, mask, ours.reason, theirs["reason"])
+            assert ours.status in (codec.NOT_GENUINE, codec.MALFORMED)
