@@ -21,7 +21,10 @@ a good key). A request without a key is served as it is.
   SQLite ``BEGIN IMMEDIATE``) and then get its response: 100 at once create exactly one object.
 - The same key with another method, path or body is refused: 422, nothing stored.
 - A 5xx response or an exception stores nothing, not even the key: a retry runs again.
-- Keys expire after ``LIFETIME`` (24 hours); expired rows are deleted by the next keyed POST.
+- Keys expire after ``LIFETIME`` (24 hours); expired rows are deleted by the next keyed POST. It
+  looks first (a read) and deletes only when a row has expired: on SQLite a DELETE, even of no
+  row, is a write transaction of its own, a second wait for the one write lock on every POST; in
+  a burst of 100 parallel claims such a wait ran past the busy timeout ("database is locked").
 """
 
 from __future__ import annotations
@@ -78,7 +81,9 @@ def idempotent(view):
                 "The Idempotency-Key must be 16 to 255 visible characters.",
             )
         owner, fingerprint = _owner(request), _fingerprint(request)
-        IdempotencyKey.objects.filter(created_at__lt=timezone.now() - LIFETIME).delete()
+        expired = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - LIFETIME)
+        if expired.exists():  # a read: on SQLite only a sweep that deletes waits for the write lock
+            expired.delete()
         try:
             with transaction.atomic():
                 try:

@@ -7,7 +7,10 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.db.models import F
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from conftest import login
 from mantelzorg.assessment import services as assessment_services
@@ -110,6 +113,22 @@ def test_keys_expire_after_24_hours(cast, login_as):
     assert REPLAYED_HEADER not in again
     assert SavedCheck.objects.filter(owner=cast.caregiver).count() == 2
     assert IdempotencyKey.objects.count() == 1  # the expired row is gone
+
+
+def test_a_post_deletes_keys_only_when_one_has_expired(cast, login_as):
+    """The sweep looks before it deletes: on SQLite a DELETE, even of no row, is one more wait for
+    the single write lock, and in a burst of parallel POSTs such a wait ran past the busy timeout
+    (network/tests/test_claim_concurrency.py)."""
+    client = _ready_to_save(login_as, cast.caregiver)
+    sweep = 'DELETE FROM "core_idempotencykey"'
+    with CaptureQueriesContext(connection) as fresh:
+        _save(client)
+    assert not [q for q in fresh.captured_queries if q["sql"].startswith(sweep)]
+    IdempotencyKey.objects.update(created_at=F("created_at") - dt.timedelta(hours=24, seconds=1))
+    with CaptureQueriesContext(connection) as expired:
+        _save(client, key="0b8e6a1c-2f4d-4a7e-9c3b-5d6e7f8a9b0c")
+    assert [q for q in expired.captured_queries if q["sql"].startswith(sweep)]
+    assert IdempotencyKey.objects.count() == 1
 
 
 def test_a_failure_keeps_nothing_so_a_retry_runs_again(cast, login_as, monkeypatch):
