@@ -237,3 +237,62 @@ def test_100_members_claim_one_task_at_once_one_wins_99_are_told_who(cast, tmp_p
     print(
         f"\n{connection.vendor}: 100 concurrent claims in {elapsed:.2f} s: 1 winner ({winner}), 99 refusals"
     )
+
+
+# --- The claim itself, many at once -----------------------------------------------------------
+# The server test above overlaps at most three claims (three workers). This one lets 16 claims
+# leave a barrier together straight into the service, each on its own database connection: a claim
+# that read the task and then wrote it (instead of one conditional UPDATE) gets several winners on
+# PostgreSQL here. (On SQLite every write transaction begins IMMEDIATE, so even such a claim would
+# be serialised there.)
+
+RACERS = 16
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="PostgreSQL only: the SQLite test database is in memory, shared between threads, where a "
+    "second writer gets 'table is locked' at once (the server test above runs SQLite on a file)",
+)
+def test_sixteen_claims_at_once_in_the_service_give_one_winner():
+    from mantelzorg.accounts.models import User
+    from mantelzorg.network import services
+    from mantelzorg.network.selectors import Access
+
+    from . import factories
+
+    net = factories.network(User.objects.create_user("race-coordinator@example.org"))
+    racers = []
+    for n in range(RACERS):
+        user = User.objects.create_user(f"racer-{n}@example.org")
+        racers.append((user, Access(network=net, membership=factories.member(net, user))))
+    task = factories.task(net)
+    barrier = threading.Barrier(RACERS)
+    outcomes, lock = [], threading.Lock()
+
+    def claim(user, access):
+        try:
+            barrier.wait(timeout=30)
+            try:
+                services.task_claim(request=request_for(user), access=access, task=task)
+                outcome = ("won", access.membership.pk)
+            except services.TaskTaken as taken:
+                outcome = ("taken", taken.holder.pk if taken.holder else None)
+            except Exception as error:  # reported below, never lost in a thread
+                outcome = ("error", repr(error))
+            with lock:
+                outcomes.append(outcome)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=claim, args=racer) for racer in racers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    winners = [who for kind, who in outcomes if kind == "won"]
+    assert len(outcomes) == RACERS and len(winners) == 1, outcomes
+    assert [who for kind, who in outcomes if kind == "taken"] == winners * (RACERS - 1), outcomes
+    task.refresh_from_db()
+    assert task.claimed_by_id == winners[0]
