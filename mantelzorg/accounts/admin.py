@@ -12,7 +12,8 @@ class UserAdmin(admin.ModelAdmin):
     list_filter = ["role", "is_active"]
     search_fields = ["email", "name"]
     filter_horizontal = ["municipalities", "organisations"]
-    exclude = ["password", "user_permissions", "groups", "last_login", "language"]  # language: their own choice
+    # language: the person's own choice (the one they use the site in), not the admin's
+    exclude = ["password", "user_permissions", "groups", "last_login", "language"]
 
 
 @admin.register(Organisation)
