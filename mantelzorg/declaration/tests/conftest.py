@@ -2,7 +2,6 @@
 (derived from the published seed in scripts/declaration_vectors.py), our site at the vectors' uri
 and status list 1 with the vectors' revoked bit, the clock at the vectors' ``now``."""
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -10,6 +9,8 @@ import pytest
 
 from mantelzorg.declaration import keys, selectors, status_list
 from mantelzorg.declaration.models import StatusList
+
+from .helpers import vectors_keyring
 
 ROOT = Path(__file__).resolve().parents[3]
 TESTDATA = ROOT / "mantelzorg" / "declaration" / "testdata"
@@ -19,27 +20,11 @@ NOW = VECTORS[0]["now"]
 SITE = "https://mantelzorg.example"
 
 
-def _vectors_script():
-    spec = importlib.util.spec_from_file_location(
-        "declaration_vectors", ROOT / "scripts" / "declaration_vectors.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_keyring() -> keys.Keyring:
-    return keys.Keyring((_vectors_script().test_key("published"),))
-
-
-test_keyring.__test__ = False
-
-
 @pytest.fixture
 def trust(monkeypatch, settings, db):
     """Keys, site, status list 1 (as testdata/status_list.cwt) and the clock of the vectors."""
     monkeypatch.delenv(keys.ENV_FILE, raising=False)
-    monkeypatch.setenv(keys.ENV_INLINE, test_keyring().to_json())
+    monkeypatch.setenv(keys.ENV_INLINE, vectors_keyring().to_json())
     settings.SITE_URL = SITE
     monkeypatch.setattr(selectors, "now", lambda: NOW)
     shipped = status_list.verify_token(
