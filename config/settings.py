@@ -224,6 +224,9 @@ RATE_LIMITS = {
     # An anonymous result added to the figures: once per finished check (the session remembers),
     # so 20 an hour from one address only a script reaches.
     "contribution": {"ip": (20, 60 * 60)},
+    # MZ1 codes checked (verifier page and API, issue 14): a desk that checks parking permits all
+    # day checks a few a minute; a script that tries codes makes thousands.
+    "declaration_verify": {"ip": (600, 60 * 60)},
 }
 
 # Sessions: staff roles get an idle timeout (accounts.middleware.StaffSessionMiddleware).
@@ -323,6 +326,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two "status" fields: a task's keeps its name; an MZ1 verification's outcome gets its own.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": ["open", "claimed", "done", "cancelled"],
+        "VerificationStatusEnum": ["valid", "expired", "revoked", "not_genuine", "malformed"],
+    },
 }
 
 # --- Logging: no personal or health data, ever ----------------------------------------

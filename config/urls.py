@@ -20,6 +20,7 @@ urlpatterns = [
     path("balanscheck/", include("mantelzorg.assessment.urls")),
     path("account/", include("mantelzorg.accounts.urls")),
     path("netwerk/", include("mantelzorg.network.urls")),
+    path("verklaring/", include("mantelzorg.declaration.urls")),
     path("beheer/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("_floor", core_views.floor, name="floor"),

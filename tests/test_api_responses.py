@@ -233,6 +233,49 @@ def _used_key(w, path: str) -> str:
     return key
 
 
+def _verify_with_keys(monkeypatch, settings):
+    """The TEST ONLY keys and clock of the MZ1 vectors (mantelzorg/declaration/testdata)."""
+    from mantelzorg.declaration import keys, selectors
+    from mantelzorg.declaration.tests.helpers import vectors_keyring
+
+    monkeypatch.setenv(keys.ENV_INLINE, vectors_keyring().to_json())
+    monkeypatch.setattr(selectors, "now", lambda: MZ1_VECTOR["now"])
+
+
+def _verify_without_keys(monkeypatch, settings):
+    from mantelzorg.declaration import keys, selectors
+
+    monkeypatch.delenv(keys.ENV_FILE, raising=False)
+    monkeypatch.delenv(keys.ENV_INLINE, raising=False)
+    monkeypatch.setattr(selectors, "default_keyring_path", lambda: Path("/nonexistent/declaration_keys.json"))
+
+
+def _verify_over_the_limit(monkeypatch, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "declaration_verify": {"ip": (0, 3600)}}
+
+
+MZ1_VECTOR = json.loads(
+    (
+        Path(__file__).resolve().parents[1] / "mantelzorg" / "declaration" / "testdata" / "vectors.json"
+    ).read_text()
+)["vectors"][0]
+VERIFY = "/api/v1/declarations/verify/"
+SAMPLES.update(
+    {
+        ("POST", VERIFY, 200): lambda w: (
+            VERIFY,
+            {"body": {"code": MZ1_VECTOR["code"]}, "setup": _verify_with_keys},
+        ),
+        ("POST", VERIFY, 400): lambda w: (VERIFY, {"body": {"kode": "MZ1:"}}),
+        ("POST", VERIFY, 415): lambda w: (VERIFY, {"raw": "MZ1:", "content_type": "text/plain"}),
+        ("POST", VERIFY, 429): lambda w: (
+            VERIFY,
+            {"body": {"code": "MZ1:"}, "setup": _verify_over_the_limit},
+        ),
+        ("POST", VERIFY, 503): lambda w: (VERIFY, {"body": {"code": "MZ1:"}, "setup": _verify_without_keys}),
+    }
+)
+
 SAMPLES[("GET", "/api/hsds/3.0/organizations/{id}", 400)] = lambda w: (
     f"/api/hsds/3.0/organizations/{w['org']}",
     {"query": {"full_service": "perhaps"}},
@@ -244,8 +287,12 @@ def test_every_declared_answer_has_a_sample_and_every_sample_is_declared():
 
 
 @pytest.mark.parametrize(("method", "path", "status"), sorted(declared()), ids=lambda v: str(v))
-def test_a_real_answer_validates_against_its_declared_schema(client, cast, world, method, path, status):
+def test_a_real_answer_validates_against_its_declared_schema(
+    client, cast, world, method, path, status, monkeypatch, settings
+):
     url, how = SAMPLES[(method, path, status)](world)
+    if how.get("setup"):
+        how["setup"](monkeypatch, settings)
     if how.get("who"):
         login(client, getattr(cast, how["who"]))
     if method == "POST":

@@ -67,6 +67,13 @@ NO_PERSONAL_RECORD = {
     "/balanscheck/gemeente/<str:code>/drempels/": "a gemeente's policy thresholds, no person "
     "(changes audited as assessment.thresholds.updated)",
     "/api/v1/checks/": "computes a result from the request body and keeps nothing",
+    "/api/v1/declarations/verify/": "verifies an MZ1 code and keeps nothing of it (a count per purpose and "
+    "day only: declaration/tests/test_verify.py)",
+    "/verklaring/controleren/": "the verifier page: keeps nothing of the code it checks",
+    "/verklaring/sleutels.json": "the public key set (JWKS)",
+    "/verklaring/sleutels.cbor": "the public key set (COSE_KeySet)",
+    "/verklaring/status/<int:list_id>": "a status list token: one bit per attestation at a random index",
+    "/verklaring/status/<int:list_id>.cwt": "the same token",
     "/api/v1/docs/": "API documentation",
     "/api/v1/schema/": "the OpenAPI document",
     "/api/v1/schema.json": "the OpenAPI document in JSON",

@@ -26,6 +26,9 @@ STORES_NOTHING = {
     "assessment:questionnaire": "answers are kept in the session only",
     "assessment:carerqol": "the same questionnaire view: answers in the session only",
     "api:check-create": "computes a result; stores nothing",
+    "api:declaration-verify": "verifies a code and stores nothing of it; a second POST counts once more "
+    "in VerificationCount (statistics), as a second check of the same code is",
+    "declaration:verify": "the verifier page: the same verification as the API",
 }
 _HANDLES_POST = re.compile(r"request\.POST|require_POST|[\"']POST[\"']|def post\(|\.FILES")
 

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from mantelzorg.api import views
 from mantelzorg.assessment import api_urls as assessment
+from mantelzorg.declaration import api_urls as declaration
 from mantelzorg.network import api_urls as network
 
 v1 = [
@@ -19,6 +20,7 @@ v1 = [
     path("", include("mantelzorg.core.api_urls")),
     path("", include(assessment.v1)),
     path("", include(network.v1)),
+    path("", include(declaration.v1)),
 ]
 
 app_name = "api"

@@ -172,9 +172,11 @@ class NotGenuine(Exception):
 
 
 class StatusSource(Protocol):
-    """What ``decode`` needs of a verified status list (status_list.StatusList)."""
+    """What ``decode`` needs of a verified status list (status_list.StatusList, a frozen dataclass:
+    ``uri`` is read-only)."""
 
-    uri: str
+    @property
+    def uri(self) -> str: ...
 
     def status(self, idx: int) -> int: ...
 

@@ -1,6 +1,9 @@
-"""Shared test material: freshly generated keys (never the shipped TEST ONLY vectors' key)."""
+"""Shared test material: freshly generated keys for the codec tests; ``vectors_keyring`` (the shipped
+TEST ONLY vectors' key) only for the relying party's side, which must publish the key that signed them."""
 
+import importlib.util
 import zlib
+from pathlib import Path
 
 import base45
 import cbor2
@@ -47,3 +50,13 @@ def parts_of(code: str):
 
 def assemble(protected: bytes, unprotected: dict, payload: bytes, signature: bytes) -> str:
     return mz1_of(cbor2.dumps(cbor2.CBORTag(18, [protected, unprotected, payload, signature])))
+
+
+def vectors_keyring() -> keys.Keyring:
+    """The TEST ONLY keyring that signed testdata/vectors.json (derived from the seed published in
+    scripts/declaration_vectors.py): for the relying party's side, which publishes its keys."""
+    script = Path(__file__).resolve().parents[3] / "scripts" / "declaration_vectors.py"
+    spec = importlib.util.spec_from_file_location("declaration_vectors", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return keys.Keyring((module.test_key("published"),))

@@ -1,0 +1,140 @@
+"""The outcome of a verification in plain words for the verifier's page (English msgids, Dutch
+catalogue): a headline per outcome and the disclosed claims as rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from mantelzorg.network.models import Relation
+
+from . import codec
+
+HEADLINES = {
+    codec.VALID: (
+        gettext_lazy("Valid"),
+        gettext_lazy("This code is genuine, it has not expired and it has not been revoked."),
+    ),
+    codec.EXPIRED: (
+        gettext_lazy("Expired"),
+        gettext_lazy(
+            "This code was genuine, but its period of validity has ended. Ask the caregiver for a new code."
+        ),
+    ),
+    codec.REVOKED: (
+        gettext_lazy("Revoked"),
+        gettext_lazy(
+            "This code has been revoked by the caregiver or by the organisation that confirmed it. Do not accept it."
+        ),
+    ),
+    codec.NOT_GENUINE: (
+        gettext_lazy("Not genuine"),
+        gettext_lazy(
+            "This code was not signed by Mantelzorg, or it was changed after it was signed. Do not accept it."
+        ),
+    ),
+    codec.MALFORMED: (
+        gettext_lazy("Not readable"),
+        gettext_lazy(
+            "This is not a Mantelzorg code we can read. Check that you copied all of the text, starting with MZ1:, or upload a sharper picture."
+        ),
+    ),
+}
+
+PURPOSES = {
+    "parking": gettext_lazy("Parking permit"),
+    "employer": gettext_lazy("Employer (care leave)"),
+    "housing": gettext_lazy("Housing"),
+    "uwv": gettext_lazy("UWV (exemption from the duty to apply for jobs)"),
+    "education": gettext_lazy("School or study"),
+    "appreciation": gettext_lazy("Caregiver appreciation"),
+    "general": gettext_lazy("General"),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    headline: str
+    explanation: str
+    rows: list[Row]
+    holder: list[Row]
+    expires: str
+    status_checked: bool
+
+
+def _local(timestamp: int) -> str:
+    moment = dt.datetime.fromtimestamp(timestamp, tz=dt.UTC).astimezone(timezone.get_current_timezone())
+    return date_format(moment, "DATETIME_FORMAT")
+
+
+def _month(value: str) -> str:
+    year, month = value.split("-")
+    return date_format(dt.date(int(year), int(month), 1), "YEAR_MONTH_FORMAT")
+
+
+def _date(value: str) -> str:
+    return date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
+
+
+def claim_rows(claims: dict) -> list[Row]:
+    rows = [Row(_("Purpose"), str(PURPOSES.get(claims["purpose"], claims["purpose"])))]
+    if claims.get("level") == "confirmed":
+        level = _("Confirmed by %(organisation)s") % {"organisation": claims.get("confirmed_by", "")}
+    else:
+        level = _("Self-declared: the caregiver filled this in; no organisation has confirmed it")
+    rows.append(Row(_("Level"), level))
+    if "hours_band" in claims:
+        rows.append(
+            Row(_("Care per week"), _("at least %(hours)d hours per week") % {"hours": claims["hours_band"]})
+        )
+    if "care_since" in claims:
+        rows.append(Row(_("Caring since"), _month(claims["care_since"])))
+    if "relation" in claims:
+        try:
+            relation = Relation(claims["relation"]).label
+        except ValueError:
+            relation = claims["relation"]
+        rows.append(Row(_("Relation to the person cared for"), str(relation)))
+    if "pc4" in claims:
+        rows.append(Row(_("Postcode area of the person cared for"), claims["pc4"]))
+    if "gemeente" in claims:
+        rows.append(Row(_("Municipality of the person cared for (CBS code)"), claims["gemeente"]))
+    if "valid_until" in claims:
+        rows.append(Row(_("The declaration runs until"), _date(claims["valid_until"])))
+    return rows
+
+
+def holder_rows(holder: dict) -> list[Row]:
+    rows = [Row(_("Initials"), holder.get("initials", ""))]
+    if "birth_day" in holder:
+        rows.append(Row(_("Day of birth"), str(holder["birth_day"])))
+    if "birth_month" in holder:
+        rows.append(Row(_("Month of birth"), date_format(dt.date(2000, holder["birth_month"], 1), "F")))
+    return rows
+
+
+def outcome(result: codec.Verification) -> Outcome:
+    headline, explanation = HEADLINES[result.status]
+    claims = result.claims or {}
+    valid = result.valid
+    return Outcome(
+        status=result.status,
+        headline=str(headline),
+        explanation=str(explanation),
+        rows=claim_rows(claims) if valid else [],
+        holder=holder_rows(claims.get("holder") or {}) if valid else [],
+        expires=_local(result.expires_at) if valid and result.expires_at else "",
+        status_checked=result.status_checked,
+    )
