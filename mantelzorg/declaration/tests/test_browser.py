@@ -54,6 +54,13 @@ def test_the_verifier_page_in_every_state(page, axe, trust, tmp_path):
         page.get_by_label("Tekst van de code").fill(code_of(name))
         page.get_by_role("button", name="Controleren").click()
         assert page.locator(".mz-verdict__word").inner_text() == word
+        for width in (320, 375):  # the verdict is one word on one line, never "Ingetrokke-n"
+            page.set_viewport_size({"width": width, "height": PHONE["height"]})
+            lines = page.locator(".mz-verdict__word").evaluate(
+                "e => Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight))"
+            )
+            assert lines == 1, (name, width, lines)
+        page.set_viewport_size(PHONE)
         if word == "Geldig":
             assert page.get_by_role("heading", name="Vergelijk met een identiteitsbewijs").is_visible()
         height_at_375(page, name)
