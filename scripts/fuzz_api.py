@@ -85,6 +85,7 @@ def server_env() -> dict:
             "SQLITE_PATH": str(WORK / "db.sqlite3"),
             "DJANGO_DEBUG": "1",
             "PUBLIC_PAGE_CACHE_SECONDS": "0",  # every generated case reaches the view
+            "MZ_DECLARATION_KEYS_FILE": str(WORK / "declaration_keys.json"),  # made fresh below
         }
     )
     return env
@@ -94,9 +95,15 @@ def prepare_database(env: dict) -> dict:
     """A fresh database; returns a session of the demo caregiver (who owns saved checks and is a
     member of two care networks), a CSRF token for it and real ids of each kind, so that the
     detail operations also answer for real (half of their cases). scripts/fuzz_seed.py"""
-    for stale in WORK.glob("db.sqlite3*"):
+    for stale in [*WORK.glob("db.sqlite3*"), *WORK.glob("declaration_keys.json")]:
         stale.unlink()
-    for command in (["migrate", "--noinput", "-v", "0"], ["load_reference_data"], ["load_demo_data"]):
+    steps = (
+        ["migrate", "--noinput", "-v", "0"],
+        ["load_reference_data"],
+        ["load_demo_data"],
+        ["declaration_keys", "generate"],
+    )
+    for command in steps:
         subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=300)
     code = SEED.read_text(encoding="utf-8")
     out = subprocess.run(

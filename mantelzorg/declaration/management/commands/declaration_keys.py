@@ -13,14 +13,10 @@ import os
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from mantelzorg.declaration import keys
-
-
-def default_path() -> Path:
-    return Path(settings.BASE_DIR) / "var" / "declaration_keys.json"
+from mantelzorg.declaration.selectors import default_keyring_path as default_path
 
 
 class Command(BaseCommand):
