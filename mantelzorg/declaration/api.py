@@ -30,8 +30,10 @@ from .views import RATE_RULE
 
 class VerifySerializer(serializers.Serializer):
     code = serializers.CharField(
-        help_text="The MZ1 text of the QR code (`MZ1:` followed by base45), as scanned or pasted.",
+        help_text="The MZ1 text of the QR code (`MZ1:` followed by base45), as scanned or pasted; "
+        "any text, an empty one too, is an answer (`malformed` when it cannot be read).",
         trim_whitespace=False,
+        allow_blank=True,
     )
 
 
