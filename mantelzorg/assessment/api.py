@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.utils.decorators import method_decorator
-from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -28,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mantelzorg.api import errors as api_errors
+from mantelzorg.api.closed import closed
 from mantelzorg.api.errors import ErrorsSerializer
 from mantelzorg.api.fhir import FHIR_JSON, FHIRJSONParser, FHIRJSONRenderer, operation_outcome
 from mantelzorg.api.parsers import JSONParser
@@ -59,6 +59,7 @@ class AnswersField(serializers.DictField):
 
 
 # Schema only: CheckCreateView._from_json checks the body (and refuses any other member).
+@closed
 class CheckRequestSerializer(serializers.Serializer):
     instrument = serializers.CharField(
         default=registry.BALANSCHECK, help_text="Questionnaire id, e.g. balanscheck"
@@ -69,16 +70,6 @@ class CheckRequestSerializer(serializers.Serializer):
         help_text="Dutch postcode, e.g. 5211 or 5211 AB; leave it out for no local offers",
     )
     answers = AnswersField(help_text="Answers keyed by linkId: booleans, numbers, text or the option code")
-
-
-class CheckRequestSchema(OpenApiSerializerExtension):
-    """``additionalProperties: false`` on the request body: the view refuses unknown members."""
-
-    target_class = CheckRequestSerializer
-
-    def map_serializer(self, auto_schema, direction):
-        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
-        return {**schema, "additionalProperties": False}
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from mantelzorg.accounts import ratelimit
 from mantelzorg.api import errors as api_errors
+from mantelzorg.api.closed import closed
 from mantelzorg.api.errors import ErrorsSerializer
 from mantelzorg.api.parsers import JSONParser
 from mantelzorg.core.http import personal
@@ -28,6 +29,7 @@ from . import codec, keys, services
 from .views import RATE_RULE
 
 
+@closed
 class VerifySerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="The MZ1 text of the QR code (`MZ1:` followed by base45), as scanned or pasted; "
