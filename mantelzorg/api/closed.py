@@ -8,7 +8,7 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 
 
 class _Closed(OpenApiSerializerExtension):
-    target_class = ""  # set per serializer by ``closed``
+    """The base; ``closed`` makes one subclass per serializer (its ``target_class``)."""
 
     def map_serializer(self, auto_schema, direction):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
@@ -16,5 +16,6 @@ class _Closed(OpenApiSerializerExtension):
 
 
 def closed(serializer_class):
+    """Class decorator: the serializer's schema gets ``additionalProperties: false``."""
     type(f"{serializer_class.__name__}Closed", (_Closed,), {"target_class": serializer_class})
     return serializer_class
