@@ -531,14 +531,23 @@ def unwrap(code: Any) -> bytes:
         compressed = base45.b45decode(code[len(PREFIX) :])
     except (ValueError, TypeError) as error:
         raise MalformedCode("not base45") from error
+    try:
+        return inflate(compressed, MAX_PAYLOAD_BYTES)
+    except ValueError as error:
+        raise MalformedCode(str(error)) from error
+
+
+def inflate(data: bytes, max_bytes: int) -> bytes:
+    """One whole zlib stream of at most ``max_bytes`` (no zip bomb), nothing after it; else
+    ``ValueError``. The codes' payload and the status lists' bit arrays."""
     inflater = zlib.decompressobj()
     try:
-        data = inflater.decompress(compressed, MAX_PAYLOAD_BYTES)
+        out = inflater.decompress(data, max_bytes)
     except zlib.error as error:
-        raise MalformedCode("not zlib") from error
+        raise ValueError("not zlib") from error
     if not inflater.eof or inflater.unconsumed_tail or inflater.unused_data:
-        raise MalformedCode("zlib stream incomplete, too large or followed by other bytes")
-    return data
+        raise ValueError("zlib stream incomplete, too large or followed by other bytes")
+    return out
 
 
 def decode(

@@ -88,14 +88,10 @@ def compress(lst: bytes | bytearray) -> bytes:
 
 
 def decompress(data: bytes, max_bytes: int = MAX_LIST_BYTES) -> bytes:
-    inflater = zlib.decompressobj()
     try:
-        lst = inflater.decompress(data, max_bytes)
-    except zlib.error as error:
-        raise StatusListError("lst is not zlib") from error
-    if not inflater.eof or inflater.unconsumed_tail or inflater.unused_data:
-        raise StatusListError("lst is incomplete, too large or followed by other bytes")
-    return lst
+        return codec.inflate(data, max_bytes)
+    except ValueError as error:
+        raise StatusListError(f"lst: {error}") from error
 
 
 def random_index(size: int, taken: Iterable[int] = ()) -> int:
