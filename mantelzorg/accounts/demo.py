@@ -35,6 +35,13 @@ DEMO_USERS = [
         [],
         "Voorbeeld Steunpunt Mantelzorg Amsterdam",
     ),
+    (
+        "steunpunt@example.nl",
+        "Voorbeeld Consulent Steunpunt Fatima",
+        Role.PROFESSIONAL,
+        [],
+        "Voorbeeld Steunpunt Mantelzorg Amsterdam",
+    ),
     ("gemeente-amsterdam@example.nl", "Voorbeeld Beleid Amsterdam", Role.MUNICIPAL_STAFF, ["GM0363"], None),
     ("gemeente-utrecht@example.nl", "Voorbeeld Beleid Utrecht", Role.MUNICIPAL_STAFF, ["GM0344"], None),
     ("coordinator@example.nl", "Voorbeeld Coördinator Regio", Role.COORDINATOR, [], None),

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mantelzorg.accounts import ratelimit
 from mantelzorg.accounts.selectors import is_platform_admin, is_staff_of
-from mantelzorg.core import geo
+from mantelzorg.core import geo, pdf
 from mantelzorg.core.http import personal
 from mantelzorg.core.idempotency import idempotent
 from mantelzorg.core.models import Municipality
@@ -241,44 +240,7 @@ def result_postcode(request):
 
 
 def _pdf_response(request, context, filename):
-    from weasyprint import HTML
-
-    html = render_to_string("assessment/print.html", {**context, "pdf": True}, request=request)
-    document = HTML(
-        string=html, base_url=request.build_absolute_uri("/"), url_fetcher=_static_fetcher_class()
-    )
-    pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
-def _static_fetcher_class():
-    """WeasyPrint (70) fetcher: our own static files from disk; nothing else is fetched."""
-    from urllib.parse import urlparse
-
-    from django.conf import settings
-    from django.contrib.staticfiles import finders
-    from django.contrib.staticfiles.storage import staticfiles_storage
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            path = urlparse(url).path
-            name = path[len(settings.STATIC_URL) :] if path.startswith(settings.STATIC_URL) else None
-            # Without DEBUG {% static %} gives collected, hashed names: those live in STATIC_ROOT.
-            found = name and (
-                finders.find(name)
-                or (staticfiles_storage.path(name) if staticfiles_storage.exists(name) else None)
-            )
-            if not found:
-                raise ValueError("only our own static files are fetched")
-            with open(found, "rb") as fh:
-                body = fh.read()
-            mime = "text/css" if path.endswith(".css") else "application/octet-stream"
-            return URLFetcherResponse(url, body, {"Content-Type": mime})
-
-    return StaticFetcher()
+    return pdf.pdf_response(request, "assessment/print.html", context, filename)
 
 
 @require_GET

@@ -138,3 +138,86 @@ def outcome(result: codec.Verification) -> Outcome:
         expires=_local(result.expires_at) if valid and result.expires_at else "",
         status_checked=result.status_checked,
     )
+
+
+# --- The caregiver's side -----------------------------------------------------------------------
+
+
+def local_time(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return ""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def local_date(day: dt.date) -> str:
+    return date_format(day, "DATE_FORMAT")
+
+
+def qr_svg(code: str) -> str:
+    """The QR code of ``code`` as inline SVG (error correction Q, as the DCC), scalable by CSS."""
+    import segno
+
+    qr = segno.make(code, error="q", micro=False, boost_error=False)
+    return qr.svg_inline(scale=1, border=4, omitsize=True, svgclass="mz-qr__svg", title=_("QR code"))
+
+
+def _choice(choices, value) -> str:
+    return str(dict(choices).get(value, value))
+
+
+def declaration_rows(declaration, *, for_issuer: bool = False) -> list[Row]:
+    """What a declaration says, in words (the caregiver's page and the issuer's review)."""
+    from . import forms
+    from .models import Indication, WazoRelation
+
+    rows = [
+        Row(_("Who you care for"), _choice(WazoRelation.choices, declaration.relation)),
+        Row(
+            _("Where they live"),
+            _("postcode area %(pc4)s, gemeente %(gemeente)s")
+            % {"pc4": declaration.pc4, "gemeente": declaration.municipality.name_everyday},
+        ),
+        Row(_("Caring since"), date_format(declaration.care_since, "YEAR_MONTH_FORMAT")),
+        Row(_("Hours per week"), str(declaration.hours_per_week)),
+        Row(
+            _("Tasks"),
+            ", ".join(_choice(forms.TASKS, task) for task in declaration.tasks) or _("none filled in"),
+        ),
+        Row(
+            _("Indication"),
+            ", ".join(_choice(Indication.choices, i) for i in declaration.indications) or _("none filled in"),
+        ),
+        Row(
+            _("Your initials and birthday") if not for_issuer else _("Initials and birthday"),
+            f"{declaration.initials}, {date_format(dt.date(2000, declaration.birth_month, declaration.birth_day), 'j F')}",
+        ),
+        Row(
+            _("Valid"),
+            _("from %(start)s to %(end)s")
+            % {"start": local_date(declaration.valid_from), "end": local_date(declaration.valid_until)},
+        ),
+    ]
+    return rows
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+def changes(current: dict, suggested: dict, form) -> list[Change]:
+    """The fields a renewal changes, from what and to what, in words."""
+    rows = []
+    for name, value in suggested.items():
+        field = form.fields[name]
+        choices = getattr(field, "choices", None)
+
+        def show(v, choices=choices):
+            if isinstance(v, list):
+                return ", ".join(_choice(choices, x) for x in v) or _("none")
+            return _choice(choices, v) if choices else str(v)
+
+        rows.append(Change(str(field.label), show(current.get(name)), show(value)))
+    return rows

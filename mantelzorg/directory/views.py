@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mantelzorg.accounts.selectors import is_platform_admin
-from mantelzorg.core import audit, cache
+from mantelzorg.core import audit, cache, pdf
 from mantelzorg.core.http import personal
 from mantelzorg.core.idempotency import idempotent
 from mantelzorg.core.models import Municipality
@@ -152,17 +151,9 @@ def respite_menu(request, code):
 
 @require_GET
 def respite_menu_pdf(request, code):
-    from weasyprint import HTML
-
     context = _menu_context(request, code)
-    context["pdf"] = True
-    html = render_to_string("directory/respite_menu.html", context, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(pdf_variant="pdf/ua-1")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="menukaart-respijtzorg-{context["municipality"].code}.pdf"'
-    )
-    return response
+    filename = f"menukaart-respijtzorg-{context['municipality'].code}.pdf"
+    return pdf.pdf_response(request, "directory/respite_menu.html", context, filename)
 
 
 @login_required

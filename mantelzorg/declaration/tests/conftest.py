@@ -35,3 +35,22 @@ def trust(monkeypatch, settings, db):
     assert shipped.uri == f"{SITE}/verklaring/status/1"
     row = StatusList.objects.create(pk=1, bits=shipped.lst, size=shipped.size)
     return row
+
+
+@pytest.fixture
+def signing(monkeypatch, settings, db):
+    """A fresh signing keyring (the caregiver's side signs codes), our site, the real clock."""
+    monkeypatch.delenv(keys.ENV_FILE, raising=False)
+    monkeypatch.setenv(keys.ENV_INLINE, keys.Keyring((keys.generate_key(),)).to_json())
+    settings.SITE_URL = SITE
+    return selectors.keyring()
+
+
+@pytest.fixture
+def issuer(cast):
+    """The cast's steunpunt (Amsterdam) confirms declarations, for 6 months; its consultant is
+    ``cast.professional`` (added to the organisation here)."""
+    from mantelzorg.declaration.models import Issuer
+
+    cast.professional.organisations.add(cast.organisation)
+    return Issuer.objects.create(organisation=cast.organisation, validity_months=6)

@@ -11,6 +11,7 @@ DEMO_MODULES = [
     "mantelzorg.directory.demo",
     "mantelzorg.assessment.demo",
     "mantelzorg.network.demo",
+    "mantelzorg.declaration.demo",
 ]
 
 
