@@ -1,4 +1,6 @@
-"""The verifier's form: paste the MZ1 text or upload a picture of the QR code."""
+"""The verifier's form: paste the MZ1 text or upload a picture of the QR code. Either one is
+enough, so neither field is required: the shared field template (core/templates/django/forms/
+field.html) then adds "(optional)" to both labels; ``clean`` asks for one of the two."""
 
 from __future__ import annotations
 

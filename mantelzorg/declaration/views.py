@@ -1,11 +1,12 @@
 """The relying party's pages under /verklaring/ (issue 14, C6): the verifier page and the trust
-material (public key sets, status list tokens) at stable URLs.
+material (public key sets, status list tokens, the confirming organisations) at stable URLs.
 
 The verifier page works without JavaScript: a POST with the pasted text or a picture of the QR
 code. Nothing of the code is stored or logged (services.verify counts the outcome only)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.http import Http404, HttpResponse
@@ -19,6 +20,7 @@ from mantelzorg.core.http import personal
 from . import forms, keys, presentation, scan, selectors, services
 
 KEYS_MAX_AGE = 3600
+ORGANISATIONS_MAX_AGE = 3600
 RATE_RULE = "declaration_verify"
 
 
@@ -92,3 +94,16 @@ def status_token(request, list_id: int):
     if token is None:
         raise Http404
     return _public(HttpResponse(token.token, content_type="application/statuslist+cwt"), token.ttl)
+
+
+@require_safe
+def organisations(request):
+    """The organisations whose id a confirmed code carries (confirmed_by), with their names: public,
+    for verifiers that show the name offline. ``updated_at`` is when this list was read."""
+    at = dt.datetime.fromtimestamp(selectors.now(), tz=dt.UTC).isoformat().replace("+00:00", "Z")
+    body = json.dumps(
+        {"organisations": selectors.confirming_organisations(), "updated_at": at},
+        indent=2,
+        ensure_ascii=False,
+    )
+    return _public(HttpResponse(body, content_type="application/json"), ORGANISATIONS_MAX_AGE)
