@@ -11,8 +11,9 @@ signatures do change on every run (ECDSA signs with a fresh random nonce), so a 
 codes; the tests check the committed file, and that a fresh run gives the same outcomes and claims.
 
 Writes: vectors.json (the cases), keyset.json (JWKS) and keyset.cbor (COSE_KeySet) with the
-published test key, status_list.cwt (a signed Status List Token in which the "revoked" case's bit
-is set).
+published test key, status_list.cwt (a signed Status List Token, list 1 of the site
+https://mantelzorg.example, in which the "revoked" case's bit is set) and organisaties.json (the
+confirming organisations, as /verklaring/organisaties.json publishes them).
 """
 
 import argparse
@@ -38,7 +39,15 @@ SEEDS = {
     "published": b"MZ1 TEST ONLY signing key 1 -- never use in production",
     "unpublished": b"MZ1 TEST ONLY signing key 2 (not in the key set) -- never use in production",
 }
-STATUS_URI = "https://mantelzorg.example/verklaring/status/1"
+BASE = "https://mantelzorg.example"
+STATUS_LIST_ID = 1
+STATUS_URI = codec.status_list_uri(BASE, STATUS_LIST_ID)
+ORGANISATION = {
+    "id": 17,
+    "name": "Steunpunt Mantelzorg Voorbeeld",
+    "kind": "support_centre",
+    "gemeenten": ["GM0344"],
+}
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 ISSUED = datetime(2026, 12, 1, tzinfo=UTC)
 VALIDITY = timedelta(days=28)
@@ -46,17 +55,16 @@ STATUS_LIST_SIZE = 2**12
 INDICES = {"valid_parking": 1187, "valid_employer": 3021, "expired": 45, "revoked": 2718}
 
 PARKING = {
-    "iss": "NL-MZ-TEST",
     "purpose": "parking",
     "level": "confirmed",
-    "confirmed_by": "Steunpunt Mantelzorg Voorbeeld",
+    "confirmed_by": ORGANISATION["id"],
     "hours_band": 8,
     "care_since": "2025-03",
     "pc4": "3511",
+    "gemeente": "GM0344",
     "holder": {"initials": "JV", "birth_day": 14},
 }
 EMPLOYER = {
-    "iss": "NL-MZ-TEST",
     "purpose": "employer",
     "level": "self_declared",
     "relation": "parent",
@@ -74,7 +82,7 @@ def test_key(name: str) -> keys.SigningKey:
 
 
 def with_status(claims: dict, name: str) -> dict:
-    return {**claims, "status": {"idx": INDICES[name], "uri": STATUS_URI}}
+    return {**claims, "status": {"list": STATUS_LIST_ID, "idx": INDICES[name]}}
 
 
 def cose_of(code: str) -> bytes:
@@ -144,6 +152,12 @@ def build() -> tuple[list[dict], keys.SigningKey, bytes]:
             "Signed by another key under the published kid: the signature does not verify",
             True,
         ),
+        (
+            "exp_too_far",
+            sign(with_status(PARKING, "valid_parking"), NOW + timedelta(days=2)),
+            "Issued for 28 days from 2 days after now: exp is 30 days ahead, more than 28",
+            True,
+        ),
         ("tampered", tampered(valid), "valid_parking with one byte of the signed payload changed", True),
         ("wrong_prefix", "HC1:" + valid[len(codec.PREFIX) :], "valid_parking under the prefix HC1:", True),
         ("truncated", valid[:-20], "valid_parking without its last 20 characters", True),
@@ -183,6 +197,7 @@ def build() -> tuple[list[dict], keys.SigningKey, bytes]:
         "revoked": "revoked",
         "wrong_key": "not_genuine",
         "wrong_key_same_kid": "not_genuine",
+        "exp_too_far": "malformed",
         "tampered": "not_genuine",
         "wrong_prefix": "malformed",
         "truncated": "malformed",
@@ -205,7 +220,9 @@ def main() -> None:
     document = {
         "note": note,
         "keys": "keyset.json (JWKS) or keyset.cbor (COSE_KeySet)",
+        "base": BASE,
         "status_list": "status_list.cwt",
+        "organisations": "organisaties.json",
         "vectors": vectors,
     }
     (out / "vectors.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
@@ -213,6 +230,8 @@ def main() -> None:
     (out / "keyset.json").write_text(json.dumps(jwks, indent=2) + "\n")
     (out / "keyset.cbor").write_bytes(keys.public_cose_key_set([signer]))
     (out / "status_list.cwt").write_bytes(token)
+    organisations = {"organisations": [ORGANISATION], "updated_at": NOW.isoformat().replace("+00:00", "Z")}
+    (out / "organisaties.json").write_text(json.dumps(organisations, indent=2, ensure_ascii=False) + "\n")
     print(f"{len(vectors)} vectors written to {out}")
 
 

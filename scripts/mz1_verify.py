@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
 """Reference verifier for MZ1 caregiver attestations (docs/declaration/verifier.md).
 
-    python scripts/mz1_verify.py --keys keyset.json [--status status.cwt] [--now TIME] [--json] "MZ1:..."
+    python scripts/mz1_verify.py --keys keyset.json [--base URL] [--status status.cwt]
+        [--organisations organisaties.json] [--now TIME] [--json] "MZ1:..."
 
 One file, for relying parties who integrate verification: it needs only ``pip install cwt base45``
 (cwt brings cbor2 and cryptography) and nothing of the Mantelzorg application. ``--keys`` is the
-published key set, as JWKS (.json) or COSE_KeySet (.cbor); ``--status`` a Status List Token
-(draft-ietf-oauth-status-list, CWT) fetched from the code's status uri; ``--now`` a time (seconds
-since 1970 or ISO 8601, default: the clock) for testing. A code of "-" is read from standard input.
+published key set, as JWKS (.json) or COSE_KeySet (.cbor); ``--base`` the site the keys were
+fetched from (e.g. https://mantelzorg.nl): a code names its status list by id only, its uri is
+``<base>/verklaring/status/<list id>``; ``--status`` a Status List Token
+(draft-ietf-oauth-status-list, CWT) fetched from that uri (without --base its own ``sub`` says
+which list it is); ``--organisations`` the list of confirming organisations
+(``<base>/verklaring/organisaties.json``), to show the name of the one that confirmed a code;
+``--now`` a time (seconds since 1970 or ISO 8601, default: the clock) for testing. A code of "-" is
+read from standard input.
 
 Prints the outcome (valid, expired, revoked, not_genuine or malformed) and, when valid, the
-disclosed claims. Exit status: 0 valid, 1 any other outcome, 2 the key set or status list is unusable.
+disclosed claims (``confirmed_by`` is an organisation id; with --organisations its name follows).
+Exit status: 0 valid, 1 any other outcome, 2 the key set, status list or organisations list is unusable.
 """
 
 import argparse
@@ -28,10 +35,12 @@ from cwt import COSE, COSEKey
 
 PREFIX = "MZ1:"
 ES256 = -7
-MAX_VALIDITY = 28 * 24 * 3600
+MAX_VALIDITY = 28 * 24 * 3600  # exp is never further ahead than this from the moment of checking
 MAX_CODE_LENGTH = 4296
 MAX_PAYLOAD = 8192
 STATUS_TYP = "application/statuslist+cwt"
+STATUS_PATH = "/verklaring/status/"
+UINT32 = 2**32 - 1
 PURPOSES = {
     1: "parking",
     2: "employer",
@@ -175,29 +184,19 @@ def uint(value, low, high):
 
 def readable(payload):
     """The disclosed claims with their readable names (mantelzorg/declaration/codec.py documents them)."""
-    if set(payload) - {1, 4, 6, 65535, -65537} or not isinstance(payload.get(-65537), dict):
-        raise Outcome("malformed", "not an MZ1 claims set")
+    if set(payload) != {4, -65537} or not isinstance(payload[-65537], dict):
+        raise Outcome("malformed", "not an MZ1 claims set: exactly exp (4) and the MZ1 map (-65537)")
     mz = payload[-65537]
-    if set(mz) - set(range(1, 11)):
+    if set(mz) - set(range(1, 12)):
         raise Outcome("malformed", "unknown MZ1 claim")
     claims = {}
-    if 1 in payload:
-        claims["iss"] = text(payload[1], 100)
-    if 65535 in payload:
-        reference = payload[65535].get("status_list") if isinstance(payload[65535], dict) else None
-        if not isinstance(reference, dict):
-            raise Outcome("malformed", "status has no status_list")
-        claims["status"] = {
-            "idx": uint(reference.get("idx"), 0, 2**32 - 1),
-            "uri": text(reference.get("uri"), 200),
-        }
     if mz.get(1) not in PURPOSES or mz.get(2) not in LEVELS or isinstance(mz.get(1), bool):
         raise Outcome("malformed", "unknown purpose or level")
     claims["purpose"], claims["level"] = PURPOSES[mz[1]], LEVELS[mz[2]]
     if 3 in mz:
         if claims["level"] != "confirmed":
             raise Outcome("malformed", "confirmed_by goes only with level confirmed")
-        claims["confirmed_by"] = text(mz[3], 80)
+        claims["confirmed_by"] = uint(mz[3], 1, UINT32)
     if 4 in mz:
         claims["hours_band"] = uint(mz[4], 0, 168)
     if 5 in mz:
@@ -227,11 +226,42 @@ def readable(payload):
             claims["holder"]["birth_day"] = uint(holder[2], 1, 31)
         else:
             claims["holder"]["birth_month"] = uint(holder[3], 1, 12)
+    if 11 in mz:
+        reference = mz[11]
+        if not isinstance(reference, list) or len(reference) != 2:
+            raise Outcome("malformed", "status is [list id, idx]")
+        claims["status"] = {"list": uint(reference[0], 1, UINT32), "idx": uint(reference[1], 0, UINT32)}
     return claims
 
 
-def verify(code, keys, now, status=None):
-    """{"status", "reason", "claims"?} for an MZ1 text; never raises on a bad code."""
+def list_id_of(uri):
+    """The list id at the end of a status list uri (.../verklaring/status/<id>), else None."""
+    if not isinstance(uri, str) or STATUS_PATH not in uri:
+        return None
+    rest = uri.rsplit(STATUS_PATH, 1)[1]
+    if not (rest.isascii() and rest.isdigit()) or len(rest) > 10 or rest.startswith("0"):
+        return None
+    return int(rest) if int(rest) <= UINT32 else None
+
+
+def status_uri(base, list_id):
+    return f"{base.rstrip('/')}{STATUS_PATH}{list_id}"
+
+
+def load_organisations(path):
+    """{id: name} from organisaties.json; SystemExit(2) when unusable."""
+    try:
+        with open(path, "rb") as handle:
+            data = json.loads(handle.read())
+        return {int(entry["id"]): str(entry["name"]) for entry in data["organisations"]}
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        fail(f"organisations list {path} unusable: {error}")
+
+
+def verify(code, keys, now, status=None, base=None, organisations=None):
+    """{"status", "reason", "claims"?, "status_checked", "status_uri"?} for an MZ1 text; never
+    raises on a bad code. ``status``: (uri, bits, lst) of a verified list; it counts for the code
+    when its uri names the code's list id (and, with ``base``, is that site's uri)."""
     try:
         if not isinstance(code, str) or len(code.strip()) > MAX_CODE_LENGTH:
             raise Outcome("malformed", "not a code")
@@ -243,22 +273,30 @@ def verify(code, keys, now, status=None):
         except ValueError:
             raise Outcome("malformed", "not base45") from None
         _, payload = verify_sign1(inflate(compressed, MAX_PAYLOAD), keys)
-        iat, exp = uint(payload.get(6), 0, 2**40), uint(payload.get(4), 0, 2**40)
+        exp = uint(payload.get(4), 0, 2**40)
         claims = readable(payload)
-        if not 0 < exp - iat <= MAX_VALIDITY:
-            raise Outcome("malformed", "validity longer than 28 days")
+        if exp - now > MAX_VALIDITY:  # no iat: a code is never valid for more than 28 days from now
+            raise Outcome("malformed", "exp is more than 28 days ahead")
         if now >= exp:  # RFC 8392: exp is the time on or after which the code is not accepted
             raise Outcome("expired", "now is at or after exp")
-        reference, checked = claims.get("status"), False
-        if status is not None and reference and reference["uri"] == status[0]:
-            uri, bits, lst = status
-            idx = reference["idx"]
-            if idx * bits >= len(lst) * 8:
-                raise Outcome("malformed", "status index outside the status list")
-            if (lst[idx * bits // 8] >> (idx * bits % 8)) & ((1 << bits) - 1):
-                return {"status": "revoked", "reason": "status list bit set", "status_checked": True}
-            checked = True
-        return {"status": "valid", "reason": "", "claims": claims, "status_checked": checked}
+        reference, checked, uri = claims.get("status"), False, None
+        if reference and base is not None:
+            uri = status_uri(base, reference["list"])
+        if status is not None and reference and list_id_of(status[0]) == reference["list"]:
+            if uri is None or status[0] == uri:
+                uri, bits, lst = status
+                idx = reference["idx"]
+                if idx * bits >= len(lst) * 8:
+                    raise Outcome("malformed", "status index outside the status list")
+                if (lst[idx * bits // 8] >> (idx * bits % 8)) & ((1 << bits) - 1):
+                    return {"status": "revoked", "reason": "status list bit set", "status_checked": True}
+                checked = True
+        if organisations is not None and claims.get("confirmed_by") in organisations:
+            claims["confirmed_by_name"] = organisations[claims["confirmed_by"]]
+        result = {"status": "valid", "reason": "", "claims": claims, "status_checked": checked}
+        if uri is not None:
+            result["status_uri"] = uri
+        return result
     except Outcome as outcome:
         return {"status": outcome.status, "reason": outcome.reason, "status_checked": False}
     except Exception as error:  # an answer, never a crash
@@ -288,7 +326,9 @@ def main(argv=None):
     parser.add_argument(
         "--keys", required=True, help="published key set: JWKS (.json) or COSE_KeySet (.cbor)"
     )
-    parser.add_argument("--status", help="Status List Token (CWT) from the code's status uri")
+    parser.add_argument("--base", help="the site the keys come from, e.g. https://mantelzorg.nl")
+    parser.add_argument("--status", help="Status List Token (CWT) from <base>/verklaring/status/<list id>")
+    parser.add_argument("--organisations", help="the confirming organisations (organisaties.json)")
     parser.add_argument("--now", help="verify as at this time (seconds since 1970 or ISO 8601)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("code", help='the MZ1: text, or "-" to read it from standard input')
@@ -299,16 +339,25 @@ def main(argv=None):
     except (OSError, ValueError, KeyError, TypeError) as error:
         fail(f"key set {args.keys} unusable: {error}")
     status = load_status_list(args.status, keys, now) if args.status else None
+    organisations = load_organisations(args.organisations) if args.organisations else None
     code = sys.stdin.read() if args.code == "-" else args.code
-    result = verify(code, keys, now, status)
+    result = verify(code, keys, now, status, args.base, organisations)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         print(result["status"] + (f" ({result['reason']})" if result["reason"] else ""))
-        for name, value in result.get("claims", {}).items():
+        claims = result.get("claims", {})
+        for name, value in claims.items():
+            if name == "confirmed_by_name":
+                continue
+            if name == "confirmed_by":
+                known = claims.get("confirmed_by_name")
+                value = f"organisation {value}" + (f" ({known})" if known else "")
             print(f"  {name}: {json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value}")
+        if "status_uri" in result:
+            print(f"  status list: {result['status_uri']}")
         if result["status"] == "valid" and not result["status_checked"]:
-            print("  (revocation not checked: pass --status with the list from the code's status uri)")
+            print("  (revocation not checked: pass --status with the token from the status list's uri)")
     return 0 if result["status"] == "valid" else 1
 
 

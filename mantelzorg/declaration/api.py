@@ -25,7 +25,7 @@ from mantelzorg.api.errors import ErrorsSerializer
 from mantelzorg.api.parsers import JSONParser
 from mantelzorg.core.http import personal
 
-from . import codec, keys, services
+from . import codec, keys, selectors, services
 from .views import RATE_RULE
 
 
@@ -46,18 +46,26 @@ class HolderSerializer(serializers.Serializer):
 
 
 class StatusReferenceSerializer(serializers.Serializer):
+    list = serializers.IntegerField(
+        min_value=1, help_text="the status list's id: its token is at /verklaring/status/<list>"
+    )
     idx = serializers.IntegerField(min_value=0)
-    uri = serializers.URLField()
 
 
 class ClaimsSerializer(serializers.Serializer):
     """The disclosed claims (docs/declaration/verifier.md): only those the purpose discloses."""
 
-    iss = serializers.CharField()
-    status = StatusReferenceSerializer()
+    status = StatusReferenceSerializer(required=False)
     purpose = serializers.ChoiceField(choices=list(codec.PURPOSES))
     level = serializers.ChoiceField(choices=list(codec.LEVELS))
-    confirmed_by = serializers.CharField(required=False)
+    confirmed_by = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="id of the organisation that confirmed it (level confirmed), as in /verklaring/organisaties.json",
+    )
+    confirmed_by_name = serializers.CharField(
+        required=False, help_text="name of that organisation; absent when the id is not in our list"
+    )
     hours_band = serializers.IntegerField(
         required=False, help_text="at least this many hours of care per week"
     )
@@ -85,7 +93,11 @@ def verification_data(result: codec.Verification, at: int) -> dict:
         "status_checked": result.status_checked,
     }
     if result.valid:
-        data["claims"] = result.claims
+        claims = dict(result.claims or {})
+        name = selectors.confirming_organisation_name(claims.get("confirmed_by"))
+        if name:
+            claims["confirmed_by_name"] = name
+        data["claims"] = claims
     return data
 
 
@@ -101,7 +113,7 @@ class VerifyView(APIView):
         summary="Verify a caregiver declaration code (MZ1; nothing is stored)",
         description=(
             "Checks the signature against the published keys (`/verklaring/sleutels.json` as JWKS, `/verklaring/sleutels.cbor` as COSE_KeySet), the expiry "
-            "and, for a code that names one of our status lists (`/verklaring/status/<id>.cwt`, a signed Token Status List), its revocation bit. The outcome is one "
+            "and, for a code that names one of our status lists by its id (`/verklaring/status/<id>.cwt`, a signed Token Status List), its revocation bit. `confirmed_by` is an organisation id; its name (`confirmed_by_name`) is published at `/verklaring/organisaties.json`. The outcome is one "
             "of `valid`, `expired`, `revoked`, `not_genuine`, `malformed`; a code that cannot be read is "
             "`malformed` (200), not an error. `claims` only when valid. Nothing of the code is stored or "
             "logged; the outcome is counted per purpose and day. Rate limited per IP address (429)."

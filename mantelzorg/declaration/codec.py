@@ -13,18 +13,21 @@ the same steps with the same libraries, and the tests hold both to the same outc
 CWT claims (top level)
 ======================
 
+Exactly two, nothing else (a verifier refuses any other key as malformed):
+
 =========  =======  ==========================================================================
 key        name     value
 =========  =======  ==========================================================================
-1          iss      text: who signed (this installation), e.g. "NL-MZ"
-4          exp      uint: expiry, seconds since 1970 (UTC); never more than 28 days after iat
-6          iat      uint: issued at, seconds since 1970 (UTC)
-65535      status   the Token Status List reference (draft-ietf-oauth-status-list, section
-                    "Referenced Token in COSE"): ``{"status_list": {"idx": uint, "uri": text}}``
+4          exp      uint: expiry, seconds since 1970 (UTC); at most 28 days after the moment
+                    the code is checked (see "Outcomes"), and at encode at most 28 days after
+                    the moment it was issued
 -65537     mz       our own claims, in one map (below). -65537 is the first private-use claim
                     key of RFC 8392 section 9.1 (keys below -65536), as the DCC keeps its
                     certificate under -260 in one map
 =========  =======  ==========================================================================
+
+No iss (1): the issuer is implied by the ``MZ1:`` prefix and the pinned key set. No iat (6): the
+28-day rule is checked against exp alone. No status claim 65535: see key 11 below.
 
 Our own claims (the map under -65537), small integer keys to keep the QR code small
 ====================================================================================
@@ -35,7 +38,8 @@ key    name          value
 1      purpose       uint, ``PURPOSES``: 1 parking, 2 employer, 3 housing, 4 uwv, 5 education,
                      6 appreciation, 7 general
 2      level         uint, ``LEVELS``: 1 self_declared ("zelfverklaard"), 2 confirmed
-3      confirmed_by  text: the organisation that confirmed it (only with level confirmed)
+3      confirmed_by  uint >= 1: the id of the organisation that confirmed it (only with level
+                     confirmed); names at ``/verklaring/organisaties.json``
 4      hours_band    uint: lower bound of the care hours per week (8 means "at least 8 h/week")
 5      care_since    uint YYYYMM: the month care began (202503 = March 2025), never a day
 6      pc4           uint: the naaste's four-digit postcode (1000-9999)
@@ -45,11 +49,20 @@ key    name          value
 10     holder        map: holder binding as CoronaCheck does it (initials plus birth day *or*
                      birth month, checked against an ID): {1: initials text, 2: birth day 1-31}
                      or {1: initials text, 3: birth month 1-12}; never the BSN
+11     status        array [list id uint >= 1, idx uint]: the entry of the code in the Token Status
+                     List at ``<base>/verklaring/status/<list id>`` (see below)
 =====  ============  ===============================================================================
 
+The status reference deviates from draft-ietf-oauth-status-list ("Referenced Token in COSE": claim
+65535, ``{"status_list": {"idx": uint, "uri": text}}``): its text keys and an absolute uri alone
+take an attestation past QR version 10. The uri is derived instead: ``<base>`` is the site the
+keys were fetched from (``settings.SITE_URL`` on the server). The Status List Token itself stays
+as the draft has it, with that uri as its ``sub``; ``status_list_id`` reads the list id back from it.
+
 In the dict that ``encode`` takes and ``decode`` returns these are readable: ``purpose="parking"``,
-``level="confirmed"``, ``care_since="2025-03"``, ``pc4="3511"``, ``gemeente="GM0344"``,
-``valid_until="2027-12-03"``, ``holder={"initials": "JV", "birth_day": 14}``.
+``level="confirmed"``, ``confirmed_by=17``, ``care_since="2025-03"``, ``pc4="3511"``,
+``gemeente="GM0344"``, ``valid_until="2027-12-03"``, ``holder={"initials": "JV", "birth_day": 14}``,
+``status={"list": 1, "idx": 4242}``.
 
 Outcomes of ``decode``
 ======================
@@ -62,13 +75,15 @@ before its status):
    that names ES256 and a kid: **malformed**;
 2. no published key with that kid, or no key with that kid verifies the signature:
    **not_genuine** (every key with the kid is tried, as DCC verifiers do);
-3. a signed payload that is not a CWT of this profile: **malformed**;
+3. a signed payload that is not a CWT of this profile: **malformed**; so is one whose ``exp`` is
+   more than 28 days (``MAX_VALIDITY_SECONDS``) after ``now``: without iat this is how a code is
+   never valid for longer than 28 days from the moment it is checked (exactly 28 days is allowed);
 4. ``now >= exp``: **expired**. RFC 8392 section 3.1.4 (as RFC 7519 for JWT) defines exp as the time
    "on or after which the CWT MUST NOT be accepted for processing": at exp itself the code is
    expired, one second before it is valid. No leeway: expiry is exact;
-5. a status list was given for the code's status ``uri`` and its bit at ``idx`` is set:
-   **revoked**; an index outside that list is **malformed** (the draft: the token "MUST be
-   rejected"). A list for another uri, or no list, leaves the status unchecked
+5. a status list was given whose uri names the code's list id (``status_list_id``) and its bit at
+   ``idx`` is set: **revoked**; an index outside that list is **malformed** (the draft: the token
+   "MUST be rejected"). A list for another id, or no list, leaves the status unchecked
    (``status_checked=False``): offline verifiers say how old their list is;
 6. otherwise **valid**, with the claims.
 """
@@ -93,13 +108,12 @@ ES256 = -7
 HEADER_ALG = 1
 HEADER_KID = 4
 
-CLAIM_ISS = 1
 CLAIM_EXP = 4
-CLAIM_IAT = 6
-CLAIM_STATUS = 65535
 CLAIM_MZ = -65537
+# Where a status list lives below the site of the keys: <base>/verklaring/status/<list id>.
+STATUS_PATH = "/verklaring/status/"
 
-# Each QR is valid for at most 28 days (issue 14; CoronaCheck issues strips at most 28 days ahead).
+# Each QR is valid for at most 28 days, from issue and from any moment it is checked (issue 14; CoronaCheck issues strips at most 28 days ahead).
 MAX_VALIDITY_SECONDS = 28 * 24 * 3600
 # Longest text we look at: a version 40 QR code holds 4,296 alphanumeric characters.
 MAX_CODE_LENGTH = 4296
@@ -134,11 +148,14 @@ KEY_GEMEENTE = 7
 KEY_RELATION = 8
 KEY_VALID_UNTIL = 9
 KEY_HOLDER = 10
+KEY_STATUS = 11
 HOLDER_INITIALS = 1
 HOLDER_BIRTH_DAY = 2
 HOLDER_BIRTH_MONTH = 3
 
-# Every readable claim name that ``encode`` accepts, besides "iss" and "status".
+UINT32 = 2**32 - 1
+
+# Every readable claim name that ``encode`` accepts.
 CLAIM_NAMES = (
     "purpose",
     "level",
@@ -150,6 +167,7 @@ CLAIM_NAMES = (
     "relation",
     "valid_until",
     "holder",
+    "status",
 )
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})\Z")
@@ -173,7 +191,7 @@ class NotGenuine(Exception):
 
 class StatusSource(Protocol):
     """What ``decode`` needs of a verified status list (status_list.StatusList, a frozen dataclass:
-    ``uri`` is read-only)."""
+    ``uri`` is read-only). The list id is read from the uri (``status_list_id``)."""
 
     @property
     def uri(self) -> str: ...
@@ -189,7 +207,6 @@ class Verification:
     reason: str = ""
     claims: dict[str, Any] | None = None
     kid: bytes | None = None
-    issued_at: int | None = None
     expires_at: int | None = None
     status_checked: bool = False
 
@@ -302,37 +319,41 @@ def _enum_from_wire(value: Any, name: str, table: dict[str, int]) -> str:
     raise ClaimError(f"unknown {name} code")
 
 
-def _status_to_wire(value: Any) -> dict[str, Any]:
-    if not isinstance(value, Mapping) or set(value) != {"idx", "uri"}:
-        raise ClaimError('status is {"idx": index, "uri": status list uri}')
+def _status_to_wire(value: Any) -> list[int]:
+    if not isinstance(value, Mapping) or set(value) != {"list", "idx"}:
+        raise ClaimError('status is {"list": status list id, "idx": index}')
+    return [_uint(value["list"], "status list", 1, UINT32), _uint(value["idx"], "status idx", 0, UINT32)]
+
+
+def _status_from_wire(value: Any) -> dict[str, int]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise ClaimError("status is an array of the list id and the index")
     return {
-        "status_list": {
-            "idx": _uint(value["idx"], "status idx", 0, 2**32 - 1),
-            "uri": _text(value["uri"], "status uri", 200),
-        }
+        "list": _uint(value[0], "status list", 1, UINT32),
+        "idx": _uint(value[1], "status idx", 0, UINT32),
     }
 
 
-def _status_from_wire(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict) or not isinstance(value.get("status_list"), dict):
-        raise ClaimError("status has no status_list")
-    reference = value["status_list"]
-    return {
-        "idx": _uint(reference.get("idx"), "status idx", 0, 2**32 - 1),
-        "uri": _text(reference.get("uri"), "status uri", 200),
-    }
+def status_list_uri(base: str, list_id: int) -> str:
+    """The uri of status list ``list_id`` of the site at ``base`` (the ``sub`` of its token)."""
+    return f"{base.rstrip('/')}{STATUS_PATH}{list_id}"
 
 
-def claims_to_wire(claims: Mapping[str, Any]) -> tuple[dict[int, Any], dict[int, Any]]:
-    """The readable claims as (top-level CWT claims without times, the -65537 map)."""
-    unknown = set(claims) - set(CLAIM_NAMES) - {"iss", "status"}
+def status_list_id(uri: Any) -> int | None:
+    """The list id at the end of a status list uri (``.../verklaring/status/<id>``), else None."""
+    if not isinstance(uri, str) or STATUS_PATH not in uri:
+        return None
+    rest = uri.rsplit(STATUS_PATH, 1)[1]
+    if not (rest.isascii() and rest.isdigit()) or len(rest) > 10 or rest.startswith("0"):
+        return None
+    return int(rest) if int(rest) <= UINT32 else None
+
+
+def claims_to_wire(claims: Mapping[str, Any]) -> dict[int, Any]:
+    """The readable claims as the -65537 map."""
+    unknown = set(claims) - set(CLAIM_NAMES)
     if unknown:
         raise ClaimError(f"unknown claims: {', '.join(sorted(unknown))}")
-    top: dict[int, Any] = {}
-    if "iss" in claims:
-        top[CLAIM_ISS] = _text(claims["iss"], "iss", 100)
-    if "status" in claims:
-        top[CLAIM_STATUS] = _status_to_wire(claims["status"])
     mz: dict[int, Any] = {}
     if "purpose" not in claims or "level" not in claims:
         raise ClaimError("purpose and level are required")
@@ -341,7 +362,7 @@ def claims_to_wire(claims: Mapping[str, Any]) -> tuple[dict[int, Any], dict[int,
     if "confirmed_by" in claims:
         if claims["level"] != "confirmed":
             raise ClaimError("confirmed_by goes only with level confirmed")
-        mz[KEY_CONFIRMED_BY] = _text(claims["confirmed_by"], "confirmed_by", 80)
+        mz[KEY_CONFIRMED_BY] = _uint(claims["confirmed_by"], "confirmed_by", 1, UINT32)
     if "hours_band" in claims:
         mz[KEY_HOURS_BAND] = _uint(claims["hours_band"], "hours_band", 0, 168)
     if "care_since" in claims:
@@ -361,13 +382,14 @@ def claims_to_wire(claims: Mapping[str, Any]) -> tuple[dict[int, Any], dict[int,
         mz[KEY_VALID_UNTIL] = _date_to_wire(claims["valid_until"])
     if "holder" in claims:
         mz[KEY_HOLDER] = _holder_to_wire(claims["holder"])
-    return top, mz
+    if "status" in claims:
+        mz[KEY_STATUS] = _status_to_wire(claims["status"])
+    return mz
 
 
 def claims_from_wire(payload: dict[Any, Any]) -> dict[str, Any]:
     """The readable claims of a verified CWT payload (raises ClaimError outside this profile)."""
-    allowed = {CLAIM_ISS, CLAIM_EXP, CLAIM_IAT, CLAIM_STATUS, CLAIM_MZ}
-    if set(payload) - allowed:
+    if set(payload) != {CLAIM_EXP, CLAIM_MZ}:
         raise ClaimError("claims outside the MZ1 profile")
     mz = payload.get(CLAIM_MZ)
     if not isinstance(mz, dict):
@@ -383,18 +405,15 @@ def claims_from_wire(payload: dict[Any, Any]) -> dict[str, Any]:
         KEY_RELATION,
         KEY_VALID_UNTIL,
         KEY_HOLDER,
+        KEY_STATUS,
     }
     if set(mz) - known:
         raise ClaimError("unknown MZ1 claim")
     claims: dict[str, Any] = {}
-    if CLAIM_ISS in payload:
-        claims["iss"] = _text(payload[CLAIM_ISS], "iss", 100)
-    if CLAIM_STATUS in payload:
-        claims["status"] = _status_from_wire(payload[CLAIM_STATUS])
     claims["purpose"] = _enum_from_wire(mz.get(KEY_PURPOSE), "purpose", PURPOSES)
     claims["level"] = _enum_from_wire(mz.get(KEY_LEVEL), "level", LEVELS)
     if KEY_CONFIRMED_BY in mz:
-        claims["confirmed_by"] = _text(mz[KEY_CONFIRMED_BY], "confirmed_by", 80)
+        claims["confirmed_by"] = _uint(mz[KEY_CONFIRMED_BY], "confirmed_by", 1, UINT32)
     if KEY_HOURS_BAND in mz:
         claims["hours_band"] = _uint(mz[KEY_HOURS_BAND], "hours_band", 0, 168)
     if KEY_CARE_SINCE in mz:
@@ -409,6 +428,8 @@ def claims_from_wire(payload: dict[Any, Any]) -> dict[str, Any]:
         claims["valid_until"] = _date_from_wire(mz[KEY_VALID_UNTIL])
     if KEY_HOLDER in mz:
         claims["holder"] = _holder_from_wire(mz[KEY_HOLDER])
+    if KEY_STATUS in mz:
+        claims["status"] = _status_from_wire(mz[KEY_STATUS])
     # the same rules as at encode (e.g. confirmed_by only with level confirmed)
     claims_to_wire(claims)
     return claims
@@ -508,12 +529,14 @@ def encode(
     issued_at: datetime | int,
     expires_at: datetime | int,
 ) -> str:
-    """The ``MZ1:`` text of ``claims`` (readable names, see the module docstring), signed with ``key``."""
+    """The ``MZ1:`` text of ``claims`` (readable names, see the module docstring), signed with ``key``.
+
+    ``issued_at`` is not written into the code (no iat); it only bounds the validity: ``expires_at``
+    must be more than 0 seconds and at most 28 days after it."""
     iat, exp = timestamp(issued_at), timestamp(expires_at)
     if not 0 < exp - iat <= MAX_VALIDITY_SECONDS:
         raise ClaimError("an MZ1 code is valid for more than 0 seconds and at most 28 days")
-    top, mz = claims_to_wire(claims)
-    payload = {**top, CLAIM_IAT: iat, CLAIM_EXP: exp, CLAIM_MZ: mz}
+    payload = {CLAIM_EXP: exp, CLAIM_MZ: claims_to_wire(claims)}
     signed = sign(payload, key, kid)
     return PREFIX + base45.b45encode(zlib.compress(signed, 9)).decode("ascii")
 
@@ -575,31 +598,27 @@ def decode(
         return Verification(NOT_GENUINE, reason=str(error))
     except Exception as error:  # the promise: an answer, never an exception
         return Verification(MALFORMED, reason=f"unreadable ({type(error).__name__})")
-    iat, exp = payload.get(CLAIM_IAT), payload.get(CLAIM_EXP)
     try:
-        iat = _uint(iat, "iat", 0, 2**40)
-        exp = _uint(exp, "exp", 0, 2**40)
+        exp = _uint(payload.get(CLAIM_EXP), "exp", 0, 2**40)
         claims = claims_from_wire(payload)
     except ClaimError as error:
         return Verification(MALFORMED, reason=str(error), kid=kid)
     except Exception as error:  # a signed payload of an unforeseen shape: still an answer
         return Verification(MALFORMED, reason=f"unreadable claims ({type(error).__name__})", kid=kid)
-    if not 0 < exp - iat <= MAX_VALIDITY_SECONDS:
-        return Verification(MALFORMED, reason="validity longer than 28 days", kid=kid)
+    if exp - current > MAX_VALIDITY_SECONDS:
+        return Verification(MALFORMED, reason="exp is more than 28 days ahead", kid=kid)
     if current >= exp:
-        return Verification(EXPIRED, "now is at or after exp", kid=kid, issued_at=iat, expires_at=exp)
+        return Verification(EXPIRED, "now is at or after exp", kid=kid, expires_at=exp)
     status_checked = False
     reference = claims.get("status")
-    if status_list is not None and reference and reference["uri"] == status_list.uri:
+    if status_list is not None and reference and status_list_id(status_list.uri) == reference["list"]:
         try:
             bit = status_list.status(reference["idx"])
         except IndexError:
             reason = "status index outside the status list"
-            return Verification(MALFORMED, reason, kid=kid, issued_at=iat, expires_at=exp)
+            return Verification(MALFORMED, reason, kid=kid, expires_at=exp)
         if bit != 0:
             reason = "status list bit set"
-            return Verification(REVOKED, reason, kid=kid, issued_at=iat, expires_at=exp, status_checked=True)
+            return Verification(REVOKED, reason, kid=kid, expires_at=exp, status_checked=True)
         status_checked = True
-    return Verification(
-        VALID, claims=claims, kid=kid, issued_at=iat, expires_at=exp, status_checked=status_checked
-    )
+    return Verification(VALID, claims=claims, kid=kid, expires_at=exp, status_checked=status_checked)

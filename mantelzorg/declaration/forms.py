@@ -1,6 +1,8 @@
-"""The forms of the declaration app: the verifier's (paste the MZ1 text or upload a picture of
-the QR code), the caregiver's declaration, a request to an issuer, and a relying party's
-registration."""
+"""The forms of the declaration app: the verifier's (paste the MZ1 text or upload a picture of the
+QR code; either one is enough, so neither field is required: the shared field template
+(core/templates/django/forms/field.html) then adds "(optional)" to both labels, and ``clean``
+asks for one of the two), the caregiver's declaration, a request to an issuer, and a relying
+party's registration."""
 
 from __future__ import annotations
 

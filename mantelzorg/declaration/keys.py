@@ -16,8 +16,10 @@ A retired key signs nothing more but stays in the published set (verify-only) un
 signed has expired: at most ``codec.MAX_VALIDITY_SECONDS`` (28 days) after it was retired. Then it
 drops out of the set, and what it signed is refused as not genuine.
 
-The kid of a key is the first 8 bytes of the SHA-256 of its public key (SubjectPublicKeyInfo, DER),
-as the DCC derives it from the signer's certificate. In JSON it is written base64url.
+The kid of a key is the first 4 bytes of the SHA-256 of its public key (SubjectPublicKeyInfo, DER),
+as the DCC derives its kid (8 bytes there) from the signer's certificate; 4 bytes keep the QR code
+small, and a kid only selects keys: verifiers try every published key with it, the signature
+decides. In JSON it is written base64url.
 
 Nothing here logs; no object's repr shows key material.
 """
@@ -46,7 +48,7 @@ ENV_FILE = "MZ_DECLARATION_KEYS_FILE"
 ENV_INLINE = "MZ_DECLARATION_KEYS"
 ACTIVE = "active"
 RETIRED = "retired"
-KID_BYTES = 8
+KID_BYTES = 4
 # A retired key stays published this long: the longest anything it signed can live.
 RETIRED_KEY_KEPT_SECONDS = codec.MAX_VALIDITY_SECONDS
 

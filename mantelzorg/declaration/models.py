@@ -88,8 +88,12 @@ class Issuer(models.Model):
     with an Issuer row are offered to caregivers: confirming is something an organisation opts
     into."""
 
+    # The kinds selectors.confirming_organisations publishes for verifiers (organisaties.json).
     organisation = models.OneToOneField(
-        "accounts.Organisation", on_delete=models.CASCADE, related_name="declaration_issuer"
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        related_name="declaration_issuer",
+        limit_choices_to={"kind__in": ["support_centre", "municipality"]},
     )
     validity_months = models.PositiveSmallIntegerField(
         _("months a confirmed declaration is valid"),

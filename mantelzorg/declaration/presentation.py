@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from mantelzorg.network.models import Relation
 
-from . import codec
+from . import codec, selectors
 
 HEADLINES = {
     codec.VALID: (
@@ -90,8 +90,16 @@ def _date(value: str) -> str:
 
 def claim_rows(claims: dict) -> list[Row]:
     rows = [Row(_("Purpose"), str(PURPOSES.get(claims["purpose"], claims["purpose"])))]
-    if claims.get("level") == "confirmed":
-        level = _("Confirmed by %(organisation)s") % {"organisation": claims.get("confirmed_by", "")}
+    if claims.get("level") == "confirmed" and "confirmed_by" in claims:
+        name = selectors.confirming_organisation_name(claims["confirmed_by"])
+        if name:
+            level = _("Confirmed by %(organisation)s") % {"organisation": name}
+        else:
+            level = _("Confirmed by organisation number %(number)d (not in our list of organisations)") % {
+                "number": claims["confirmed_by"]
+            }
+    elif claims.get("level") == "confirmed":
+        level = _("Confirmed by an organisation")
     else:
         level = _("Self-declared: the caregiver filled this in; no organisation has confirmed it")
     rows.append(Row(_("Level"), level))
@@ -110,7 +118,9 @@ def claim_rows(claims: dict) -> list[Row]:
     if "pc4" in claims:
         rows.append(Row(_("Postcode area of the person cared for"), claims["pc4"]))
     if "gemeente" in claims:
-        rows.append(Row(_("Municipality of the person cared for (CBS code)"), claims["gemeente"]))
+        name = selectors.municipality_name(claims["gemeente"])
+        gemeente = f"{name} ({claims['gemeente']})" if name else claims["gemeente"]
+        rows.append(Row(_("Municipality of the person cared for"), gemeente))
     if "valid_until" in claims:
         rows.append(Row(_("The declaration runs until"), _date(claims["valid_until"])))
     return rows

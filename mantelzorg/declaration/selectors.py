@@ -1,5 +1,6 @@
 """Reading the trust material of MZ1 (issue 14, C6): the keyring, the published key sets, the
-status lists and their signed tokens. Nothing here writes."""
+status lists and their signed tokens, the organisations that confirm declarations and the names of
+gemeenten. Nothing here writes."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from pathlib import Path
 
 from django.conf import settings
 
-from . import keys, status_list
+from mantelzorg.accounts.models import Organisation
+from mantelzorg.core.models import Municipality
+
+from . import codec, keys, status_list
 from .models import StatusList
 
 # A verifier may cache a status list token this long before fetching it again (the draft's ttl);
 # the token itself expires a day after it was signed.
 STATUS_TTL_SECONDS = 3600
 STATUS_LIFETIME_SECONDS = 24 * 3600
-STATUS_PATH = "/verklaring/status/"
 
 
 def default_keyring_path() -> Path:
@@ -39,30 +42,21 @@ def public_keyset(at: int):
 
 
 def status_list_uri(list_id: int) -> str:
-    """The uri a code names for its status list (the ``sub`` of the list's token)."""
-    return f"{settings.SITE_URL}{STATUS_PATH}{list_id}"
+    """The uri of our status list ``list_id`` (the ``sub`` of its token): SITE_URL plus
+    /verklaring/status/<list_id>, as verifiers derive it from a code's list id."""
+    return codec.status_list_uri(settings.SITE_URL, list_id)
 
 
-def list_id_of(uri: str) -> int | None:
-    """The id of one of our status lists from a code's status uri, or None when it is not ours."""
-    base = f"{settings.SITE_URL}{STATUS_PATH}"
-    if not uri.startswith(base):
-        return None
-    rest = uri[len(base) :]
-    return int(rest) if rest.isascii() and rest.isdigit() and len(rest) <= 9 else None
-
-
-def status_source(uri: str) -> status_list.StatusList | None:
-    """Our own status list behind ``uri`` for codec.decode (read from the database, no signature
-    needed), or None when the uri is not one of ours."""
-    list_id = list_id_of(uri)
-    if list_id is None:
+def status_source(list_id: object) -> status_list.StatusList | None:
+    """Our own status list ``list_id`` for codec.decode (read from the database, no signature
+    needed: it is the current state, so a revocation counts at once), or None when there is none."""
+    if isinstance(list_id, bool) or not isinstance(list_id, int) or not 1 <= list_id <= codec.UINT32:
         return None
     row = StatusList.objects.filter(pk=list_id).only("bits", "size").first()
     if row is None:
         return None
     return status_list.StatusList(
-        uri=uri,
+        uri=status_list_uri(list_id),
         issued_at=now(),
         expires_at=None,
         ttl=STATUS_TTL_SECONDS,
@@ -318,3 +312,42 @@ def prefill(request, today) -> Prefill:
     if hours:
         initial["hours_per_week"] = hours
     return Prefill(initial, found is not None, check_date, bool(hours))
+
+
+# The organisations whose id a confirmed code may carry (codec key 3, confirmed_by).
+CONFIRMING_KINDS = (Organisation.Kind.SUPPORT_CENTRE, Organisation.Kind.MUNICIPALITY)
+
+
+def confirming_organisations() -> list[dict]:
+    """The organisations published at /verklaring/organisaties.json: id, name, kind and the CBS
+    codes of their gemeenten, ordered by id."""
+    rows = (
+        Organisation.objects.filter(kind__in=CONFIRMING_KINDS)
+        .order_by("pk")
+        .prefetch_related("municipalities")
+    )
+    return [
+        {
+            "id": row.pk,
+            "name": row.name,
+            "kind": row.kind,
+            "gemeenten": sorted(municipality.code for municipality in row.municipalities.all()),
+        }
+        for row in rows
+    ]
+
+
+def confirming_organisation_name(organisation_id: object) -> str | None:
+    """The name of a confirming organisation by its id (as in organisaties.json), else None."""
+    if isinstance(organisation_id, bool) or not isinstance(organisation_id, int):
+        return None
+    row = Organisation.objects.filter(pk=organisation_id, kind__in=CONFIRMING_KINDS).only("name").first()
+    return row.name if row else None
+
+
+def municipality_name(code: object) -> str | None:
+    """The everyday name of a gemeente by its CBS code (GM0344 -> Utrecht), else None."""
+    if not isinstance(code, str):
+        return None
+    row = Municipality.objects.filter(pk=code).only("name_everyday").first()
+    return row.name_everyday if row else None

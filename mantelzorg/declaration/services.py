@@ -46,15 +46,15 @@ def count_verification(outcome: str, purpose: str = "", day: dt.date | None = No
 
 
 def verify(code: object, at: int | None = None) -> codec.Verification:
-    """Verify ``code`` against the published keys and, when it points at one of our status lists,
-    that list; count the outcome. Never raises for any input (keys.KeyringError when no keys are
+    """Verify ``code`` against the published keys and, when it names one of our status lists (by
+    its id), that list as it is in the database now; count the outcome. Never raises for any input (keys.KeyringError when no keys are
     configured)."""
     at = selectors.now() if at is None else at
     keyset = selectors.public_keyset(at)
     result = codec.decode(code, keyset, at)
     if result.valid:
         reference = (result.claims or {}).get("status") or {}
-        source = selectors.status_source(reference.get("uri", ""))
+        source = selectors.status_source(reference.get("list"))
         if source is not None:
             result = codec.decode(code, keyset, at, source)
     purpose = (result.claims or {}).get("purpose", "") if result.valid else ""

@@ -10,7 +10,7 @@ Implemented from the draft's text and examples (oauth-wg/draft-ietf-oauth-status
 * in CBOR it is the map ``{"bits": 1, "lst": <compressed bytes>}``;
 * the Status List Token is a CWT in a tagged COSE_Sign1 (not tagged as CWT) with ``16`` (typ)
   ``application/statuslist+cwt`` in the protected header and the claims ``2`` (sub: the list's
-  uri, equal to the ``uri`` in the codes that point at it), ``6`` (iat), ``4`` (exp), ``65534``
+  uri, ``<base>/verklaring/status/<list id>``; a code names only the list id, see codec.py), ``6`` (iat), ``4`` (exp), ``65534``
   (ttl: seconds a verifier may cache it before fetching a fresh copy) and ``65533`` (the list).
 
 MZ1 uses 1 bit per attestation: 0 valid, 1 revoked ("INVALID" in the draft). Every attestation
@@ -38,6 +38,8 @@ CLAIM_IAT = 6
 CLAIM_EXP = 4
 CLAIM_TTL = 65534
 CLAIM_STATUS_LIST = 65533
+# The draft's status claim in a Referenced Token (MZ1 codes do not use it: codec.py, key 11).
+DRAFT_CLAIM_STATUS = 65535
 
 VALID = 0
 INVALID = 1
@@ -207,8 +209,10 @@ def _is_uint(value: Any) -> bool:
 
 
 def reference_of(claims: dict[Any, Any]) -> tuple[int, str]:
-    """(idx, uri) of a CWT claims map's status claim (65535), as the draft's Referenced Token."""
-    status = claims.get(codec.CLAIM_STATUS)
+    """(idx, uri) of the draft's Referenced Token status claim (65535) in a CWT claims map: for
+    tokens of others that follow the draft. MZ1 codes carry a shorter reference instead (codec.py,
+    key 11 of the MZ1 map: [list id, idx])."""
+    status = claims.get(DRAFT_CLAIM_STATUS)
     if not isinstance(status, dict) or not isinstance(status.get("status_list"), dict):
         raise StatusListError("no status_list reference")
     reference = status["status_list"]

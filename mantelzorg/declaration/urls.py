@@ -26,6 +26,7 @@ urlpatterns = [
     path("controleren/aanmelden/", views.relying_party_register, name="register"),
     path("sleutels.json", views.keys_jwks, name="keys-jwks"),
     path("sleutels.cbor", views.keys_cose, name="keys-cose"),
+    path("organisaties.json", views.organisations, name="organisations"),
     # The uri a code names (the token's sub) and the same token with its file extension.
     path("status/<int:list_id>", views.status_token, name="status"),
     path("status/<int:list_id>.cwt", views.status_token, name="status-cwt"),

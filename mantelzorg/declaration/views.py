@@ -1,12 +1,13 @@
 """The pages under /verklaring/ (issue 14, C6): the caregiver's declaration and its QR codes, the
 issuer's queue, and the relying party's verifier page, registration and trust material (public
-key sets, status list tokens) at stable URLs.
+key sets, status list tokens, the confirming organisations) at stable URLs.
 
 The verifier page works without JavaScript: a POST with the pasted text or a picture of the QR
 code. Nothing of the code is stored or logged (services.verify counts the outcome only)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.contrib import messages
@@ -23,6 +24,7 @@ from mantelzorg.core.idempotency import idempotent
 from . import forms, keys, presentation, scan, selectors, services
 
 KEYS_MAX_AGE = 3600
+ORGANISATIONS_MAX_AGE = 3600
 RATE_RULE = "declaration_verify"
 
 
@@ -501,3 +503,16 @@ def relying_party_register(request):
     return render(
         request, "declaration/register.html", {"form": form}, status=400 if request.method == "POST" else 200
     )
+
+
+@require_safe
+def organisations(request):
+    """The organisations whose id a confirmed code carries (confirmed_by), with their names: public,
+    for verifiers that show the name offline. ``updated_at`` is when this list was read."""
+    at = dt.datetime.fromtimestamp(selectors.now(), tz=dt.UTC).isoformat().replace("+00:00", "Z")
+    body = json.dumps(
+        {"organisations": selectors.confirming_organisations(), "updated_at": at},
+        indent=2,
+        ensure_ascii=False,
+    )
+    return _public(HttpResponse(body, content_type="application/json"), ORGANISATIONS_MAX_AGE)

@@ -1,12 +1,15 @@
 """The relying party's trust material in tests: the TEST ONLY keyring of the shipped vectors
-(derived from the published seed in scripts/declaration_vectors.py), our site at the vectors' uri
-and status list 1 with the vectors' revoked bit, the clock at the vectors' ``now``."""
+(derived from the published seed in scripts/declaration_vectors.py), our site at the vectors' base
+and status list 1 with the vectors' revoked bit, the confirming organisation of the vectors
+(testdata/organisaties.json) and its gemeente, the clock at the vectors' ``now``."""
 
 import json
 from pathlib import Path
 
 import pytest
 
+from mantelzorg.accounts.models import Organisation
+from mantelzorg.core.models import Municipality
 from mantelzorg.declaration import keys, selectors, status_list
 from mantelzorg.declaration.models import StatusList
 
@@ -17,12 +20,14 @@ TESTDATA = ROOT / "mantelzorg" / "declaration" / "testdata"
 DOCUMENT = json.loads((TESTDATA / "vectors.json").read_text())
 VECTORS = DOCUMENT["vectors"]
 NOW = VECTORS[0]["now"]
-SITE = "https://mantelzorg.example"
+SITE = DOCUMENT["base"]
+ORGANISATIONS = json.loads((TESTDATA / "organisaties.json").read_text())["organisations"]
 
 
 @pytest.fixture
 def trust(monkeypatch, settings, db):
-    """Keys, site, status list 1 (as testdata/status_list.cwt) and the clock of the vectors."""
+    """Keys, site, status list 1 (as testdata/status_list.cwt), the organisations and the clock of
+    the vectors."""
     monkeypatch.delenv(keys.ENV_FILE, raising=False)
     monkeypatch.setenv(keys.ENV_INLINE, vectors_keyring().to_json())
     settings.SITE_URL = SITE
@@ -34,6 +39,22 @@ def trust(monkeypatch, settings, db):
     )
     assert shipped.uri == f"{SITE}/verklaring/status/1"
     row = StatusList.objects.create(pk=1, bits=shipped.lst, size=shipped.size)
+    utrecht = Municipality.objects.get_or_create(
+        code="GM0344",
+        defaults=dict(
+            name="Utrecht",
+            name_everyday="Utrecht",
+            province_code="PV26",
+            province_name="Utrecht",
+            population=374238,
+            lat=52.09,
+            lon=5.12,
+        ),
+    )[0]
+    for entry in ORGANISATIONS:
+        organisation = Organisation.objects.create(pk=entry["id"], name=entry["name"], kind=entry["kind"])
+        assert entry["gemeenten"] == ["GM0344"]
+        organisation.municipalities.add(utrecht)
     return row
 
 

@@ -15,10 +15,10 @@ EXPIRES = ISSUED + codec.MAX_VALIDITY_SECONDS
 STATUS_URI = "https://mantelzorg.example/verklaring/status/1"
 
 PARKING = {
-    "iss": "NL-MZ",
-    "status": {"idx": 4242, "uri": STATUS_URI},
+    "status": {"list": 1, "idx": 4242},
     "purpose": "parking",
     "level": "confirmed",
+    "confirmed_by": 17,
     "hours_band": 8,
     "care_since": "2025-03",
     "pc4": "3511",

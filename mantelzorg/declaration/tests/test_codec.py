@@ -19,7 +19,8 @@ def test_a_signed_parking_attestation_decodes_to_the_same_claims():
     result = codec.decode(code, [key.public_cose_key()], ISSUED + 60)
     assert result.status == codec.VALID
     assert result.claims == PARKING
-    assert (result.kid, result.issued_at, result.expires_at) == (key.kid, ISSUED, EXPIRES)
+    assert (result.kid, result.expires_at) == (key.kid, EXPIRES)
+    assert len(result.kid) == 4
     assert result.status_checked is False
 
 
@@ -31,9 +32,12 @@ def test_the_cose_message_is_a_tagged_sign1_with_es256_and_the_kid_protected():
     assert protected == {1: -7, 4: key.kid}
     assert message.value[1] == {}
     payload = cbor2.loads(message.value[2])
-    assert payload[6] == ISSUED and payload[4] == EXPIRES and payload[1] == "NL-MZ"
-    assert payload[65535] == {"status_list": {"idx": 4242, "uri": STATUS_URI}}
-    assert payload[-65537][1] == codec.PURPOSES["parking"]
+    # exactly exp and the MZ1 map: no iss, no iat, no 65535 status claim
+    assert set(payload) == {4, -65537} and payload[4] == EXPIRES
+    mz = payload[-65537]
+    assert mz[1] == codec.PURPOSES["parking"]
+    assert mz[3] == 17  # confirmed_by: an organisation id, not its name
+    assert mz[11] == [1, 4242]  # status: [list id, idx]
     assert len(message.value[3]) == 64
 
 
@@ -46,6 +50,38 @@ def test_expiry_is_exact_and_exp_itself_counts_as_expired(now, status):
     # RFC 8392 3.1.4: exp is the time "on or after which the CWT MUST NOT be accepted".
     code, key = sign()
     assert codec.decode(code, [key.public_cose_key()], now).status == status
+
+
+@pytest.mark.parametrize(
+    ("ahead", "status"),
+    [
+        (codec.MAX_VALIDITY_SECONDS, codec.VALID),
+        (codec.MAX_VALIDITY_SECONDS + 1, codec.MALFORMED),
+        (365 * 86400, codec.MALFORMED),
+    ],
+    ids=["exp exactly 28 days ahead", "exp 28 days and a second ahead", "exp a year ahead"],
+)
+def test_a_code_whose_exp_is_more_than_28_days_ahead_is_malformed(ahead, status):
+    # Without iat the 28-day rule holds from the moment of checking: exp - now <= 28 days.
+    code, key = sign()
+    result = codec.decode(code, [key.public_cose_key()], EXPIRES - ahead)
+    assert result.status == status
+    assert (result.claims is None) == (status != codec.VALID)
+
+
+def test_a_code_issued_for_28_days_from_later_is_malformed_until_28_days_before_its_exp():
+    later = ISSUED + 10 * 86400
+    code, key = sign(issued=later, expires=later + codec.MAX_VALIDITY_SECONDS)
+    keyset = [key.public_cose_key()]
+    assert codec.decode(code, keyset, ISSUED).status == codec.MALFORMED
+    assert codec.decode(code, keyset, later - 1).status == codec.MALFORMED
+    assert codec.decode(code, keyset, later).status == codec.VALID
+
+
+@pytest.mark.parametrize("seconds", [1, codec.MAX_VALIDITY_SECONDS])
+def test_encode_takes_a_validity_from_one_second_to_exactly_28_days(seconds):
+    code, key = sign(expires=ISSUED + seconds)
+    assert codec.decode(code, [key.public_cose_key()], ISSUED).expires_at == ISSUED + seconds
 
 
 def test_an_expired_code_shows_no_claims():
@@ -80,9 +116,17 @@ def test_encode_refuses_a_validity_of_nothing_or_over_28_days(seconds):
         {"holder": {"initials": "jv", "birth_day": 14}},
         {"holder": {"initials": "JV", "birth_day": 32}},
         {"holder": {"initials": "JV", "birth_day": 14, "bsn": "123456782"}},
-        {"status": {"idx": -1, "uri": STATUS_URI}},
+        {"status": {"list": 1, "idx": -1}},
+        {"status": {"list": 0, "idx": 1}},
+        {"status": {"list": 2**32, "idx": 1}},
         {"status": {"idx": 1}},
-        {"level": "self_declared", "confirmed_by": "Steunpunt"},
+        {"status": {"idx": 1, "uri": STATUS_URI}},
+        {"status": [1, 1]},
+        {"iss": "NL-MZ"},
+        {"confirmed_by": "Steunpunt Mantelzorg Utrecht"},
+        {"confirmed_by": 0},
+        {"confirmed_by": True},
+        {"level": "self_declared", "confirmed_by": 17},
     ],
 )
 def test_encode_refuses_claims_outside_the_profile(change):
@@ -100,11 +144,10 @@ def test_purpose_and_level_are_required():
 
 def test_every_claim_of_the_vocabulary_survives_the_round_trip():
     claims = {
-        "iss": "NL-MZ",
-        "status": {"idx": 2**32 - 1, "uri": STATUS_URI},
+        "status": {"list": 2**32 - 1, "idx": 2**32 - 1},
         "purpose": "employer",
         "level": "confirmed",
-        "confirmed_by": "Steunpunt Mantelzorg Voorbeeld",
+        "confirmed_by": 2**32 - 1,
         "hours_band": 0,
         "care_since": "1999-12",
         "pc4": "9999",
@@ -113,7 +156,7 @@ def test_every_claim_of_the_vocabulary_survives_the_round_trip():
         "valid_until": "2028-02-29",
         "holder": {"initials": "ABCD", "birth_month": 12},
     }
-    assert set(claims) == set(codec.CLAIM_NAMES) | {"iss", "status"}
+    assert set(claims) == set(codec.CLAIM_NAMES)
     code, key = sign(claims)
     assert codec.decode(code, [key.public_cose_key()], ISSUED).claims == claims
 
@@ -271,15 +314,23 @@ def test_other_cose_structures_are_malformed():
 @pytest.mark.parametrize(
     "payload",
     [
-        {6: ISSUED, 4: EXPIRES},  # no MZ1 claims
-        {6: ISSUED, 4: EXPIRES, -65537: {1: 1, 2: 1}, 7: b"cti"},  # a claim outside the profile
-        {6: ISSUED, 4: EXPIRES, -65537: {1: 1, 2: 1, 99: "x"}},  # unknown MZ1 claim
-        {6: ISSUED, 4: EXPIRES, -65537: {1: 9, 2: 1}},  # unknown purpose
-        {6: ISSUED, 4: EXPIRES, -65537: {1: 1, 2: 1, 3: "Org"}},  # confirmed_by when self-declared
-        {6: ISSUED, 4: ISSUED + codec.MAX_VALIDITY_SECONDS + 1, -65537: {1: 1, 2: 1}},  # over 28 days
-        {6: ISSUED, -65537: {1: 1, 2: 1}},  # no exp
-        {6: "today", 4: EXPIRES, -65537: {1: 1, 2: 1}},
-        {6: ISSUED, 4: EXPIRES, -65537: {1: 1, 2: 1, 5: 202513}},  # month 13
+        {4: EXPIRES},  # no MZ1 claims
+        {4: EXPIRES, -65537: {1: 1, 2: 1}, 7: b"cti"},  # a claim outside the profile
+        {4: EXPIRES, -65537: {1: 1, 2: 1}, 1: "NL-MZ"},  # iss: no longer part of the profile
+        {4: EXPIRES, -65537: {1: 1, 2: 1}, 6: ISSUED},  # iat: no longer part of the profile
+        {4: EXPIRES, -65537: {1: 1, 2: 1}, 65535: {"status_list": {"idx": 0, "uri": STATUS_URI}}},
+        {4: EXPIRES, -65537: {1: 1, 2: 1, 99: "x"}},  # unknown MZ1 claim
+        {4: EXPIRES, -65537: {1: 9, 2: 1}},  # unknown purpose
+        {4: EXPIRES, -65537: {1: 1, 2: 1, 3: 17}},  # confirmed_by when self-declared
+        {4: EXPIRES, -65537: {1: 1, 2: 2, 3: "Org"}},  # confirmed_by as text
+        {4: EXPIRES, -65537: {1: 1, 2: 2, 3: 0}},  # organisation ids start at 1
+        {4: EXPIRES, -65537: {1: 1, 2: 1, 11: [0, 1]}},  # list ids start at 1
+        {4: EXPIRES, -65537: {1: 1, 2: 1, 11: [1]}},
+        {4: EXPIRES, -65537: {1: 1, 2: 1, 11: {"idx": 1, "uri": STATUS_URI}}},
+        {4: ISSUED + codec.MAX_VALIDITY_SECONDS + 1, -65537: {1: 1, 2: 1}},  # over 28 days ahead
+        {-65537: {1: 1, 2: 1}},  # no exp
+        {4: "tomorrow", -65537: {1: 1, 2: 1}},
+        {4: EXPIRES, -65537: {1: 1, 2: 1, 5: 202513}},  # month 13
     ],
 )
 def test_a_genuine_signature_over_claims_outside_the_profile_is_malformed(payload):
@@ -325,10 +376,22 @@ def test_a_clear_status_bit_is_valid_and_says_it_was_checked():
     assert (result.status, result.status_checked) == (codec.VALID, True)
 
 
-def test_a_list_for_another_uri_leaves_the_status_unchecked():
+@pytest.mark.parametrize(
+    "uri",
+    ["https://mantelzorg.example/verklaring/status/2", "https://example.com/statuslists/1"],
+    ids=["another list id", "not a status list uri of ours"],
+)
+def test_a_list_for_another_id_leaves_the_status_unchecked(uri):
     code, key = sign()
-    other = verified_list(revoked=[4242], uri="https://mantelzorg.example/verklaring/status/2")
+    other = verified_list(revoked=[4242], uri=uri)
     result = codec.decode(code, [key.public_cose_key()], ISSUED, other)
+    assert (result.status, result.status_checked) == (codec.VALID, False)
+
+
+def test_a_code_without_a_status_reference_is_valid_unchecked():
+    claims = {name: value for name, value in PARKING.items() if name != "status"}
+    code, key = sign(claims)
+    result = codec.decode(code, [key.public_cose_key()], ISSUED, verified_list(revoked=[4242]))
     assert (result.status, result.status_checked) == (codec.VALID, False)
 
 

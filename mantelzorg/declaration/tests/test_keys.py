@@ -32,14 +32,14 @@ def test_no_repr_or_str_shows_the_private_key():
         assert not any(secret in text for secret in private_texts(key))
 
 
-def test_the_kid_is_the_first_8_bytes_of_the_sha256_of_the_public_key():
+def test_the_kid_is_the_first_4_bytes_of_the_sha256_of_the_public_key():
     import hashlib
 
     key = new_key()
     der = key._private.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    assert key.kid == hashlib.sha256(der).digest()[:8]
+    assert key.kid == hashlib.sha256(der).digest()[:4] == keys.kid_for(key._private.public_key())
     assert key.public_jwk()["kid"] == keys.b64url(key.kid)
 
 

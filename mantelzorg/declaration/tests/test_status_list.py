@@ -107,21 +107,40 @@ def test_the_drafts_referenced_token_is_revoked_by_the_drafts_list():
     assert verified.status(idx) == status_list.INVALID
 
 
-def test_our_referenced_status_claim_has_the_drafts_shape():
-    # The draft's referenced token carries 65535: {"status_list": {"idx": 0, "uri": ...}}; so do we.
-    draft_claims = cbor2.loads(cbor2.loads(DRAFT_REFERENCED_TOKEN_CWT).value[2])
+def test_our_codes_name_the_list_by_id_and_the_token_sub_is_the_uri_derived_from_it():
+    # A deviation from the draft (codec.py): no 65535 {"status_list": {"idx", "uri"}} in a code,
+    # but [list id, idx] in the MZ1 map; the list's token keeps the draft's sub, the derived uri.
     key = new_key()
     from .helpers import PARKING, cose_of
 
     code = codec.encode(
-        {**PARKING, "status": {"idx": 0, "uri": "https://example.com/statuslists/1"}},
-        key.cose_key(),
-        key.kid,
-        ISSUED,
-        ISSUED + 3600,
+        {**PARKING, "status": {"list": 1, "idx": 0}}, key.cose_key(), key.kid, ISSUED, ISSUED + 3600
     )
     ours = cbor2.loads(cbor2.loads(cose_of(code)).value[2])
-    assert ours[65535] == draft_claims[65535]
+    assert status_list.DRAFT_CLAIM_STATUS not in ours
+    assert ours[codec.CLAIM_MZ][codec.KEY_STATUS] == [1, 0]
+    uri = codec.status_list_uri("https://mantelzorg.example/", 1)
+    assert uri == "https://mantelzorg.example/verklaring/status/1"
+    token, signer = make_token(status_list.new_list(64), uri=uri)
+    verified = status_list.verify_token(token, [signer.public_cose_key()], ISSUED, expected_uri=uri)
+    assert codec.status_list_id(verified.uri) == 1
+
+
+@pytest.mark.parametrize(
+    ("uri", "list_id"),
+    [
+        ("https://x.nl/verklaring/status/1", 1),
+        ("https://x.nl/verklaring/status/4294967295", 4294967295),
+        ("https://x.nl/verklaring/status/4294967296", None),
+        ("https://x.nl/verklaring/status/01", None),
+        ("https://x.nl/verklaring/status/1.cwt", None),
+        ("https://x.nl/verklaring/status/", None),
+        ("https://example.com/statuslists/1", None),
+        (None, None),
+    ],
+)
+def test_the_list_id_is_read_from_the_end_of_a_status_list_uri(uri, list_id):
+    assert codec.status_list_id(uri) == list_id
 
 
 def make_token(lst, key=None, **overrides):

@@ -1,5 +1,6 @@
-"""The shipped test vectors (mantelzorg/declaration/testdata/), the codec and the reference verifier
-for relying parties (scripts/mz1_verify.py) give the same outcome for every case."""
+"""The shipped test vectors (mantelzorg/declaration/testdata/): the codec, the reference verifier
+for relying parties (scripts/mz1_verify.py), the verifier page and the API give the same outcome
+for every case."""
 
 import ast
 import json
@@ -19,7 +20,18 @@ VERIFIER = ROOT / "scripts" / "mz1_verify.py"
 DOCUMENT = json.loads((TESTDATA / "vectors.json").read_text())
 VECTORS = DOCUMENT["vectors"]
 KEYSET = keys.keyset_from_jwks((TESTDATA / "keyset.json").read_text())
-REQUIRED = {"valid_parking", "expired", "revoked", "wrong_key", "tampered", "wrong_prefix"}
+REQUIRED = {"valid_parking", "expired", "revoked", "wrong_key", "tampered", "wrong_prefix", "exp_too_far"}
+BASE = DOCUMENT["base"]
+ORGANISATIONS = TESTDATA / "organisaties.json"
+VERIFY_API = "/api/v1/declarations/verify/"
+VERIFY_PAGE = "/verklaring/controleren/"
+HEADLINES = {
+    "valid": "Geldig",
+    "expired": "Verlopen",
+    "revoked": "Ingetrokken",
+    "not_genuine": "Niet echt",
+    "malformed": "Onleesbaar",
+}
 
 
 def status_for(vector):
@@ -54,12 +66,26 @@ def test_the_revoked_vector_is_only_revoked_by_the_status_list():
     assert (without.status, without.status_checked) == (codec.VALID, False)
 
 
-def test_the_valid_vectors_expire_28_days_after_issue():
+def test_the_valid_vectors_are_valid_from_28_days_before_exp_until_exp():
     for vector in VECTORS:
         if vector["expected"]["status"] == codec.VALID:
-            result = codec.decode(vector["code"], KEYSET, vector["now"])
-            assert result.expires_at - result.issued_at == codec.MAX_VALIDITY_SECONDS
-            assert codec.decode(vector["code"], KEYSET, result.expires_at).status == codec.EXPIRED
+            exp = codec.decode(vector["code"], KEYSET, vector["now"]).expires_at
+            earliest = exp - codec.MAX_VALIDITY_SECONDS
+            assert codec.decode(vector["code"], KEYSET, earliest - 1).status == codec.MALFORMED
+            assert codec.decode(vector["code"], KEYSET, earliest).status == codec.VALID
+            assert codec.decode(vector["code"], KEYSET, exp - 1).status == codec.VALID
+            assert codec.decode(vector["code"], KEYSET, exp).status == codec.EXPIRED
+
+
+def test_the_exp_too_far_vector_is_genuine_and_valid_once_within_28_days_of_its_exp():
+    vector = next(vector for vector in VECTORS if vector["name"] == "exp_too_far")
+    assert vector["expected"]["status"] == codec.MALFORMED
+    later = vector["now"] + 2 * 86400
+    assert codec.decode(vector["code"], KEYSET, later).status == codec.VALID
+    verifier = load_reference_verifier()
+    keyset = verifier.load_keys(str(TESTDATA / "keyset.json"))
+    assert verifier.verify(vector["code"], keyset, vector["now"])["status"] == "malformed"
+    assert verifier.verify(vector["code"], keyset, later)["status"] == "valid"
 
 
 def test_a_fresh_run_of_the_script_gives_the_same_cases_outcomes_and_claims(tmp_path):
@@ -73,6 +99,7 @@ def test_a_fresh_run_of_the_script_gives_the_same_cases_outcomes_and_claims(tmp_
     assert summary == [(v["name"], v["now"], v["expected"]) for v in VECTORS]
     assert (tmp_path / "keyset.json").read_text() == (TESTDATA / "keyset.json").read_text()
     assert (tmp_path / "keyset.cbor").read_bytes() == (TESTDATA / "keyset.cbor").read_bytes()
+    assert (tmp_path / "organisaties.json").read_text() == ORGANISATIONS.read_text()
 
 
 # --- the reference verifier ---------------------------------------------------------------------
@@ -136,6 +163,43 @@ def test_the_reference_verifier_takes_iso_times_and_the_code_on_standard_input()
     assert "revocation not checked" in completed.stdout
 
 
+def test_the_reference_verifier_derives_the_status_uri_from_base_and_shows_the_organisation_name():
+    vector = next(vector for vector in VECTORS if vector["name"] == "valid_parking")
+    returncode, stdout, _ = run_verifier(
+        *verifier_arguments(vector)[:-1],
+        "--base",
+        BASE,
+        "--organisations",
+        str(ORGANISATIONS),
+        vector["code"],
+    )
+    result = json.loads(stdout)
+    assert returncode == 0 and result["status_checked"] is True
+    assert result["status_uri"] == f"{BASE}/verklaring/status/1"
+    assert result["claims"]["confirmed_by"] == 17
+    assert result["claims"]["confirmed_by_name"] == "Steunpunt Mantelzorg Voorbeeld"
+    completed = subprocess.run(
+        [sys.executable, str(VERIFIER), "--keys", str(TESTDATA / "keyset.json"), "--now", str(vector["now"])]
+        + ["--base", BASE, "--organisations", str(ORGANISATIONS), vector["code"]],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "confirmed_by: organisation 17 (Steunpunt Mantelzorg Voorbeeld)" in completed.stdout
+    assert f"status list: {BASE}/verklaring/status/1" in completed.stdout
+
+
+def test_the_reference_verifier_uses_no_status_list_of_another_site():
+    vector = next(vector for vector in VECTORS if vector["name"] == "revoked")
+    verifier = load_reference_verifier()
+    keyset = verifier.load_keys(str(TESTDATA / "keyset.json"))
+    status = verifier.load_status_list(str(TESTDATA / "status_list.cwt"), keyset, vector["now"])
+    assert verifier.verify(vector["code"], keyset, vector["now"], status)["status"] == "revoked"
+    assert verifier.verify(vector["code"], keyset, vector["now"], status, BASE)["status"] == "revoked"
+    elsewhere = verifier.verify(vector["code"], keyset, vector["now"], status, "https://other.example")
+    assert (elsewhere["status"], elsewhere["status_checked"]) == ("valid", False)
+
+
 def test_the_reference_verifier_refuses_an_expired_status_list():
     vector = next(vector for vector in VECTORS if vector["name"] == "revoked")
     token = status_list.verify_token((TESTDATA / "status_list.cwt").read_bytes(), KEYSET, vector["now"])
@@ -186,3 +250,59 @@ def test_both_verifiers_agree_on_every_flipped_byte_of_a_vector():
             theirs = verifier.verify(code, keyset, vector["now"])
             assert theirs["status"] == ours.status, (position, mask, ours.reason, theirs["reason"])
             assert ours.status in (codec.NOT_GENUINE, codec.MALFORMED)
+
+
+# --- the verifier page and the API --------------------------------------------------------------
+
+
+def verdict(response) -> str:
+    """The big word at the top of the verifier page."""
+    html = response.content.decode()
+    start = html.index('class="mz-verdict__word"')
+    return html[html.index(">", start) + 1 : html.index("</h1>", start)].strip()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("vector", VECTORS, ids=[vector["name"] for vector in VECTORS])
+def test_every_vector_has_one_outcome_in_the_api_the_page_the_codec_and_the_reference_verifier(
+    vector, trust, client, capsys
+):
+    expected = vector["expected"]
+    ours = codec.decode(vector["code"], KEYSET, vector["now"], status_for(vector))
+    assert ours.status == expected["status"] and ours.claims == expected.get("claims")
+    verifier = load_reference_verifier()
+    arguments = [
+        "--json",
+        *verifier_arguments(vector)[:-1],
+        "--base",
+        BASE,
+        "--organisations",
+        str(ORGANISATIONS),
+    ]
+    verifier.main([*arguments, vector["code"]])
+    theirs = json.loads(capsys.readouterr().out)
+    named = dict(expected.get("claims") or {})
+    if "confirmed_by" in named:
+        named["confirmed_by_name"] = "Steunpunt Mantelzorg Voorbeeld"
+    assert (theirs["status"], theirs.get("claims")) == (expected["status"], named or None)
+
+    response = client.post(VERIFY_API, json.dumps({"code": vector["code"]}), content_type="application/json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == expected["status"]
+    assert body.get("claims") == (named or None)
+    assert body["status_checked"] is (expected["status"] in ("valid", "revoked")) is theirs["status_checked"]
+
+    page = client.post(VERIFY_PAGE, {"code": vector["code"]})
+    assert page.status_code == 200
+    assert verdict(page) == HEADLINES[expected["status"]]
+    text = page.content.decode()
+    if expected["status"] == "valid":
+        assert expected["claims"]["holder"]["initials"] in text
+        assert "Vergelijk met een identiteitsbewijs" in text
+    else:
+        assert "Vergelijk met een identiteitsbewijs" not in text
+    if "gemeente" in named:
+        assert "Utrecht (GM0344)" in text
+    if "confirmed_by" in named:
+        assert "Bevestigd door Steunpunt Mantelzorg Voorbeeld" in text
