@@ -12,7 +12,9 @@ other. The admin (``/beheer/``) is walked by the cases at the end.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,6 +76,8 @@ NO_PERSONAL_RECORD = {
     "/verklaring/sleutels.cbor": "the public key set (COSE_KeySet)",
     "/verklaring/status/<int:list_id>": "a status list token: one bit per attestation at a random index",
     "/verklaring/status/<int:list_id>.cwt": "the same token",
+    "/verklaring/organisaties.json": "the organisations that confirm declarations (public)",
+    "/verklaring/controleren/aanmelden/": "an organisation that checks declarations registers; no person",
     "/api/v1/docs/": "API documentation",
     "/api/v1/schema/": "the OpenAPI document",
     "/api/v1/schema.json": "the OpenAPI document in JSON",
@@ -1215,6 +1219,181 @@ def _feed_ics(w, trail):
     assert response.status_code == 200  # no session: the token is the key, the row names its user
     assert trail.rows[0].actor_id == str(w.cast.network_member.pk)
     return _subj(net)
+
+
+# ------------------------------------------------------------------------------ declarations
+
+
+@contextlib.contextmanager
+def _signing_key():
+    """A signing keyring for the cases that sign a QR code; the environment as it was after."""
+    from mantelzorg.declaration import keys
+
+    before = os.environ.get(keys.ENV_INLINE)
+    os.environ[keys.ENV_INLINE] = keys.Keyring((keys.generate_key(),)).to_json()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[keys.ENV_INLINE]
+        else:
+            os.environ[keys.ENV_INLINE] = before
+
+
+DECLARATION_FORM = {
+    "relation": "relative",
+    "postcode": "1053",
+    "since_month": "9",
+    "since_year": "2023",
+    "hours_per_week": "12",
+    "initials": "AV",
+    "birth_day": "14",
+    "birth_month": "3",
+    "truthful": "on",
+}
+
+
+def _declaration(w, *, submitted=False, question=False, attestation=False):
+    """A declaration of the cast's caregiver (made through the service, not audited here), and
+    an issuer: the cast's steunpunt, whose consultant is the cast's professional."""
+    from mantelzorg.core import geo
+    from mantelzorg.declaration import services
+    from mantelzorg.declaration.models import Issuer
+
+    data = {**DECLARATION_FORM, "care_since": dt.date(2023, 9, 1), "place": geo.resolve_postcode("1053")}
+    data.update(hours_per_week=12, birth_day=14, birth_month=3)
+    declaration = services.declaration_create(request=None, caregiver=w.cast.caregiver, data=data)
+    w.cast.professional.organisations.add(w.cast.organisation)
+    issuer, _ = Issuer.objects.get_or_create(organisation=w.cast.organisation)
+    if submitted or question:
+        services.declaration_submit(request=None, declaration=declaration, issuer=issuer)
+    if question:
+        services.review_ask(request=None, declaration=declaration, question="Sinds wanneer?")
+    if attestation:
+        services.attestation_create(request=None, declaration=declaration, purpose="parking")
+    return declaration, issuer
+
+
+def _v(declaration, rest="") -> str:
+    return f"/verklaring/{declaration.pk}/{rest}"
+
+
+@case("/verklaring/", "GET", "declaration.declaration.listed")
+def _declaration_home(w, trail):
+    _declaration(w)
+    _get(w, trail, w.cast.caregiver, "/verklaring/")
+    return str(w.cast.caregiver.pk)
+
+
+@case("/verklaring/nieuw/", "POST", "declaration.declaration.issued")
+def _declaration_new(w, trail):
+    _post(w, trail, w.cast.caregiver, "/verklaring/nieuw/", DECLARATION_FORM)
+    return str(w.cast.caregiver.pk)
+
+
+@case("/verklaring/<uuid:declaration_id>/", "GET", "declaration.declaration.viewed")
+def _declaration_detail(w, trail):
+    declaration, _ = _declaration(w)
+    _get(w, trail, w.cast.caregiver, _v(declaration))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/verklaring/<uuid:declaration_id>/", "GET", "declaration.declaration.viewed", audit.OUTCOME_DENIED)
+def _declaration_detail_by_outsider(w, trail):
+    declaration, _ = _declaration(w)
+    _get(w, trail, w.cast.other_caregiver, _v(declaration), status=404)
+    return audit.NONE
+
+
+@case("/verklaring/<uuid:declaration_id>/indienen/", "POST", "declaration.declaration.submitted")
+def _declaration_submit(w, trail):
+    declaration, issuer = _declaration(w)
+    _post(w, trail, w.cast.caregiver, _v(declaration, "indienen/"), {"issuer": issuer.pk})
+    return str(w.cast.caregiver.pk)
+
+
+@case("/verklaring/<uuid:declaration_id>/aanvraag-terugnemen/", "POST", "declaration.declaration.withdrawn")
+def _declaration_withdraw(w, trail):
+    declaration, _ = _declaration(w, submitted=True)
+    _post(w, trail, w.cast.caregiver, _v(declaration, "aanvraag-terugnemen/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/verklaring/<uuid:declaration_id>/antwoorden/", "POST", "declaration.declaration.answered")
+def _declaration_answer(w, trail):
+    declaration, _ = _declaration(w, question=True)
+    _post(w, trail, w.cast.caregiver, _v(declaration, "antwoorden/"), {"text": "Sinds 2023."})
+    return str(w.cast.caregiver.pk)
+
+
+@case("/verklaring/<uuid:declaration_id>/intrekken/", "POST", "declaration.declaration.revoked")
+def _declaration_revoke(w, trail):
+    declaration, _ = _declaration(w, attestation=True)
+    _post(w, trail, w.cast.caregiver, _v(declaration, "intrekken/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/verklaring/<uuid:declaration_id>/verlengen/", "GET", "declaration.declaration.viewed")
+def _declaration_renew_page(w, trail):
+    declaration, _ = _declaration(w)
+    w.check()  # a saved Balanscheck to compare with: the same one row
+    _get(w, trail, w.cast.caregiver, _v(declaration, "verlengen/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/verklaring/<uuid:declaration_id>/voor/<slug:purpose>/", "POST", "declaration.attestation.issued")
+def _attestation_issue(w, trail):
+    declaration, _ = _declaration(w)
+    _post(w, trail, w.cast.caregiver, _v(declaration, "voor/parking/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/verklaring/<uuid:declaration_id>/voor/<slug:purpose>/qr/", "GET", "declaration.attestation.viewed")
+def _attestation_qr(w, trail):
+    declaration, _ = _declaration(w, attestation=True)
+    with _signing_key():
+        _get(w, trail, w.cast.caregiver, _v(declaration, "voor/parking/qr/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/verklaring/<uuid:declaration_id>/voor/<slug:purpose>/qr.pdf", "GET", "declaration.attestation.viewed")
+def _attestation_pdf(w, trail):
+    declaration, _ = _declaration(w, attestation=True)
+    with _signing_key():
+        _get(w, trail, w.cast.caregiver, _v(declaration, "voor/parking/qr.pdf"))
+    return str(w.cast.caregiver.pk)
+
+
+@case(
+    "/verklaring/<uuid:declaration_id>/voor/<slug:purpose>/intrekken/",
+    "POST",
+    "declaration.attestation.revoked",
+)
+def _attestation_revoke(w, trail):
+    declaration, _ = _declaration(w, attestation=True)
+    _post(w, trail, w.cast.caregiver, _v(declaration, "voor/parking/intrekken/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/verklaring/beoordelen/", "GET", "declaration.queue.viewed")
+def _review_queue(w, trail):
+    _declaration(w, submitted=True)
+    _get(w, trail, w.cast.professional, "/verklaring/beoordelen/")
+    return audit.NONE
+
+
+@case("/verklaring/beoordelen/<uuid:declaration_id>/", "GET", "declaration.declaration.viewed")
+def _review_detail(w, trail):
+    declaration, _ = _declaration(w, submitted=True)
+    _get(w, trail, w.cast.professional, f"/verklaring/beoordelen/{declaration.pk}/")
+    return str(w.cast.caregiver.pk)
+
+
+@case("/verklaring/beoordelen/<uuid:declaration_id>/", "POST", "declaration.declaration.confirmed")
+def _review_confirm(w, trail):
+    declaration, _ = _declaration(w, submitted=True)
+    _post(w, trail, w.cast.professional, f"/verklaring/beoordelen/{declaration.pk}/", {"action": "confirm"})
+    return str(w.cast.caregiver.pk)
 
 
 # ------------------------------------------------------------------------------ the admin

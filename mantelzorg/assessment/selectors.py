@@ -193,19 +193,22 @@ def _saved_place(check: SavedCheck):
 STABLE_ANSWERS = ("about.*", "task.*.does", "task.*.hours", "task.*.description", "task.*.transferable")
 
 
-def prefill_for(request):
+def prefill_for(request, *, log: bool = True, purpose: str = "prefill a new check with stable answers"):
     """(stable answers, PC4, date) of the visitor's latest saved Balanscheck, or None: a repeated
-    check starts from these (account holders and e-mail link sessions alike). Audited."""
+    check starts from these (account holders and e-mail link sessions alike). Audited, unless the
+    caller's request writes its one row naming this read itself (``log=False``: a declaration's
+    renewal)."""
     check = check_list_for_user(request.user, request).filter(instrument_id=BALANSCHECK).first()
     if check is None:
         return None
-    audit.log(
-        request=request,
-        action="assessment.check.viewed",
-        obj=check,
-        subject=check_subject(check),
-        purpose="prefill a new check with stable answers",
-    )
+    if log:
+        audit.log(
+            request=request,
+            action="assessment.check.viewed",
+            obj=check,
+            subject=check_subject(check),
+            purpose=purpose,
+        )
     answers = {
         link_id: value
         for link_id, value in check.answers.items()

@@ -23,7 +23,8 @@ def pdf_response(request, template: str, context: dict, filename: str) -> HttpRe
 
 
 def static_fetcher():
-    """WeasyPrint (70) fetcher: our own static files from disk; nothing else is fetched."""
+    """WeasyPrint (70) fetcher: our own static files from disk and data: URLs; nothing else is
+    fetched."""
     from urllib.parse import urlparse
 
     from django.conf import settings
@@ -33,6 +34,8 @@ def static_fetcher():
 
     class StaticFetcher(URLFetcher):
         def fetch(self, url, headers=None):
+            if url.startswith("data:"):  # an image inlined in the page (a QR code)
+                return super().fetch(url, headers)
             path = urlparse(url).path
             name = path[len(settings.STATIC_URL) :] if path.startswith(settings.STATIC_URL) else None
             # Without DEBUG {% static %} gives collected, hashed names: those live in STATIC_ROOT.

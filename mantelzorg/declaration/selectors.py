@@ -161,8 +161,9 @@ def declarations_of(request):
     return rows
 
 
-def declaration_of_caregiver(request, declaration_id, *, action: str):
-    """The caller's own declaration, or 404 (audited either way)."""
+def declaration_of_caregiver(request, declaration_id, *, action: str, read: bool = True):
+    """The caller's own declaration, or 404 (audited either way). ``read=False`` for a request
+    that changes it: the service writes that request's one audit row."""
     from .models import Declaration
 
     user = _signed_in(request)
@@ -175,7 +176,8 @@ def declaration_of_caregiver(request, declaration_id, *, action: str):
     )
     if declaration is None:
         _refuse(request, declaration_id, action, "not the caregiver's own declaration")
-    log_read(request, declaration, action=action)
+    if read:
+        log_read(request, declaration, action=action)
     return declaration
 
 
@@ -218,10 +220,10 @@ def review_queue(request):
     return issuers, rows
 
 
-def declaration_for_review(request, declaration_id, *, action: str):
-    """A declaration submitted to one of the caller's organisations, or 404 (audited either way).
-    Submitted means: a review was asked for (any review state but none), and the caregiver did not
-    withdraw it."""
+def declaration_for_review(request, declaration_id, *, action: str, read: bool = True):
+    """A declaration submitted to one of the caller's organisations, or 404 (audited either way;
+    ``read=False`` when the service writes the request's row). Submitted means: a review was
+    asked for (any review state but none), and the caregiver did not withdraw it."""
     from .models import Declaration
 
     issuers = reviewer_issuers(_signed_in(request))
@@ -233,7 +235,8 @@ def declaration_for_review(request, declaration_id, *, action: str):
     )
     if declaration is None:
         _refuse(request, declaration_id, action, "not submitted to an organisation of the caller")
-    log_read(request, declaration, action=action, purpose=REVIEW_PURPOSE)
+    if read:
+        log_read(request, declaration, action=action, purpose=REVIEW_PURPOSE)
     return declaration
 
 
@@ -281,14 +284,15 @@ _CHECK_RELATION = {"partner": "partner", "parent": "relative", "child": "child"}
 _CHECK_SINCE_MONTHS = {"lt_3_months": 1, "3_12_months": 3, "1_5_years": 12, "gt_5_years": 60}
 
 
-def prefill(request, today) -> Prefill:
+def prefill(request, today, *, log: bool = True) -> Prefill:
     """Suggestions from the latest saved Balanscheck (relation, how long, hours, tasks, postcode
     area) and from the care network (hours per week of done tasks, which win: they are measured).
-    The caregiver can change every one. Audited by the assessment's selector."""
+    The caregiver can change every one. Audited by the assessment's selector, unless ``log`` is
+    off because the request's one row names the check already (a renewal)."""
     from mantelzorg.assessment import selectors as assessment
 
     initial: dict = {}
-    found = assessment.prefill_for(request)
+    found = assessment.prefill_for(request, log=log, purpose="prefill the caregiver's declaration")
     check_date = None
     if found is not None:
         answers, pc4, check_date = found

@@ -99,8 +99,11 @@ def validity(start: dt.date, months: int = 12) -> dt.date:
     return _add_months(start, months) - dt.timedelta(days=1)
 
 
-def declaration_create(*, request, caregiver, data: dict, today: dt.date | None = None, replaces=None):
-    """A new self-declared declaration, valid 12 months from today (issued at once)."""
+def declaration_create(
+    *, request, caregiver, data: dict, today: dt.date | None = None, replaces=None, log=True
+):
+    """A new self-declared declaration, valid 12 months from today (issued at once; audited
+    unless ``log`` is off because the caller writes the request's one row)."""
     from .models import Declaration
 
     today = today or timezone.localdate()
@@ -120,7 +123,8 @@ def declaration_create(*, request, caregiver, data: dict, today: dt.date | None 
         valid_until=validity(today),
         replaces=replaces,
     )
-    _audit(request, declaration, "declaration.declaration.issued", "the caregiver's own declaration")
+    if log:
+        _audit(request, declaration, "declaration.declaration.issued", "the caregiver's own declaration")
     return declaration
 
 
@@ -209,9 +213,10 @@ def attestation_create(*, request, declaration, purpose: str):
 
 
 def attestation_code(*, request, attestation, now: dt.datetime | None = None) -> str:
-    """The attestation's current MZ1 text: signed anew (audited) when there is none, when it has
-    less than ``RENEW_BEFORE`` left, or when the declaration changed level since. Raises
-    keys.KeyringError when no signing key is configured."""
+    """The attestation's current MZ1 text: signed anew when there is none, when it has less than
+    ``RENEW_BEFORE`` left, or when the declaration changed level since (the same attestation and
+    claims, a new expiry: the page's read row is its audit row). Raises keys.KeyringError when no
+    signing key is configured."""
     from . import codec, purposes
 
     now = now or timezone.now()
@@ -235,9 +240,6 @@ def attestation_code(*, request, attestation, now: dt.datetime | None = None) ->
     attestation.code = codec.encode(claims, signer.cose_key(), signer.kid, now, expires)
     attestation.code_expires_at = expires
     attestation.save(update_fields=["code", "code_expires_at"])
-    _audit(
-        request, declaration, "declaration.attestation.signed", "the caregiver's own declaration", attestation
-    )
     return attestation.code
 
 
@@ -249,7 +251,7 @@ def _clear_codes(declaration) -> None:
 # --- Review by an issuer ------------------------------------------------------------------------
 
 
-def declaration_submit(*, request, declaration, issuer) -> None:
+def declaration_submit(*, request, declaration, issuer, log: bool = True) -> None:
     from .models import Declaration
 
     declaration.issuer = issuer
@@ -268,7 +270,10 @@ def declaration_submit(*, request, declaration, issuer) -> None:
             "decided_at",
         ]
     )
-    _audit(request, declaration, "declaration.declaration.submitted", "the caregiver asks for confirmation")
+    if log:
+        _audit(
+            request, declaration, "declaration.declaration.submitted", "the caregiver asks for confirmation"
+        )
 
 
 def declaration_withdraw_request(*, request, declaration) -> None:
@@ -336,11 +341,23 @@ def declaration_renew(*, request, declaration, data: dict, today: dt.date | None
         declaration.save(update_fields=["replaced_at"])
         _revoke_attestations(declaration, now)
         renewed = declaration_create(
-            request=request, caregiver=declaration.caregiver, data=data, today=today, replaces=declaration
+            request=request,
+            caregiver=declaration.caregiver,
+            data=data,
+            today=today,
+            replaces=declaration,
+            log=False,
         )
-        _audit(request, declaration, "declaration.declaration.renewed", "the caregiver's own declaration")
-        if declaration.confirmed and declaration.issuer and declaration.issuer.accepts_requests:
-            declaration_submit(request=request, declaration=renewed, issuer=declaration.issuer)
+        back_to_issuer = declaration.confirmed and declaration.issuer and declaration.issuer.accepts_requests
+        if back_to_issuer:
+            declaration_submit(request=request, declaration=renewed, issuer=declaration.issuer, log=False)
+        _audit(
+            request,
+            renewed,
+            "declaration.declaration.renewed",
+            "renewal of the caregiver's declaration"
+            + (", sent again to its issuer" if back_to_issuer else ""),
+        )
     return renewed
 
 
@@ -352,20 +369,10 @@ def decode_own(code: str) -> codec.Verification:
 
 def relying_party_register(*, request, data: dict):
     """A registration waits for a platform administrator's approval (Django admin) before any
-    caregiver sees it."""
-    from mantelzorg.core import audit
-
+    caregiver sees it. An organisation's record, no person's: not in the audit trail."""
     from .models import RelyingParty
 
-    party = RelyingParty.objects.create(**data)
-    audit.log(
-        request=request,
-        action="declaration.relying_party.registered",
-        obj=party,
-        subject=audit.NONE,
-        purpose="registration of an organisation that checks declarations",
-    )
-    return party
+    return RelyingParty.objects.create(**data)
 
 
 def person_erase(*, user, request) -> None:

@@ -200,13 +200,18 @@ def purpose_page(request, declaration_id, purpose):
     from . import purposes
 
     today = _today()
+    posted = request.method == "POST"
     declaration = selectors.declaration_of_caregiver(
-        request, declaration_id, action="declaration.declaration.viewed"
+        request, declaration_id, action="declaration.declaration.viewed", read=not posted
     )
     _active_or_404(declaration, today)
     chosen = _purpose_or_404(purpose)
-    if request.method == "POST":
-        services.attestation_create(request=request, declaration=declaration, purpose=chosen.code)
+    if posted:
+        existing = selectors.attestation_of(declaration, chosen.code)
+        if existing is None or existing.revoked_at:
+            services.attestation_create(request=request, declaration=declaration, purpose=chosen.code)
+        else:  # made before (a second tap): the request only read it
+            selectors.log_read(request, declaration, action="declaration.attestation.viewed", obj=existing)
         return redirect("declaration:qr", declaration_id=declaration.pk, purpose=chosen.code)
     claims = purposes.claims_for(declaration, chosen, status={"list": 1, "idx": 0})
     return render(
@@ -244,6 +249,7 @@ def _attestation_context(request, declaration_id, purpose, today):
         attestation=attestation,
         code=code,
         qr_svg=presentation.qr_svg(code),
+        qr_png=presentation.qr_png(code),
         shown=presentation.claim_rows(result.claims),
         holder=presentation.holder_rows(result.claims["holder"]),
         expires=presentation.local_time(attestation.code_expires_at),
@@ -291,7 +297,7 @@ def attestation_pdf(request, declaration_id, purpose):
 @idempotent
 def attestation_revoke(request, declaration_id, purpose):
     declaration = selectors.declaration_of_caregiver(
-        request, declaration_id, action="declaration.attestation.revoked"
+        request, declaration_id, action="declaration.attestation.revoked", read=False
     )
     attestation = selectors.attestation_of(declaration, purpose)
     if attestation is None or attestation.revoked_at:
@@ -307,12 +313,13 @@ def attestation_revoke(request, declaration_id, purpose):
 @idempotent
 def declaration_submit(request, declaration_id):
     declaration = selectors.declaration_of_caregiver(
-        request, declaration_id, action="declaration.declaration.submitted"
+        request, declaration_id, action="declaration.declaration.submitted", read=False
     )
     _active_or_404(declaration, _today())
     issuers = selectors.issuers_for(declaration.municipality)
     form = forms.SubmitForm(request.POST, issuers=issuers)
     if declaration.review != "none" or not form.is_valid():
+        selectors.log_read(request, declaration, action="declaration.declaration.viewed")
         messages.error(request, _("Choose an organisation."))
         return redirect("declaration:detail", declaration_id=declaration.pk)
     services.declaration_submit(request=request, declaration=declaration, issuer=form.cleaned_data["issuer"])
@@ -332,11 +339,13 @@ def declaration_submit(request, declaration_id):
 @idempotent
 def declaration_withdraw(request, declaration_id):
     declaration = selectors.declaration_of_caregiver(
-        request, declaration_id, action="declaration.declaration.withdrawn"
+        request, declaration_id, action="declaration.declaration.withdrawn", read=False
     )
     if declaration.review in ("submitted", "question"):
         services.declaration_withdraw_request(request=request, declaration=declaration)
         messages.success(request, _("Your request was withdrawn. The organisation no longer sees it."))
+    else:
+        selectors.log_read(request, declaration, action="declaration.declaration.viewed")
     return redirect("declaration:detail", declaration_id=declaration.pk)
 
 
@@ -346,7 +355,7 @@ def declaration_withdraw(request, declaration_id):
 @idempotent
 def declaration_answer(request, declaration_id):
     declaration = selectors.declaration_of_caregiver(
-        request, declaration_id, action="declaration.declaration.answered"
+        request, declaration_id, action="declaration.declaration.answered", read=False
     )
     form = forms.TextForm(request.POST)
     if declaration.review == "question" and form.is_valid():
@@ -354,8 +363,10 @@ def declaration_answer(request, declaration_id):
             request=request, declaration=declaration, answer=form.cleaned_data["text"]
         )
         messages.success(request, _("Your answer was sent."))
-    elif declaration.review == "question":
-        messages.error(request, _("Write your answer first."))
+    else:
+        selectors.log_read(request, declaration, action="declaration.declaration.viewed")
+        if declaration.review == "question":
+            messages.error(request, _("Write your answer first."))
     return redirect("declaration:detail", declaration_id=declaration.pk)
 
 
@@ -366,7 +377,7 @@ def declaration_answer(request, declaration_id):
 def declaration_revoke(request, declaration_id):
     today = _today()
     declaration = selectors.declaration_of_caregiver(
-        request, declaration_id, action="declaration.declaration.revoked"
+        request, declaration_id, action="declaration.declaration.revoked", read=request.method != "POST"
     )
     _active_or_404(declaration, today)
     if request.method == "POST":
@@ -392,14 +403,21 @@ def declaration_renew(request, declaration_id):
     renews with those values; everything else can still be changed below."""
     today = _today()
     declaration = selectors.declaration_of_caregiver(
-        request, declaration_id, action="declaration.declaration.renewed"
+        request, declaration_id, action="declaration.declaration.renewed", read=False
     )
     if declaration.revoked_at or declaration.replaced_at:
         raise Http404
     current = forms.initial_from(declaration)
     suggested = {}
     if request.method != "POST":
-        prefill = selectors.prefill(request, today)
+        # One row for the page: the declaration, compared with the latest saved Balanscheck.
+        selectors.log_read(
+            request,
+            declaration,
+            action="declaration.declaration.viewed",
+            purpose="renewal of the caregiver's declaration, compared with their latest balance check",
+        )
+        prefill = selectors.prefill(request, today, log=False)
         # Not the month care began: the Balanscheck knows it only as a range ("1 to 5 years").
         suggested = {
             k: v
@@ -417,6 +435,8 @@ def declaration_renew(request, declaration_id):
             % {"date": presentation.local_date(renewed.valid_until)},
         )
         return redirect("declaration:detail", declaration_id=renewed.pk)
+    if request.method == "POST":  # shown again with its errors
+        selectors.log_read(request, declaration, action="declaration.declaration.viewed")
     changes = presentation.changes(current, suggested, form)
     return render(request, "declaration/renew.html", _context(declaration, today, form=form, changes=changes))
 
@@ -442,7 +462,7 @@ def review_detail(request, declaration_id):
     today = _today()
     action = request.POST.get("action", "") if request.method == "POST" else ""
     declaration = selectors.declaration_for_review(
-        request, declaration_id, action=f"declaration.declaration.{'reviewed' if action else 'viewed'}"
+        request, declaration_id, action="declaration.declaration.viewed", read=request.method != "POST"
     )
     state = declaration.state(today)
     text_form = forms.TextForm(request.POST if action in ("ask", "refuse") else None)
@@ -467,7 +487,11 @@ def review_detail(request, declaration_id):
         services.declaration_revoke(request=request, declaration=declaration, by_issuer=True)
         messages.success(request, _("The declaration was revoked. None of its QR codes works any more."))
         return redirect("declaration:review-queue")
-    status = 400 if action else 200
+    if request.method == "POST":  # nothing changed: the page is shown again, a read
+        selectors.log_read(
+            request, declaration, action="declaration.declaration.viewed", purpose=selectors.REVIEW_PURPOSE
+        )
+    status = 400 if request.method == "POST" else 200
     return render(
         request,
         "declaration/review_detail.html",
