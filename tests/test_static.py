@@ -231,11 +231,11 @@ def test_unhashed_static_names_are_cached_briefly_as_make_run_serves_them(as_mak
 
 
 def test_pdf_finds_the_hashed_stylesheets_as_make_run_serves_them(as_make_run):
-    from mantelzorg.assessment.views import _static_fetcher_class
+    from mantelzorg.core.pdf import static_fetcher
 
     url = "http://testserver" + static("assessment/assessment.css")
     assert re.search(r"assessment\.[0-9a-f]{12}\.css$", url)
-    fetched = _static_fetcher_class().fetch(url)
+    fetched = static_fetcher().fetch(url)
     assert b".mz-" in fetched.read()
 
 

@@ -190,7 +190,8 @@ class Declaration(models.Model):
 
 
 class Attestation(models.Model):
-    """One purpose of a declaration: the QR code a caregiver shows. ``status_idx`` is its random
+    """One purpose of a declaration: the QR code a caregiver shows (one in force per purpose; a
+    stopped one stays, revoked, and a new one can be made). ``status_idx`` is its random
     entry in a status list (revoking the attestation sets that bit, which revokes every code it
     had). ``code`` is the latest signed MZ1 text, valid until ``code_expires_at`` (at most 28 days,
     never past the declaration); a new one is signed when it runs out while the declaration holds."""
@@ -206,7 +207,11 @@ class Attestation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["declaration", "purpose"], name="attestation_one_per_purpose"),
+            models.UniqueConstraint(
+                fields=["declaration", "purpose"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="attestation_one_per_purpose",
+            ),
             models.UniqueConstraint(fields=["status_list", "status_idx"], name="attestation_status_entry"),
         ]
 

@@ -265,7 +265,12 @@ def relying_parties_for(purpose: str, municipality):
 
 
 def attestation_of(declaration, purpose: str):
-    return declaration.attestations.filter(purpose=purpose).select_related("status_list").first()
+    """The attestation in force for ``purpose`` (not stopped), or None."""
+    return (
+        declaration.attestations.filter(purpose=purpose, revoked_at__isnull=True)
+        .select_related("status_list")
+        .first()
+    )
 
 
 @dataclass(frozen=True)

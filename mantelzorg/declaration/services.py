@@ -167,26 +167,32 @@ def attestation_revoke(*, request, attestation) -> None:
 
 
 def _status_entry():
-    """(list, random free index) for a new attestation; a new list when the current is half full."""
-    import secrets
-
+    """(list, random free index) for a new attestation; a new list when the current is half full.
+    Free: no attestation has it, and its bit is not set (an entry whose attestation was erased
+    stays revoked, so it is never handed out again)."""
     from .models import Attestation
 
     current = StatusList.objects.order_by("-pk").first()
     if current is None or Attestation.objects.filter(status_list=current).count() >= current.size * LIST_FULL:
         current = create_status_list()
     taken = set(Attestation.objects.filter(status_list=current).values_list("status_idx", flat=True))
-    while True:
-        idx = secrets.randbelow(current.size)
-        if idx not in taken:
-            return current, idx
+    bits = bytes(current.bits)
+    taken.update(
+        8 * byte_index + bit
+        for byte_index, byte in enumerate(bits)
+        if byte
+        for bit in range(8)
+        if byte >> bit & 1
+    )
+    return current, status_list.random_index(current.size, taken)
 
 
 def attestation_create(*, request, declaration, purpose: str):
-    """The declaration's attestation for ``purpose`` (created once; the same one afterwards)."""
+    """The declaration's attestation in force for ``purpose`` (created once; the same one
+    afterwards, until it is stopped)."""
     from .models import Attestation
 
-    existing = declaration.attestations.filter(purpose=purpose).first()
+    existing = declaration.attestations.filter(purpose=purpose, revoked_at__isnull=True).first()
     if existing is not None:
         return existing
     for _attempt in range(5):
@@ -197,7 +203,7 @@ def attestation_create(*, request, declaration, purpose: str):
                     declaration=declaration, purpose=purpose, status_list=status, status_idx=idx
                 )
         except IntegrityError:  # a concurrent request took the index, or made the same purpose
-            existing = declaration.attestations.filter(purpose=purpose).first()
+            existing = declaration.attestations.filter(purpose=purpose, revoked_at__isnull=True).first()
             if existing is not None:
                 return existing
             continue

@@ -511,6 +511,7 @@ def review_detail(request, declaration_id):
 
 @personal
 @require_http_methods(["GET", "HEAD", "POST"])
+@idempotent
 def relying_party_register(request):
     from . import purposes
 

@@ -23,6 +23,7 @@ GETS = [
     "/verklaring/sleutels.cbor",
     "/verklaring/status/1",
     "/verklaring/status/1.cwt",
+    "/verklaring/organisaties.json",
 ]
 
 

@@ -130,7 +130,7 @@ def test_question_answer_and_confirmation(cast, declaration, issuer, client, log
     assert new_code != old_code and claims["level"] == "confirmed"
     assert claims["confirmed_by"] == cast.organisation.pk
     assert read(old_code).claims["level"] == "self_declared"
-    for action in ("submitted", "questioned", "answered", "confirmed", "attestation.signed"):
+    for action in ("submitted", "questioned", "answered", "confirmed", "attestation.viewed"):
         assert LogEntry.objects.filter(action__endswith=action).exists(), action
 
 
