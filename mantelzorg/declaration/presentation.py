@@ -189,9 +189,12 @@ def declaration_rows(declaration, *, for_issuer: bool = False) -> list[Row]:
     from .models import Indication, WazoRelation
 
     rows = [
-        Row(_("Who you care for"), _choice(WazoRelation.choices, declaration.relation)),
         Row(
-            _("Where they live"),
+            _("Whom the caregiver cares for") if for_issuer else _("Who you care for"),
+            _choice(WazoRelation.choices, declaration.relation),
+        ),
+        Row(
+            _("Where the person cared for lives") if for_issuer else _("Where they live"),
             _("postcode area %(pc4)s, gemeente %(gemeente)s")
             % {"pc4": declaration.pc4, "gemeente": declaration.municipality.name_everyday},
         ),
