@@ -239,6 +239,8 @@ def attestation_code(*, request, attestation, now: dt.datetime | None = None) ->
         return attestation.code
     expires = min(now + dt.timedelta(seconds=codec.MAX_VALIDITY_SECONDS), end_of_declaration)
     purpose = purposes.get(attestation.purpose)
+    if purpose is None:  # a purpose taken out of purposes.json: its codes are not signed again
+        raise ValueError(f"unknown purpose {attestation.purpose}")
     claims = purposes.claims_for(
         declaration, purpose, status={"list": attestation.status_list_id, "idx": attestation.status_idx}
     )
