@@ -14,10 +14,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_reference_data", verbosity=1)
+        if settings.DEMO_DATA:
+            self._demo_keyring()  # before the demo data: its declarations' codes are signed
         call_command("load_demo_data")
         if settings.DEMO_DATA:
             call_command("demo_logins")
-            self._demo_keyring()
 
     def _demo_keyring(self):
         """A demo installation gets MZ1 signing keys of its own at once (var/declaration_keys.json),
