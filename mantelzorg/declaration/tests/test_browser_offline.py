@@ -15,8 +15,7 @@ from django.core.signals import request_started
 
 from tests.browser import check, tab_until
 
-from .conftest import NOW, VECTORS
-from .offline_vectors import spec_vectors
+from .conftest import NOW, ORGANISATIONS, VECTORS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -101,7 +100,7 @@ def test_every_vector_offline_as_the_server_says(context, hits, axe):
     assert page.evaluate("'BarcodeDetector' in window") is False
 
     outcomes = {}
-    for vector in spec_vectors():
+    for vector in VECTORS:
         page.reload()
         page.wait_for_selector(".mz-verify[data-offline-ready=true]")
         outcomes[vector["name"]] = check_offline(page, vector["code"])
@@ -109,14 +108,18 @@ def test_every_vector_offline_as_the_server_says(context, hits, axe):
         assert word == WORDS[vector["expected"]["status"]], vector["name"]
         if vector["name"] in ("valid_parking", "revoked", "tampered"):
             check(page, axe, f"declaration-offline-{vector['name']}")
-    assert outcomes == {vector["name"]: vector["expected"]["status"] for vector in spec_vectors()}
+    assert outcomes == {vector["name"]: vector["expected"]["status"] for vector in VECTORS}
     assert outcomes["revoked"] == "revoked"  # from the kept status list, offline
 
     page.reload()
-    check_offline(page, next(v["code"] for v in spec_vectors() if v["name"] == "valid_parking"))
+    check_offline(page, next(v["code"] for v in VECTORS if v["name"] == "valid_parking"))
     result = page.locator("#mz-local-result").inner_text()
     assert "Vergelijk met een identiteitsbewijs" in result
     assert "JV" in result and "14" in result
+    organisation = next(
+        o["name"] for o in ORGANISATIONS if o["id"] == VECTORS[0]["expected"]["claims"]["confirmed_by"]
+    )
+    assert f"Bevestigd door {organisation}" in result  # the name from the kept organisaties.json
     assert "Gecontroleerd op dit apparaat, zonder internetverbinding." in result
     assert "kon niet worden gecontroleerd" not in result  # the kept list was used
     assert not [path for path in hits.paths if path], f"the server was asked while offline: {hits.paths}"
@@ -124,7 +127,7 @@ def test_every_vector_offline_as_the_server_says(context, hits, axe):
 
 def test_offline_keyboard_only(context, hits):
     page = open_online_then_offline(context, hits)
-    code = next(v["code"] for v in spec_vectors() if v["name"] == "revoked")
+    code = next(v["code"] for v in VECTORS if v["name"] == "revoked")
     tab_until(page, lambda info: info["name"] == "code")
     page.keyboard.insert_text(code)
     tab_until(page, lambda info: info["tag"] == "BUTTON" and info["text"] == "Controleren")
@@ -140,7 +143,7 @@ def test_a_kept_list_older_than_24_hours_checks_no_revocation(context, hits):
     page.reload()
     page.wait_for_selector(".mz-verify[data-offline-ready=true]")
     assert "ouder dan 24 uur" in page.locator(".mz-offline-status").inner_text()
-    revoked = next(v["code"] for v in spec_vectors() if v["name"] == "revoked")
+    revoked = next(v["code"] for v in VECTORS if v["name"] == "revoked")
     assert check_offline(page, revoked) == "valid"  # as codec.decode without a status list
     assert (
         "Of de code is ingetrokken, kon niet worden gecontroleerd"
@@ -192,7 +195,7 @@ FAKE_CAMERA = """
 def test_scan_with_the_camera_offline(context, hits, axe):
     """BarcodeDetector and the camera are stand-ins here (Chromium on Linux has no BarcodeDetector):
     the button, the view, the stop button and the check of what was seen are the page's own."""
-    code = next(v["code"] for v in spec_vectors() if v["name"] == "valid_parking")
+    code = next(v["code"] for v in VECTORS if v["name"] == "valid_parking")
     context.add_init_script(FAKE_CAMERA % json.dumps(code))
     page = open_online_then_offline(context, hits)
     start = page.get_by_role("button", name="Scan met de camera")
