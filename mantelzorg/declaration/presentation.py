@@ -270,8 +270,11 @@ def browser_texts() -> dict:
             "expires": _("This code is valid until"),
         },
         "confirmed_by": _("Confirmed by %(organisation)s"),
-        # an organisation this device has no name for (organisaties.json not kept yet)
-        "confirmed_by_number": _("Confirmed by organisation number %(number)s"),
+        # an organisation this device has no name for, and a confirmed code without confirmed_by
+        "confirmed_by_number": _(
+            "Confirmed by organisation number %(number)d (not in our list of organisations)"
+        ),
+        "confirmed": _("Confirmed by an organisation"),
         "self_declared": _("Self-declared: the caregiver filled this in; no organisation has confirmed it"),
         "hours": _("at least %(hours)d hours per week"),
         "compare": _("Compare with an ID"),

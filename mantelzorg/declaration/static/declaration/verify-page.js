@@ -140,9 +140,9 @@ function claimRows(claims) {
   const rows = [[labels.purpose, texts.purposes[claims.purpose] || claims.purpose]];
   if (claims.level === "confirmed") {
     const name = trust.organisations.get(claims.confirmed_by);
-    const level = name
-      ? format(texts.confirmed_by, { organisation: name })
-      : format(texts.confirmed_by_number, { number: claims.confirmed_by });
+    let level = texts.confirmed;
+    if (name) level = format(texts.confirmed_by, { organisation: name });
+    else if (claims.confirmed_by !== undefined) level = format(texts.confirmed_by_number, { number: claims.confirmed_by });
     rows.push([labels.level, level]);
   } else {
     rows.push([labels.level, texts.self_declared]);
