@@ -51,7 +51,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-static/dist/.built: node_modules/.installed scripts/build-static.mjs $(wildcard static/src/*)
+static/dist/.built: node_modules/.installed scripts/build-static.mjs $(wildcard static/src/*) \
+		$(wildcard mantelzorg/declaration/static/declaration/*.js)
 	node scripts/build-static.mjs
 	@touch $@
 

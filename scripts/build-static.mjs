@@ -1,5 +1,7 @@
-// Builds static/dist from the npm packages and our own theme: no bundler, only files
-// concatenated in a fixed order, so the output is reproducible and easy to read.
+// Builds static/dist from the npm packages and our own theme: the CSS and the shared scripts are
+// files concatenated or copied in a fixed order, so the output is reproducible and easy to read.
+// One script is bundled (esbuild): the offline verifier of /verklaring/controleren/ (issue 14), our
+// own code in mantelzorg/declaration/static/declaration/ with cborg (CBOR) and base45-web.
 //
 // Only the NL Design System components our pages use are included, in the order of Utrecht's
 // component library bundle. tests/test_static.py fails when a template or a Python file uses a
@@ -8,6 +10,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildSync } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const nm = (p) => join(root, "node_modules", p);
@@ -52,4 +55,18 @@ writeFileSync(join(dist, "css", "app.css"), css);
 copyFileSync(nm("htmx.org/dist/htmx.min.js"), join(dist, "js", "htmx.min.js"));
 copyFileSync(join(root, "static/src/app.js"), join(dist, "js", "app.js"));
 copyFileSync(join(root, "static/src/favicon.svg"), join(dist, "favicon.svg"));
-console.log(`static/dist built: app.css ${(css.length / 1024).toFixed(0)} KiB`);
+const verifier = buildSync({
+  entryPoints: [join(root, "mantelzorg/declaration/static/declaration/verify-page.js")],
+  outfile: join(dist, "js", "declaration-verify.js"),
+  bundle: true,
+  minify: true,
+  format: "iife",
+  target: ["es2020"],
+  legalComments: "eof",
+  metafile: true,
+  logLevel: "error",
+});
+const bundled = Object.values(verifier.metafile.outputs)[0].bytes;
+console.log(
+  `static/dist built: app.css ${(css.length / 1024).toFixed(0)} KiB, declaration-verify.js ${(bundled / 1024).toFixed(1)} KiB`,
+);

@@ -242,3 +242,73 @@ def changes(current: dict, suggested: dict, form) -> list[Change]:
 
         rows.append(Change(str(field.label), show(current.get(name)), show(value)))
     return rows
+
+
+def browser_texts() -> dict:
+    """Every word the offline verifier in the browser shows (mz1.js, verify-page.js), in the page's
+    language: the same headlines and labels as the server's outcome, and what offline checking means.
+    The page hands them over as JSON (json_script), so the script needs no catalogue of its own."""
+    texts = {
+        "headlines": {
+            status: {"headline": str(headline), "explanation": str(explanation)}
+            for status, (headline, explanation) in HEADLINES.items()
+        },
+        "purposes": {key: str(label) for key, label in PURPOSES.items()},
+        "relations": {str(value): str(label) for value, label in Relation.choices},
+        "labels": {
+            "purpose": _("Purpose"),
+            "level": _("Level"),
+            "hours_band": _("Care per week"),
+            "care_since": _("Caring since"),
+            "relation": _("Relation to the person cared for"),
+            "pc4": _("Postcode area of the person cared for"),
+            "gemeente": _("Municipality of the person cared for (CBS code)"),
+            "valid_until": _("The declaration runs until"),
+            "initials": _("Initials"),
+            "birth_day": _("Day of birth"),
+            "birth_month": _("Month of birth"),
+            "expires": _("This code is valid until"),
+        },
+        "confirmed_by": _("Confirmed by %(organisation)s"),
+        # an organisation this device has no name for, and a confirmed code without confirmed_by
+        "confirmed_by_number": _(
+            "Confirmed by organisation number %(number)d (not in our list of organisations)"
+        ),
+        "confirmed": _("Confirmed by an organisation"),
+        "self_declared": _("Self-declared: the caregiver filled this in; no organisation has confirmed it"),
+        "hours": _("at least %(hours)d hours per week"),
+        "compare": _("Compare with an ID"),
+        "compare_text": _(
+            "Ask for a passport, ID card or driving licence. Check that the initials and the day or month of birth on it are the ones below. The code holds no name and no photo: without this check anyone could show it."
+        ),
+        "declares": _("What the caregiver declares"),
+        "meta": _(
+            "This is a declaration made by a caregiver through Mantelzorg, and confirmed only when it says so above. It is not an official government document. You see only what this purpose needs; nothing you check here is stored."
+        ),
+        "checked_here": _("Checked on this device, without an internet connection."),
+        "not_checked": _(
+            "Whether the code was revoked could not be checked: this device has no revocation list of the last 24 hours. Check the code again when you are online."
+        ),
+        "trust_age": _("Keys and revocation list from %(time)s."),
+        "offline_works": _("This page also works without an internet connection."),
+        "offline_revocation": _(
+            "Without internet you see a revocation only after the list on this device was refreshed. That happens every hour while this page is open online."
+        ),
+        "offline_stale": _(
+            "The revocation list on this device is older than 24 hours. Whether a code was revoked cannot be checked until you are online again."
+        ),
+        "offline_no_keys": _(
+            "You are offline and this device has no keys to check codes with. Open this page once with an internet connection."
+        ),
+        "offline_picture": _(
+            "Without an internet connection a picture cannot be read here. Paste the text that starts with MZ1: instead."
+        ),
+        "scan": _("Scan with the camera"),
+        "scan_stop": _("Stop scanning"),
+        "scan_help": _("Hold the QR code in front of the camera. The code is checked as soon as it is seen."),
+        "scan_denied": _(
+            "The camera could not be started. Allow the camera, or paste the text or upload a picture."
+        ),
+        "required": _("First paste the text that starts with MZ1:."),
+    }
+    return texts

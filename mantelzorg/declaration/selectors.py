@@ -66,6 +66,11 @@ def status_source(list_id: object) -> status_list.StatusList | None:
     )
 
 
+def status_list_ids() -> list[int]:
+    """The ids of every status list, for the offline verifier to fetch and cache their tokens."""
+    return list(StatusList.objects.order_by("pk").values_list("pk", flat=True))
+
+
 @dataclass(frozen=True)
 class StatusToken:
     token: bytes

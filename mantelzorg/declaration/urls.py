@@ -24,6 +24,7 @@ urlpatterns = [
     path("beoordelen/<uuid:declaration_id>/", views.review_detail, name="review"),
     path("controleren/", views.verify_page, name="verify"),
     path("controleren/aanmelden/", views.relying_party_register, name="register"),
+    path("controleren/sw.js", views.service_worker, name="service-worker"),
     path("sleutels.json", views.keys_jwks, name="keys-jwks"),
     path("sleutels.cbor", views.keys_cose, name="keys-cose"),
     path("organisaties.json", views.organisations, name="organisations"),

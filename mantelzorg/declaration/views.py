@@ -3,17 +3,28 @@ issuer's queue, and the relying party's verifier page, registration and trust ma
 key sets, status list tokens, the confirming organisations) at stable URLs.
 
 The verifier page works without JavaScript: a POST with the pasted text or a picture of the QR
-code. Nothing of the code is stored or logged (services.verify counts the outcome only)."""
+code. Nothing of the code is stored or logged (services.verify counts the outcome only).
+
+With JavaScript it also works offline once opened: a service worker (``service_worker``, scope
+/verklaring/controleren/) keeps the page and its assets, the page's script keeps the keys, the
+status list tokens and the organisations, and checks a code on the device when there is no network
+(static/declaration/verify-page.js and mz1.js, bundled as js/declaration-verify.js)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -52,8 +63,45 @@ def verify_page(request):
                     error, status = _("Verification is not available at the moment. Try again later."), 503
     elif request.method == "POST":
         status = 400
-    context = {"form": form if outcome is None else forms.VerifyForm(), "outcome": outcome, "error": error}
+    context = {
+        "form": form if outcome is None else forms.VerifyForm(),
+        "outcome": outcome,
+        "error": error,
+        "browser_texts": presentation.browser_texts(),
+        "site_url": settings.SITE_URL,
+        "status_urls": " ".join(
+            reverse("declaration:status-cwt", args=[list_id]) for list_id in selectors.status_list_ids()
+        ),
+    }
     return render(request, "declaration/verify.html", context, status=status)
+
+
+# What the service worker keeps for the verifier page to open offline (beside the page itself).
+OFFLINE_ASSETS = (
+    "css/app.css",
+    "favicon.svg",
+    "js/htmx.min.js",
+    "js/app.js",
+    "declaration/verify.css",
+    "js/declaration-verify.js",
+)
+
+
+@require_safe
+def service_worker(request):
+    """The verifier page's service worker (static/declaration/sw.js) with the page and the asset URLs
+    it keeps (hashed names in production). Served from /verklaring/controleren/ so that its scope is
+    the page; its version is the hash of what it keeps, so a new deploy replaces it."""
+    source = finders.find("declaration/sw.js")
+    if not source:
+        raise Http404
+    config = {"page": reverse("declaration:verify"), "assets": [static(name) for name in OFFLINE_ASSETS]}
+    config["version"] = hashlib.sha256(json.dumps(config).encode()).hexdigest()[:12]
+    body = f"const MZ_OFFLINE = {json.dumps(config)};\n" + Path(str(source)).read_text(encoding="utf-8")
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = reverse("declaration:verify")
+    return response
 
 
 def _public(response: HttpResponse, max_age: int) -> HttpResponse:

@@ -2,8 +2,8 @@
 These routes hold no record of a person: the public trust material and a verifier that stores
 nothing (test_verify.py proves no row is written).
 
-Routes checked (for the route matrix): /verklaring/controleren/ /verklaring/sleutels.json
-/verklaring/sleutels.cbor /verklaring/status/ /api/v1/declarations/verify/
+Routes checked (for the route matrix): /verklaring/controleren/ /verklaring/controleren/sw.js
+/verklaring/sleutels.json /verklaring/sleutels.cbor /verklaring/status/ /api/v1/declarations/verify/
 """
 
 import json
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 GETS = [
     "/verklaring/controleren/",
+    "/verklaring/controleren/sw.js",
     "/verklaring/sleutels.json",
     "/verklaring/sleutels.cbor",
     "/verklaring/status/1",

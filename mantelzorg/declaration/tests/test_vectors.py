@@ -4,6 +4,7 @@ for every case."""
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -255,6 +256,11 @@ def test_both_verifiers_agree_on_every_flipped_byte_of_a_vector():
 # --- the verifier page and the API --------------------------------------------------------------
 
 
+def visible(response) -> str:
+    """The page without its script blocks."""
+    return re.sub(r"<script\b.*?</script>", "", response.content.decode(), flags=re.S)
+
+
 def verdict(response) -> str:
     """The big word at the top of the verifier page."""
     html = response.content.decode()
@@ -296,7 +302,7 @@ def test_every_vector_has_one_outcome_in_the_api_the_page_the_codec_and_the_refe
     page = client.post(VERIFY_PAGE, {"code": vector["code"]})
     assert page.status_code == 200
     assert verdict(page) == HEADLINES[expected["status"]]
-    text = page.content.decode()
+    text = visible(page)  # the offline verifier's words are in a JSON script block of every page
     if expected["status"] == "valid":
         assert expected["claims"]["holder"]["initials"] in text
         assert "Vergelijk met een identiteitsbewijs" in text
