@@ -77,6 +77,7 @@ NO_PERSONAL_RECORD = {
     "/verklaring/status/<int:list_id>": "a status list token: one bit per attestation at a random index",
     "/verklaring/status/<int:list_id>.cwt": "the same token",
     "/verklaring/organisaties.json": "the organisations that confirm declarations (public)",
+    "/verklaring/controleren/sw.js": "the verifier page's service worker (a script)",
     "/verklaring/controleren/aanmelden/": "an organisation that checks declarations registers; no person",
     "/api/v1/docs/": "API documentation",
     "/api/v1/schema/": "the OpenAPI document",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from mantelzorg.accounts.models import Organisation, User
@@ -50,7 +51,11 @@ def load(stdout=None) -> int:
             stdout.write("Demo declarations: no signing key configured; none made.")
         return 0
     today = timezone.localdate()
-    with transaction.atomic():
+    # The demo's review steps would e-mail the demo accounts (services._tell_*): not from a loader.
+    with (
+        override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+        transaction.atomic(),
+    ):
         issuer, _ = Issuer.objects.get_or_create(organisation=organisation)
         RelyingParty.objects.get_or_create(
             name="Voorbeeld Gemeente Amsterdam, Parkeren",

@@ -150,6 +150,8 @@ def declaration_revoke(*, request, declaration, by_issuer: bool = False) -> None
             "declaration.declaration.revoked",
             "revoked by the issuer that confirmed it" if by_issuer else "revoked by the caregiver",
         )
+    if by_issuer:
+        _tell_caregiver(declaration)
 
 
 def attestation_revoke(*, request, attestation) -> None:
@@ -257,6 +259,54 @@ def _clear_codes(declaration) -> None:
 
 
 # --- Review by an issuer ------------------------------------------------------------------------
+#
+# Each step tells the other side by e-mail that something is waiting, never what: the page says
+# it after signing in (the e-mail leaves the platform; what the declaration holds does not).
+
+
+def _tell_caregiver(declaration) -> None:
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from mantelzorg.core import mail
+
+    user = declaration.caregiver
+    with translation.override(user.language):
+        mail.send(
+            to=user.email,
+            subject=_("News about your caregiver declaration"),
+            template="declaration/email/news.txt",
+            context={
+                "name": user.name,
+                "organisation": declaration.issuer.organisation.name,
+                "url": f"/verklaring/{declaration.pk}/",
+            },
+        )
+
+
+def _tell_issuer(declaration) -> None:
+    from django.contrib.auth import get_user_model
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from mantelzorg.core import mail
+
+    organisation = declaration.issuer.organisation
+    staff = get_user_model().objects.filter(
+        organisations=organisation, role__in=selectors.REVIEW_ROLES, is_active=True
+    )
+    for user in staff:
+        with translation.override(user.language):
+            mail.send(
+                to=user.email,
+                subject=_("A caregiver declaration is waiting for you"),
+                template="declaration/email/waiting.txt",
+                context={
+                    "name": user.name,
+                    "organisation": organisation.name,
+                    "url": "/verklaring/beoordelen/",
+                },
+            )
 
 
 def declaration_submit(*, request, declaration, issuer, log: bool = True) -> None:
@@ -282,6 +332,7 @@ def declaration_submit(*, request, declaration, issuer, log: bool = True) -> Non
         _audit(
             request, declaration, "declaration.declaration.submitted", "the caregiver asks for confirmation"
         )
+    _tell_issuer(declaration)
 
 
 def declaration_withdraw_request(*, request, declaration) -> None:
@@ -303,6 +354,7 @@ def declaration_answer(*, request, declaration, answer: str) -> None:
     declaration.review = Declaration.Review.SUBMITTED
     declaration.save(update_fields=["answer", "review"])
     _audit(request, declaration, "declaration.declaration.answered", "the caregiver answers the organisation")
+    _tell_issuer(declaration)
 
 
 def review_ask(*, request, declaration, question: str) -> None:
@@ -313,6 +365,7 @@ def review_ask(*, request, declaration, question: str) -> None:
     declaration.review = Declaration.Review.QUESTION
     declaration.save(update_fields=["question", "answer", "review"])
     _audit(request, declaration, "declaration.declaration.questioned", selectors.REVIEW_PURPOSE)
+    _tell_caregiver(declaration)
 
 
 def review_confirm(*, request, declaration, today: dt.date | None = None) -> None:
@@ -327,6 +380,7 @@ def review_confirm(*, request, declaration, today: dt.date | None = None) -> Non
         declaration.save(update_fields=["review", "decided_at", "valid_until"])
         _clear_codes(declaration)
         _audit(request, declaration, "declaration.declaration.confirmed", selectors.REVIEW_PURPOSE)
+    _tell_caregiver(declaration)
 
 
 def review_refuse(*, request, declaration, reason: str) -> None:
@@ -338,6 +392,7 @@ def review_refuse(*, request, declaration, reason: str) -> None:
     declaration.refusal_reason = reason
     declaration.save(update_fields=["review", "decided_at", "refusal_reason"])
     _audit(request, declaration, "declaration.declaration.refused", selectors.REVIEW_PURPOSE)
+    _tell_caregiver(declaration)
 
 
 def declaration_renew(*, request, declaration, data: dict, today: dt.date | None = None):

@@ -207,3 +207,20 @@ def test_a_relying_party_registers_and_waits_for_approval(client, db):
         client.post("/verklaring/controleren/aanmelden/", {"name": "Y", "purpose": "pizza"}).status_code
         == 400
     )
+
+
+def test_each_side_hears_by_e_mail_that_something_waits_and_never_what(
+    cast, declaration, issuer, client, login_as
+):
+    from django.core import mail
+
+    mail.outbox.clear()
+    services.declaration_submit(request=None, declaration=declaration, issuer=issuer)
+    assert [m.to for m in mail.outbox] == [[cast.professional.email]]
+    services.review_ask(request=None, declaration=declaration, question="Hoeveel uur precies?")
+    services.review_confirm(request=None, declaration=declaration)
+    assert [m.to for m in mail.outbox[1:]] == [[cast.caregiver.email]] * 2
+    assert f"/verklaring/{declaration.pk}/" in mail.outbox[1].body
+    for message in mail.outbox:
+        for secret in ("AV", "1053", "Hoeveel uur", "Amsterdam,"):
+            assert secret not in message.body, (secret, message.body)
