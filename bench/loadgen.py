@@ -77,6 +77,22 @@ if paths_file and paths_file ~= "" then
   end
 end
 
+-- A mix of POST bodies (one per line), sent in turn to one path: e.g. the codes of
+-- bench/declaration_data.py, so that a benchmark does not check the same code again and again.
+local bodies_file = os.getenv("BENCH_BODIES_FILE")
+if bodies_file and bodies_file ~= "" then
+  local bodies = {}
+  for line in io.lines(bodies_file) do
+    if line ~= "" then table.insert(bodies, line) end
+  end
+  wrk.headers["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE") or "application/octet-stream"
+  local j = 0
+  request = function()
+    j = j % #bodies + 1
+    return wrk.format(nil, nil, nil, bodies[j])
+  end
+end
+
 local limit = tonumber(os.getenv("BENCH_PER_THREAD") or "0")
 local threads = {}
 counter = 0
@@ -112,6 +128,15 @@ end
 """
 
 
+def read_bodies(bodies_file: str) -> list[bytes]:
+    """The bodies of a --post-mix file: one per line, without its newline (at most 10,000)."""
+    with open(bodies_file, "rb") as fh:
+        bodies = [line.rstrip(b"\r\n") for line in fh if line.strip()]
+    if not bodies or len(bodies) > 10_000:
+        raise ValueError(f"{bodies_file}: 1 to 10,000 bodies, one per line")
+    return bodies
+
+
 def read_paths(paths_file: str) -> list[str]:
     """The paths of a --urls file: one per line, each starting with "/" (at most 10,000)."""
     with open(paths_file, encoding="utf-8") as fh:
@@ -137,6 +162,7 @@ def run_wrk(
     content_type: str | None = None,
     threads: int = 1,
     paths_file: str | None = None,
+    bodies_file: str | None = None,
 ) -> dict:
     check_target(host)
     concurrency = max(1, min(concurrency, MAX_CONCURRENCY))
@@ -150,6 +176,7 @@ def run_wrk(
     env["BENCH_BODY_FILE"] = body_file or ""
     env["BENCH_CONTENT_TYPE"] = content_type or ""
     env["BENCH_PATHS_FILE"] = paths_file or ""
+    env["BENCH_BODIES_FILE"] = bodies_file or ""
     env["BENCH_PER_THREAD"] = str(math.ceil(min(requests, MAX_REQUESTS) / threads)) if requests else "0"
     cmd = [
         "wrk",
@@ -204,7 +231,8 @@ def _python_worker(host, port, paths, method, body, headers, deadline, budget, l
             if conn is None:
                 conn = http.client.HTTPConnection(host, port, timeout=10)
             t0 = time.perf_counter()
-            conn.request(method, paths[sent % len(paths)], body=body, headers=headers)
+            payload = body[sent % len(body)] if isinstance(body, list) else body
+            conn.request(method, paths[sent % len(paths)], body=payload, headers=headers)
             sent += 1
             resp = conn.getresponse()
             resp.read()
@@ -236,7 +264,7 @@ def run_python_inprocess(
     duration: float,
     requests: int | None = None,
     method: str = "GET",
-    body: bytes | None = None,
+    body: bytes | list[bytes] | None = None,
     content_type: str | None = None,
     paths: list[str] | None = None,
 ) -> dict:
@@ -296,6 +324,7 @@ def run_python(
     body_file: str | None = None,
     content_type: str | None = None,
     paths_file: str | None = None,
+    bodies_file: str | None = None,
 ) -> dict:
     """Run the Python generator in a separate process (own GIL) and return its result."""
     check_target(host)
@@ -323,6 +352,8 @@ def run_python(
         cmd += ["--content-type", content_type]
     if paths_file:
         cmd += ["--paths-file", paths_file]
+    if bodies_file:
+        cmd += ["--bodies-file", bodies_file]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=min(duration, MAX_DURATION) + 60)
     if proc.returncode != 0:
         raise RuntimeError(f"python load generator failed: {proc.stderr}")
@@ -341,8 +372,11 @@ def main(argv=None) -> int:
     p.add_argument("--body", default=None, help="file with the request body")
     p.add_argument("--content-type", default=None)
     p.add_argument("--paths-file", default=None, help="request these paths (one per line) in turn")
+    p.add_argument("--bodies-file", default=None, help="send these bodies (one per line) in turn")
     a = p.parse_args(argv)
-    body = open(a.body, "rb").read() if a.body else None
+    body: bytes | list[bytes] | None = open(a.body, "rb").read() if a.body else None
+    if a.bodies_file:
+        body = read_bodies(a.bodies_file)
     paths = read_paths(a.paths_file) if a.paths_file else None
     result = run_python_inprocess(
         host=a.host,

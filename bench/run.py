@@ -52,6 +52,7 @@ class Target:
     body_file: str | None = None
     content_type: str | None = None
     paths_file: str | None = None  # --urls: a mix of GET paths requested in turn
+    bodies_file: str | None = None  # --post-mix: a mix of POST bodies sent in turn
 
 
 def venv_bin(name: str) -> str:
@@ -212,6 +213,7 @@ def measure(args, port, target: Target, tool: str, duration, requests=None) -> d
         body_file=target.body_file,
         content_type=target.content_type,
         paths_file=target.paths_file,
+        bodies_file=target.bodies_file,
     )
     if tool == "wrk":
         return loadgen.run_wrk(url=f"http://{HOST}:{port}{target.path}", host=HOST, **kwargs)
@@ -340,6 +342,20 @@ def parse_args(argv=None):
         metavar="T",
         help="content type, one per --post (default JSON)",
     )
+    p.add_argument(
+        "--post-mix",
+        action="append",
+        nargs=2,
+        default=[],
+        metavar=("PATH", "FILE"),
+        help="POST the FILE's bodies (one per line) to PATH in turn, as one target (repeatable); "
+        "content type JSON for *.jsonl, else application/x-www-form-urlencoded",
+    )
+    p.add_argument(
+        "--settings",
+        default="config.settings",
+        help="DJANGO_SETTINGS_MODULE of the benchmark server (e.g. bench.settings_verify: a rate limit raised)",
+    )
     p.add_argument("--concurrency", type=int, default=16, help="open connections")
     p.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
     p.add_argument(
@@ -389,6 +405,13 @@ def parse_args(argv=None):
         p.error("--slices must be 1..50 and leave at least 1 s per slice")
     if not 0 <= a.warmup <= 60:
         p.error("--warmup must be 0..60")
+    for path, f in a.post_mix:
+        if not path.startswith("/"):
+            p.error(f"{path!r}: give a path starting with '/', the host is always 127.0.0.1")
+        if not Path(f).is_file():
+            p.error(f"--post-mix {f}: no such file")
+    if not (a.settings == "config.settings" or a.settings.startswith("bench.")):
+        p.error("--settings: config.settings or a benchmark module bench.*")
     for path in a.url + a.post:
         if not path.startswith("/"):
             p.error(f"{path!r}: give a path starting with '/', the host is always 127.0.0.1")
@@ -427,14 +450,20 @@ def main(argv=None) -> int:
     for i, path in enumerate(args.post):
         ct = args.content_type[i] if i < len(args.content_type) else "application/json"
         targets.append(Target("POST " + path, path, "POST", args.body[i], ct))
+    for path, f in args.post_mix:
+        ct = "application/json" if f.endswith(".jsonl") else "application/x-www-form-urlencoded"
+        n = len(loadgen.read_bodies(f))
+        targets.append(Target(f"POST {path} ({n} bodies)", path, "POST", None, ct, bodies_file=f))
 
     env = production_env()
+    env["DJANGO_SETTINGS_MODULE"] = args.settings
     per = (args.warmup + (args.duration if not args.requests else loadgen.MAX_DURATION)) * len(targets)
     print("Mantelzorg benchmark — production server on loopback")
     print(f"  date        {datetime.now(UTC).isoformat(timespec='seconds')}")
     print(f"  machine     {platform.node()} · {os.cpu_count()} cores · {platform.platform()}")
     print(f"  load        {os.getloadavg()[0]:.2f} (1-min average before the run)")
     print(f"  database    {db_label(env)}")
+    print(f"  settings    {args.settings}")
     print(f"  server      gunicorn {args.worker_class} × {args.workers} workers × {args.threads} threads")
     print(
         f"  client      {tool}, concurrency {args.concurrency}, "
@@ -472,7 +501,13 @@ def main(argv=None) -> int:
         for t in targets:  # pre-flight: each target must answer 2xx (wrk counts 3xx as success)
             body = Path(t.body_file).read_bytes() if t.body_file else None
             paths = loadgen.read_paths(t.paths_file) if t.paths_file else [t.path]
-            for path in dict.fromkeys([paths[0], paths[len(paths) // 2], paths[-1]]):  # a sample
+            samples = [(p, body) for p in dict.fromkeys([paths[0], paths[len(paths) // 2], paths[-1]])]
+            if t.bodies_file:
+                bodies = loadgen.read_bodies(t.bodies_file)
+                samples = [
+                    (t.path, b) for b in dict.fromkeys([bodies[0], bodies[len(bodies) // 2], bodies[-1]])
+                ]
+            for path, body in samples:  # a sample
                 status, headers, data = fetch(server.port, path, t.method, body, t.content_type)
                 cookies = "set-cookie" if any(k.lower() == "set-cookie" for k in headers) else "no cookie"
                 print(f"  pre-flight {t.method} {path} → {status}, {len(data)} bytes, {cookies}")
@@ -514,6 +549,7 @@ def main(argv=None) -> int:
                         "date": datetime.now(UTC).isoformat(timespec="seconds"),
                         "cores": os.cpu_count(),
                         "database": db_label(env),
+                        "settings": args.settings,
                         "server": {
                             "workers": args.workers,
                             "worker_class": args.worker_class,

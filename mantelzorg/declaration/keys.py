@@ -33,6 +33,7 @@ import os
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,12 @@ class SigningKey:
         return {**self._jwk_parts(), "use": "sig"}
 
     def public_cose_key(self) -> COSEKeyInterface:
+        """The public COSE key (verify only). Built once per key object: a key is immutable, and
+        building it costs more than a signature check (BENCHMARKS.md, declaration verification)."""
+        return self._public_cose_key
+
+    @cached_property
+    def _public_cose_key(self) -> COSEKeyInterface:
         return COSEKey.new(_cose_map(self._private.public_key(), self.kid))
 
     def private_jwk(self) -> dict[str, Any]:
@@ -269,6 +276,27 @@ def _key_from_private_jwk(jwk: Mapping[str, Any]) -> SigningKey:
     return SigningKey(kid, state, int(jwk.get("mz_created", 0)), retired, private)
 
 
+# Parsed keyrings of this process by the SHA-256 of their text (a keyring is immutable). Parsing
+# derives every key from its private number and checks it: a quarter of a millisecond per key, more
+# than the signature check it serves (BENCHMARKS.md, "declaration verification"). Keyed by the text
+# itself, so a rotated file or a changed variable is parsed again on the next call; a few entries,
+# so a test or a rotation cannot make it grow.
+_PARSED: dict[bytes, Keyring] = {}
+_PARSED_MAX = 4
+
+
+def parse_keyring_cached(text: str) -> Keyring:
+    """``parse_keyring(text)``, parsed once per process for the same text (errors are not kept)."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    keyring = _PARSED.get(digest)
+    if keyring is None:
+        keyring = parse_keyring(text)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[digest] = keyring
+    return keyring
+
+
 def keyring_source(environ: Mapping[str, str] | None = None, default_path: Path | None = None) -> str:
     """Where the keyring comes from, for messages: a path or the variable's name (never its value)."""
     environ = os.environ if environ is None else environ
@@ -279,13 +307,18 @@ def keyring_source(environ: Mapping[str, str] | None = None, default_path: Path 
     return str(default_path) if default_path else "(none)"
 
 
-def load_keyring(environ: Mapping[str, str] | None = None, default_path: Path | None = None) -> Keyring:
-    """The keyring from the environment or ``default_path`` (see the module docstring)."""
+def load_keyring(
+    environ: Mapping[str, str] | None = None, default_path: Path | None = None, *, cached: bool = True
+) -> Keyring:
+    """The keyring from the environment or ``default_path`` (see the module docstring). The file is
+    read on every call; its text is parsed once per process (``parse_keyring_cached``) unless
+    ``cached`` is off, so a rotation (a new file) counts from the next call."""
     environ = os.environ if environ is None else environ
+    parse = parse_keyring_cached if cached else parse_keyring
     if environ.get(ENV_FILE):
         path = Path(environ[ENV_FILE])
     elif environ.get(ENV_INLINE):
-        return parse_keyring(environ[ENV_INLINE])
+        return parse(environ[ENV_INLINE])
     elif default_path is not None:
         path = default_path
     else:
@@ -294,7 +327,7 @@ def load_keyring(environ: Mapping[str, str] | None = None, default_path: Path | 
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise KeyringError(f"cannot read the keyring {path}") from error
-    return parse_keyring(text)
+    return parse(text)
 
 
 def write_keyring(keyring: Keyring, path: Path) -> None:

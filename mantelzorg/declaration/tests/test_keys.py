@@ -220,3 +220,75 @@ def test_show_without_a_keyring_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv(keys.ENV_FILE, str(tmp_path / "missing.json"))
     with pytest.raises(CommandError, match="cannot read"):
         run("show")
+
+
+# --- the parsed keyring, kept per process (BENCHMARKS.md, "declaration verification") -----------
+
+
+def same_keyring(a: keys.Keyring, b: keys.Keyring, at: int) -> bool:
+    """Same keys, states and published key sets (private, JWKS and COSE_KeySet)."""
+    return (
+        a.to_json() == b.to_json()
+        and a.jwks(at) == b.jwks(at)
+        and a.cose_key_set(at) == b.cose_key_set(at)
+        and [k.to_dict() for k in a.public_keyset(at)] == [k.to_dict() for k in b.public_keyset(at)]
+    )
+
+
+def test_a_cached_keyring_is_the_uncached_one_for_the_same_file_text_and_pem(tmp_path):
+    ring = keys.Keyring((new_key(),)).rotated(ISSUED)
+    path = tmp_path / "ring.json"
+    keys.write_keyring(ring, path)
+    pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        .decode()
+    )
+    for environ in ({keys.ENV_FILE: str(path)}, {keys.ENV_INLINE: ring.to_json()}, {keys.ENV_INLINE: pem}):
+        cached = keys.load_keyring(environ)
+        assert keys.load_keyring(environ) is cached  # parsed once
+        assert same_keyring(cached, keys.load_keyring(environ, cached=False), ISSUED)
+    code = codec.encode(PARKING, ring.active().cose_key(), ring.active().kid, ISSUED, ISSUED + DAY)
+    cached_result = codec.decode(
+        code, keys.load_keyring({keys.ENV_FILE: str(path)}).public_keyset(ISSUED), ISSUED
+    )
+    plain = codec.decode(
+        code, keys.load_keyring({keys.ENV_FILE: str(path)}, cached=False).public_keyset(ISSUED), ISSUED
+    )
+    assert cached_result == plain and cached_result.valid
+
+
+def test_a_rotated_or_replaced_keyring_file_is_seen_at_the_next_call(tmp_path, monkeypatch):
+    path = tmp_path / "declaration_keys.json"
+    monkeypatch.setenv(keys.ENV_FILE, str(path))
+    monkeypatch.delenv(keys.ENV_INLINE, raising=False)
+    run("generate")
+    first = keys.load_keyring()
+    run("rotate")  # rewrites the file: same path, same size
+    rotated = keys.load_keyring()
+    assert rotated.active().kid != first.active().kid
+    assert same_keyring(rotated, keys.load_keyring(cached=False), ISSUED)
+    other = keys.Keyring((new_key(),))
+    keys.write_keyring(other, path)
+    assert keys.load_keyring().active().kid == other.active().kid
+    path.write_text("not a keyring")  # a broken file is refused, not hidden by the cache
+    with pytest.raises(keys.KeyringError):
+        keys.load_keyring()
+
+
+def test_the_changed_text_variable_is_seen_and_the_cache_stays_small():
+    rings = [keys.Keyring((new_key(),)) for _ in range(keys._PARSED_MAX + 3)]
+    for ring in rings:
+        assert keys.load_keyring({keys.ENV_INLINE: ring.to_json()}).active().kid == ring.active().kid
+    assert len(keys._PARSED) <= keys._PARSED_MAX
+
+
+def test_a_public_cose_key_is_built_once_per_key_and_verifies_as_a_fresh_one():
+    key = new_key()
+    assert key.public_cose_key() is key.public_cose_key()
+    fresh = keys.COSEKey.new(keys._cose_map(key._private.public_key(), key.kid))
+    assert key.public_cose_key().to_dict() == fresh.to_dict()
+    code = codec.encode(PARKING, key.cose_key(), key.kid, ISSUED, ISSUED + DAY)
+    assert codec.decode(code, [key.public_cose_key()], ISSUED) == codec.decode(code, [fresh], ISSUED)
