@@ -122,7 +122,10 @@ def test_every_vector_offline_as_the_server_says(context, hits, axe):
     assert f"Bevestigd door {organisation}" in result  # the name from the kept organisaties.json
     assert "Gecontroleerd op dit apparaat, zonder internetverbinding." in result
     assert "kon niet worden gecontroleerd" not in result  # the kept list was used
-    assert not [path for path in hits.paths if path], f"the server was asked while offline: {hits.paths}"
+    # The browser's own update check of the service worker script may still go out (Chromium does
+    # it on navigation, past the emulated offline state); the page itself asks the server nothing.
+    asked = [path for path in hits.paths if path and path != "/verklaring/controleren/sw.js"]
+    assert not asked, f"the server was asked while offline: {hits.paths}"
 
 
 def test_offline_keyboard_only(context, hits):
