@@ -158,7 +158,6 @@ class DeclarationForm(forms.Form):
     def __init__(self, *args, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        self.fields["since_year"].max_value = today.year
         self.fields["since_year"].validators.append(MaxValueValidator(today.year))
 
     def clean_postcode(self):
@@ -243,7 +242,6 @@ class RelyingPartyForm(forms.ModelForm):
     class Meta:
         model = RelyingParty
         fields = ["name", "purpose", "municipality", "keeps", "retention", "contact"]
-        widgets = {"purpose": forms.Select}
 
     def __init__(self, *args, purpose_choices, **kwargs):
         super().__init__(*args, **kwargs)

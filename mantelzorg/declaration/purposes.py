@@ -4,7 +4,6 @@ declaration and nothing else: minimal disclosure is this one function plus the l
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -73,7 +72,3 @@ def claims_for(declaration, purpose: Purpose, *, status: dict[str, int]) -> dict
     claims = {"purpose": purpose.code}
     claims.update({name: available[name] for name in purpose.claims if name in available})
     return claims
-
-
-def month_start(value: dt.date) -> dt.date:
-    return value.replace(day=1)

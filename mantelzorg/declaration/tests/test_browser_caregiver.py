@@ -16,32 +16,18 @@ from io import BytesIO
 import pytest
 import zxingcpp
 from django.utils import timezone
-from django_otp.oath import totp
 from PIL import Image
 
 from conftest import PASSWORD
 from mantelzorg.declaration import services
 from mantelzorg.declaration.models import Declaration, RelyingParty
+from mantelzorg.directory.tests.test_browser_pages import log_in  # with the second factor
 from tests.browser import ROOT, SCREENSHOTS, check, tab_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 375, "height": 812}
 FIGURES = ROOT / "test-artifacts" / "declaration-journey.json"
-
-
-def log_in(page, user, *, code=False):
-    page.goto("/account/inloggen/")
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    if code:
-        device = user.totpdevice_set.get()
-        token = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
-        page.get_by_label("Code uit je authenticator-app").fill(token)
-        page.get_by_role("button", name="Bevestigen").click()
-    page.wait_for_selector("role=button[name='Uitloggen']")
-    page.wait_for_load_state("load")
 
 
 class Walk:
@@ -74,7 +60,7 @@ def test_from_the_home_page_to_a_parking_qr_code_by_keyboard_and_checked_at_a_co
     page, axe, cast, signing, issuer, browser, live_server
 ):
     page.set_viewport_size(PHONE)
-    log_in(page, cast.caregiver)
+    log_in(page, cast.caregiver, PASSWORD)
     walk = Walk(page)
     started = timezone.now()
     page.goto("/")
@@ -176,7 +162,7 @@ def test_every_page_of_the_caregiver_in_its_states(page, axe, cast, signing, iss
     page.get_by_role("button", name="Aanmelden").click()
     check(page, axe, "declaration-register-done")
 
-    log_in(page, cast.caregiver)
+    log_in(page, cast.caregiver, PASSWORD)
     page.goto("/verklaring/nieuw/")
     page.get_by_role("button", name="Maak mijn verklaring").click()
     check(page, axe, "declaration-form-errors")
@@ -223,7 +209,7 @@ def test_every_page_of_the_caregiver_in_its_states(page, axe, cast, signing, iss
     check(page, axe, "declaration-detail-revoked")
 
     page.context.clear_cookies()
-    log_in(page, cast.professional, code=True)
+    log_in(page, cast.professional, PASSWORD, code=True)
     page.goto("/verklaring/beoordelen/")
     check(page, axe, "declaration-review-queue")
     page.goto(f"/verklaring/beoordelen/{declaration.pk}/")
@@ -242,7 +228,7 @@ def test_without_a_signing_key_the_qr_page_says_so(page, axe, cast, signing, mon
     services.attestation_create(request=None, declaration=declaration, purpose="employer")
     monkeypatch.delenv(keys.ENV_INLINE)
     monkeypatch.setenv(keys.ENV_FILE, "/nonexistent/keys.json")
-    log_in(page, cast.caregiver)
+    log_in(page, cast.caregiver, PASSWORD)
     response = page.goto(f"/verklaring/{declaration.pk}/voor/employer/qr/")
     assert response.status == 503
     check(page, axe, "declaration-unavailable")
