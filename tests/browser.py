@@ -28,6 +28,28 @@ CHROMIUM_ARGS = [
 ]
 
 
+def log_in(page, user, password: str | None = None, *, next_url: str = "") -> None:
+    """Sign in through the login page, with the second factor when the user's role needs one, and
+    wait until the landing page has loaded, so a journey that starts afterwards does not count the
+    sign-in's last page load as one of its screens."""
+    from django_otp.oath import totp
+
+    from conftest import PASSWORD
+
+    page.goto("/account/inloggen/" + (f"?next={next_url}" if next_url else ""))
+    page.get_by_label("E-mailadres").fill(user.email)
+    page.get_by_label("Wachtwoord").fill(password or PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    if user.requires_mfa:
+        page.wait_for_url("**/inloggen/code/**")
+        device = user.totpdevice_set.get()
+        token = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+        page.get_by_label("Code uit je authenticator-app").fill(token)
+        page.get_by_role("button", name="Bevestigen").click()
+    page.wait_for_url(lambda url: "/inloggen/" not in url)
+    page.wait_for_load_state("load")
+
+
 def chromium_path() -> str:
     path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not path:

@@ -9,8 +9,8 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from mantelzorg.accounts.tests.test_login import current_code
 from mantelzorg.assessment.tests.factories import SavedCheckFactory
+from tests.browser import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,18 +26,6 @@ def phone(page):
 def english(page):
     page.get_by_role("link", name="English").click()
     page.wait_for_selector("html[lang=en]")
-
-
-def log_in(page, user, password):
-    page.goto("/account/inloggen/")
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-    if user.requires_mfa:
-        page.wait_for_url("**/inloggen/code/")
-        page.get_by_label("Code uit je authenticator-app").fill(current_code(user))
-        page.get_by_role("button", name="Bevestigen").click()
-    page.wait_for_url(re.compile(r"^http://[^/]+/$"))
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

@@ -21,8 +21,7 @@ from PIL import Image
 from conftest import PASSWORD
 from mantelzorg.declaration import services
 from mantelzorg.declaration.models import Declaration, RelyingParty
-from mantelzorg.directory.tests.test_browser_pages import log_in  # with the second factor
-from tests.browser import ROOT, SCREENSHOTS, check, tab_until
+from tests.browser import ROOT, SCREENSHOTS, check, log_in, tab_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -209,7 +208,7 @@ def test_every_page_of_the_caregiver_in_its_states(page, axe, cast, signing, iss
     check(page, axe, "declaration-detail-revoked")
 
     page.context.clear_cookies()
-    log_in(page, cast.professional, PASSWORD, code=True)
+    log_in(page, cast.professional, PASSWORD)
     page.goto("/verklaring/beoordelen/")
     check(page, axe, "declaration-review-queue")
     page.goto(f"/verklaring/beoordelen/{declaration.pk}/")

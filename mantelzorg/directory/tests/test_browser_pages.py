@@ -7,10 +7,9 @@ Data has the long Dutch compounds that made pages too wide ("Mantelzorgspreekuur
 the demo data, offers with the same name."""
 
 import pytest
-from django_otp.oath import totp
 
 from mantelzorg.directory.models import Organization, Phone
-from tests.browser import check
+from tests.browser import check, log_in
 
 from .factories import make_org, make_service
 
@@ -57,19 +56,6 @@ def sideways_scrollers(page) -> list[str]:
             return ['auto', 'scroll'].includes(cs.overflowX) && el.scrollWidth > el.clientWidth + 1;
         }).map(el => el.className)"""
     )
-
-
-def log_in(page, user, password, *, code=False):
-    page.goto("/account/inloggen/")
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-    if code:
-        device = user.totpdevice_set.get()
-        token = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
-        page.get_by_label("Code uit je authenticator-app").fill(token)
-        page.get_by_role("button", name="Bevestigen").click()
-    page.wait_for_selector("role=button[name='Uitloggen']")
 
 
 def test_public_pages_in_every_state_at_320_px(page, axe, world):
@@ -146,7 +132,7 @@ def test_english_pages_at_320_px(page, axe, world):
 
 def test_staff_pages_in_every_state_at_320_px(page, axe, cast, world):
     page.set_viewport_size(PHONE)
-    log_in(page, cast.staff, cast.password, code=True)
+    log_in(page, cast.staff, cast.password)
     page.goto("/gemeenten/GM0363/respijtzorg/bewerken/")
     names = [
         page.get_by_role("spinbutton").nth(i).evaluate("el => el.getAttribute('aria-labelledby')")
@@ -182,7 +168,7 @@ def test_staff_pages_in_every_state_at_320_px(page, axe, cast, world):
 
 def test_every_position_field_has_a_unique_accessible_name(page, cast, world):
     """The accessible names as Chromium computes them (aria-labelledby: "Volgnummer" + the offer)."""
-    log_in(page, cast.staff, cast.password, code=True)
+    log_in(page, cast.staff, cast.password)
     page.goto("/gemeenten/GM0363/respijtzorg/bewerken/")
     snapshot = page.locator("ol.mz-order").aria_snapshot()
     names = [line.split('"')[1] for line in snapshot.splitlines() if "spinbutton" in line]
@@ -194,7 +180,7 @@ def test_every_position_field_has_a_unique_accessible_name(page, cast, world):
 
 def test_hsds_import_page_empty_and_with_errors_at_320_px(page, axe, cast, tmp_path):
     page.set_viewport_size(PHONE)
-    log_in(page, cast.admin, cast.password, code=True)
+    log_in(page, cast.admin, cast.password)
     page.goto("/sociale-kaart/beheer/hsds/")
     check(page, axe, "directory-hsds-admin")
     broken = tmp_path / "services.json"
@@ -209,7 +195,7 @@ def test_hsds_import_of_an_official_example_shows_the_notes_at_320_px(page, axe,
     from .test_hsds_support import SCHEMAS
 
     page.set_viewport_size(PHONE)
-    log_in(page, cast.admin, cast.password, code=True)
+    log_in(page, cast.admin, cast.password)
     page.goto("/sociale-kaart/beheer/hsds/")
     page.set_input_files("input[type=file]", str(SCHEMAS / "examples" / "organization_full.json"))
     page.locator("main button[type=submit]").first.click()

@@ -13,7 +13,7 @@ from django.core import mail
 from conftest import PASSWORD
 from mantelzorg.network.models import Appointment, Membership, Network
 from mantelzorg.network.recurrence import TZ
-from tests.browser import check, tab_until
+from tests.browser import check, log_in, tab_until
 
 from . import factories
 
@@ -22,13 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 812}
 _TODAY = dt.datetime.now(TZ).date()
 NEXT_TUESDAY = _TODAY + dt.timedelta(days=(1 - _TODAY.weekday()) % 7 or 7)
-
-
-def log_in(page, user, next_url=""):
-    page.goto("/account/inloggen/" + (f"?next={next_url}" if next_url else ""))
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
 
 
 def test_open_a_network_invite_and_accept(page, axe, cast, browser, live_server):

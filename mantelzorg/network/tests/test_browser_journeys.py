@@ -19,10 +19,10 @@ from django.core import mail
 
 from conftest import PASSWORD
 from mantelzorg.network.models import Appointment, Membership, Network, Relation, Role, Task
-from tests.browser import ROOT, SCREENSHOTS
+from tests.browser import ROOT, SCREENSHOTS, log_in
 
 from . import factories
-from .test_browser import NEXT_TUESDAY, PHONE, log_in
+from .test_browser import NEXT_TUESDAY, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -116,12 +116,10 @@ def assert_on_the_phone(figures):
 
 
 def signed_in(page, user):
-    """Sign in before the journey starts (not counted): wait until the sign-in has landed, so its
-    page load is not counted as a screen of the journey."""
+    """Sign in before the journey starts (not counted: log_in waits until the landing page has
+    loaded, so its load is not counted as a screen of the journey)."""
     page.set_viewport_size(PHONE)
     log_in(page, user)
-    page.wait_for_url(lambda url: "/inloggen/" not in url)
-    page.wait_for_load_state("load")
 
 
 def phone(browser, live_server):

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from mantelzorg.core.tests.test_browser_pages import log_in
 from mantelzorg.network.models import Membership, Network, Role
+from tests.browser import log_in
 
 pytestmark = pytest.mark.browser
 
