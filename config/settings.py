@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "mantelzorg.assessment",
     "mantelzorg.network",
     "mantelzorg.declaration",
+    "mantelzorg.respite",
     "django.forms",  # last: our form templates in core override Django's
 ]
 
@@ -352,3 +353,7 @@ LOGGING = {
 }
 
 DEMO_DATA = env_bool("MANTELZORG_DEMO_DATA", default=not PRODUCTION)
+
+# --- Respite (issue 15) ------------------------------------------------------------------
+# How long a request holds its nights while the provider decides; then respite_expire_holds frees them.
+RESPITE_HOLD_HOURS = int(env("RESPITE_HOLD_HOURS", "48"))

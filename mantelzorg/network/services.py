@@ -542,6 +542,43 @@ def appointment_cancel(*, request, access: Access, appointment: Appointment) -> 
     return appointment
 
 
+def placed_item_put(
+    *, network_id, origin: str, title: str, place: str, first_day: dt.date, day_after: dt.date
+) -> Appointment:
+    """An all-day item another app places in a network's agenda (``origin`` names it, e.g.
+    "respite.stay:<id>"): created, or changed when it is there. The calling service writes the
+    request's audit row (the respite app: confirming a stay)."""
+    starts_at = recurrence.make_aware(dt.datetime.combine(first_day, dt.time()))
+    ends_at = recurrence.make_aware(dt.datetime.combine(day_after, dt.time()))
+    now = timezone.now()
+    appointment = Appointment.objects.filter(network_id=network_id, origin=origin).first()
+    if appointment is None:
+        return Appointment.objects.create(
+            network_id=network_id,
+            origin=origin,
+            kind=Kind.RESPITE,
+            title=title[:120],
+            place=place[:200],
+            starts_at=starts_at,
+            ends_at=ends_at,
+            all_day=True,
+        )
+    appointment.title, appointment.place = title[:120], place[:200]
+    appointment.starts_at, appointment.ends_at = starts_at, ends_at
+    appointment.status = Appointment.Status.CONFIRMED
+    _touch(appointment, now)
+    appointment.save()
+    return appointment
+
+
+def placed_item_cancel(*, origin: str) -> None:
+    """Mark the item placed with ``origin`` cancelled (calendar apps then drop it: STATUS:CANCELLED)."""
+    now = timezone.now()
+    Appointment.objects.filter(origin=origin).exclude(status=Appointment.Status.CANCELLED).update(
+        status=Appointment.Status.CANCELLED, sequence=F("sequence") + 1, updated_at=now
+    )
+
+
 def appointment_delete(*, request, access: Access, appointment: Appointment) -> None:
     """Delete an item or a whole series, with its changed occurrences."""
     _agenda_allowed(access, appointment.kind, appointment)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RespiteConfig(AppConfig):
+    name = "mantelzorg.respite"
+    label = "respite"

@@ -1,0 +1,261 @@
+"""What is free: the nights of units, the houses near a postcode with free nights for some dates,
+and the nearest dates that are free. Reads only; no personal data (counts and dates of units).
+
+A night is free on a unit when the unit is in use, not closed that day, and no stay occupies it:
+offered, held with ``hold_until`` still ahead, or confirmed. A held or offered stay whose time is
+up counts as free at once, before ``services.holds_expire`` marks it expired (the request that
+takes the night expires it in its own transaction, so the database constraint agrees).
+
+One search reads three tables once each, whatever the number of units and stays: the units in a
+bounding box around the postcode (index ``respite_unit_position``), the stays of those units that
+overlap the window (index ``respite_stay_unit_departure``), and their closures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from mantelzorg.core import geo
+
+from .models import OCCUPYING, Closure, Kind, Stay, Unit
+
+# How far past the wished dates the search looks for the nearest free dates.
+LOOKAHEAD_DAYS = 56
+MAX_RADIUS_KM = 100
+MAX_NIGHTS = 42  # a kortdurende opname lasts at most six weeks (domain-facts §2.3)
+
+
+@dataclass(frozen=True)
+class Need:
+    """The care profile a unit must offer."""
+
+    target_group: str = ""
+    wheelchair: bool = False
+    night_care: bool = False
+    behaviour: bool = False
+
+    def fits(self, unit) -> bool:
+        return (
+            (not self.target_group or self.target_group in unit["target_groups"])
+            and (not self.wheelchair or unit["wheelchair"])
+            and (not self.night_care or unit["night_care"])
+            and (not self.behaviour or unit["behaviour"])
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "target_group": self.target_group,
+            "wheelchair": self.wheelchair,
+            "night_care": self.night_care,
+            "behaviour": self.behaviour,
+        }
+
+
+@dataclass(frozen=True)
+class Search:
+    place: geo.Place
+    arrival: dt.date
+    departure: dt.date
+    radius_km: int = 25
+    kinds: frozenset[str] = frozenset({Kind.LOGEERZORG_WMO, Kind.LOGEERZORG_WLZ})
+    funding: str = ""
+    need: Need = Need()
+
+    @property
+    def nights(self) -> int:
+        return (self.departure - self.arrival).days
+
+
+@dataclass
+class House:
+    """One service (a logeerhuis, an ELV ward) with the matching units near the postcode."""
+
+    service_id: object
+    location_id: object
+    distance_km: float
+    units: list[dict] = field(default_factory=list)
+    free_unit_ids: list = field(default_factory=list)  # free for the whole wished stay
+    free_per_night: list[int] = field(default_factory=list)  # per wished night: units free
+    alternatives: list[tuple[dt.date, dt.date]] = field(default_factory=list)  # nearest free dates
+
+    @property
+    def available(self) -> bool:
+        return bool(self.free_unit_ids)
+
+
+UNIT_FIELDS = (
+    "id",
+    "service_id",
+    "location_id",
+    "kind",
+    "target_groups",
+    "wheelchair",
+    "night_care",
+    "behaviour",
+    "min_nights",
+    "max_nights",
+    "admission_days",
+    "funding",
+    "latitude",
+    "longitude",
+)
+
+
+def occupied_days(unit_ids, first: dt.date, last: dt.date, now=None) -> dict[object, set[dt.date]]:
+    """Per unit, the days of ``first`` … ``last`` (a night is named by its date) it cannot be
+    booked: occupied by a stay or closed."""
+    now = now or timezone.now()
+    taken: dict[object, set[dt.date]] = defaultdict(set)
+    if not unit_ids:
+        return taken
+    end = last + dt.timedelta(days=1)
+    stays = Stay.objects.filter(
+        unit_id__in=unit_ids, state__in=OCCUPYING, departure__gt=first, arrival__lt=end
+    ).filter(Q(state=Stay.State.CONFIRMED) | Q(hold_until__gt=now))
+    for unit_id, arrival, departure in stays.values_list("unit_id", "arrival", "departure"):
+        day, stop = max(arrival, first), min(departure, end)
+        while day < stop:
+            taken[unit_id].add(day)
+            day += dt.timedelta(days=1)
+    closures = Closure.objects.filter(unit_id__in=unit_ids, last_day__gte=first, first_day__lte=last)
+    for unit_id, first_day, last_day in closures.values_list("unit_id", "first_day", "last_day"):
+        day, stop = max(first_day, first), min(last_day, last)
+        while day <= stop:
+            taken[unit_id].add(day)
+            day += dt.timedelta(days=1)
+    return taken
+
+
+def fits_stay(unit: dict, arrival: dt.date, departure: dt.date, taken: set[dt.date]) -> bool:
+    """Whether ``unit`` can take a stay from ``arrival`` to ``departure``: its rules (length,
+    arrival day) and every night free."""
+    nights = (departure - arrival).days
+    if not unit["min_nights"] <= nights <= unit["max_nights"]:
+        return False
+    if unit["admission_days"] and arrival.isoweekday() not in unit["admission_days"]:
+        return False
+    return all(arrival + dt.timedelta(days=n) not in taken for n in range(nights))
+
+
+def candidate_units(search: Search) -> list[tuple[float, dict]]:
+    """(distance, unit) for the units in use of the search's kinds, funding and profile within its
+    radius, nearest first."""
+    place = search.place
+    min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, search.radius_km)
+    rows = Unit.objects.filter(
+        active=True,
+        kind__in=sorted(search.kinds),
+        latitude__range=(min_lat, max_lat),
+        longitude__range=(min_lon, max_lon),
+    ).values(*UNIT_FIELDS)
+    distance = geo.distance_from(place.lat, place.lon)
+    found = []
+    for unit in rows:
+        if search.funding and search.funding not in unit["funding"]:
+            continue
+        if not search.need.fits(unit):
+            continue
+        km = distance(unit["latitude"], unit["longitude"])
+        if km <= search.radius_km:
+            found.append((km, unit))
+    found.sort(key=lambda pair: (pair[0], str(pair[1]["service_id"]), str(pair[1]["id"])))
+    return found
+
+
+def search_houses(search: Search, *, now=None, alternatives: int = 3) -> list[House]:
+    """The houses with matching units within the radius, nearest first, each with the units free
+    for the whole wished stay, the free units per wished night and, when none is free for the
+    whole stay, up to ``alternatives`` nearest stays of the same length that are free (from the
+    wished arrival up to ``LOOKAHEAD_DAYS`` later, or earlier but not before today)."""
+    today = timezone.localdate(now)
+    units = candidate_units(search)
+    first = max(today, search.arrival - dt.timedelta(days=14))
+    last = search.departure + dt.timedelta(days=LOOKAHEAD_DAYS)
+    taken = occupied_days([u["id"] for _, u in units], first, last, now=now)
+    houses: dict[object, House] = {}
+    for km, unit in units:
+        house = houses.get(unit["service_id"])
+        if house is None:
+            house = houses[unit["service_id"]] = House(
+                service_id=unit["service_id"],
+                location_id=unit["location_id"],
+                distance_km=round(km, 1),
+                free_per_night=[0] * search.nights,
+            )
+        house.units.append(unit)
+        unit_taken = taken.get(unit["id"], set())
+        for n in range(search.nights):
+            if search.arrival + dt.timedelta(days=n) not in unit_taken:
+                house.free_per_night[n] += 1
+        if fits_stay(unit, search.arrival, search.departure, unit_taken):
+            house.free_unit_ids.append(unit["id"])
+    for house in houses.values():
+        if not house.available and alternatives:
+            house.alternatives = nearest_free(house.units, search, taken, first, last, alternatives)
+    return list(houses.values())
+
+
+def nearest_free(units, search: Search, taken, first: dt.date, last: dt.date, count: int):
+    """Stays of the wished length in any of ``units``, by how far their arrival lies from the
+    wished arrival (later first on a tie), within ``first`` … ``last``."""
+    length = dt.timedelta(days=search.nights)
+    found: list[tuple[int, dt.date]] = []
+    span = (last - first).days - search.nights + 1
+    for offset in range(span):
+        arrival = first + dt.timedelta(days=offset)
+        if arrival == search.arrival:
+            continue
+        if any(fits_stay(u, arrival, arrival + length, taken.get(u["id"], set())) for u in units):
+            found.append((abs((arrival - search.arrival).days) * 2 - (arrival > search.arrival), arrival))
+    found.sort()
+    return [(arrival, arrival + length) for _, arrival in found[:count]]
+
+
+def free_units(unit_ids, arrival: dt.date, departure: dt.date, *, now=None) -> list:
+    """Of ``unit_ids`` (in that order), those that can take this stay now: the check a request
+    makes inside its transaction before it inserts."""
+    rows = {u["id"]: u for u in Unit.objects.filter(pk__in=unit_ids, active=True).values(*UNIT_FIELDS)}
+    taken = occupied_days(list(rows), arrival, departure - dt.timedelta(days=1), now=now)
+    return [
+        pk for pk in unit_ids if pk in rows and fits_stay(rows[pk], arrival, departure, taken.get(pk, set()))
+    ]
+
+
+def capacity_by_day(unit_ids, first: dt.date, days: int, *, now=None) -> list[dict]:
+    """Per day from ``first``: units in use (``maximum``), nights ``booked`` (confirmed),
+    ``held`` (offered or held and not yet lapsed), ``closed`` and ``available``."""
+    now = now or timezone.now()
+    last = first + dt.timedelta(days=days - 1)
+    active = list(Unit.objects.filter(pk__in=unit_ids, active=True).values_list("pk", flat=True))
+    booked = [0] * days
+    held = [0] * days
+    closed = [0] * days
+    stays = Stay.objects.filter(
+        unit_id__in=active, state__in=OCCUPYING, departure__gt=first, arrival__lte=last
+    ).filter(Q(state=Stay.State.CONFIRMED) | Q(hold_until__gt=now))
+    for arrival, departure, state in stays.values_list("arrival", "departure", "state"):
+        target = booked if state == Stay.State.CONFIRMED else held
+        for n in range(max(0, (arrival - first).days), min(days, (departure - first).days)):
+            target[n] += 1
+    closures = Closure.objects.filter(unit_id__in=active, last_day__gte=first, first_day__lte=last)
+    for first_day, last_day in closures.values_list("first_day", "last_day"):
+        for n in range(max(0, (first_day - first).days), min(days, (last_day - first).days + 1)):
+            closed[n] += 1
+    result = []
+    for n in range(days):
+        maximum = len(active)
+        result.append(
+            {
+                "date": first + dt.timedelta(days=n),
+                "maximum": maximum,
+                "booked": booked[n],
+                "held": held[n],
+                "closed": min(closed[n], maximum - booked[n] - held[n]),
+                "available": max(0, maximum - booked[n] - held[n] - closed[n]),
+            }
+        )
+    return result
