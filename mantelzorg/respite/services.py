@@ -199,7 +199,7 @@ def stay_request(
     departure: dt.date,
     guest: Guest | None,
     funding: str,
-    need: availability.Need = availability.Need(),
+    need: availability.Need | None = None,
     urgency: str = Urgency.PLANNED,
     needs: str = "",
     contact_phone: str = "",
@@ -210,6 +210,7 @@ def stay_request(
     from django.utils.translation import gettext as _
 
     now = timezone.now()
+    need = need or availability.Need()
     _validate_dates(arrival, departure, timezone.localdate(now))
     units = [
         u["id"]
@@ -328,7 +329,7 @@ def stay_decline(*, request, stay: Stay, reason: str) -> Stay:
             purpose=PURPOSE_PROVIDER,
         )
         offers = waiting_offer(stay.unit_id, now=now)
-    transaction.on_commit(lambda: [_tell_requester(s) for s in [stay, *offers]])
+    transaction.on_commit(lambda: _tell_all([stay, *offers]))
     return stay
 
 
@@ -357,7 +358,7 @@ def stay_cancel(*, request, stay: Stay, by_provider: bool = False, reason: str =
             purpose=PURPOSE_PROVIDER if by_provider else PURPOSE_REQUEST,
         )
         offers = waiting_offer(stay.unit_id, now=now)
-    transaction.on_commit(lambda: [_tell_requester(s) for s in ([stay] if by_provider else []) + offers])
+    transaction.on_commit(lambda: _tell_all(([stay] if by_provider else []) + offers))
     return stay
 
 
@@ -376,7 +377,8 @@ def offer_accept(*, request, stay: Stay) -> Stay:
             alive=True,
             hold_until=now + dt.timedelta(hours=hold_hours()),
         )
-        WaitingEntry.objects.filter(pk=stay.waiting_id).update(state=WaitingEntry.State.ACCEPTED)
+        if stay.waiting_id:
+            WaitingEntry.objects.filter(pk=stay.waiting_id).update(state=WaitingEntry.State.ACCEPTED)
         audit.log(
             request=request,
             action="respite.offer.accepted",
@@ -390,6 +392,8 @@ def offer_accept(*, request, stay: Stay) -> Stay:
 
 def _check_allowance_for(stay: Stay) -> None:
     guest = stay.guest
+    if guest is None:
+        return
     # The offer itself already counts as used: check what is left without it.
     from .models import Allowance
 
@@ -429,7 +433,7 @@ def holds_expire(*, now=None) -> list[Stay]:
                 subject=_subject(stay),
                 purpose=PURPOSE_SYSTEM,
             )
-    transaction.on_commit(lambda: [_tell_requester(s) for s in offers])
+    transaction.on_commit(lambda: _tell_all(offers))
     return lapsed
 
 
@@ -516,6 +520,35 @@ def waiting_offer(unit_id, *, now) -> list[Stay]:
     return offers
 
 
+# --- erasure (GDPR art. 17) -------------------------------------------------------------------
+
+
+def person_erase(*, user, request) -> None:
+    """Cancel the person's open requests and offers (their nights go to the waiting list),
+    anonymise every stay they requested (unit and dates stay with the provider, nothing of the
+    person; a confirmed stay stays confirmed, and in a care network's agenda), and remove their
+    guests and waiting-list entries. core.personal_data writes the erasure's audit row."""
+    now = timezone.now()
+    with transaction.atomic():
+        open_stays = Stay.objects.filter(requested_by=user, state__in=(Stay.State.OFFERED, Stay.State.HELD))
+        units = set(open_stays.values_list("unit_id", flat=True))
+        open_stays.update(state=Stay.State.CANCELLED, hold_until=None)
+        Stay.objects.filter(requested_by=user).update(
+            requested_by=None,
+            guest=None,
+            needs="",
+            contact_phone="",
+            indication="",
+            reason="",
+            waiting=None,
+            anonymised_at=now,
+        )
+        WaitingEntry.objects.filter(user=user).delete()
+        Guest.objects.filter(owner=user).delete()
+        offers = [offer for unit_id in sorted(units, key=str) for offer in waiting_offer(unit_id, now=now)]
+    transaction.on_commit(lambda: _tell_all(offers))
+
+
 # --- the provider's units ---------------------------------------------------------------------
 
 
@@ -591,6 +624,11 @@ def _agenda_cancel(stay: Stay) -> None:
 
 def _subject(stay: Stay):
     return stay.requested_by_id or audit.NONE
+
+
+def _tell_all(stays) -> None:
+    for stay in stays:
+        _tell_requester(stay)
 
 
 def _tell_requester(stay: Stay) -> None:
