@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -60,6 +61,24 @@ class Conflict(Refused):
     """The stay is no longer in the state the transition needs (HTTP 409)."""
 
     code = "state_changed"
+
+
+@contextmanager
+def _refusal_audited(request, *, action: str, obj, subject, purpose: str):
+    """A request that is refused still leaves its one audit row (outcome failure), written after
+    the transaction rolled back; the refusal then goes on to the caller."""
+    try:
+        yield
+    except Refused:
+        audit.log(
+            request=request,
+            action=action,
+            obj=obj,
+            subject=subject,
+            purpose=purpose,
+            outcome=audit.OUTCOME_FAILURE,
+        )
+        raise
 
 
 def hold_hours() -> int:
@@ -207,10 +226,31 @@ def stay_request(
 ) -> Stay:
     """Request a stay in one of ``service``'s units that fits ``need``: the nights are held for
     ``hold_hours()`` while the provider decides. Refused (dates, allowance) or NoCapacity."""
+
+    with _refusal_audited(
+        request, action="respite.stay.requested", obj=service, subject=request.user, purpose=PURPOSE_REQUEST
+    ):
+        stay = _request(
+            request,
+            service,
+            arrival,
+            departure,
+            guest,
+            funding,
+            need or availability.Need(),
+            urgency=urgency,
+            needs=needs,
+            contact_phone=contact_phone,
+            indication=indication,
+        )
+    transaction.on_commit(lambda: _tell_provider(stay))
+    return stay
+
+
+def _request(request, service, arrival, departure, guest, funding, need, **fields) -> Stay:
     from django.utils.translation import gettext as _
 
     now = timezone.now()
-    need = need or availability.Need()
     _validate_dates(arrival, departure, timezone.localdate(now))
     units = [
         u["id"]
@@ -234,10 +274,7 @@ def stay_request(
             requested_by=request.user,
             guest=guest,
             funding=funding,
-            urgency=urgency,
-            needs=needs,
-            contact_phone=contact_phone,
-            indication=indication,
+            **fields,
         )
         audit.log(
             request=request,
@@ -246,7 +283,6 @@ def stay_request(
             subject=request.user,
             purpose=PURPOSE_REQUEST,
         )
-    transaction.on_commit(lambda: _tell_provider(stay))
     return stay
 
 
@@ -281,7 +317,16 @@ def stay_confirm(*, request, stay: Stay) -> Stay:
     """The provider confirms a held request while its hold runs: it becomes a booking. The nights
     were held by the request, so a confirm never takes more than there is."""
     now = timezone.now()
-    with transaction.atomic():
+    with (
+        _refusal_audited(
+            request,
+            action="respite.stay.confirmed",
+            obj=stay,
+            subject=_subject(stay),
+            purpose=PURPOSE_PROVIDER,
+        ),
+        transaction.atomic(),
+    ):
         stay = _transition(
             stay,
             source=(Stay.State.HELD,),
@@ -307,10 +352,19 @@ def stay_confirm(*, request, stay: Stay) -> Stay:
 def stay_decline(*, request, stay: Stay, reason: str) -> Stay:
     from django.utils.translation import gettext as _
 
-    if not reason.strip():
-        raise Refused(_("Say why, so the person asking knows what to do next."), code="reason_required")
     now = timezone.now()
-    with transaction.atomic():
+    with (
+        _refusal_audited(
+            request,
+            action="respite.stay.declined",
+            obj=stay,
+            subject=_subject(stay),
+            purpose=PURPOSE_PROVIDER,
+        ),
+        transaction.atomic(),
+    ):
+        if not reason.strip():
+            raise Refused(_("Say why, so the person asking knows what to do next."), code="reason_required")
         stay = _transition(
             stay,
             source=(Stay.State.HELD,),
@@ -337,7 +391,16 @@ def stay_cancel(*, request, stay: Stay, by_provider: bool = False, reason: str =
     """The requester (or the provider, with a reason) cancels a request or a booking; the nights
     go to the waiting list."""
     now = timezone.now()
-    with transaction.atomic():
+    with (
+        _refusal_audited(
+            request,
+            action="respite.stay.cancelled",
+            obj=stay,
+            subject=_subject(stay),
+            purpose=PURPOSE_PROVIDER if by_provider else PURPOSE_REQUEST,
+        ),
+        transaction.atomic(),
+    ):
         stay = _transition(
             stay,
             source=(Stay.State.HELD, Stay.State.CONFIRMED, Stay.State.OFFERED),
@@ -365,7 +428,12 @@ def stay_cancel(*, request, stay: Stay, by_provider: bool = False, reason: str =
 def offer_accept(*, request, stay: Stay) -> Stay:
     """The person on the waiting list takes the offer: it becomes a request the provider decides on."""
     now = timezone.now()
-    with transaction.atomic():
+    with (
+        _refusal_audited(
+            request, action="respite.offer.accepted", obj=stay, subject=request.user, purpose=PURPOSE_REQUEST
+        ),
+        transaction.atomic(),
+    ):
         if stay.guest_id:
             Guest.objects.select_for_update().filter(pk=stay.guest_id).first()
             _check_allowance_for(stay)

@@ -278,3 +278,25 @@ def test_a_confirmed_stay_appears_in_the_care_networks_agenda_and_a_cancel_marks
     services.stay_cancel(request=request_for(alice), stay=stay)
     item.refresh_from_db()
     assert item.status == Appointment.Status.CANCELLED and item.sequence == 1
+
+
+def test_a_refused_request_or_decision_still_leaves_one_audit_row_with_outcome_failure(alice):
+    service, _ = make_house(units=1)
+    stay = ask(alice, service, days(4), days(5))
+    with pytest.raises(services.NoCapacity):
+        ask(alice, service, days(4), days(6))
+    row = LogEntry.objects.get(action="respite.stay.requested", outcome="failure")
+    assert (row.object_type, row.object_id, row.subject_id) == (
+        "directory.service",
+        str(service.pk),
+        str(alice.pk),
+    )
+    provider = make_user("p@example.org", Role.PROFESSIONAL)
+    services.stay_confirm(request=request_for(provider), stay=stay)
+    with pytest.raises(services.Conflict):
+        services.stay_confirm(request=request_for(provider), stay=stay)
+    assert list(
+        LogEntry.objects.filter(action="respite.stay.confirmed")
+        .values_list("outcome", flat=True)
+        .order_by("created_at")
+    ) == ["success", "failure"]
