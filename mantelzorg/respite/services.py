@@ -140,15 +140,20 @@ def guest_save(*, owner, guest: Guest | None = None, postcode: str, **fields) ->
 def _expire_lapsed(unit_ids, now) -> list[Stay]:
     """Mark the offered and held stays of these units whose time is up as expired (inside the
     caller's transaction) and return them, so that their nights may be taken."""
+    # Locked (PostgreSQL: FOR UPDATE re-reads a row a racing confirm or accept changed meanwhile
+    # and leaves it out), so that only stays this transaction really expires are returned, offered
+    # on and audited. SQLite runs the whole transaction alone (BEGIN IMMEDIATE).
     lapsed = list(
-        Stay.objects.filter(
-            unit_id__in=unit_ids, state__in=(Stay.State.OFFERED, Stay.State.HELD), hold_until__lte=now
-        ).select_related("waiting")
+        Stay.objects.select_for_update(of=("self",))
+        .filter(unit_id__in=unit_ids, state__in=(Stay.State.OFFERED, Stay.State.HELD), hold_until__lte=now)
+        .select_related("waiting")
     )
     if lapsed:
-        Stay.objects.filter(pk__in=[s.pk for s in lapsed], hold_until__lte=now).update(
-            state=Stay.State.EXPIRED
-        )
+        Stay.objects.filter(
+            pk__in=[s.pk for s in lapsed],
+            state__in=(Stay.State.OFFERED, Stay.State.HELD),
+            hold_until__lte=now,
+        ).update(state=Stay.State.EXPIRED)
         _lapse_waiting([s for s in lapsed if s.state == Stay.State.OFFERED])
     return lapsed
 
@@ -409,6 +414,11 @@ def holds_expire(*, now=None) -> list[Stay]:
     """Mark every offered or held stay whose time is up as expired and offer the freed nights to
     the waiting list. Idempotent: a second run finds nothing. Run by the ``respite_expire_holds``
     command (every few minutes); requests and transitions also expire what they meet."""
+    return holds_expire_counted(now=now)[0]
+
+
+def holds_expire_counted(*, now=None) -> tuple[list[Stay], list[Stay]]:
+    """``holds_expire``, returning (the stays expired, the waiting-list offers made)."""
     now = now or timezone.now()
     with transaction.atomic():
         lapsed = _expire_lapsed(
@@ -430,7 +440,7 @@ def holds_expire(*, now=None) -> list[Stay]:
                 purpose=PURPOSE_SYSTEM,
             )
     transaction.on_commit(lambda: [_tell_requester(s) for s in offers])
-    return lapsed
+    return lapsed, offers
 
 
 # --- the waiting list -------------------------------------------------------------------------
