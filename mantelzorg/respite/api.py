@@ -360,7 +360,25 @@ class RespiteNewGuestSerializer(serializers.Serializer):
     {
         "oneOf": [
             {"type": "string", "format": "uuid", "description": "the id of a guest of your own"},
-            {"$ref": "#/components/schemas/RespiteNewGuestRequest"},
+            {
+                "type": "object",
+                "description": "a new guest: the person who stays, described for the provider (no BSN)",
+                "properties": {
+                    "name": {"type": "string", "minLength": 1, "maxLength": 80},
+                    "birth_year": {"type": "integer", "minimum": 1900, "maximum": 2100, "nullable": True},
+                    "postcode": {"type": "string", "pattern": geo.POSTCODE_RE.pattern},
+                    "target_groups": {
+                        "type": "array",
+                        "items": {"type": "string", "enum": TargetGroup.values},
+                        "maxItems": 6,
+                    },
+                    "wheelchair": {"type": "boolean"},
+                    "night_care": {"type": "boolean"},
+                    "behaviour": {"type": "boolean"},
+                },
+                "required": ["name", "postcode"],
+                "additionalProperties": False,
+            },
         ],
         "nullable": True,
     }
