@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NoReturn
 
 from django.http import Http404
 from django.utils import timezone
@@ -92,7 +93,7 @@ class Seen:
         return self.as_ == "provider"
 
 
-def _refuse(request, stay_id, action: str, why: str):
+def _refuse(request, stay_id, action: str, why: str) -> NoReturn:
     audit.denied(
         request=request,
         action=action,
@@ -131,8 +132,8 @@ def stay_get(request, stay_id, *, action: str, read: bool = True, as_: tuple[str
         audit.log(
             request=request,
             action=action,
-            obj=stay,
-            subject=stay.requested_by_id or audit.NONE,
+            obj=seen.stay,
+            subject=seen.stay.requested_by_id or audit.NONE,
             purpose={"requester": OWN_PURPOSE, "provider": PROVIDER_PURPOSE}.get(seen.as_, REGION_PURPOSE),
         )
     return seen

@@ -204,7 +204,7 @@ def stay_request(
     departure: dt.date,
     guest: Guest | None,
     funding: str,
-    need: availability.Need = availability.Need(),
+    need: availability.Need | None = None,
     urgency: str = Urgency.PLANNED,
     needs: str = "",
     contact_phone: str = "",
@@ -214,6 +214,7 @@ def stay_request(
     ``hold_hours()`` while the provider decides. Refused (dates, allowance) or NoCapacity."""
     from django.utils.translation import gettext as _
 
+    need = need or availability.Need()
     now = timezone.now()
     _validate_dates(arrival, departure, timezone.localdate(now))
     units = [
@@ -333,7 +334,7 @@ def stay_decline(*, request, stay: Stay, reason: str) -> Stay:
             purpose=PURPOSE_PROVIDER,
         )
         offers = waiting_offer(stay.unit_id, now=now)
-    transaction.on_commit(lambda: [_tell_requester(s) for s in [stay, *offers]])
+    transaction.on_commit(lambda: _tell_each([stay, *offers]))
     return stay
 
 
@@ -362,7 +363,7 @@ def stay_cancel(*, request, stay: Stay, by_provider: bool = False, reason: str =
             purpose=PURPOSE_PROVIDER if by_provider else PURPOSE_REQUEST,
         )
         offers = waiting_offer(stay.unit_id, now=now)
-    transaction.on_commit(lambda: [_tell_requester(s) for s in ([stay] if by_provider else []) + offers])
+    transaction.on_commit(lambda: _tell_each(([stay] if by_provider else []) + offers))
     return stay
 
 
@@ -381,7 +382,8 @@ def offer_accept(*, request, stay: Stay) -> Stay:
             alive=True,
             hold_until=now + dt.timedelta(hours=hold_hours()),
         )
-        WaitingEntry.objects.filter(pk=stay.waiting_id).update(state=WaitingEntry.State.ACCEPTED)
+        if stay.waiting_id:
+            WaitingEntry.objects.filter(pk=stay.waiting_id).update(state=WaitingEntry.State.ACCEPTED)
         audit.log(
             request=request,
             action="respite.offer.accepted",
@@ -395,6 +397,8 @@ def offer_accept(*, request, stay: Stay) -> Stay:
 
 def _check_allowance_for(stay: Stay) -> None:
     guest = stay.guest
+    if guest is None:
+        return
     # The offer itself already counts as used: check what is left without it.
     from .models import Allowance
 
@@ -439,7 +443,7 @@ def holds_expire_counted(*, now=None) -> tuple[list[Stay], list[Stay]]:
                 subject=_subject(stay),
                 purpose=PURPOSE_SYSTEM,
             )
-    transaction.on_commit(lambda: [_tell_requester(s) for s in offers])
+    transaction.on_commit(lambda: _tell_each(offers))
     return lapsed, offers
 
 
@@ -601,6 +605,11 @@ def _agenda_cancel(stay: Stay) -> None:
 
 def _subject(stay: Stay):
     return stay.requested_by_id or audit.NONE
+
+
+def _tell_each(stays) -> None:
+    for stay in stays:
+        _tell_requester(stay)
 
 
 def _tell_requester(stay: Stay) -> None:
