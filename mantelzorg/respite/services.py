@@ -159,15 +159,20 @@ def guest_save(*, owner, guest: Guest | None = None, postcode: str, **fields) ->
 def _expire_lapsed(unit_ids, now) -> list[Stay]:
     """Mark the offered and held stays of these units whose time is up as expired (inside the
     caller's transaction) and return them, so that their nights may be taken."""
+    # Locked (PostgreSQL: FOR UPDATE re-reads a row a racing confirm or accept changed meanwhile
+    # and leaves it out), so that only stays this transaction really expires are returned, offered
+    # on and audited. SQLite runs the whole transaction alone (BEGIN IMMEDIATE).
     lapsed = list(
-        Stay.objects.filter(
-            unit_id__in=unit_ids, state__in=(Stay.State.OFFERED, Stay.State.HELD), hold_until__lte=now
-        ).select_related("waiting")
+        Stay.objects.select_for_update(of=("self",))
+        .filter(unit_id__in=unit_ids, state__in=(Stay.State.OFFERED, Stay.State.HELD), hold_until__lte=now)
+        .select_related("waiting")
     )
     if lapsed:
-        Stay.objects.filter(pk__in=[s.pk for s in lapsed], hold_until__lte=now).update(
-            state=Stay.State.EXPIRED
-        )
+        Stay.objects.filter(
+            pk__in=[s.pk for s in lapsed],
+            state__in=(Stay.State.OFFERED, Stay.State.HELD),
+            hold_until__lte=now,
+        ).update(state=Stay.State.EXPIRED)
         _lapse_waiting([s for s in lapsed if s.state == Stay.State.OFFERED])
     return lapsed
 
@@ -383,7 +388,7 @@ def stay_decline(*, request, stay: Stay, reason: str) -> Stay:
             purpose=PURPOSE_PROVIDER,
         )
         offers = waiting_offer(stay.unit_id, now=now)
-    transaction.on_commit(lambda: _tell_all([stay, *offers]))
+    transaction.on_commit(lambda: _tell_each([stay, *offers]))
     return stay
 
 
@@ -421,7 +426,7 @@ def stay_cancel(*, request, stay: Stay, by_provider: bool = False, reason: str =
             purpose=PURPOSE_PROVIDER if by_provider else PURPOSE_REQUEST,
         )
         offers = waiting_offer(stay.unit_id, now=now)
-    transaction.on_commit(lambda: _tell_all(([stay] if by_provider else []) + offers))
+    transaction.on_commit(lambda: _tell_each(([stay] if by_provider else []) + offers))
     return stay
 
 
@@ -481,6 +486,11 @@ def holds_expire(*, now=None) -> list[Stay]:
     """Mark every offered or held stay whose time is up as expired and offer the freed nights to
     the waiting list. Idempotent: a second run finds nothing. Run by the ``respite_expire_holds``
     command (every few minutes); requests and transitions also expire what they meet."""
+    return holds_expire_counted(now=now)[0]
+
+
+def holds_expire_counted(*, now=None) -> tuple[list[Stay], list[Stay]]:
+    """``holds_expire``, returning (the stays expired, the waiting-list offers made)."""
     now = now or timezone.now()
     with transaction.atomic():
         lapsed = _expire_lapsed(
@@ -501,8 +511,8 @@ def holds_expire(*, now=None) -> list[Stay]:
                 subject=_subject(stay),
                 purpose=PURPOSE_SYSTEM,
             )
-    transaction.on_commit(lambda: _tell_all(offers))
-    return lapsed
+    transaction.on_commit(lambda: _tell_each(offers))
+    return lapsed, offers
 
 
 # --- the waiting list -------------------------------------------------------------------------
@@ -614,7 +624,7 @@ def person_erase(*, user, request) -> None:
         WaitingEntry.objects.filter(user=user).delete()
         Guest.objects.filter(owner=user).delete()
         offers = [offer for unit_id in sorted(units, key=str) for offer in waiting_offer(unit_id, now=now)]
-    transaction.on_commit(lambda: _tell_all(offers))
+    transaction.on_commit(lambda: _tell_each(offers))
 
 
 # --- the provider's units ---------------------------------------------------------------------
@@ -694,7 +704,7 @@ def _subject(stay: Stay):
     return stay.requested_by_id or audit.NONE
 
 
-def _tell_all(stays) -> None:
+def _tell_each(stays) -> None:
     for stay in stays:
         _tell_requester(stay)
 
