@@ -48,6 +48,10 @@ def stay(
 
 @pytest.fixture(name="world")
 def world_fixture(cast):
+    return build_world(cast)
+
+
+def build_world(cast):
     utrecht_org = Organisation.objects.create(
         name="Voorbeeld Zorg Utrecht", kind=Organisation.Kind.CARE_PROVIDER
     )
