@@ -68,11 +68,15 @@ def region_codes(user) -> frozenset[str]:
     if user.role == Role.MUNICIPAL_STAFF:
         return staff_municipality_codes(user)
     if user.role == Role.COORDINATOR:
-        return frozenset(
-            Municipality.objects.filter(organisations__in=_organisation_ids(user)).values_list(
-                "code", flat=True
+        codes = getattr(user, "_mz_region_codes", None)  # read once per request's user
+        if codes is None:
+            codes = frozenset(
+                Municipality.objects.filter(organisations__in=_organisation_ids(user)).values_list(
+                    "code", flat=True
+                )
             )
-        )
+            user._mz_region_codes = codes
+        return codes
     return frozenset()
 
 

@@ -123,6 +123,7 @@ def test_the_page_is_a_fixed_number_of_queries(world, login_as):
         response = client.get(URL)
     assert response.content.decode().count('class="mz-table mz-calendar"') == 20
     assert len(twenty) == len(one), [q["sql"][:120] for q in twenty.captured_queries]
+    assert len(one) <= 16, [q["sql"][:120] for q in one.captured_queries]
 
 
 def test_weeks_start_on_monday(world):
