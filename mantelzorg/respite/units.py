@@ -25,7 +25,7 @@ from mantelzorg.core import audit
 from mantelzorg.core.idempotency import idempotent
 
 from . import availability, selectors, services
-from .models import Closure, Unit
+from .models import Closure, TargetGroup, Unit
 from .units_forms import ClosureForm, UnitForm, places_of
 
 CALENDAR_DAYS = 28  # the coming four weeks on the list
@@ -61,6 +61,12 @@ class UnitRow:
         return {state: self.count(state) for state in ("free", "held", "booked", "closed")}
 
     @property
+    def groups(self) -> str:
+        """The target groups, in words (lower case: they follow the kind in one line)."""
+        labels = [str(TargetGroup(v).label) for v in self.unit.target_groups if v in TargetGroup.values]
+        return ", ".join(label[:1].lower() + label[1:] for label in labels)
+
+    @property
     def next_free(self) -> dt.date | None:
         return next((day for day, word in self.days if word == "free"), None)
 
@@ -73,6 +79,8 @@ def _houses(units: list[Unit], today: dt.date) -> list[dict]:
         states = calendar[unit.pk] if unit.active else ["closed"] * CALENDAR_DAYS
         days = [(today + dt.timedelta(days=n), word) for n, word in enumerate(states)]
         house["rows"].append(UnitRow(unit, days))
+    for house in houses.values():
+        house["several_locations"] = len({row.unit.location_id for row in house["rows"]}) > 1
     return sorted(houses.values(), key=lambda house: house["service"].name)
 
 

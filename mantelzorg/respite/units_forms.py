@@ -33,12 +33,14 @@ def places_of(service_ids) -> list[tuple[str, str, object, object]]:
     rows = (
         ServiceAtLocation.objects.filter(service_id__in=service_ids)
         .select_related("service", "location")
+        .prefetch_related("location__addresses")
         .order_by("service__name", "location__name")
     )
     places = []
     for link in rows:
-        where = link.location.name or link.service.name
-        label = link.service.name if where == link.service.name else f"{link.service.name} – {where}"
+        address = next(iter(link.location.addresses.all()), None)
+        where = f"{address.address_1}, {address.city}" if address else link.location.name
+        label = f"{link.service.name} – {where}" if where else link.service.name
         places.append((f"{link.service_id}:{link.location_id}", label, link.service, link.location))
     return places
 
