@@ -94,6 +94,11 @@ def unit_list(request):
     return render(request, "respite/units/list.html", context)
 
 
+def _posted(request):
+    """The POST data, also when empty (an empty form sent is a bound form with errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _save(request, form: UnitForm, unit: Unit):
     try:
         services.unit_save(request=request, unit=form.apply(unit))
@@ -111,7 +116,7 @@ def _save(request, form: UnitForm, unit: Unit):
 @idempotent
 def unit_new(request):
     service_ids = _services_or_404(request, "respite.unit.saved")
-    form = UnitForm(request.POST or None, places=places_of(service_ids))
+    form = UnitForm(_posted(request), places=places_of(service_ids))
     if form.is_valid() and (done := _save(request, form, Unit())):
         return done
     return render(
@@ -125,7 +130,7 @@ def unit_new(request):
 def unit_edit(request, unit_id):
     unit = selectors.unit_for_provider(request, unit_id)
     form = UnitForm(
-        request.POST or None, places=places_of(selectors.provider_service_ids(request.user)), unit=unit
+        _posted(request), places=places_of(selectors.provider_service_ids(request.user)), unit=unit
     )
     if form.is_valid() and (done := _save(request, form, unit)):
         return done
@@ -166,7 +171,7 @@ def unit_reactivate(request, unit_id):
 @idempotent
 def closure_new(request, unit_id):
     unit = selectors.unit_for_provider(request, unit_id)
-    form = ClosureForm(request.POST or None)
+    form = ClosureForm(_posted(request))
     if form.is_valid():
         data = form.cleaned_data
         services.closure_add(

@@ -184,3 +184,42 @@ def test_repeated_posts_change_once(world, login_as):
     )
     assert new.status_code == again.status_code == 302
     assert Unit.objects.filter(name="Kamer 9").count() == 1
+
+
+HUGE = str(2**64)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"place": "nonsense"},
+        {"place": f"{'0' * 8}-0000-0000-0000-{'0' * 12}:1"},
+        {"min_nights": HUGE, "max_nights": HUGE},
+        {"price_per_night": "1e400"},
+        {"price_per_night": "-5"},
+        {"kind": "castle", "funding": ["gold"], "target_groups": ["x"], "admission_days": ["9", "x"]},
+        {"name": "x" * 500},
+    ],
+)
+def test_bad_unit_input_is_a_form_error(world, login_as, changes):
+    response = login_as(world.provider).post(f"{LIST}nieuw/", unit_data(world, **changes))
+    assert response.status_code == 400
+    assert not Unit.objects.filter(name="Kamer 9").exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"first_day": "2026-02-31", "last_day": "x", "reason": "closed"},
+        {"first_day": "99999-01-01", "last_day": "2027-01-01", "reason": "holiday"},
+        {},
+    ],
+)
+def test_bad_closure_input_is_a_form_error(world, login_as, data):
+    response = login_as(world.provider).post(f"{LIST}{world.unit.pk}/sluiting/", data)
+    assert response.status_code == 400
+
+
+def test_a_huge_closure_id_is_404(world, login_as):
+    response = login_as(world.provider).post(f"{LIST}{world.unit.pk}/sluiting/{HUGE}/verwijderen/")
+    assert response.status_code == 404
