@@ -91,6 +91,8 @@ NO_PERSONAL_RECORD = {
     "/sociale-kaart/aanbod/<uuid:service_id>/": "an organisation's offer",
     "/gemeenten/<str:code>/respijtzorg/": "a gemeente's public respite menu",
     "/gemeenten/<str:code>/respijtzorg.pdf": "a gemeente's public respite menu",
+    "/logeerzorg/aanbieder/plaatsen/": "a provider's beds and places and their counts, no person "
+    "(changes audited as respite.unit.* and respite.closure.*, walked below)",
 }
 DIRECTORY = "organisations' offers, no person (changes audited as directory.*, directory/tests)"
 NO_PERSONAL_RECORD.update(
@@ -1539,6 +1541,115 @@ def _respite_accept(w, trail):
 
 
 # ------------------------------------------------------------------------------ the admin
+
+
+# ------------------------------------------------------------------------------ respite: beds and places, the regional overview
+
+UNITS = "/logeerzorg/aanbieder/plaatsen/"
+
+
+def _respite(w):
+    from mantelzorg.respite.tests.overview_world import build_world
+
+    return build_world(w.cast)
+
+
+def _unit_form(r, **changes):
+    location = r.house.service_at_locations.get().location
+    data = {
+        "place": f"{r.house.pk}:{location.pk}",
+        "name": "Kamer 9",
+        "kind": "logeerzorg_wmo",
+        "min_nights": "1",
+        "max_nights": "7",
+        "funding": ["wmo"],
+    }
+    return {**data, **changes}
+
+
+@case("/logeerzorg/aanbieder/plaatsen/nieuw/", "POST", "respite.unit.saved")
+def _respite_unit_new(w, trail):
+    r = _respite(w)
+    _post(w, trail, r.provider, f"{UNITS}nieuw/", _unit_form(r))
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/nieuw/", "GET", "respite.unit.saved", audit.OUTCOME_DENIED)
+def _respite_unit_new_refused(w, trail):
+    r = _respite(w)
+    _get(w, trail, r.coordinator, f"{UNITS}nieuw/", status=404)
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/", "POST", "respite.unit.saved")
+def _respite_unit_edit(w, trail):
+    r = _respite(w)
+    _post(w, trail, r.provider, f"{UNITS}{r.unit.pk}/", _unit_form(r, name="Kamer 1 (tuin)"))
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/", "GET", "respite.unit.read", audit.OUTCOME_DENIED)
+def _respite_unit_of_another_provider(w, trail):
+    r = _respite(w)
+    _get(w, trail, r.other_provider, f"{UNITS}{r.unit.pk}/", status=404)
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/buiten-gebruik/", "POST", "respite.unit.deactivated")
+def _respite_unit_deactivate(w, trail):
+    r = _respite(w)
+    r.held.delete()
+    _post(w, trail, r.provider, f"{UNITS}{r.unit.pk}/buiten-gebruik/")
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/weer-in-gebruik/", "POST", "respite.unit.reactivated")
+def _respite_unit_reactivate(w, trail):
+    from mantelzorg.respite.models import Unit
+
+    r = _respite(w)
+    Unit.objects.filter(pk=r.unit.pk).update(active=False)
+    _post(w, trail, r.provider, f"{UNITS}{r.unit.pk}/weer-in-gebruik/")
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/sluiting/", "POST", "respite.closure.added")
+def _respite_closure_add(w, trail):
+    r = _respite(w)
+    day = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    _post(
+        w,
+        trail,
+        r.provider,
+        f"{UNITS}{r.unit.pk}/sluiting/",
+        {"first_day": day, "last_day": day, "reason": "closed"},
+    )
+    return audit.NONE
+
+
+@case(
+    "/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/sluiting/<int:closure_id>/verwijderen/",
+    "POST",
+    "respite.closure.removed",
+)
+def _respite_closure_remove(w, trail):
+    r = _respite(w)
+    _post(w, trail, r.provider, f"{UNITS}{r.unit.pk}/sluiting/{r.closure.pk}/verwijderen/")
+    return audit.NONE
+
+
+@case("/logeerzorg/regio/", "GET", "respite.region.read")
+def _respite_region_coordinator(w, trail):
+    r = _respite(w)
+    _get(w, trail, r.coordinator, "/logeerzorg/regio/")
+    return audit.NONE
+
+
+@case("/logeerzorg/regio/", "GET", "respite.region.read", audit.OUTCOME_DENIED)
+def _respite_region_refused(w, trail):
+    _respite(w)
+    _get(w, trail, w.cast.caregiver, "/logeerzorg/regio/", status=404)
+    return audit.NONE
 
 
 @case("/beheer/accounts/user/", "GET", "accounts.user.listed")

@@ -69,11 +69,15 @@ def region_codes(user) -> frozenset[str]:
     if user.role == Role.MUNICIPAL_STAFF:
         return staff_municipality_codes(user)
     if user.role == Role.COORDINATOR:
-        return frozenset(
-            Municipality.objects.filter(organisations__in=_organisation_ids(user)).values_list(
-                "code", flat=True
+        codes = getattr(user, "_mz_region_codes", None)  # read once per request's user
+        if codes is None:
+            codes = frozenset(
+                Municipality.objects.filter(organisations__in=_organisation_ids(user)).values_list(
+                    "code", flat=True
+                )
             )
-        )
+            user._mz_region_codes = codes
+        return codes
     return frozenset()
 
 
@@ -258,24 +262,19 @@ def occupancy(user, *, first: dt.date | None = None, weeks: int = OCCUPANCY_WEEK
     codes = region_codes(user)
     if not codes:
         return {"rows": [], "waiting": {}, "days": []}
-    units = defaultdict(list)
-    for pk, code, kind in Unit.objects.filter(municipality_id__in=codes, active=True).values_list(
-        "pk", "municipality_id", "kind"
-    ):
-        units[(code, kind)].append(pk)
     names = dict(Municipality.objects.filter(code__in=codes).values_list("code", "name"))
     days = weeks * 7
-    rows = []
-    for (code, kind), ids in sorted(units.items(), key=lambda item: (names.get(item[0][0], ""), item[0][1])):
-        rows.append(
-            {
-                "municipality": code,
-                "municipality_name": names.get(code, code),
-                "kind": kind,
-                "kind_label": Kind(kind).label,
-                "days": availability.capacity_by_day(ids, first, days, now=now),
-            }
-        )
+    groups = availability.capacity_by_region(codes, first, days, now=now)
+    rows = [
+        {
+            "municipality": code,
+            "municipality_name": names.get(code, code),
+            "kind": kind,
+            "kind_label": Kind(kind).label,
+            "days": groups[(code, kind)],
+        }
+        for code, kind in sorted(groups, key=lambda key: (names.get(key[0], ""), key[1]))
+    ]
     waiting: dict[str, int] = {name: 0 for _, name in AGE_BUCKETS}
     for created in Stay.objects.filter(
         unit__municipality_id__in=codes, state=Stay.State.HELD, hold_until__gt=now

@@ -665,6 +665,72 @@ def closure_add(*, request, unit: Unit, first_day: dt.date, last_day: dt.date, r
     return closure
 
 
+def unit_deactivate(*, request, unit: Unit) -> Unit:
+    """Take a unit out of use: the search no longer finds it and its nights no longer count. Refused
+    while a stay still occupies one of its coming nights (decline or cancel those first); the unit
+    row is locked so that two deactivations, or a deactivation and a reactivation, do not cross."""
+    from django.utils.translation import gettext as _
+
+    now = timezone.now()
+    with transaction.atomic():
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        coming = Stay.objects.filter(
+            unit=unit, state__in=OCCUPYING, departure__gt=timezone.localdate(now)
+        ).filter(Q(state=Stay.State.CONFIRMED) | Q(hold_until__gt=now))
+        if coming.exists():
+            raise Refused(
+                _("Guests are still coming to this place. Decline or cancel their stays first."),
+                code="unit_has_stays",
+            )
+        Unit.objects.filter(pk=unit.pk).update(active=False, updated_at=now)
+        unit.active, unit.updated_at = False, now
+        audit.log(
+            request=request,
+            action="respite.unit.deactivated",
+            obj=unit,
+            subject=audit.NONE,
+            purpose=PURPOSE_PROVIDER,
+        )
+    return unit
+
+
+def unit_reactivate(*, request, unit: Unit) -> Unit:
+    """Put a unit back in use."""
+    now = timezone.now()
+    with transaction.atomic():
+        Unit.objects.filter(pk=unit.pk).update(active=True, updated_at=now)
+        unit.active, unit.updated_at = True, now
+        audit.log(
+            request=request,
+            action="respite.unit.reactivated",
+            obj=unit,
+            subject=audit.NONE,
+            purpose=PURPOSE_PROVIDER,
+        )
+    return unit
+
+
+def closure_remove(*, request, closure) -> None:
+    """Remove a closure that has not ended yet (its days can be booked again). A closure that is
+    over stays, as a record of the past; removing it again (a repeated request) is a Conflict."""
+    from django.utils.translation import gettext as _
+
+    from .models import Closure
+
+    with transaction.atomic():
+        deleted, _rows = Closure.objects.filter(pk=closure.pk, last_day__gte=timezone.localdate()).delete()
+        if not deleted:
+            raise Conflict(_("This closure is already over or removed."))
+        audit.log(
+            request=request,
+            action="respite.closure.removed",
+            object_type="respite.closure",
+            object_id=str(closure.pk),
+            subject=audit.NONE,
+            purpose=PURPOSE_PROVIDER,
+        )
+
+
 # --- the care network's agenda (C3) -----------------------------------------------------------
 
 
