@@ -127,6 +127,7 @@ def stay_get(request, stay_id, *, action: str, read: bool = True, as_: tuple[str
             seen = Seen(stay, "coordinator")
     if seen is None or (as_ and seen.as_ not in as_):
         _refuse(request, stay_id, action, "not a stay of the caller, their provider or their region")
+    assert seen is not None and stay is not None
     if read:
         audit.log(
             request=request,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -60,6 +61,24 @@ class Conflict(Refused):
     """The stay is no longer in the state the transition needs (HTTP 409)."""
 
     code = "state_changed"
+
+
+@contextmanager
+def _refusal_audited(request, *, action: str, obj, subject, purpose: str):
+    """A request that is refused still leaves its one audit row (outcome failure), written after
+    the transaction rolled back; the refusal then goes on to the caller."""
+    try:
+        yield
+    except Refused:
+        audit.log(
+            request=request,
+            action=action,
+            obj=obj,
+            subject=subject,
+            purpose=purpose,
+            outcome=audit.OUTCOME_FAILURE,
+        )
+        raise
 
 
 def hold_hours() -> int:
@@ -199,7 +218,7 @@ def stay_request(
     departure: dt.date,
     guest: Guest | None,
     funding: str,
-    need: availability.Need = availability.Need(),
+    need: availability.Need | None = None,
     urgency: str = Urgency.PLANNED,
     needs: str = "",
     contact_phone: str = "",
@@ -207,6 +226,28 @@ def stay_request(
 ) -> Stay:
     """Request a stay in one of ``service``'s units that fits ``need``: the nights are held for
     ``hold_hours()`` while the provider decides. Refused (dates, allowance) or NoCapacity."""
+
+    with _refusal_audited(
+        request, action="respite.stay.requested", obj=service, subject=request.user, purpose=PURPOSE_REQUEST
+    ):
+        stay = _request(
+            request,
+            service,
+            arrival,
+            departure,
+            guest,
+            funding,
+            need or availability.Need(),
+            urgency=urgency,
+            needs=needs,
+            contact_phone=contact_phone,
+            indication=indication,
+        )
+    transaction.on_commit(lambda: _tell_provider(stay))
+    return stay
+
+
+def _request(request, service, arrival, departure, guest, funding, need, **fields) -> Stay:
     from django.utils.translation import gettext as _
 
     now = timezone.now()
@@ -233,10 +274,7 @@ def stay_request(
             requested_by=request.user,
             guest=guest,
             funding=funding,
-            urgency=urgency,
-            needs=needs,
-            contact_phone=contact_phone,
-            indication=indication,
+            **fields,
         )
         audit.log(
             request=request,
@@ -245,7 +283,6 @@ def stay_request(
             subject=request.user,
             purpose=PURPOSE_REQUEST,
         )
-    transaction.on_commit(lambda: _tell_provider(stay))
     return stay
 
 
@@ -280,7 +317,16 @@ def stay_confirm(*, request, stay: Stay) -> Stay:
     """The provider confirms a held request while its hold runs: it becomes a booking. The nights
     were held by the request, so a confirm never takes more than there is."""
     now = timezone.now()
-    with transaction.atomic():
+    with (
+        _refusal_audited(
+            request,
+            action="respite.stay.confirmed",
+            obj=stay,
+            subject=_subject(stay),
+            purpose=PURPOSE_PROVIDER,
+        ),
+        transaction.atomic(),
+    ):
         stay = _transition(
             stay,
             source=(Stay.State.HELD,),
@@ -306,10 +352,19 @@ def stay_confirm(*, request, stay: Stay) -> Stay:
 def stay_decline(*, request, stay: Stay, reason: str) -> Stay:
     from django.utils.translation import gettext as _
 
-    if not reason.strip():
-        raise Refused(_("Say why, so the person asking knows what to do next."), code="reason_required")
     now = timezone.now()
-    with transaction.atomic():
+    with (
+        _refusal_audited(
+            request,
+            action="respite.stay.declined",
+            obj=stay,
+            subject=_subject(stay),
+            purpose=PURPOSE_PROVIDER,
+        ),
+        transaction.atomic(),
+    ):
+        if not reason.strip():
+            raise Refused(_("Say why, so the person asking knows what to do next."), code="reason_required")
         stay = _transition(
             stay,
             source=(Stay.State.HELD,),
@@ -328,7 +383,7 @@ def stay_decline(*, request, stay: Stay, reason: str) -> Stay:
             purpose=PURPOSE_PROVIDER,
         )
         offers = waiting_offer(stay.unit_id, now=now)
-    transaction.on_commit(lambda: [_tell_requester(s) for s in [stay, *offers]])
+    transaction.on_commit(lambda: _tell_all([stay, *offers]))
     return stay
 
 
@@ -336,7 +391,16 @@ def stay_cancel(*, request, stay: Stay, by_provider: bool = False, reason: str =
     """The requester (or the provider, with a reason) cancels a request or a booking; the nights
     go to the waiting list."""
     now = timezone.now()
-    with transaction.atomic():
+    with (
+        _refusal_audited(
+            request,
+            action="respite.stay.cancelled",
+            obj=stay,
+            subject=_subject(stay),
+            purpose=PURPOSE_PROVIDER if by_provider else PURPOSE_REQUEST,
+        ),
+        transaction.atomic(),
+    ):
         stay = _transition(
             stay,
             source=(Stay.State.HELD, Stay.State.CONFIRMED, Stay.State.OFFERED),
@@ -357,14 +421,19 @@ def stay_cancel(*, request, stay: Stay, by_provider: bool = False, reason: str =
             purpose=PURPOSE_PROVIDER if by_provider else PURPOSE_REQUEST,
         )
         offers = waiting_offer(stay.unit_id, now=now)
-    transaction.on_commit(lambda: [_tell_requester(s) for s in ([stay] if by_provider else []) + offers])
+    transaction.on_commit(lambda: _tell_all(([stay] if by_provider else []) + offers))
     return stay
 
 
 def offer_accept(*, request, stay: Stay) -> Stay:
     """The person on the waiting list takes the offer: it becomes a request the provider decides on."""
     now = timezone.now()
-    with transaction.atomic():
+    with (
+        _refusal_audited(
+            request, action="respite.offer.accepted", obj=stay, subject=request.user, purpose=PURPOSE_REQUEST
+        ),
+        transaction.atomic(),
+    ):
         if stay.guest_id:
             Guest.objects.select_for_update().filter(pk=stay.guest_id).first()
             _check_allowance_for(stay)
@@ -376,7 +445,8 @@ def offer_accept(*, request, stay: Stay) -> Stay:
             alive=True,
             hold_until=now + dt.timedelta(hours=hold_hours()),
         )
-        WaitingEntry.objects.filter(pk=stay.waiting_id).update(state=WaitingEntry.State.ACCEPTED)
+        if stay.waiting_id:
+            WaitingEntry.objects.filter(pk=stay.waiting_id).update(state=WaitingEntry.State.ACCEPTED)
         audit.log(
             request=request,
             action="respite.offer.accepted",
@@ -390,6 +460,8 @@ def offer_accept(*, request, stay: Stay) -> Stay:
 
 def _check_allowance_for(stay: Stay) -> None:
     guest = stay.guest
+    if guest is None:
+        return
     # The offer itself already counts as used: check what is left without it.
     from .models import Allowance
 
@@ -429,7 +501,7 @@ def holds_expire(*, now=None) -> list[Stay]:
                 subject=_subject(stay),
                 purpose=PURPOSE_SYSTEM,
             )
-    transaction.on_commit(lambda: [_tell_requester(s) for s in offers])
+    transaction.on_commit(lambda: _tell_all(offers))
     return lapsed
 
 
@@ -516,6 +588,35 @@ def waiting_offer(unit_id, *, now) -> list[Stay]:
     return offers
 
 
+# --- erasure (GDPR art. 17) -------------------------------------------------------------------
+
+
+def person_erase(*, user, request) -> None:
+    """Cancel the person's open requests and offers (their nights go to the waiting list),
+    anonymise every stay they requested (unit and dates stay with the provider, nothing of the
+    person; a confirmed stay stays confirmed, and in a care network's agenda), and remove their
+    guests and waiting-list entries. core.personal_data writes the erasure's audit row."""
+    now = timezone.now()
+    with transaction.atomic():
+        open_stays = Stay.objects.filter(requested_by=user, state__in=(Stay.State.OFFERED, Stay.State.HELD))
+        units = set(open_stays.values_list("unit_id", flat=True))
+        open_stays.update(state=Stay.State.CANCELLED, hold_until=None)
+        Stay.objects.filter(requested_by=user).update(
+            requested_by=None,
+            guest=None,
+            needs="",
+            contact_phone="",
+            indication="",
+            reason="",
+            waiting=None,
+            anonymised_at=now,
+        )
+        WaitingEntry.objects.filter(user=user).delete()
+        Guest.objects.filter(owner=user).delete()
+        offers = [offer for unit_id in sorted(units, key=str) for offer in waiting_offer(unit_id, now=now)]
+    transaction.on_commit(lambda: _tell_all(offers))
+
+
 # --- the provider's units ---------------------------------------------------------------------
 
 
@@ -591,6 +692,11 @@ def _agenda_cancel(stay: Stay) -> None:
 
 def _subject(stay: Stay):
     return stay.requested_by_id or audit.NONE
+
+
+def _tell_all(stays) -> None:
+    for stay in stays:
+        _tell_requester(stay)
 
 
 def _tell_requester(stay: Stay) -> None:
