@@ -1470,6 +1470,202 @@ def _admin_audit_trail(w, trail):
     return audit.NONE
 
 
+# ------------------------------------------------------------------------------ respite: the requester's and provider's pages
+
+NO_PERSONAL_RECORD.update(
+    {
+        "/logeerzorg/zoeken/": "free places of houses near a postcode; the search is not kept",
+    }
+)
+
+
+def _respite(w, *, confirmed=False, offered=False):
+    """A house near 3511 with a provider (``decider``) and a held stay of the cast's caregiver,
+    made through the services (their rows are not this request's)."""
+    from mantelzorg.respite import services as respite_services
+    from mantelzorg.respite.tests.factories import request_for
+    from mantelzorg.respite.tests.pages import held_stay, provider_world
+
+    world = provider_world()
+    world.stay = held_stay(w.cast.caregiver, world.service)
+    if confirmed:
+        respite_services.stay_confirm(request=request_for(world.decider), stay=world.stay)
+    if offered:
+        Stay = type(world.stay)
+        Stay.objects.filter(pk=world.stay.pk).update(state=Stay.State.OFFERED)
+    return world
+
+
+def _lz(rest="") -> str:
+    return f"/logeerzorg/{rest}"
+
+
+@case("/logeerzorg/", "GET", "respite.stay.listed")
+def _respite_start(w, trail):
+    _respite(w)
+    _get(w, trail, w.cast.caregiver, _lz())
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/huis/<uuid:service_id>/aanvragen/", "GET", "respite.guest.listed")
+def _respite_request_form(w, trail):
+    from mantelzorg.respite.tests.pages import request_url
+
+    world = _respite(w)
+    _get(w, trail, w.cast.caregiver, request_url(world.service))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/huis/<uuid:service_id>/aanvragen/", "POST", "respite.stay.requested")
+def _respite_request(w, trail):
+    from mantelzorg.respite.tests.pages import provider_world, request_data, request_url
+
+    world = provider_world(units=1)
+    _post(w, trail, w.cast.caregiver, request_url(world.service), request_data())
+    return str(w.cast.caregiver.pk)
+
+
+@case(
+    "/logeerzorg/huis/<uuid:service_id>/aanvragen/", "POST", "respite.stay.requested", audit.OUTCOME_FAILURE
+)
+def _respite_request_gone(w, trail):
+    from mantelzorg.respite.tests.pages import request_data, request_url
+
+    world = _respite(w)  # its one unit is held for the same nights
+    _post(w, trail, w.cast.other_caregiver, request_url(world.service), request_data(), status=409)
+    return str(w.cast.other_caregiver.pk)
+
+
+@case("/logeerzorg/huis/<uuid:service_id>/aanvragen/", "POST", "respite.guest.listed")
+def _respite_request_incomplete(w, trail):
+    from mantelzorg.respite.tests.pages import provider_world, request_data, request_url
+
+    world = provider_world()
+    _post(w, trail, w.cast.caregiver, request_url(world.service), request_data(telefoon=""), status=200)
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/aanvragen/<uuid:stay_id>/", "GET", "respite.stay.viewed")
+def _respite_stay(w, trail):
+    world = _respite(w)
+    _get(w, trail, w.cast.caregiver, _lz(f"aanvragen/{world.stay.pk}/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/aanvragen/<uuid:stay_id>/", "GET", "respite.stay.viewed", audit.OUTCOME_DENIED)
+def _respite_stay_denied(w, trail):
+    world = _respite(w)
+    _get(w, trail, w.cast.other_caregiver, _lz(f"aanvragen/{world.stay.pk}/"), status=404)
+    return audit.NONE
+
+
+@case("/logeerzorg/aanvragen/<uuid:stay_id>/annuleren/", "POST", "respite.stay.cancelled")
+def _respite_cancel(w, trail):
+    world = _respite(w)
+    _post(w, trail, w.cast.caregiver, _lz(f"aanvragen/{world.stay.pk}/annuleren/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case(
+    "/logeerzorg/aanvragen/<uuid:stay_id>/annuleren/", "POST", "respite.stay.cancelled", audit.OUTCOME_FAILURE
+)
+def _respite_cancel_twice(w, trail):
+    world = _respite(w)
+    w.login_as(w.cast.caregiver)
+    w.client.post(_lz(f"aanvragen/{world.stay.pk}/annuleren/"))
+    _post(w, trail, w.cast.caregiver, _lz(f"aanvragen/{world.stay.pk}/annuleren/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/aanvragen/<uuid:stay_id>/accepteren/", "POST", "respite.offer.accepted")
+def _respite_accept(w, trail):
+    world = _respite(w, offered=True)
+    _post(w, trail, w.cast.caregiver, _lz(f"aanvragen/{world.stay.pk}/accepteren/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/wachtlijst/", "POST", "respite.waiting.joined")
+def _respite_wait(w, trail):
+    from mantelzorg.respite.tests.factories import days
+
+    _post(
+        w,
+        trail,
+        w.cast.caregiver,
+        _lz("wachtlijst/"),
+        {"postcode": "3511", "aankomst": days(10), "vertrek": days(12)},
+    )
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/wachtlijst/<uuid:entry_id>/afmelden/", "POST", "respite.waiting.withdrawn")
+def _respite_unwait(w, trail):
+    from mantelzorg.respite.models import WaitingEntry
+    from mantelzorg.respite.tests.factories import days
+
+    entry = WaitingEntry.objects.create(
+        user=w.cast.caregiver,
+        pc4="3511",
+        arrival=days(10),
+        departure=days(12),
+        kind="logeerzorg_wmo",
+        funding="wmo",
+    )
+    _post(w, trail, w.cast.caregiver, _lz(f"wachtlijst/{entry.pk}/afmelden/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/aanbieder/", "GET", "respite.inbox.read")
+def _respite_inbox(w, trail):
+    world = _respite(w)
+    _get(w, trail, world.decider, _lz("aanbieder/"))
+    return audit.NONE  # a list of several people's requests
+
+
+@case("/logeerzorg/aanbieder/<uuid:stay_id>/", "GET", "respite.stay.viewed")
+def _respite_provider_stay(w, trail):
+    world = _respite(w)
+    _get(w, trail, world.decider, _lz(f"aanbieder/{world.stay.pk}/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/aanbieder/<uuid:stay_id>/bevestigen/", "POST", "respite.stay.confirmed")
+def _respite_confirm(w, trail):
+    world = _respite(w)
+    _post(w, trail, world.decider, _lz(f"aanbieder/{world.stay.pk}/bevestigen/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case(
+    "/logeerzorg/aanbieder/<uuid:stay_id>/bevestigen/", "POST", "respite.stay.confirmed", audit.OUTCOME_DENIED
+)
+def _respite_confirm_denied(w, trail):
+    world = _respite(w)
+    _post(w, trail, world.other_decider, _lz(f"aanbieder/{world.stay.pk}/bevestigen/"), status=404)
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/<uuid:stay_id>/afwijzen/", "POST", "respite.stay.declined")
+def _respite_decline(w, trail):
+    world = _respite(w)
+    _post(w, trail, world.decider, _lz(f"aanbieder/{world.stay.pk}/afwijzen/"), {"reden": "Vol."})
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/aanbieder/<uuid:stay_id>/afwijzen/", "POST", "respite.stay.viewed")
+def _respite_decline_without_reason(w, trail):
+    world = _respite(w)
+    _post(w, trail, world.decider, _lz(f"aanbieder/{world.stay.pk}/afwijzen/"), {"reden": ""}, status=400)
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/aanbieder/<uuid:stay_id>/annuleren/", "POST", "respite.stay.cancelled")
+def _respite_provider_cancel(w, trail):
+    world = _respite(w, confirmed=True)
+    _post(w, trail, world.decider, _lz(f"aanbieder/{world.stay.pk}/annuleren/"), {"reden": "Lekkage."})
+    return str(w.cast.caregiver.pk)
+
+
 # ------------------------------------------------------------------------------ the tests
 
 

@@ -129,31 +129,40 @@ def _request_form(request, choices, data=None):
 def stay_new(request, service_id):
     """Request a stay in this house: who stays, what the house should know, phone, who pays."""
     service = _service_or_404(service_id)
-    choices = selectors.request_choices(request) if request.method != "POST" else _choices(request)
+    posted = request.method == "POST"
+    choices = _choices(request) if posted else selectors.request_choices(request)
     form = _request_form(request, choices, request.POST or None)
-    problem, alternatives = "", []
-    if request.method == "POST" and form.is_valid():
-        try:
-            stay = _request(request, service, form)
-        except services.NoCapacity as error:
-            problem, alternatives = error.message, _alternatives(request, service, form)
+    problem, alternatives = "", {}
+    if posted and form.is_valid():
+        guest = services.guest_save(owner=request.user, **form.guest_fields())
+        try:  # a refusal writes this request's row (outcome failure)
+            stay = _stay_request(request, service, form, guest)
         except services.Refused as error:
-            form.add_error("financiering" if error.code == "allowance_exceeded" else None, error.message)
+            form = _again(request, choices, guest, form)
+            if isinstance(error, services.NoCapacity):
+                problem, alternatives = error.message, _alternatives(request, service, form, guest)
+            else:
+                form.add_error("financiering" if error.code == "allowance_exceeded" else None, error.message)
         else:
             messages.success(request, _("Your request was sent. The house decides within two days."))
             return redirect("respite:stay", stay_id=stay.pk)
-    if request.method == "POST":
-        selectors.request_choices(request)  # shown again: the one row of this request, a read
-    context = {
-        "form": form,
-        "service": service,
-        "house": _house(service),
-        "problem": problem,
-        "alternatives": alternatives,
-    }
-    context["allowances"] = _allowances(choices["guests"])
-    context["dates"] = _dates(request)
+    elif posted:
+        selectors.request_choices(request)  # shown again with its errors: this request's row, a read
+    context = {"form": form, "service": service, "house": _house(service), "problem": problem}
+    context.update(
+        alternatives=alternatives, allowances=_allowances(form.guests.values()), dates=_dates(request)
+    )
     return render(request, "respite/request.html", context, status=409 if problem else 200)
+
+
+def _again(request, choices, guest, form):
+    """The form once more after a refusal, with the guest just saved chosen (not made twice)."""
+    data = request.POST.copy()
+    data["gast"] = str(guest.pk)
+    guests = [g for g in choices["guests"] if g.pk != guest.pk] + [guest]
+    again = forms.RequestForm(data, guests=guests, networks=choices["networks"], user=request.user)
+    again.is_valid()
+    return again
 
 
 def _dates(request):
@@ -185,16 +194,8 @@ def _house(service):
     return presentation.house_facts([service.pk]).get(service.pk, (service.name, "", ""))
 
 
-def _request(request, service, form):
-    from django.db import transaction
-
+def _stay_request(request, service, form, guest):
     data = form.cleaned_data
-    with transaction.atomic():  # a refused request keeps no new guest either
-        guest = services.guest_save(owner=request.user, **form.guest_fields())
-        return _stay_request(request, service, form, guest, data)
-
-
-def _stay_request(request, service, form, guest, data):
     return services.stay_request(
         request=request,
         service=service,
@@ -210,15 +211,15 @@ def _stay_request(request, service, form, guest, data):
     )
 
 
-def _alternatives(request, service, form) -> dict:
+def _alternatives(request, service, form, guest) -> dict:
     """When the nights went while the form was filled in: this house's nearest free dates and the
     nearest other houses free on the wished dates."""
     from mantelzorg.core import geo
 
     data = form.cleaned_data
     try:
-        place = geo.resolve_postcode(data.get("postcode") or request.GET.get("postcode") or data["gast"].pc4)
-    except (geo.PostcodeError, AttributeError):
+        place = geo.resolve_postcode(request.GET.get("postcode") or guest.pc4)
+    except geo.PostcodeError:
         return {}
     kinds = frozenset(Unit.objects.filter(service=service, active=True).values_list("kind", flat=True))
     search = availability.Search(
@@ -269,9 +270,8 @@ def _stay_context(stay, **extra):
     }
 
 
-def _moved_on(request, stay_id, error, as_=("requester",)):
-    """A transition another request beat: say so, and read the stay again (this request's row)."""
-    selectors.stay_get(request, stay_id, action="respite.stay.viewed", as_=as_)
+def _moved_on(request, error):
+    """A transition another request beat (the service wrote this request's row): say so."""
     messages.error(request, error.message)
 
 
@@ -287,7 +287,7 @@ def stay_cancel(request, stay_id):
         services.stay_cancel(request=request, stay=seen.stay)
         messages.success(request, _("Your request is cancelled. The nights are free for someone else."))
     except services.Refused as error:
-        _moved_on(request, stay_id, error)
+        _moved_on(request, error)
     return redirect("respite:stay", stay_id=stay_id)
 
 
@@ -303,7 +303,7 @@ def offer_accept(request, stay_id):
         services.offer_accept(request=request, stay=seen.stay)
         messages.success(request, _("You took the place. The house now decides on your request."))
     except services.Refused as error:
-        _moved_on(request, stay_id, error)
+        _moved_on(request, error)
     return redirect("respite:stay", stay_id=stay_id)
 
 
@@ -384,7 +384,7 @@ def provider_confirm(request, stay_id):
         services.stay_confirm(request=request, stay=seen.stay)
         messages.success(request, _("Confirmed. The person who asked gets an e-mail."))
     except services.Refused as error:
-        _moved_on(request, stay_id, error, as_=("provider",))
+        _moved_on(request, error)
     return redirect("respite:provider-stay", stay_id=stay_id)
 
 
@@ -398,7 +398,7 @@ def _with_reason(request, stay_id, action, change, done):
         change(seen.stay, form.cleaned_data["reden"])
         messages.success(request, done)
     except services.Refused as error:
-        _moved_on(request, stay_id, error, as_=("provider",))
+        _moved_on(request, error)
     return redirect("respite:provider-stay", stay_id=stay_id)
 
 

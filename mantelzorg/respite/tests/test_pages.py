@@ -206,6 +206,7 @@ def test_a_known_guest_is_chosen_and_its_nights_left_are_shown(client, world, al
     assert response.status_code == 200  # two nights, one left: refused beside "who pays"
     assert "nog 1 van 1 nachten" in html(response) and 'href="#id_financiering_0"' in html(response)
     assert not Stay.objects.exists() and Guest.objects.count() == 1
+    assert 'id="id_gast_0" checked' in html(response)
     response = client.post(
         request_url(world.service),
         request_data(gast=str(guest.pk), naam=None, postcode=None, financiering="private"),
@@ -234,8 +235,14 @@ def test_nights_gone_meanwhile_show_the_form_again_with_the_nearest_alternatives
     assert response.status_code == 409 and "net door iemand anders gevraagd" in text
     assert f"aankomst={days(12)}&amp;vertrek={days(14)}" in text
     assert 'name="naam"' in text and 'value="Mien"' in text
-    assert Stay.objects.count() == 1 and not Guest.objects.filter(owner=alice).exists()
-    assert LogEntry.objects.filter(action="respite.guest.listed", actor_id=str(alice.pk)).count() == 1
+    guest = Guest.objects.get(owner=alice)  # kept, and chosen in the form: not made twice
+    assert Stay.objects.count() == 1 and f'value="{guest.pk}" required' in text
+    assert (
+        f'value="{guest.pk}" required class="utrecht-radio-button utrecht-radio-button--html-input" id="id_gast_0" checked'
+        in text
+    )
+    rows = LogEntry.objects.filter(actor_id=str(alice.pk), action__startswith="respite.")
+    assert [(r.action, r.outcome) for r in rows] == [("respite.stay.requested", "failure")]
 
 
 def test_a_house_without_places_is_404(client, alice, world):
