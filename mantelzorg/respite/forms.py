@@ -88,8 +88,14 @@ class SearchForm(NeedsMixin):
         widget=forms.RadioSelect,
         initial=DATES,
     )
-    aankomst = forms.DateField(label=_("Arrival"), required=False, widget=DateInput)
-    vertrek = forms.DateField(label=_("Departure"), required=False, widget=DateInput)
+    aankomst = forms.DateField(
+        label=_("Arrival"), widget=DateInput, error_messages={"required": _("Fill in the day of arrival.")}
+    )
+    vertrek = forms.DateField(
+        label=_("Departure"),
+        widget=DateInput,
+        error_messages={"required": _("Fill in the day of departure.")},
+    )
     financiering = forms.ChoiceField(
         label=_("Who pays"),
         required=False,
@@ -109,6 +115,11 @@ class SearchForm(NeedsMixin):
     def __init__(self, *args, user=None, today: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
+        if self.is_bound and self.data.get("wanneer") != WEEKEND:
+            self.data = self.data.copy()
+            self.data["wanneer"] = DATES  # a link with dates only: the dates are chosen
+        if self.is_bound and self.data.get("wanneer") == WEEKEND:
+            self.fields["aankomst"].required = self.fields["vertrek"].required = False
         self.professional = is_professional(user)
         if self.professional:
             self.fields["soort"].choices = [("", _("Respite stay (logeerzorg)"))] + [
@@ -192,6 +203,7 @@ class RequestForm(NeedsMixin):
     naam = forms.CharField(
         label=_("Name of the person who will stay"),
         required=False,
+        error_messages={"required": _("Fill in the name of the person who will stay.")},
         max_length=80,
         help_text=_("As the house may call them. First name is enough."),
     )
@@ -199,6 +211,7 @@ class RequestForm(NeedsMixin):
     postcode = forms.CharField(
         label=_("Their postcode"),
         required=False,
+        error_messages={"required": _("Fill in their postcode, for example 3511.")},
         max_length=7,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "size": 8}),
     )
@@ -249,6 +262,13 @@ class RequestForm(NeedsMixin):
         if not self.guests:
             self.fields["gast"].initial = NEW
             self.fields["gast"].widget = forms.HiddenInput()
+        else:
+            self.fields["gast"].initial = next(iter(self.guests))
+        # Needed for someone new (checked in clean), so not marked "(optional)"; not for a guest
+        # chosen from before.
+        new = not self.is_bound or self.data.get("gast") == NEW
+        for name in ("naam", "postcode"):
+            self.fields[name].required = new
         if self.networks:
             self.fields["netwerk"].choices = [("", _("No, not in an agenda"))] + [
                 (pk, network.recipient_name) for pk, network in self.networks.items()
@@ -265,14 +285,16 @@ class RequestForm(NeedsMixin):
     def clean(self):
         data = super().clean()
         if data.get("gast") == NEW:
-            if not (data.get("naam") or "").strip():
+            if not (data.get("naam") or "").strip() and not self.has_error("naam"):
                 self.add_error(
                     "naam",
                     forms.ValidationError(
                         _("Fill in the name of the person who will stay."), code="required"
                     ),
                 )
-            if not data.get("postcode"):
+            if self.has_error("postcode"):
+                pass
+            elif not data.get("postcode"):
                 self.add_error(
                     "postcode",
                     forms.ValidationError(_("Fill in their postcode, for example 3511."), code="required"),

@@ -81,7 +81,7 @@ def card(house: availability.House, facts: dict) -> HouseCard:
         available=house.available,
         free_units=len(house.free_unit_ids),
         units=len(house.units),
-        alternatives=list(house.alternatives),
+        alternatives=sorted(house.alternatives),  # nearest first in the search; by date to read
     )
 
 

@@ -231,9 +231,14 @@ def _alternatives(request, service, form, guest) -> dict:
         need=form.need(),
     )
     houses = presentation.cards(availability.search_houses(search))
+    params = {**request.GET.dict(), "postcode": place.pc4}
     for house in houses:
-        _links(house, request.GET, search)
+        _links(house, params, search)
     this = next((h for h in houses if h.service_id == service.pk), None)
+    if this is not None:  # other dates of this house: straight back to this form
+        this.alternative_links = [
+            (a, d, _request_url(service.pk, params, a, d)) for a, d in this.alternatives
+        ]
     others = [h for h in houses if h.available and h.service_id != service.pk][:3]
     return {"this": this, "others": others}
 
