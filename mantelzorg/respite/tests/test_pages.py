@@ -204,7 +204,7 @@ def test_a_known_guest_is_chosen_and_its_nights_left_are_shown(client, world, al
         request_url(world.service), request_data(gast=str(guest.pk), naam=None, postcode=None)
     )
     assert response.status_code == 200  # two nights, one left: refused beside "who pays"
-    assert "nog 1 van 1 nachten" in html(response) and 'href="#id_financiering_0"' in html(response)
+    assert "nog 1 van de 1 nachten over" in html(response) and 'href="#id_financiering_0"' in html(response)
     assert not Stay.objects.exists() and Guest.objects.count() == 1
     assert 'id="id_gast_0" checked' in html(response)
     response = client.post(
