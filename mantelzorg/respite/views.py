@@ -144,11 +144,16 @@ def stay_new(request, service_id):
             else:
                 form.add_error("financiering" if error.code == "allowance_exceeded" else None, error.message)
         else:
-            messages.success(request, _("Your request was sent. The house decides within two days."))
+            messages.success(
+                request,
+                _("Your request was sent. The house decides within %(hours)s hours.")
+                % {"hours": services.hold_hours()},
+            )
             return redirect("respite:stay", stay_id=stay.pk)
     elif posted:
         selectors.request_choices(request)  # shown again with its errors: this request's row, a read
     context = {"form": form, "service": service, "house": _house(service), "problem": problem}
+    context["hold_hours"] = services.hold_hours()
     context.update(
         alternatives=alternatives, allowances=_allowances(form.guests.values()), dates=_dates(request)
     )
