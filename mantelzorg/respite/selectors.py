@@ -11,7 +11,6 @@ stay. Every read of a stay's personal data writes one audit row."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -334,3 +333,49 @@ def service_capacity(service_ids, *, now=None) -> dict:
         counts["maximum"] += 1
         counts["available"] += unit_id not in taken
     return result
+
+
+def my_respite(request) -> dict:
+    """The start page of a signed-in caregiver or professional: their requests and stays, their
+    waiting-list entries and their guests with the nights left this year. One audit row (the
+    caller's own records), whether or not there is anything yet."""
+    from . import services
+
+    user = _signed_in(request)
+    if user is None:
+        return {"stays": [], "waiting": [], "guests": []}
+    stays = list(
+        Stay.objects.filter(requested_by=user)
+        .select_related("unit__service", "unit__location", "guest")
+        .order_by("-arrival")[:50]
+    )
+    year = timezone.localdate().year
+    guests = [(guest, services.allowance_left(guest, year)) for guest in guests_of(user)]
+    audit.log(
+        request=request,
+        action="respite.stay.listed",
+        object_type="respite.stay",
+        object_id=f"user:{user.pk}",
+        subject=user,
+        purpose=OWN_PURPOSE,
+    )
+    return {"stays": stays, "waiting": waiting_of(user), "guests": guests, "year": year}
+
+
+def request_choices(request) -> dict:
+    """For the request form: the caller's guests (with the nights left this year) and the care
+    networks in which they are a main carer, so the stay can appear in that agenda. One audit row."""
+    from mantelzorg.network.selectors import network_list_for_user
+
+    user = _signed_in(request)
+    guests = guests_of(user)
+    networks = [access for access in network_list_for_user(user) if access.main_carer]
+    audit.log(
+        request=request,
+        action="respite.guest.listed",
+        object_type="respite.guest",
+        object_id=f"user:{user.pk}",
+        subject=user,
+        purpose=OWN_PURPOSE,
+    )
+    return {"guests": guests, "networks": networks}
