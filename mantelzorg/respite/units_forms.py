@@ -51,10 +51,16 @@ class UnitForm(forms.Form):
     )
     name = forms.CharField(
         label=_("Name of the bed or place"),
+        error_messages={"required": _("Give the bed or place a name.")},
         max_length=80,
         help_text=_("For example: Room 3, or Bed by the garden."),
     )
-    kind = forms.ChoiceField(label=_("Kind of stay"), choices=Kind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=_("Kind of stay"),
+        choices=Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the kind of stay.")},
+    )
     target_groups = forms.MultipleChoiceField(
         label=_("For whom"),
         required=False,
@@ -146,11 +152,13 @@ class UnitForm(forms.Form):
 class ClosureForm(forms.Form):
     first_day = forms.DateField(
         label=_("First closed day"),
+        error_messages={"required": _("Fill in the first closed day."), "invalid": _("Fill in a date.")},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     last_day = forms.DateField(
         label=_("Last closed day"),
         help_text=_("The same day as the first for one day."),
+        error_messages={"required": _("Fill in the last closed day."), "invalid": _("Fill in a date.")},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     reason = forms.ChoiceField(

@@ -91,6 +91,17 @@ def test_coordinators_get_the_regional_respite_overview(client, db, login_as):
     assert work_links(client.get(PAGE)) == {"Logeerplaatsen in de regio": "/logeerzorg/regio/"}
 
 
+def test_professionals_of_a_care_provider_get_its_beds_and_places(client, cast, login_as):
+    from mantelzorg.respite.tests.factories import make_house
+
+    service, _ = make_house("Voorbeeld Logeerhuis", units=0)
+    cast.professional.organisations.add(service.organization.account_organisation)
+    login_as(cast.professional)
+    assert work_links(client.get(PAGE)) == {"Bedden en plaatsen": "/logeerzorg/aanbieder/plaatsen/"}
+    login_as(cast.professional_without_consent)  # a professional of no provider: no work menu
+    assert work_links(client.get(PAGE)) == {}
+
+
 def test_admin_gets_the_django_admin_and_the_beheer(client, cast, login_as):
     login_as(cast.admin)
     assert work_links(client.get(PAGE)) == {
