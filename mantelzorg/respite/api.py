@@ -737,10 +737,6 @@ class StayCancelView(_TransitionView):
 
     def change(self, request, seen, reason):
         if seen.as_ == "provider":
-            if not reason.strip():
-                raise services.Refused(
-                    _("Say why, so the person asking knows what to do next."), code="reason_required"
-                )
             return services.stay_cancel(request=request, stay=seen.stay, by_provider=True, reason=reason)
         return services.stay_cancel(request=request, stay=seen.stay, reason=reason)
 

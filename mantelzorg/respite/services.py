@@ -395,6 +395,8 @@ def stay_decline(*, request, stay: Stay, reason: str) -> Stay:
 def stay_cancel(*, request, stay: Stay, by_provider: bool = False, reason: str = "") -> Stay:
     """The requester (or the provider, with a reason) cancels a request or a booking; the nights
     go to the waiting list."""
+    from django.utils.translation import gettext as _
+
     now = timezone.now()
     with (
         _refusal_audited(
@@ -406,6 +408,8 @@ def stay_cancel(*, request, stay: Stay, by_provider: bool = False, reason: str =
         ),
         transaction.atomic(),
     ):
+        if by_provider and not reason.strip():
+            raise Refused(_("Say why, so the person asking knows what to do next."), code="reason_required")
         stay = _transition(
             stay,
             source=(Stay.State.HELD, Stay.State.CONFIRMED, Stay.State.OFFERED),
