@@ -71,6 +71,7 @@ NO_PERSONAL_RECORD = {
     "/api/v1/checks/": "computes a result from the request body and keeps nothing",
     "/api/v1/declarations/verify/": "verifies an MZ1 code and keeps nothing of it (a count per purpose and "
     "day only: declaration/tests/test_verify.py)",
+    "/api/v1/respite/availability/": "counts and dates of beds, the houses' names and phones; no person",
     "/verklaring/controleren/": "the verifier page: keeps nothing of the code it checks",
     "/verklaring/sleutels.json": "the public key set (JWKS)",
     "/verklaring/sleutels.cbor": "the public key set (COSE_KeySet)",
@@ -90,6 +91,8 @@ NO_PERSONAL_RECORD = {
     "/sociale-kaart/aanbod/<uuid:service_id>/": "an organisation's offer",
     "/gemeenten/<str:code>/respijtzorg/": "a gemeente's public respite menu",
     "/gemeenten/<str:code>/respijtzorg.pdf": "a gemeente's public respite menu",
+    "/logeerzorg/aanbieder/plaatsen/": "a provider's beds and places and their counts, no person "
+    "(changes audited as respite.unit.* and respite.closure.*, walked below)",
 }
 DIRECTORY = "organisations' offers, no person (changes audited as directory.*, directory/tests)"
 NO_PERSONAL_RECORD.update(
@@ -1397,7 +1400,256 @@ def _review_confirm(w, trail):
     return str(w.cast.caregiver.pk)
 
 
+# ------------------------------------------------------------------------------ the respite API
+# A house in Utrecht with one bed; its provider staff; the caregiver (Alice) requests. Every row of
+# a stay names its requester as the subject.
+
+
+def _respite_house(w):
+    from mantelzorg.respite.tests.factories import make_house, make_provider
+
+    service, _ = make_house(units=1)
+    return service, make_provider("respite-provider@example.org", service)
+
+
+def _respite_stay(w, service, state="held"):
+    from mantelzorg.respite import services as respite_services
+    from mantelzorg.respite.models import Funding, Stay
+    from mantelzorg.respite.tests.factories import days, request_for
+
+    stay = respite_services.stay_request(
+        request=request_for(w.cast.caregiver),
+        service=service,
+        arrival=days(10),
+        departure=days(12),
+        guest=respite_services.guest_save(owner=w.cast.caregiver, postcode="3511", name="Mien"),
+        funding=Funding.WMO,
+    )
+    if state != "held":
+        Stay.objects.filter(pk=stay.pk).update(state=state)
+    return stay
+
+
+def _api_post(w, trail, who, path, body=None, status=200):
+    import json
+
+    w.login_as(who)
+    response = trail(lambda: w.client.post(path, json.dumps(body or {}), content_type="application/json"))
+    assert response.status_code == status, (path, response.status_code, response.content.decode()[:1500])
+    return response
+
+
+RESPITE_STAY = "/api/v1/respite/stays/<uuid:stay_id>/"
+
+
+@case("/api/v1/respite/stays/", "POST", "respite.stay.requested")
+def _respite_request(w, trail):
+    from mantelzorg.respite.tests.factories import days
+
+    service, _ = _respite_house(w)
+    body = {"service": str(service.pk), "arrival": str(days(3)), "departure": str(days(5)), "funding": "wmo",
+            "guest": {"name": "Mien", "postcode": "3511"}}  # fmt: skip
+    _api_post(w, trail, w.cast.caregiver, "/api/v1/respite/stays/", body, status=201)
+    return str(w.cast.caregiver.pk)
+
+
+@case("/api/v1/respite/stays/", "POST", "respite.stay.requested", audit.OUTCOME_FAILURE)
+def _respite_request_gone(w, trail):
+    from mantelzorg.respite.tests.factories import days
+
+    service, _ = _respite_house(w)
+    _respite_stay(w, service)
+    body = {
+        "service": str(service.pk),
+        "arrival": str(days(11)),
+        "departure": str(days(12)),
+        "funding": "wmo",
+    }
+    _api_post(w, trail, w.cast.other_caregiver, "/api/v1/respite/stays/", body, status=409)
+    return str(w.cast.other_caregiver.pk)
+
+
+@case(RESPITE_STAY, "GET", "respite.stay.viewed")
+def _respite_read(w, trail):
+    service, provider = _respite_house(w)
+    stay = _respite_stay(w, service)
+    _get(w, trail, provider, f"/api/v1/respite/stays/{stay.pk}/")
+    return str(w.cast.caregiver.pk)
+
+
+@case(RESPITE_STAY, "GET", "respite.stay.viewed", audit.OUTCOME_DENIED)
+def _respite_read_outsider(w, trail):
+    service, _ = _respite_house(w)
+    stay = _respite_stay(w, service)
+    _get(w, trail, w.cast.other_caregiver, f"/api/v1/respite/stays/{stay.pk}/", status=404)
+    return audit.NONE
+
+
+@case(RESPITE_STAY + "confirm/", "POST", "respite.stay.confirmed")
+def _respite_confirm(w, trail):
+    service, provider = _respite_house(w)
+    stay = _respite_stay(w, service)
+    _api_post(w, trail, provider, f"/api/v1/respite/stays/{stay.pk}/confirm/")
+    return str(w.cast.caregiver.pk)
+
+
+@case(RESPITE_STAY + "confirm/", "POST", "respite.stay.confirmed", audit.OUTCOME_FAILURE)
+def _respite_confirm_too_late(w, trail):
+    service, provider = _respite_house(w)
+    stay = _respite_stay(w, service, state="cancelled")
+    _api_post(w, trail, provider, f"/api/v1/respite/stays/{stay.pk}/confirm/", status=409)
+    return str(w.cast.caregiver.pk)
+
+
+@case(RESPITE_STAY + "confirm/", "POST", "respite.stay.confirmed", audit.OUTCOME_DENIED)
+def _respite_confirm_by_the_requester(w, trail):
+    service, _ = _respite_house(w)
+    stay = _respite_stay(w, service)
+    _api_post(w, trail, w.cast.caregiver, f"/api/v1/respite/stays/{stay.pk}/confirm/", status=404)
+    return audit.NONE
+
+
+@case(RESPITE_STAY + "decline/", "POST", "respite.stay.declined")
+def _respite_decline(w, trail):
+    service, provider = _respite_house(w)
+    stay = _respite_stay(w, service)
+    _api_post(w, trail, provider, f"/api/v1/respite/stays/{stay.pk}/decline/", {"reason": "Vol"})
+    return str(w.cast.caregiver.pk)
+
+
+@case(RESPITE_STAY + "cancel/", "POST", "respite.stay.cancelled")
+def _respite_cancel(w, trail):
+    service, _ = _respite_house(w)
+    stay = _respite_stay(w, service)
+    _api_post(w, trail, w.cast.caregiver, f"/api/v1/respite/stays/{stay.pk}/cancel/")
+    return str(w.cast.caregiver.pk)
+
+
+@case(RESPITE_STAY + "accept/", "POST", "respite.offer.accepted")
+def _respite_accept(w, trail):
+    from django.utils import timezone
+
+    service, _ = _respite_house(w)
+    stay = _respite_stay(w, service)
+    from mantelzorg.respite.models import Stay
+
+    Stay.objects.filter(pk=stay.pk).update(
+        state="offered", hold_until=timezone.now() + dt.timedelta(hours=24)
+    )
+    _api_post(w, trail, w.cast.caregiver, f"/api/v1/respite/stays/{stay.pk}/accept/")
+    return str(w.cast.caregiver.pk)
+
+
 # ------------------------------------------------------------------------------ the admin
+
+
+# ------------------------------------------------------------------------------ respite: beds and places, the regional overview
+
+UNITS = "/logeerzorg/aanbieder/plaatsen/"
+
+
+def _respite(w):
+    from mantelzorg.respite.tests.overview_world import build_world
+
+    return build_world(w.cast)
+
+
+def _unit_form(r, **changes):
+    location = r.house.service_at_locations.get().location
+    data = {
+        "place": f"{r.house.pk}:{location.pk}",
+        "name": "Kamer 9",
+        "kind": "logeerzorg_wmo",
+        "min_nights": "1",
+        "max_nights": "7",
+        "funding": ["wmo"],
+    }
+    return {**data, **changes}
+
+
+@case("/logeerzorg/aanbieder/plaatsen/nieuw/", "POST", "respite.unit.saved")
+def _respite_unit_new(w, trail):
+    r = _respite(w)
+    _post(w, trail, r.provider, f"{UNITS}nieuw/", _unit_form(r))
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/nieuw/", "GET", "respite.unit.saved", audit.OUTCOME_DENIED)
+def _respite_unit_new_refused(w, trail):
+    r = _respite(w)
+    _get(w, trail, r.coordinator, f"{UNITS}nieuw/", status=404)
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/", "POST", "respite.unit.saved")
+def _respite_unit_edit(w, trail):
+    r = _respite(w)
+    _post(w, trail, r.provider, f"{UNITS}{r.unit.pk}/", _unit_form(r, name="Kamer 1 (tuin)"))
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/", "GET", "respite.unit.read", audit.OUTCOME_DENIED)
+def _respite_unit_of_another_provider(w, trail):
+    r = _respite(w)
+    _get(w, trail, r.other_provider, f"{UNITS}{r.unit.pk}/", status=404)
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/buiten-gebruik/", "POST", "respite.unit.deactivated")
+def _respite_unit_deactivate(w, trail):
+    r = _respite(w)
+    r.held.delete()
+    _post(w, trail, r.provider, f"{UNITS}{r.unit.pk}/buiten-gebruik/")
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/weer-in-gebruik/", "POST", "respite.unit.reactivated")
+def _respite_unit_reactivate(w, trail):
+    from mantelzorg.respite.models import Unit
+
+    r = _respite(w)
+    Unit.objects.filter(pk=r.unit.pk).update(active=False)
+    _post(w, trail, r.provider, f"{UNITS}{r.unit.pk}/weer-in-gebruik/")
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/sluiting/", "POST", "respite.closure.added")
+def _respite_closure_add(w, trail):
+    r = _respite(w)
+    day = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    _post(
+        w,
+        trail,
+        r.provider,
+        f"{UNITS}{r.unit.pk}/sluiting/",
+        {"first_day": day, "last_day": day, "reason": "closed"},
+    )
+    return audit.NONE
+
+
+@case(
+    "/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/sluiting/<int:closure_id>/verwijderen/",
+    "POST",
+    "respite.closure.removed",
+)
+def _respite_closure_remove(w, trail):
+    r = _respite(w)
+    _post(w, trail, r.provider, f"{UNITS}{r.unit.pk}/sluiting/{r.closure.pk}/verwijderen/")
+    return audit.NONE
+
+
+@case("/logeerzorg/regio/", "GET", "respite.region.read")
+def _respite_region_coordinator(w, trail):
+    r = _respite(w)
+    _get(w, trail, r.coordinator, "/logeerzorg/regio/")
+    return audit.NONE
+
+
+@case("/logeerzorg/regio/", "GET", "respite.region.read", audit.OUTCOME_DENIED)
+def _respite_region_refused(w, trail):
+    _respite(w)
+    _get(w, trail, w.cast.caregiver, "/logeerzorg/regio/", status=404)
+    return audit.NONE
 
 
 @case("/beheer/accounts/user/", "GET", "accounts.user.listed")

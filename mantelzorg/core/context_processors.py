@@ -23,6 +23,7 @@ def header(request):
       opened an e-mail link of a saved check (one EXISTS query at most);
     - ``work_links``: where staff do their work: directory editors and municipal staff the
       beheer of the sociale kaart, municipal staff per gemeente its menukaart and drempels,
+      municipal staff and regional coordinators the occupancy of respite places in their region,
       accounts that may open the Django admin the admin (one query, for municipal staff).
     """
     return {
@@ -62,6 +63,8 @@ def work_links(user) -> list[Link]:
                     _("Thresholds %(municipality)s") % {"municipality": name},
                 )
             )
+    if user.role in (Role.MUNICIPAL_STAFF, Role.COORDINATOR):
+        links.append(Link(reverse("respite:region"), _("Respite places in the region")))
     if user.is_staff:
         links.append(Link(reverse("admin:index"), _("Site administration")))
     return links

@@ -134,7 +134,7 @@ class Closure(models.Model):
         verbose_name_plural = _("closures")
 
     def __str__(self):
-        return f"{self.unit_id} {self.first_day}–{self.last_day}"
+        return f"{self.unit_id} {self.first_day}–{self.last_day} {self.reason}"
 
 
 class Guest(models.Model):
@@ -308,4 +308,4 @@ class WaitingEntry(models.Model):
         verbose_name_plural = _("waiting-list entries")
 
     def __str__(self):
-        return f"{self.pc4} {self.arrival}–{self.departure} {self.state}"
+        return f"{self.kind} {self.arrival}–{self.departure} {self.state}"

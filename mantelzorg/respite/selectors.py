@@ -11,8 +11,8 @@ stay. Every read of a stay's personal data writes one audit row."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
+from typing import NoReturn
 
 from django.http import Http404
 from django.utils import timezone
@@ -68,11 +68,15 @@ def region_codes(user) -> frozenset[str]:
     if user.role == Role.MUNICIPAL_STAFF:
         return staff_municipality_codes(user)
     if user.role == Role.COORDINATOR:
-        return frozenset(
-            Municipality.objects.filter(organisations__in=_organisation_ids(user)).values_list(
-                "code", flat=True
+        codes = getattr(user, "_mz_region_codes", None)  # read once per request's user
+        if codes is None:
+            codes = frozenset(
+                Municipality.objects.filter(organisations__in=_organisation_ids(user)).values_list(
+                    "code", flat=True
+                )
             )
-        )
+            user._mz_region_codes = codes
+        return codes
     return frozenset()
 
 
@@ -92,7 +96,7 @@ class Seen:
         return self.as_ == "provider"
 
 
-def _refuse(request, stay_id, action: str, why: str):
+def _refuse(request, stay_id, action: str, why: str) -> NoReturn:
     audit.denied(
         request=request,
         action=action,
@@ -132,8 +136,8 @@ def stay_get(request, stay_id, *, action: str, read: bool = True, as_: tuple[str
         audit.log(
             request=request,
             action=action,
-            obj=stay,
-            subject=stay.requested_by_id or audit.NONE,
+            obj=seen.stay,
+            subject=seen.stay.requested_by_id or audit.NONE,
             purpose={"requester": OWN_PURPOSE, "provider": PROVIDER_PURPOSE}.get(seen.as_, REGION_PURPOSE),
         )
     return seen
@@ -257,24 +261,19 @@ def occupancy(user, *, first: dt.date | None = None, weeks: int = OCCUPANCY_WEEK
     codes = region_codes(user)
     if not codes:
         return {"rows": [], "waiting": {}, "days": []}
-    units = defaultdict(list)
-    for pk, code, kind in Unit.objects.filter(municipality_id__in=codes, active=True).values_list(
-        "pk", "municipality_id", "kind"
-    ):
-        units[(code, kind)].append(pk)
     names = dict(Municipality.objects.filter(code__in=codes).values_list("code", "name"))
     days = weeks * 7
-    rows = []
-    for (code, kind), ids in sorted(units.items(), key=lambda item: (names.get(item[0][0], ""), item[0][1])):
-        rows.append(
-            {
-                "municipality": code,
-                "municipality_name": names.get(code, code),
-                "kind": kind,
-                "kind_label": Kind(kind).label,
-                "days": availability.capacity_by_day(ids, first, days, now=now),
-            }
-        )
+    groups = availability.capacity_by_region(codes, first, days, now=now)
+    rows = [
+        {
+            "municipality": code,
+            "municipality_name": names.get(code, code),
+            "kind": kind,
+            "kind_label": Kind(kind).label,
+            "days": groups[(code, kind)],
+        }
+        for code, kind in sorted(groups, key=lambda key: (names.get(key[0], ""), key[1]))
+    ]
     waiting: dict[str, int] = {name: 0 for _, name in AGE_BUCKETS}
     for created in Stay.objects.filter(
         unit__municipality_id__in=codes, state=Stay.State.HELD, hold_until__gt=now
@@ -301,18 +300,38 @@ def region_requests(request) -> list[Stay]:
 
 
 def service_capacity(service_ids, *, now=None) -> dict:
-    """HSDS ``service_capacity`` per service with units, for today: available / maximum beds."""
+    """HSDS ``service_capacity`` per service with units, for tonight: ``available`` / ``maximum``
+    beds and when that was worked out (``updated``: live, the moment of the answer). Three queries
+    for any number of services: their units in use, the stays that occupy tonight, the closures of
+    today."""
+    from django.db.models import Q
+
+    from .models import OCCUPYING, Closure
+
     now = now or timezone.now()
     today = timezone.localdate(now)
-    by_service = defaultdict(list)
-    for pk, service_id in Unit.objects.filter(service_id__in=service_ids, active=True).values_list(
-        "pk", "service_id"
-    ):
-        by_service[service_id].append(pk)
-    result = {}
-    for service_id, ids in by_service.items():
-        day = availability.capacity_by_day(ids, today, 1, now=now)[0]
-        result[service_id] = {"available": day["available"], "maximum": day["maximum"], "updated": now}
+    service_of = dict(
+        Unit.objects.filter(service_id__in=list(service_ids), active=True).values_list("pk", "service_id")
+    )
+    if not service_of:
+        return {}
+    taken = set(
+        Stay.objects.filter(
+            unit_id__in=list(service_of), state__in=OCCUPYING, arrival__lte=today, departure__gt=today
+        )
+        .filter(Q(state=Stay.State.CONFIRMED) | Q(hold_until__gt=now))
+        .values_list("unit_id", flat=True)
+    )
+    taken |= set(
+        Closure.objects.filter(
+            unit_id__in=list(service_of), first_day__lte=today, last_day__gte=today
+        ).values_list("unit_id", flat=True)
+    )
+    result: dict = {}
+    for unit_id, service_id in service_of.items():
+        counts = result.setdefault(service_id, {"available": 0, "maximum": 0, "updated": now})
+        counts["maximum"] += 1
+        counts["available"] += unit_id not in taken
     return result
 
 

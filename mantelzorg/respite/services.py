@@ -159,15 +159,20 @@ def guest_save(*, owner, guest: Guest | None = None, postcode: str, **fields) ->
 def _expire_lapsed(unit_ids, now) -> list[Stay]:
     """Mark the offered and held stays of these units whose time is up as expired (inside the
     caller's transaction) and return them, so that their nights may be taken."""
+    # Locked (PostgreSQL: FOR UPDATE re-reads a row a racing confirm or accept changed meanwhile
+    # and leaves it out), so that only stays this transaction really expires are returned, offered
+    # on and audited. SQLite runs the whole transaction alone (BEGIN IMMEDIATE).
     lapsed = list(
-        Stay.objects.filter(
-            unit_id__in=unit_ids, state__in=(Stay.State.OFFERED, Stay.State.HELD), hold_until__lte=now
-        ).select_related("waiting")
+        Stay.objects.select_for_update(of=("self",))
+        .filter(unit_id__in=unit_ids, state__in=(Stay.State.OFFERED, Stay.State.HELD), hold_until__lte=now)
+        .select_related("waiting")
     )
     if lapsed:
-        Stay.objects.filter(pk__in=[s.pk for s in lapsed], hold_until__lte=now).update(
-            state=Stay.State.EXPIRED
-        )
+        Stay.objects.filter(
+            pk__in=[s.pk for s in lapsed],
+            state__in=(Stay.State.OFFERED, Stay.State.HELD),
+            hold_until__lte=now,
+        ).update(state=Stay.State.EXPIRED)
         _lapse_waiting([s for s in lapsed if s.state == Stay.State.OFFERED])
     return lapsed
 
@@ -383,7 +388,7 @@ def stay_decline(*, request, stay: Stay, reason: str) -> Stay:
             purpose=PURPOSE_PROVIDER,
         )
         offers = waiting_offer(stay.unit_id, now=now)
-    transaction.on_commit(lambda: _tell_all([stay, *offers]))
+    transaction.on_commit(lambda: _tell_each([stay, *offers]))
     return stay
 
 
@@ -421,7 +426,7 @@ def stay_cancel(*, request, stay: Stay, by_provider: bool = False, reason: str =
             purpose=PURPOSE_PROVIDER if by_provider else PURPOSE_REQUEST,
         )
         offers = waiting_offer(stay.unit_id, now=now)
-    transaction.on_commit(lambda: _tell_all(([stay] if by_provider else []) + offers))
+    transaction.on_commit(lambda: _tell_each(([stay] if by_provider else []) + offers))
     return stay
 
 
@@ -481,6 +486,11 @@ def holds_expire(*, now=None) -> list[Stay]:
     """Mark every offered or held stay whose time is up as expired and offer the freed nights to
     the waiting list. Idempotent: a second run finds nothing. Run by the ``respite_expire_holds``
     command (every few minutes); requests and transitions also expire what they meet."""
+    return holds_expire_counted(now=now)[0]
+
+
+def holds_expire_counted(*, now=None) -> tuple[list[Stay], list[Stay]]:
+    """``holds_expire``, returning (the stays expired, the waiting-list offers made)."""
     now = now or timezone.now()
     with transaction.atomic():
         lapsed = _expire_lapsed(
@@ -501,8 +511,8 @@ def holds_expire(*, now=None) -> list[Stay]:
                 subject=_subject(stay),
                 purpose=PURPOSE_SYSTEM,
             )
-    transaction.on_commit(lambda: _tell_all(offers))
-    return lapsed
+    transaction.on_commit(lambda: _tell_each(offers))
+    return lapsed, offers
 
 
 # --- the waiting list -------------------------------------------------------------------------
@@ -614,7 +624,7 @@ def person_erase(*, user, request) -> None:
         WaitingEntry.objects.filter(user=user).delete()
         Guest.objects.filter(owner=user).delete()
         offers = [offer for unit_id in sorted(units, key=str) for offer in waiting_offer(unit_id, now=now)]
-    transaction.on_commit(lambda: _tell_all(offers))
+    transaction.on_commit(lambda: _tell_each(offers))
 
 
 # --- the provider's units ---------------------------------------------------------------------
@@ -653,6 +663,72 @@ def closure_add(*, request, unit: Unit, first_day: dt.date, last_day: dt.date, r
             purpose=PURPOSE_PROVIDER,
         )
     return closure
+
+
+def unit_deactivate(*, request, unit: Unit) -> Unit:
+    """Take a unit out of use: the search no longer finds it and its nights no longer count. Refused
+    while a stay still occupies one of its coming nights (decline or cancel those first); the unit
+    row is locked so that two deactivations, or a deactivation and a reactivation, do not cross."""
+    from django.utils.translation import gettext as _
+
+    now = timezone.now()
+    with transaction.atomic():
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        coming = Stay.objects.filter(
+            unit=unit, state__in=OCCUPYING, departure__gt=timezone.localdate(now)
+        ).filter(Q(state=Stay.State.CONFIRMED) | Q(hold_until__gt=now))
+        if coming.exists():
+            raise Refused(
+                _("Guests are still coming to this place. Decline or cancel their stays first."),
+                code="unit_has_stays",
+            )
+        Unit.objects.filter(pk=unit.pk).update(active=False, updated_at=now)
+        unit.active, unit.updated_at = False, now
+        audit.log(
+            request=request,
+            action="respite.unit.deactivated",
+            obj=unit,
+            subject=audit.NONE,
+            purpose=PURPOSE_PROVIDER,
+        )
+    return unit
+
+
+def unit_reactivate(*, request, unit: Unit) -> Unit:
+    """Put a unit back in use."""
+    now = timezone.now()
+    with transaction.atomic():
+        Unit.objects.filter(pk=unit.pk).update(active=True, updated_at=now)
+        unit.active, unit.updated_at = True, now
+        audit.log(
+            request=request,
+            action="respite.unit.reactivated",
+            obj=unit,
+            subject=audit.NONE,
+            purpose=PURPOSE_PROVIDER,
+        )
+    return unit
+
+
+def closure_remove(*, request, closure) -> None:
+    """Remove a closure that has not ended yet (its days can be booked again). A closure that is
+    over stays, as a record of the past; removing it again (a repeated request) is a Conflict."""
+    from django.utils.translation import gettext as _
+
+    from .models import Closure
+
+    with transaction.atomic():
+        deleted, _rows = Closure.objects.filter(pk=closure.pk, last_day__gte=timezone.localdate()).delete()
+        if not deleted:
+            raise Conflict(_("This closure is already over or removed."))
+        audit.log(
+            request=request,
+            action="respite.closure.removed",
+            object_type="respite.closure",
+            object_id=str(closure.pk),
+            subject=audit.NONE,
+            purpose=PURPOSE_PROVIDER,
+        )
 
 
 # --- the care network's agenda (C3) -----------------------------------------------------------
@@ -694,7 +770,7 @@ def _subject(stay: Stay):
     return stay.requested_by_id or audit.NONE
 
 
-def _tell_all(stays) -> None:
+def _tell_each(stays) -> None:
     for stay in stays:
         _tell_requester(stay)
 

@@ -3,7 +3,7 @@ decisions. The provider's units and the regional overview follow at the end."""
 
 from django.urls import path
 
-from . import views
+from . import overview, units, views
 
 app_name = "respite"
 
@@ -28,3 +28,4 @@ urlpatterns += [
 ]
 
 # The provider's units and the regional overview (mantelzorg/respite/overview.py and its pages)
+urlpatterns += units.patterns + overview.patterns
