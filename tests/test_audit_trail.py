@@ -1405,14 +1405,14 @@ def _review_confirm(w, trail):
 # a stay names its requester as the subject.
 
 
-def _respite_house(w):
+def _respite_api_house(w):
     from mantelzorg.respite.tests.factories import make_house, make_provider
 
     service, _ = make_house(units=1)
     return service, make_provider("respite-provider@example.org", service)
 
 
-def _respite_stay(w, service, state="held"):
+def _respite_api_stay(w, service, state="held"):
     from mantelzorg.respite import services as respite_services
     from mantelzorg.respite.models import Funding, Stay
     from mantelzorg.respite.tests.factories import days, request_for
@@ -1443,10 +1443,10 @@ RESPITE_STAY = "/api/v1/respite/stays/<uuid:stay_id>/"
 
 
 @case("/api/v1/respite/stays/", "POST", "respite.stay.requested")
-def _respite_request(w, trail):
+def _respite_api_request(w, trail):
     from mantelzorg.respite.tests.factories import days
 
-    service, _ = _respite_house(w)
+    service, _ = _respite_api_house(w)
     body = {"service": str(service.pk), "arrival": str(days(3)), "departure": str(days(5)), "funding": "wmo",
             "guest": {"name": "Mien", "postcode": "3511"}}  # fmt: skip
     _api_post(w, trail, w.cast.caregiver, "/api/v1/respite/stays/", body, status=201)
@@ -1454,11 +1454,11 @@ def _respite_request(w, trail):
 
 
 @case("/api/v1/respite/stays/", "POST", "respite.stay.requested", audit.OUTCOME_FAILURE)
-def _respite_request_gone(w, trail):
+def _respite_api_request_gone(w, trail):
     from mantelzorg.respite.tests.factories import days
 
-    service, _ = _respite_house(w)
-    _respite_stay(w, service)
+    service, _ = _respite_api_house(w)
+    _respite_api_stay(w, service)
     body = {
         "service": str(service.pk),
         "arrival": str(days(11)),
@@ -1470,67 +1470,67 @@ def _respite_request_gone(w, trail):
 
 
 @case(RESPITE_STAY, "GET", "respite.stay.viewed")
-def _respite_read(w, trail):
-    service, provider = _respite_house(w)
-    stay = _respite_stay(w, service)
+def _respite_api_read(w, trail):
+    service, provider = _respite_api_house(w)
+    stay = _respite_api_stay(w, service)
     _get(w, trail, provider, f"/api/v1/respite/stays/{stay.pk}/")
     return str(w.cast.caregiver.pk)
 
 
 @case(RESPITE_STAY, "GET", "respite.stay.viewed", audit.OUTCOME_DENIED)
-def _respite_read_outsider(w, trail):
-    service, _ = _respite_house(w)
-    stay = _respite_stay(w, service)
+def _respite_api_read_outsider(w, trail):
+    service, _ = _respite_api_house(w)
+    stay = _respite_api_stay(w, service)
     _get(w, trail, w.cast.other_caregiver, f"/api/v1/respite/stays/{stay.pk}/", status=404)
     return audit.NONE
 
 
 @case(RESPITE_STAY + "confirm/", "POST", "respite.stay.confirmed")
-def _respite_confirm(w, trail):
-    service, provider = _respite_house(w)
-    stay = _respite_stay(w, service)
+def _respite_api_confirm(w, trail):
+    service, provider = _respite_api_house(w)
+    stay = _respite_api_stay(w, service)
     _api_post(w, trail, provider, f"/api/v1/respite/stays/{stay.pk}/confirm/")
     return str(w.cast.caregiver.pk)
 
 
 @case(RESPITE_STAY + "confirm/", "POST", "respite.stay.confirmed", audit.OUTCOME_FAILURE)
-def _respite_confirm_too_late(w, trail):
-    service, provider = _respite_house(w)
-    stay = _respite_stay(w, service, state="cancelled")
+def _respite_api_confirm_too_late(w, trail):
+    service, provider = _respite_api_house(w)
+    stay = _respite_api_stay(w, service, state="cancelled")
     _api_post(w, trail, provider, f"/api/v1/respite/stays/{stay.pk}/confirm/", status=409)
     return str(w.cast.caregiver.pk)
 
 
 @case(RESPITE_STAY + "confirm/", "POST", "respite.stay.confirmed", audit.OUTCOME_DENIED)
-def _respite_confirm_by_the_requester(w, trail):
-    service, _ = _respite_house(w)
-    stay = _respite_stay(w, service)
+def _respite_api_confirm_by_the_requester(w, trail):
+    service, _ = _respite_api_house(w)
+    stay = _respite_api_stay(w, service)
     _api_post(w, trail, w.cast.caregiver, f"/api/v1/respite/stays/{stay.pk}/confirm/", status=404)
     return audit.NONE
 
 
 @case(RESPITE_STAY + "decline/", "POST", "respite.stay.declined")
-def _respite_decline(w, trail):
-    service, provider = _respite_house(w)
-    stay = _respite_stay(w, service)
+def _respite_api_decline(w, trail):
+    service, provider = _respite_api_house(w)
+    stay = _respite_api_stay(w, service)
     _api_post(w, trail, provider, f"/api/v1/respite/stays/{stay.pk}/decline/", {"reason": "Vol"})
     return str(w.cast.caregiver.pk)
 
 
 @case(RESPITE_STAY + "cancel/", "POST", "respite.stay.cancelled")
-def _respite_cancel(w, trail):
-    service, _ = _respite_house(w)
-    stay = _respite_stay(w, service)
+def _respite_api_cancel(w, trail):
+    service, _ = _respite_api_house(w)
+    stay = _respite_api_stay(w, service)
     _api_post(w, trail, w.cast.caregiver, f"/api/v1/respite/stays/{stay.pk}/cancel/")
     return str(w.cast.caregiver.pk)
 
 
 @case(RESPITE_STAY + "accept/", "POST", "respite.offer.accepted")
-def _respite_accept(w, trail):
+def _respite_api_accept(w, trail):
     from django.utils import timezone
 
-    service, _ = _respite_house(w)
-    stay = _respite_stay(w, service)
+    service, _ = _respite_api_house(w)
+    stay = _respite_api_stay(w, service)
     from mantelzorg.respite.models import Stay
 
     Stay.objects.filter(pk=stay.pk).update(
@@ -1548,7 +1548,7 @@ def _respite_accept(w, trail):
 UNITS = "/logeerzorg/aanbieder/plaatsen/"
 
 
-def _respite(w):
+def _respite_overview(w):
     from mantelzorg.respite.tests.overview_world import build_world
 
     return build_world(w.cast)
@@ -1569,35 +1569,35 @@ def _unit_form(r, **changes):
 
 @case("/logeerzorg/aanbieder/plaatsen/nieuw/", "POST", "respite.unit.saved")
 def _respite_unit_new(w, trail):
-    r = _respite(w)
+    r = _respite_overview(w)
     _post(w, trail, r.provider, f"{UNITS}nieuw/", _unit_form(r))
     return audit.NONE
 
 
 @case("/logeerzorg/aanbieder/plaatsen/nieuw/", "GET", "respite.unit.saved", audit.OUTCOME_DENIED)
 def _respite_unit_new_refused(w, trail):
-    r = _respite(w)
+    r = _respite_overview(w)
     _get(w, trail, r.coordinator, f"{UNITS}nieuw/", status=404)
     return audit.NONE
 
 
 @case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/", "POST", "respite.unit.saved")
 def _respite_unit_edit(w, trail):
-    r = _respite(w)
+    r = _respite_overview(w)
     _post(w, trail, r.provider, f"{UNITS}{r.unit.pk}/", _unit_form(r, name="Kamer 1 (tuin)"))
     return audit.NONE
 
 
 @case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/", "GET", "respite.unit.read", audit.OUTCOME_DENIED)
 def _respite_unit_of_another_provider(w, trail):
-    r = _respite(w)
+    r = _respite_overview(w)
     _get(w, trail, r.other_provider, f"{UNITS}{r.unit.pk}/", status=404)
     return audit.NONE
 
 
 @case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/buiten-gebruik/", "POST", "respite.unit.deactivated")
 def _respite_unit_deactivate(w, trail):
-    r = _respite(w)
+    r = _respite_overview(w)
     r.held.delete()
     _post(w, trail, r.provider, f"{UNITS}{r.unit.pk}/buiten-gebruik/")
     return audit.NONE
@@ -1607,7 +1607,7 @@ def _respite_unit_deactivate(w, trail):
 def _respite_unit_reactivate(w, trail):
     from mantelzorg.respite.models import Unit
 
-    r = _respite(w)
+    r = _respite_overview(w)
     Unit.objects.filter(pk=r.unit.pk).update(active=False)
     _post(w, trail, r.provider, f"{UNITS}{r.unit.pk}/weer-in-gebruik/")
     return audit.NONE
@@ -1615,7 +1615,7 @@ def _respite_unit_reactivate(w, trail):
 
 @case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/sluiting/", "POST", "respite.closure.added")
 def _respite_closure_add(w, trail):
-    r = _respite(w)
+    r = _respite_overview(w)
     day = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
     _post(
         w,
@@ -1633,21 +1633,21 @@ def _respite_closure_add(w, trail):
     "respite.closure.removed",
 )
 def _respite_closure_remove(w, trail):
-    r = _respite(w)
+    r = _respite_overview(w)
     _post(w, trail, r.provider, f"{UNITS}{r.unit.pk}/sluiting/{r.closure.pk}/verwijderen/")
     return audit.NONE
 
 
 @case("/logeerzorg/regio/", "GET", "respite.region.read")
 def _respite_region_coordinator(w, trail):
-    r = _respite(w)
+    r = _respite_overview(w)
     _get(w, trail, r.coordinator, "/logeerzorg/regio/")
     return audit.NONE
 
 
 @case("/logeerzorg/regio/", "GET", "respite.region.read", audit.OUTCOME_DENIED)
 def _respite_region_refused(w, trail):
-    _respite(w)
+    _respite_overview(w)
     _get(w, trail, w.cast.caregiver, "/logeerzorg/regio/", status=404)
     return audit.NONE
 

@@ -1,5 +1,5 @@
 """The pages under /logeerzorg/ (Dutch paths): the caregiver's and requester's, then the provider's
-decisions. The provider's units and the regional overview follow at the end."""
+decisions, the provider's units (units.py) and the regional overview (overview.py)."""
 
 from django.urls import path
 
@@ -27,5 +27,5 @@ urlpatterns += [
     path("aanbieder/<uuid:stay_id>/annuleren/", views.provider_cancel, name="provider-cancel"),
 ]
 
-# The provider's units and the regional overview (mantelzorg/respite/overview.py and its pages)
+# The provider's units and the regional overview
 urlpatterns += units.patterns + overview.patterns
