@@ -743,8 +743,9 @@ def _origin(stay: Stay) -> str:
 
 
 def _agenda_put(stay: Stay) -> None:
-    """A confirmed stay of a guest who has a care network appears in its agenda as respite (all
-    day, arrival to departure), with the house's name and place but no care details."""
+    """A confirmed stay of a guest who has a care network appears in its agenda as respite, all
+    day from the arrival day through the departure day (both are days the network plans around:
+    bringing and fetching), with the house's name and place but no care details."""
     guest = stay.guest
     if guest is None or guest.network_id is None:
         return
@@ -757,7 +758,7 @@ def _agenda_put(stay: Stay) -> None:
         title=service.name,
         place=stay.unit.location.name,
         first_day=stay.arrival,
-        day_after=stay.departure,
+        day_after=stay.departure + dt.timedelta(days=1),
     )
 
 

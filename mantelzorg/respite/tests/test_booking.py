@@ -272,7 +272,7 @@ def test_a_confirmed_stay_appears_in_the_care_networks_agenda_and_a_cancel_marks
     )
     assert (timezone.localtime(item.starts_at).date(), timezone.localtime(item.ends_at).date()) == (
         days(10),
-        days(13),
+        days(14),  # all day through the departure day: ends at the midnight after it
     )
     assert "Mien" not in item.title + item.place + item.note  # no care details of the guest
     services.stay_cancel(request=request_for(alice), stay=stay)
