@@ -276,6 +276,35 @@ SAMPLES.update(
     }
 )
 
+# The respite API (mantelzorg/respite/api.py).
+RESPITE = "/api/v1/respite"
+
+
+def _respite_house(monkeypatch, settings):
+    from mantelzorg.respite.tests.factories import make_house
+
+    make_house(units=2)
+
+
+def _respite_window(**extra) -> dict:
+    from mantelzorg.respite.tests.factories import days
+
+    return {"postcode": "3511", "from": days(10).isoformat(), "to": days(12).isoformat(), **extra}
+
+
+SAMPLES.update(
+    {
+        ("GET", RESPITE + "/availability/", 200): lambda w: (
+            RESPITE + "/availability/",
+            {"setup": _respite_house, "query": _respite_window()},
+        ),
+        ("GET", RESPITE + "/availability/", 400): lambda w: (
+            RESPITE + "/availability/",
+            {"query": _respite_window(radius_km="500")},
+        ),
+    }
+)
+
 SAMPLES[("GET", "/api/hsds/3.0/organizations/{id}", 400)] = lambda w: (
     f"/api/hsds/3.0/organizations/{w['org']}",
     {"query": {"full_service": "perhaps"}},

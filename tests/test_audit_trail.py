@@ -71,6 +71,7 @@ NO_PERSONAL_RECORD = {
     "/api/v1/checks/": "computes a result from the request body and keeps nothing",
     "/api/v1/declarations/verify/": "verifies an MZ1 code and keeps nothing of it (a count per purpose and "
     "day only: declaration/tests/test_verify.py)",
+    "/api/v1/respite/availability/": "counts and dates of beds, the houses' names and phones; no person",
     "/verklaring/controleren/": "the verifier page: keeps nothing of the code it checks",
     "/verklaring/sleutels.json": "the public key set (JWKS)",
     "/verklaring/sleutels.cbor": "the public key set (COSE_KeySet)",

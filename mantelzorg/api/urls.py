@@ -9,6 +9,7 @@ from mantelzorg.api import views
 from mantelzorg.assessment import api_urls as assessment
 from mantelzorg.declaration import api_urls as declaration
 from mantelzorg.network import api_urls as network
+from mantelzorg.respite import api_urls as respite
 
 v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -21,6 +22,7 @@ v1 = [
     path("", include(assessment.v1)),
     path("", include(network.v1)),
     path("", include(declaration.v1)),
+    path("", include(respite.v1)),
 ]
 
 app_name = "api"
