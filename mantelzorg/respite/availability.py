@@ -13,6 +13,7 @@ overlap the window (index ``respite_stay_unit_departure``), and their closures."
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -151,10 +152,10 @@ def candidate_units(search: Search) -> list[tuple[float, dict]]:
         kind__in=sorted(search.kinds),
         latitude__range=(min_lat, max_lat),
         longitude__range=(min_lon, max_lon),
-    ).values(*UNIT_FIELDS)
+    ).order_by()  # sorted below: the model's ordering (by service name) would join and sort in SQL
     distance = geo.distance_from(place.lat, place.lon)
     found = []
-    for unit in rows:
+    for unit in rows.values(*UNIT_FIELDS):
         if search.funding and search.funding not in unit["funding"]:
             continue
         if not search.need.fits(unit):
@@ -170,12 +171,24 @@ def search_houses(search: Search, *, now=None, alternatives: int = 3) -> list[Ho
     """The houses with matching units within the radius, nearest first, each with the units free
     for the whole wished stay, the free units per wished night and, when none is free for the
     whole stay, up to ``alternatives`` nearest stays of the same length that are free (from the
-    wished arrival up to ``LOOKAHEAD_DAYS`` later, or earlier but not before today)."""
+    wished arrival up to ``LOOKAHEAD_DAYS`` later, or earlier but not before today).
+
+    The same answer as checking every night with ``occupied_days`` and ``fits_stay`` (kept for
+    ``free_units``; ``tests/availability_reference.py`` is that plain way, and
+    ``tests/test_availability_fast.py`` compares the two), but per unit one byte per day of the
+    window (``_busy``) read without Django's converters, and free stretches found with C-level
+    searches instead of a set lookup per unit, day and candidate arrival (BENCHMARKS.md,
+    2026-12-04: 5,000 units and a year of bookings)."""
+    now = now or timezone.now()
     today = timezone.localdate(now)
     units = candidate_units(search)
     first = max(today, search.arrival - dt.timedelta(days=14))
     last = search.departure + dt.timedelta(days=LOOKAHEAD_DAYS)
-    taken = occupied_days([u["id"] for _, u in units], first, last, now=now)
+    busy = _busy([u["id"] for _, u in units], first, last, now)
+    width = (last - first).days + 1
+    start = (search.arrival - first).days  # the wished arrival's day in the window
+    nights = search.nights
+    weekday = search.arrival.isoweekday()
     houses: dict[object, House] = {}
     for km, unit in units:
         house = houses.get(unit["service_id"])
@@ -184,35 +197,99 @@ def search_houses(search: Search, *, now=None, alternatives: int = 3) -> list[Ho
                 service_id=unit["service_id"],
                 location_id=unit["location_id"],
                 distance_km=round(km, 1),
-                free_per_night=[0] * search.nights,
+                free_per_night=[0] * nights,
             )
         house.units.append(unit)
-        unit_taken = taken.get(unit["id"], set())
-        for n in range(search.nights):
-            if search.arrival + dt.timedelta(days=n) not in unit_taken:
+        row = busy[unit["id"]]
+        for n in range(nights):
+            day = start + n
+            if day < 0 or day >= width or not row[day]:
                 house.free_per_night[n] += 1
-        if fits_stay(unit, search.arrival, search.departure, unit_taken):
+        if (
+            unit["min_nights"] <= nights <= unit["max_nights"]
+            and (not unit["admission_days"] or weekday in unit["admission_days"])
+            and _free(row, start, start + nights, width)
+        ):
             house.free_unit_ids.append(unit["id"])
     for house in houses.values():
         if not house.available and alternatives:
-            house.alternatives = nearest_free(house.units, search, taken, first, last, alternatives)
+            house.alternatives = _nearest_free(house.units, search, busy, first, last, alternatives)
     return list(houses.values())
 
 
-def nearest_free(units, search: Search, taken, first: dt.date, last: dt.date, count: int):
-    """Stays of the wished length in any of ``units``, by how far their arrival lies from the
-    wished arrival (later first on a tie), within ``first`` … ``last``."""
-    length = dt.timedelta(days=search.nights)
-    found: list[tuple[int, dt.date]] = []
-    span = (last - first).days - search.nights + 1
-    for offset in range(span):
-        arrival = first + dt.timedelta(days=offset)
-        if arrival == search.arrival:
+_ONE = b"\x01"
+_FREE_STRETCH = re.compile(b"\x00+")
+
+
+def _free(row: bytearray, start: int, stop: int, width: int) -> bool:
+    """Whether the days ``start`` … ``stop - 1`` of the window are free in ``row`` (days outside
+    the window count as free, as in ``occupied_days``)."""
+    return row.find(_ONE, max(0, start), max(0, min(stop, width))) == -1
+
+
+def _busy(unit_ids, first: dt.date, last: dt.date, now) -> dict[object, bytearray]:
+    """Per unit, one byte per day of ``first`` … ``last``: 1 when it cannot be booked (the days
+    of ``occupied_days``). Two queries; their rows are read without Django's converters (no UUID
+    and date objects per stay: ``directory.search.raw_rows``)."""
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    from mantelzorg.directory.search import raw_rows
+
+    width = (last - first).days + 1
+    rows = {pk: bytearray(width) for pk in unit_ids}
+    if not rows:
+        return rows
+    keys = {}
+    for pk in rows:  # the unit id as the database gives it as text (PostgreSQL: with dashes)
+        keys[str(pk)] = keys[pk.hex] = pk
+    base = first.toordinal()
+    end = last + dt.timedelta(days=1)
+    stays = (
+        Stay.objects.filter(unit_id__in=list(rows), state__in=OCCUPYING, departure__gt=first, arrival__lt=end)
+        .filter(Q(state=Stay.State.CONFIRMED) | Q(hold_until__gt=now))
+        .order_by()
+        .values_list(Cast("unit_id", TextField()), "arrival", "departure")
+    )
+    closures = (
+        Closure.objects.filter(unit_id__in=list(rows), last_day__gte=first, first_day__lte=last)
+        .order_by()
+        .values_list(Cast("unit_id", TextField()), "first_day", "last_day")
+    )
+    for spans, after in ((raw_rows(stays), 0), (raw_rows(closures), 1)):
+        for unit_id, begin, stop in spans:
+            row = rows[keys[unit_id]]
+            a = max(0, _ordinal(begin) - base)
+            b = min(width, _ordinal(stop) - base + after)
+            if a < b:
+                row[a:b] = _ONE * (b - a)
+    return rows
+
+
+def _ordinal(day) -> int:
+    return (day if isinstance(day, dt.date) else dt.date.fromisoformat(day)).toordinal()
+
+
+def _nearest_free(units, search: Search, busy, first: dt.date, last: dt.date, count: int):
+    """``nearest_free`` over the byte rows: the arrivals at which some unit has ``nights`` free
+    days in a row, allows that length and takes arrivals that weekday."""
+    nights = search.nights
+    span = (last - first).days - nights + 1  # arrivals first … first + span - 1, as nearest_free
+    wished = (search.arrival - first).days
+    weekday0 = first.isoweekday() - 1
+    starts: set[int] = set()
+    for unit in units:
+        if not unit["min_nights"] <= nights <= unit["max_nights"]:
             continue
-        if any(fits_stay(u, arrival, arrival + length, taken.get(u["id"], set())) for u in units):
-            found.append((abs((arrival - search.arrival).days) * 2 - (arrival > search.arrival), arrival))
-    found.sort()
-    return [(arrival, arrival + length) for _, arrival in found[:count]]
+        days = unit["admission_days"]
+        for stretch in _FREE_STRETCH.finditer(busy[unit["id"]]):
+            for offset in range(stretch.start(), min(stretch.end() - nights + 1, span)):
+                if not days or (weekday0 + offset) % 7 + 1 in days:
+                    starts.add(offset)
+    starts.discard(wished)
+    order = sorted((abs(offset - wished) * 2 - (offset > wished), offset) for offset in starts)
+    length = dt.timedelta(days=nights)
+    return [(first + dt.timedelta(days=o), first + dt.timedelta(days=o) + length) for _, o in order[:count]]
 
 
 def free_units(unit_ids, arrival: dt.date, departure: dt.date, *, now=None) -> list:

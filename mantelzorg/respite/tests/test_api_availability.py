@@ -27,7 +27,11 @@ def search(client, **params):
 def book(service, arrival, departure):
     user = make_user(f"booker{uuid.uuid4().hex[:8]}@example.org", Role.CAREGIVER)
     return services.stay_request(
-        request=request_for(user), service=service, arrival=arrival, departure=departure, guest=None,
+        request=request_for(user),
+        service=service,
+        arrival=arrival,
+        departure=departure,
+        guest=None,
         funding=Funding.PRIVATE,
     )
 
