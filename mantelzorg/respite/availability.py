@@ -13,6 +13,7 @@ overlap the window (index ``respite_stay_unit_departure``), and their closures."
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -144,27 +145,64 @@ def fits_stay(unit: dict, arrival: dt.date, departure: dt.date, taken: set[dt.da
 
 def candidate_units(search: Search) -> list[tuple[float, dict]]:
     """(distance, unit) for the units in use of the search's kinds, funding and profile within its
-    radius, nearest first."""
+    radius, nearest first.
+
+    The rows of the bounding box are read raw (``directory.search.raw_rows``): the distance and
+    a text test on the JSON lists come first, and only the units that pass are decoded (their
+    JSON parsed, their ids made UUIDs) and checked exactly with ``Need.fits``; the same answer as
+    ``values(*UNIT_FIELDS)`` for every row (``tests/availability_reference.py``)."""
+    from mantelzorg.directory.search import as_uuid, raw_rows
+
     place = search.place
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, search.radius_km)
-    rows = Unit.objects.filter(
-        active=True,
-        kind__in=sorted(search.kinds),
-        latitude__range=(min_lat, max_lat),
-        longitude__range=(min_lon, max_lon),
-    ).order_by()  # sorted below: the model's ordering (by service name) would join and sort in SQL
+    rows = (
+        Unit.objects.filter(
+            active=True,
+            kind__in=sorted(search.kinds),
+            latitude__range=(min_lat, max_lat),
+            longitude__range=(min_lon, max_lon),
+        )
+        .order_by()  # sorted below: the model's ordering (by service name) would join and sort in SQL
+        .values_list(*UNIT_FIELDS)
+    )
     distance = geo.distance_from(place.lat, place.lon)
+    need, funding, radius = search.need, search.funding, search.radius_km
+    # A value is in a JSON list of plain strings only if its quoted form is in the text.
+    group_text = json.dumps(need.target_group) if need.target_group else ""
+    funding_text = json.dumps(funding) if funding else ""
     found = []
-    for unit in rows.values(*UNIT_FIELDS):
-        if search.funding and search.funding not in unit["funding"]:
+    for row in raw_rows(rows):
+        values = dict(zip(UNIT_FIELDS, row, strict=True))
+        if (
+            (need.wheelchair and not values["wheelchair"])
+            or (need.night_care and not values["night_care"])
+            or (need.behaviour and not values["behaviour"])
+            or (group_text and group_text not in _text(values["target_groups"]))
+            or (funding_text and funding_text not in _text(values["funding"]))
+        ):
             continue
-        if not search.need.fits(unit):
+        km = distance(values["latitude"], values["longitude"])
+        if km > radius:
             continue
-        km = distance(unit["latitude"], unit["longitude"])
-        if km <= search.radius_km:
-            found.append((km, unit))
+        for name in ("target_groups", "admission_days", "funding"):
+            values[name] = _json(values[name])
+        for name in ("wheelchair", "night_care", "behaviour"):
+            values[name] = bool(values[name])
+        if (funding and funding not in values["funding"]) or not need.fits(values):
+            continue
+        for name in ("id", "service_id", "location_id"):
+            values[name] = as_uuid(values[name])
+        found.append((km, values))
     found.sort(key=lambda pair: (pair[0], str(pair[1]["service_id"]), str(pair[1]["id"])))
     return found
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def search_houses(search: Search, *, now=None, alternatives: int = 3) -> list[House]:
@@ -249,12 +287,16 @@ def _busy(unit_ids, first: dt.date, last: dt.date, now) -> dict[object, bytearra
         Stay.objects.filter(unit_id__in=list(rows), state__in=OCCUPYING, departure__gt=first, arrival__lt=end)
         .filter(Q(state=Stay.State.CONFIRMED) | Q(hold_until__gt=now))
         .order_by()
-        .values_list(Cast("unit_id", TextField()), "arrival", "departure")
+        .values_list(
+            Cast("unit_id", TextField()), Cast("arrival", TextField()), Cast("departure", TextField())
+        )
     )
     closures = (
         Closure.objects.filter(unit_id__in=list(rows), last_day__gte=first, first_day__lte=last)
         .order_by()
-        .values_list(Cast("unit_id", TextField()), "first_day", "last_day")
+        .values_list(
+            Cast("unit_id", TextField()), Cast("first_day", TextField()), Cast("last_day", TextField())
+        )
     )
     for spans, after in ((raw_rows(stays), 0), (raw_rows(closures), 1)):
         for unit_id, begin, stop in spans:
@@ -267,7 +309,10 @@ def _busy(unit_ids, first: dt.date, last: dt.date, now) -> dict[object, bytearra
 
 
 def _ordinal(day) -> int:
-    return (day if isinstance(day, dt.date) else dt.date.fromisoformat(day)).toordinal()
+    return (day if isinstance(day, dt.date) else _fromisoformat(day)).toordinal()
+
+
+_fromisoformat = dt.date.fromisoformat
 
 
 def _nearest_free(units, search: Search, busy, first: dt.date, last: dt.date, count: int):

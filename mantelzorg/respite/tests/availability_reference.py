@@ -7,14 +7,39 @@ import datetime as dt
 
 from django.utils import timezone
 
+from mantelzorg.core import geo
 from mantelzorg.respite.availability import (
     LOOKAHEAD_DAYS,
+    UNIT_FIELDS,
     House,
     Search,
-    candidate_units,
     fits_stay,
     occupied_days,
 )
+from mantelzorg.respite.models import Unit
+
+
+def candidate_units(search: Search) -> list[tuple[float, dict]]:
+    place = search.place
+    min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, search.radius_km)
+    rows = Unit.objects.filter(
+        active=True,
+        kind__in=sorted(search.kinds),
+        latitude__range=(min_lat, max_lat),
+        longitude__range=(min_lon, max_lon),
+    ).values(*UNIT_FIELDS)
+    distance = geo.distance_from(place.lat, place.lon)
+    found = []
+    for unit in rows:
+        if search.funding and search.funding not in unit["funding"]:
+            continue
+        if not search.need.fits(unit):
+            continue
+        km = distance(unit["latitude"], unit["longitude"])
+        if km <= search.radius_km:
+            found.append((km, unit))
+    found.sort(key=lambda pair: (pair[0], str(pair[1]["service_id"]), str(pair[1]["id"])))
+    return found
 
 
 def search_houses(search: Search, *, now=None, alternatives: int = 3) -> list[House]:
