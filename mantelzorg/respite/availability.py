@@ -8,7 +8,7 @@ takes the night expires it in its own transaction, so the database constraint ag
 
 One search reads three tables once each, whatever the number of units and stays: the units in a
 bounding box around the postcode (index ``respite_unit_position``), the stays of those units that
-overlap the window (index ``respite_stay_unit_departure``), and their closures."""
+overlap the window (the covering index ``respite_stay_unit_window``), and their closures."""
 
 from __future__ import annotations
 
