@@ -170,20 +170,22 @@ def candidate_units(search: Search) -> list[tuple[float, dict]]:
     # A value is in a JSON list of plain strings only if its quoted form is in the text.
     group_text = json.dumps(need.target_group) if need.target_group else ""
     funding_text = json.dumps(funding) if funding else ""
+    index = {name: n for n, name in enumerate(UNIT_FIELDS)}
+    flags = [index[name] for name in ("wheelchair", "night_care", "behaviour") if getattr(need, name)]
+    groups, fundings = index["target_groups"], index["funding"]
+    lat, lon = index["latitude"], index["longitude"]
     found = []
     for row in raw_rows(rows):
-        values = dict(zip(UNIT_FIELDS, row, strict=True))
         if (
-            (need.wheelchair and not values["wheelchair"])
-            or (need.night_care and not values["night_care"])
-            or (need.behaviour and not values["behaviour"])
-            or (group_text and group_text not in _text(values["target_groups"]))
-            or (funding_text and funding_text not in _text(values["funding"]))
+            any(not row[n] for n in flags)
+            or (group_text and group_text not in _text(row[groups]))
+            or (funding_text and funding_text not in _text(row[fundings]))
         ):
             continue
-        km = distance(values["latitude"], values["longitude"])
+        km = distance(row[lat], row[lon])
         if km > radius:
             continue
+        values = dict(zip(UNIT_FIELDS, row, strict=True))
         for name in ("target_groups", "admission_days", "funding"):
             values[name] = _json(values[name])
         for name in ("wheelchair", "night_care", "behaviour"):
@@ -278,9 +280,9 @@ def _busy(unit_ids, first: dt.date, last: dt.date, now) -> dict[object, bytearra
     rows = {pk: bytearray(width) for pk in unit_ids}
     if not rows:
         return rows
-    keys = {}
-    for pk in rows:  # the unit id as the database gives it as text (PostgreSQL: with dashes)
-        keys[str(pk)] = keys[pk.hex] = pk
+    by_text = {}
+    for pk, row in rows.items():  # the unit id as the database gives it as text (PostgreSQL: with dashes)
+        by_text[str(pk)] = by_text[pk.hex] = row
     base = first.toordinal()
     end = last + dt.timedelta(days=1)
     stays = (
@@ -298,18 +300,18 @@ def _busy(unit_ids, first: dt.date, last: dt.date, now) -> dict[object, bytearra
             Cast("unit_id", TextField()), Cast("first_day", TextField()), Cast("last_day", TextField())
         )
     )
+    ones, day = b"\x01" * width, _fromisoformat
     for spans, after in ((raw_rows(stays), 0), (raw_rows(closures), 1)):
         for unit_id, begin, stop in spans:
-            row = rows[keys[unit_id]]
-            a = max(0, _ordinal(begin) - base)
-            b = min(width, _ordinal(stop) - base + after)
+            a = day(begin).toordinal() - base
+            b = day(stop).toordinal() - base + after
+            if a < 0:
+                a = 0
+            if b > width:
+                b = width
             if a < b:
-                row[a:b] = _ONE * (b - a)
+                by_text[unit_id][a:b] = ones[a:b]
     return rows
-
-
-def _ordinal(day) -> int:
-    return (day if isinstance(day, dt.date) else _fromisoformat(day)).toordinal()
 
 
 _fromisoformat = dt.date.fromisoformat
