@@ -14,7 +14,8 @@ Steps (each one idempotent; all in the database the environment names):
 
 ``build``: ``respite.demo.generate`` (houses of every kind by population over the gemeenten,
 confirmed stays of the units' own lengths and arrival days, 60–85 % of the nights booked per
-unit) plus closures on 3 % of the units and a few hundred live holds.
+unit) plus closures on 3 % of the units and live holds on those of 400 drawn units whose drawn
+nights are free (a few dozen: the year is 60–85 % booked).
 
 ``mix``: realistic, varied traffic: a PC4 area drawn by the population of its gemeente, an
 arrival in the next 330 days, 14 nights, and exactly one profile filter (a target group,
@@ -173,44 +174,57 @@ def explain(search: availability.Search) -> None:
     )
     print(f"units in the box: {len(ids)}, their stays in the window: {stays.count()}")
     for name, qs in (("units", units), ("stays", stays), ("closures", closures)):
-        print(f"--- {name}\n{qs.explain()}")
+        plan = "\n".join(line if len(line) < 200 else line[:200] + " …" for line in qs.explain().splitlines())
+        print(f"--- {name}\n{plan}")
 
 
-def inprocess(paths: list[str], repeat: int) -> None:
+def inprocess(paths: list[str], repeat: int, compare: bool) -> None:
     """µs per search: each search ``repeat`` times, its best time kept (the machine is shared:
     the best of a few is the search's own cost, not another process's), then p50/p95 over the
-    searches; also every time (p50/p95 of all)."""
+    searches; wall time and this process's CPU time (on SQLite the database's work included, on
+    PostgreSQL not). ``compare``: the plain way (``tests/availability_reference.py``, the search
+    of main before 2026-12-04) measured on the same searches, interleaved."""
+    from mantelzorg.respite.tests import availability_reference
+
     searches = [search_of(p) for p in paths]
     now = timezone.now()
+    ways = {"fast": availability.search_houses}
+    if compare:
+        ways["plain"] = availability_reference.search_houses
     for s in searches[:20]:  # warm the PC4 table and the connection
-        availability.search_houses(s, now=now)
-    best = [float("inf")] * len(searches)
-    cpu = [float("inf")] * len(searches)
-    every, houses, units, queries = [], [], [], set()
+        for way in ways.values():
+            way(s, now=now)
+    best = {name: [float("inf")] * len(searches) for name in ways}
+    cpu = {name: [float("inf")] * len(searches) for name in ways}
+    houses, units, queries = [], [], set()
     for _ in range(repeat):
         for i, s in enumerate(searches):
-            with CaptureQueriesContext(connection) as ctx:
-                started, cpu_started = time.perf_counter(), time.process_time()
-                found = availability.search_houses(s, now=now)
-                took = (time.perf_counter() - started) * 1e6
-                cpu[i] = min(cpu[i], (time.process_time() - cpu_started) * 1e6)
-            best[i] = min(best[i], took)
-            every.append(took)
-            queries.add(len(ctx.captured_queries))
-            houses.append(len(found))
-            units.append(sum(len(h.units) for h in found))
+            for name, way in ways.items():
+                with CaptureQueriesContext(connection) as ctx:
+                    started, cpu_started = time.perf_counter(), time.process_time()
+                    found = way(s, now=now)
+                    took = (time.perf_counter() - started) * 1e6
+                    cpu[name][i] = min(cpu[name][i], (time.process_time() - cpu_started) * 1e6)
+                best[name][i] = min(best[name][i], took)
+                if name == "fast":
+                    queries.add(len(ctx.captured_queries))
+                    houses.append(len(found))
+                    units.append(sum(len(h.units) for h in found))
 
     def pct(values, q):
         values = sorted(values)
         return values[min(len(values) - 1, int(q * len(values)))]
 
     print(
-        f"search_houses, {len(searches)} searches × {repeat}: best per search p50 {pct(best, 0.5):,.0f} µs, "
-        f"p95 {pct(best, 0.95):,.0f} µs; CPU of this process (best) p50 {pct(cpu, 0.5):,.0f} µs, "
-        f"p95 {pct(cpu, 0.95):,.0f} µs; all p50 {pct(every, 0.5):,.0f} µs, p95 {pct(every, 0.95):,.0f} µs; "
-        f"houses {statistics.mean(houses):.1f}, matching units {statistics.mean(units):.1f} on average; "
-        f"queries per search {sorted(queries)} (1: no unit near)"
+        f"{len(searches)} searches × {repeat} (best of {repeat} per search); houses {statistics.mean(houses):.1f}, "
+        f"matching units {statistics.mean(units):.1f} on average; queries per search {sorted(queries)} "
+        "(1: no unit near)"
     )
+    for name in ways:
+        print(
+            f"  {name:<5} wall p50 {pct(best[name], 0.5):>9,.0f} µs  p95 {pct(best[name], 0.95):>9,.0f} µs   "
+            f"CPU p50 {pct(cpu[name], 0.5):>9,.0f} µs  p95 {pct(cpu[name], 0.95):>9,.0f} µs"
+        )
 
 
 def main(argv=None) -> int:
@@ -227,6 +241,7 @@ def main(argv=None) -> int:
     i.add_argument("--n", type=int, default=300)
     i.add_argument("--repeat", type=int, default=3)
     i.add_argument("--seed", type=int, default=2)
+    i.add_argument("--compare", action="store_true", help="also the plain way, interleaved")
     a = p.parse_args(argv)
     print(f"database: {connection.vendor}; load average {os.getloadavg()[0]:.2f}")
     if a.step == "build":
@@ -239,7 +254,7 @@ def main(argv=None) -> int:
     else:
         paths = mix(a.n, a.seed)
         explain(search_of(paths[0]))
-        inprocess(paths, a.repeat)
+        inprocess(paths, a.repeat, a.compare)
     return 0
 
 
