@@ -131,6 +131,11 @@ REAL_IDS = {
         "/api/v1/networks/{network_id}/tasks/": ("network_id", "network"),
         "/api/fhir/CareTeam/{network_id}": ("network_id", "network"),
         "/api/v1/tasks/{task_id}/claim/": ("task_id", "task"),
+        "/api/v1/respite/stays/{stay_id}/": ("stay_id", "stay"),
+        "/api/v1/respite/stays/{stay_id}/confirm/": ("stay_id", "stay"),
+        "/api/v1/respite/stays/{stay_id}/decline/": ("stay_id", "stay"),
+        "/api/v1/respite/stays/{stay_id}/cancel/": ("stay_id", "stay"),
+        "/api/v1/respite/stays/{stay_id}/accept/": ("stay_id", "stay"),
     },
     "hsds-3.0": {
         "/services/{id}": ("id", "service"),

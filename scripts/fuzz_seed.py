@@ -151,6 +151,31 @@ demo_taken = Task.objects.filter(
 ).exclude(claimed_by__user=user)[:1]
 
 
+# Respite (issue 15): a logeerhuis with three beds and stays of the demo caregiver: three held
+# requests (cancel: 200, then 409; accept: 409; read: 200) and two waiting-list offers (accept:
+# 200, then 409). Confirm and decline are the provider's: 404 for her.
+from mantelzorg.respite import services as respite_services  # noqa: E402
+from mantelzorg.respite.models import Funding as RespiteFunding  # noqa: E402
+from mantelzorg.respite.models import Stay  # noqa: E402
+from mantelzorg.respite.tests.factories import make_house, request_for  # noqa: E402
+
+house, _ = make_house("Voorbeeld Logeerhuis Fuzz", units=3)
+respite_stays = [
+    respite_services.stay_request(
+        request=request_for(user),
+        service=house,
+        arrival=today + dt.timedelta(days=10 + 3 * n),
+        departure=today + dt.timedelta(days=12 + 3 * n),
+        guest=None,
+        funding=RespiteFunding.PRIVATE,
+    )
+    for n in range(5)
+]
+Stay.objects.filter(pk__in=[s.pk for s in respite_stays[3:]]).update(
+    state=Stay.State.OFFERED, hold_until=now + dt.timedelta(hours=24)
+)
+
+
 def ids(qs):
     return [str(i) for i in qs.order_by("id").values_list("id", flat=True)[:5]]
 
@@ -169,6 +194,7 @@ print(
             "check": ids(SavedCheck.objects.filter(owner=user)),
             "network": [str(demo.pk), str(fuzz.pk)],
             "task": [str(t.pk) for t in [*fuzz_tasks[:3], *demo_taken, *fuzz_tasks[3:], *demo_open]],
+            "stay": [str(s.pk) for s in respite_stays],
         }
     )
 )

@@ -12,6 +12,7 @@ mantelzorg/assessment/tests/test_api.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -276,20 +277,99 @@ SAMPLES.update(
     }
 )
 
-# The respite API (mantelzorg/respite/api.py).
+# The respite API (mantelzorg/respite/api.py): a house in Utrecht whose provider staff is the
+# cast's professional; the caregiver requested its stays.
 RESPITE = "/api/v1/respite"
+RESPITE_STAY = RESPITE + "/stays/{stay_id}/"
 
 
-def _respite_house(monkeypatch, settings):
+def _respite_house(monkeypatch=None, settings=None):
+    from mantelzorg.accounts.models import User
     from mantelzorg.respite.tests.factories import make_house
 
-    make_house(units=2)
+    service, _ = make_house(units=2)
+    User.objects.get(email="dewi@example.org").organisations.add(service.organization.account_organisation)
+    return service
 
 
 def _respite_window(**extra) -> dict:
     from mantelzorg.respite.tests.factories import days
 
     return {"postcode": "3511", "from": days(10).isoformat(), "to": days(12).isoformat(), **extra}
+
+
+def _respite_stay(w, state="held") -> str:
+    """A stay of the caregiver in a new house, in ``state`` (the path's id)."""
+    from django.utils import timezone
+
+    from mantelzorg.accounts.models import User
+    from mantelzorg.respite import services
+    from mantelzorg.respite.models import Funding, Stay
+    from mantelzorg.respite.tests.factories import days, request_for
+
+    stay = services.stay_request(
+        request=request_for(User.objects.get(pk=w["caregiver"])),
+        service=_respite_house(),
+        arrival=days(10),
+        departure=days(12),
+        guest=None,
+        funding=Funding.WMO,
+    )
+    if state == "offered":
+        Stay.objects.filter(pk=stay.pk).update(
+            state=state, hold_until=timezone.now() + dt.timedelta(hours=24)
+        )
+    elif state != "held":
+        Stay.objects.filter(pk=stay.pk).update(state=state)
+    return str(stay.pk)
+
+
+def _respite_request(w, **extra) -> dict:
+    from mantelzorg.respite.tests.factories import days
+
+    service = _respite_house()
+    body = {"service": str(service.pk), "arrival": str(days(3)), "departure": str(days(5)), "funding": "wmo"}
+    return {**body, "guest": {"name": "Mien", "postcode": "3511"}, **extra}
+
+
+def _respite_gone(w) -> dict:
+    """A request for nights both beds of the house already hold."""
+    from mantelzorg.accounts.models import User
+    from mantelzorg.directory.models import Service
+    from mantelzorg.respite import services
+    from mantelzorg.respite.models import Funding
+    from mantelzorg.respite.tests.factories import request_for
+
+    body = _respite_request(w)
+    for _ in range(2):
+        services.stay_request(
+            request=request_for(User.objects.get(pk=w["caregiver"])),
+            service=Service.objects.get(pk=body["service"]),
+            arrival=dt.date.fromisoformat(body["arrival"]),
+            departure=dt.date.fromisoformat(body["departure"]),
+            guest=None,
+            funding=Funding.WMO,
+        )
+    return body
+
+
+def _respite_used_key(w, who_email: str) -> str:
+    from django.utils import timezone
+
+    from mantelzorg.accounts.models import User
+
+    key = "used-respite-key-0123456789"
+    IdempotencyKey.objects.create(
+        owner=f"user:{User.objects.get(email=who_email).pk}",
+        key=key,
+        fingerprint="0" * 64,
+        path="/api/v1/checks/",
+        created_at=timezone.now(),
+        status_code=200,
+        content_type="application/json",
+        body=b"{}",
+    )
+    return key
 
 
 SAMPLES.update(
@@ -302,8 +382,74 @@ SAMPLES.update(
             RESPITE + "/availability/",
             {"query": _respite_window(radius_km="500")},
         ),
+        ("POST", RESPITE + "/stays/", 201): lambda w: (
+            RESPITE + "/stays/",
+            {"who": "caregiver", "body": _respite_request(w)},
+        ),
+        ("POST", RESPITE + "/stays/", 400): lambda w: (
+            RESPITE + "/stays/",
+            {"who": "caregiver", "body": _respite_request(w, funding="cash")},
+        ),
+        ("POST", RESPITE + "/stays/", 403): lambda w: (RESPITE + "/stays/", {"body": _respite_request(w)}),
+        ("POST", RESPITE + "/stays/", 409): lambda w: (
+            RESPITE + "/stays/",
+            {"who": "other_caregiver", "body": _respite_gone(w)},
+        ),
+        ("POST", RESPITE + "/stays/", 415): lambda w: (
+            RESPITE + "/stays/",
+            {"who": "caregiver", "raw": "x", "content_type": "text/plain"},
+        ),
+        ("POST", RESPITE + "/stays/", 422): lambda w: (
+            RESPITE + "/stays/",
+            {
+                "who": "caregiver",
+                "body": _respite_request(w),
+                "headers": {"Idempotency-Key": _respite_used_key(w, "alice@example.org")},
+            },
+        ),
+        ("GET", RESPITE_STAY, 200): lambda w: (f"{RESPITE}/stays/{_respite_stay(w)}/", {"who": "caregiver"}),
+        ("GET", RESPITE_STAY, 404): lambda w: (
+            f"{RESPITE}/stays/{_respite_stay(w)}/",
+            {"who": "other_caregiver"},
+        ),
     }
 )
+# The four transitions: who does it, the state it starts from, the state that makes it a 409.
+for _name, (_who, _email, _state, _body) in {
+    "confirm": ("professional", "dewi@example.org", "held", {}),
+    "decline": ("professional", "dewi@example.org", "held", {"reason": "Vol"}),
+    "cancel": ("caregiver", "alice@example.org", "held", {}),
+    "accept": ("caregiver", "alice@example.org", "offered", {}),
+}.items():
+    _path = RESPITE_STAY + _name + "/"
+    SAMPLES.update(
+        {
+            ("POST", _path, 200): lambda w, n=_name, who=_who, st=_state, b=_body: (
+                f"{RESPITE}/stays/{_respite_stay(w, st)}/{n}/",
+                {"who": who, "body": b},
+            ),
+            ("POST", _path, 400): lambda w, n=_name, who=_who, st=_state: (
+                f"{RESPITE}/stays/{_respite_stay(w, st)}/{n}/",
+                {"who": who, "body": {"nope": 1}},
+            ),
+            ("POST", _path, 404): lambda w, n=_name: (
+                f"{RESPITE}/stays/{_respite_stay(w)}/{n}/",
+                {"who": "other_caregiver", "body": {}},
+            ),
+            ("POST", _path, 409): lambda w, n=_name, who=_who, b=_body: (
+                f"{RESPITE}/stays/{_respite_stay(w, 'expired')}/{n}/",
+                {"who": who, "body": b},
+            ),
+            ("POST", _path, 415): lambda w, n=_name, who=_who, st=_state: (
+                f"{RESPITE}/stays/{_respite_stay(w, st)}/{n}/",
+                {"who": who, "raw": "x", "content_type": "text/plain"},
+            ),
+            ("POST", _path, 422): lambda w, n=_name, who=_who, st=_state, b=_body, e=_email: (
+                f"{RESPITE}/stays/{_respite_stay(w, st)}/{n}/",
+                {"who": who, "body": b, "headers": {"Idempotency-Key": _respite_used_key(w, e)}},
+            ),
+        }
+    )
 
 SAMPLES[("GET", "/api/hsds/3.0/organizations/{id}", 400)] = lambda w: (
     f"/api/hsds/3.0/organizations/{w['org']}",

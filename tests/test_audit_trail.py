@@ -1398,6 +1398,146 @@ def _review_confirm(w, trail):
     return str(w.cast.caregiver.pk)
 
 
+# ------------------------------------------------------------------------------ the respite API
+# A house in Utrecht with one bed; its provider staff; the caregiver (Alice) requests. Every row of
+# a stay names its requester as the subject.
+
+
+def _respite_house(w):
+    from mantelzorg.respite.tests.factories import make_house, make_provider
+
+    service, _ = make_house(units=1)
+    return service, make_provider("respite-provider@example.org", service)
+
+
+def _respite_stay(w, service, state="held"):
+    from mantelzorg.respite import services as respite_services
+    from mantelzorg.respite.models import Funding, Stay
+    from mantelzorg.respite.tests.factories import days, request_for
+
+    stay = respite_services.stay_request(
+        request=request_for(w.cast.caregiver),
+        service=service,
+        arrival=days(10),
+        departure=days(12),
+        guest=respite_services.guest_save(owner=w.cast.caregiver, postcode="3511", name="Mien"),
+        funding=Funding.WMO,
+    )
+    if state != "held":
+        Stay.objects.filter(pk=stay.pk).update(state=state)
+    return stay
+
+
+def _api_post(w, trail, who, path, body=None, status=200):
+    import json
+
+    w.login_as(who)
+    response = trail(lambda: w.client.post(path, json.dumps(body or {}), content_type="application/json"))
+    assert response.status_code == status, (path, response.status_code, response.content.decode()[:1500])
+    return response
+
+
+RESPITE_STAY = "/api/v1/respite/stays/<uuid:stay_id>/"
+
+
+@case("/api/v1/respite/stays/", "POST", "respite.stay.requested")
+def _respite_request(w, trail):
+    from mantelzorg.respite.tests.factories import days
+
+    service, _ = _respite_house(w)
+    body = {"service": str(service.pk), "arrival": str(days(3)), "departure": str(days(5)), "funding": "wmo",
+            "guest": {"name": "Mien", "postcode": "3511"}}  # fmt: skip
+    _api_post(w, trail, w.cast.caregiver, "/api/v1/respite/stays/", body, status=201)
+    return str(w.cast.caregiver.pk)
+
+
+@case("/api/v1/respite/stays/", "POST", "respite.stay.requested", audit.OUTCOME_FAILURE)
+def _respite_request_gone(w, trail):
+    from mantelzorg.respite.tests.factories import days
+
+    service, _ = _respite_house(w)
+    _respite_stay(w, service)
+    body = {
+        "service": str(service.pk),
+        "arrival": str(days(11)),
+        "departure": str(days(12)),
+        "funding": "wmo",
+    }
+    _api_post(w, trail, w.cast.other_caregiver, "/api/v1/respite/stays/", body, status=409)
+    return str(w.cast.other_caregiver.pk)
+
+
+@case(RESPITE_STAY, "GET", "respite.stay.viewed")
+def _respite_read(w, trail):
+    service, provider = _respite_house(w)
+    stay = _respite_stay(w, service)
+    _get(w, trail, provider, f"/api/v1/respite/stays/{stay.pk}/")
+    return str(w.cast.caregiver.pk)
+
+
+@case(RESPITE_STAY, "GET", "respite.stay.viewed", audit.OUTCOME_DENIED)
+def _respite_read_outsider(w, trail):
+    service, _ = _respite_house(w)
+    stay = _respite_stay(w, service)
+    _get(w, trail, w.cast.other_caregiver, f"/api/v1/respite/stays/{stay.pk}/", status=404)
+    return audit.NONE
+
+
+@case(RESPITE_STAY + "confirm/", "POST", "respite.stay.confirmed")
+def _respite_confirm(w, trail):
+    service, provider = _respite_house(w)
+    stay = _respite_stay(w, service)
+    _api_post(w, trail, provider, f"/api/v1/respite/stays/{stay.pk}/confirm/")
+    return str(w.cast.caregiver.pk)
+
+
+@case(RESPITE_STAY + "confirm/", "POST", "respite.stay.confirmed", audit.OUTCOME_FAILURE)
+def _respite_confirm_too_late(w, trail):
+    service, provider = _respite_house(w)
+    stay = _respite_stay(w, service, state="cancelled")
+    _api_post(w, trail, provider, f"/api/v1/respite/stays/{stay.pk}/confirm/", status=409)
+    return str(w.cast.caregiver.pk)
+
+
+@case(RESPITE_STAY + "confirm/", "POST", "respite.stay.confirmed", audit.OUTCOME_DENIED)
+def _respite_confirm_by_the_requester(w, trail):
+    service, _ = _respite_house(w)
+    stay = _respite_stay(w, service)
+    _api_post(w, trail, w.cast.caregiver, f"/api/v1/respite/stays/{stay.pk}/confirm/", status=404)
+    return audit.NONE
+
+
+@case(RESPITE_STAY + "decline/", "POST", "respite.stay.declined")
+def _respite_decline(w, trail):
+    service, provider = _respite_house(w)
+    stay = _respite_stay(w, service)
+    _api_post(w, trail, provider, f"/api/v1/respite/stays/{stay.pk}/decline/", {"reason": "Vol"})
+    return str(w.cast.caregiver.pk)
+
+
+@case(RESPITE_STAY + "cancel/", "POST", "respite.stay.cancelled")
+def _respite_cancel(w, trail):
+    service, _ = _respite_house(w)
+    stay = _respite_stay(w, service)
+    _api_post(w, trail, w.cast.caregiver, f"/api/v1/respite/stays/{stay.pk}/cancel/")
+    return str(w.cast.caregiver.pk)
+
+
+@case(RESPITE_STAY + "accept/", "POST", "respite.offer.accepted")
+def _respite_accept(w, trail):
+    from django.utils import timezone
+
+    service, _ = _respite_house(w)
+    stay = _respite_stay(w, service)
+    from mantelzorg.respite.models import Stay
+
+    Stay.objects.filter(pk=stay.pk).update(
+        state="offered", hold_until=timezone.now() + dt.timedelta(hours=24)
+    )
+    _api_post(w, trail, w.cast.caregiver, f"/api/v1/respite/stays/{stay.pk}/accept/")
+    return str(w.cast.caregiver.pk)
+
+
 # ------------------------------------------------------------------------------ the admin
 
 

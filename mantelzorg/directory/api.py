@@ -25,8 +25,8 @@ from mantelzorg.api.renderers import JSONRenderer
 from mantelzorg.core import geo
 
 from . import search, taxonomy, text
+from .hsds import capacity, shapes
 from .hsds import fields as hsds_fields
-from .hsds import shapes
 from .hsds.extensions import EXTENSIONS
 from .models import (
     Organization,
@@ -292,8 +292,8 @@ def _service_items(services, full: bool, minimal: bool) -> list[dict]:
             for s in services
         ]
     if full:
-        return shapes.with_kept([shapes.service_full(s) for s in services], "services")
-    return [shapes.service_list_item(s) for s in services]
+        return capacity.add_to(shapes.with_kept([shapes.service_full(s) for s in services], "services"))
+    return capacity.add_to([shapes.service_list_item(s) for s in services])
 
 
 class ServiceListView(HsdsView):
@@ -364,7 +364,7 @@ class ServiceDetailView(HsdsView):
         )
         if service is None:
             _not_found("service")
-        return Response(shapes.with_kept([shapes.service_full(service)], "services")[0])
+        return Response(capacity.add_to(shapes.with_kept([shapes.service_full(service)], "services"))[0])
 
 
 # --- taxonomies -----------------------------------------------------------------------------

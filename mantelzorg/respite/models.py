@@ -133,6 +133,9 @@ class Closure(models.Model):
         verbose_name = _("closure")
         verbose_name_plural = _("closures")
 
+    def __str__(self):
+        return f"{self.unit_id} {self.first_day}–{self.last_day} {self.reason}"
+
 
 class Guest(models.Model):
     """The naaste who stays, as the caregiver (or a professional) describes them: no BSN, no name
@@ -180,6 +183,9 @@ class Allowance(models.Model):
         ]
         verbose_name = _("respite allowance")
         verbose_name_plural = _("respite allowances")
+
+    def __str__(self):
+        return f"{self.municipality_id} {self.year}: {self.nights}"
 
 
 class Urgency(models.TextChoices):
@@ -305,3 +311,6 @@ class WaitingEntry(models.Model):
         ]
         verbose_name = _("waiting-list entry")
         verbose_name_plural = _("waiting-list entries")
+
+    def __str__(self):
+        return f"{self.kind} {self.arrival}–{self.departure} {self.state}"

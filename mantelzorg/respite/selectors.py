@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NoReturn
 
 from django.http import Http404
 from django.utils import timezone
@@ -92,7 +93,7 @@ class Seen:
         return self.as_ == "provider"
 
 
-def _refuse(request, stay_id, action: str, why: str):
+def _refuse(request, stay_id, action: str, why: str) -> NoReturn:
     audit.denied(
         request=request,
         action=action,
@@ -131,8 +132,8 @@ def stay_get(request, stay_id, *, action: str, read: bool = True, as_: tuple[str
         audit.log(
             request=request,
             action=action,
-            obj=stay,
-            subject=stay.requested_by_id or audit.NONE,
+            obj=seen.stay,
+            subject=seen.stay.requested_by_id or audit.NONE,
             purpose={"requester": OWN_PURPOSE, "provider": PROVIDER_PURPOSE}.get(seen.as_, REGION_PURPOSE),
         )
     return seen
@@ -300,16 +301,36 @@ def region_requests(request) -> list[Stay]:
 
 
 def service_capacity(service_ids, *, now=None) -> dict:
-    """HSDS ``service_capacity`` per service with units, for today: available / maximum beds."""
+    """HSDS ``service_capacity`` per service with units, for tonight: ``available`` / ``maximum``
+    beds and when that was worked out (``updated``: live, the moment of the answer). Three queries
+    for any number of services: their units in use, the stays that occupy tonight, the closures of
+    today."""
+    from django.db.models import Q
+
+    from .models import OCCUPYING, Closure
+
     now = now or timezone.now()
     today = timezone.localdate(now)
-    by_service = defaultdict(list)
-    for pk, service_id in Unit.objects.filter(service_id__in=service_ids, active=True).values_list(
-        "pk", "service_id"
-    ):
-        by_service[service_id].append(pk)
-    result = {}
-    for service_id, ids in by_service.items():
-        day = availability.capacity_by_day(ids, today, 1, now=now)[0]
-        result[service_id] = {"available": day["available"], "maximum": day["maximum"], "updated": now}
+    service_of = dict(
+        Unit.objects.filter(service_id__in=list(service_ids), active=True).values_list("pk", "service_id")
+    )
+    if not service_of:
+        return {}
+    taken = set(
+        Stay.objects.filter(
+            unit_id__in=list(service_of), state__in=OCCUPYING, arrival__lte=today, departure__gt=today
+        )
+        .filter(Q(state=Stay.State.CONFIRMED) | Q(hold_until__gt=now))
+        .values_list("unit_id", flat=True)
+    )
+    taken |= set(
+        Closure.objects.filter(
+            unit_id__in=list(service_of), first_day__lte=today, last_day__gte=today
+        ).values_list("unit_id", flat=True)
+    )
+    result: dict = {}
+    for unit_id, service_id in service_of.items():
+        counts = result.setdefault(service_id, {"available": 0, "maximum": 0, "updated": now})
+        counts["maximum"] += 1
+        counts["available"] += unit_id not in taken
     return result

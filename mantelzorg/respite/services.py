@@ -140,15 +140,20 @@ def guest_save(*, owner, guest: Guest | None = None, postcode: str, **fields) ->
 def _expire_lapsed(unit_ids, now) -> list[Stay]:
     """Mark the offered and held stays of these units whose time is up as expired (inside the
     caller's transaction) and return them, so that their nights may be taken."""
+    # Locked (PostgreSQL: FOR UPDATE re-reads a row a racing confirm or accept changed meanwhile
+    # and leaves it out), so that only stays this transaction really expires are returned, offered
+    # on and audited. SQLite runs the whole transaction alone (BEGIN IMMEDIATE).
     lapsed = list(
-        Stay.objects.filter(
-            unit_id__in=unit_ids, state__in=(Stay.State.OFFERED, Stay.State.HELD), hold_until__lte=now
-        ).select_related("waiting")
+        Stay.objects.select_for_update(of=("self",))
+        .filter(unit_id__in=unit_ids, state__in=(Stay.State.OFFERED, Stay.State.HELD), hold_until__lte=now)
+        .select_related("waiting")
     )
     if lapsed:
-        Stay.objects.filter(pk__in=[s.pk for s in lapsed], hold_until__lte=now).update(
-            state=Stay.State.EXPIRED
-        )
+        Stay.objects.filter(
+            pk__in=[s.pk for s in lapsed],
+            state__in=(Stay.State.OFFERED, Stay.State.HELD),
+            hold_until__lte=now,
+        ).update(state=Stay.State.EXPIRED)
         _lapse_waiting([s for s in lapsed if s.state == Stay.State.OFFERED])
     return lapsed
 
@@ -199,7 +204,7 @@ def stay_request(
     departure: dt.date,
     guest: Guest | None,
     funding: str,
-    need: availability.Need = availability.Need(),
+    need: availability.Need | None = None,
     urgency: str = Urgency.PLANNED,
     needs: str = "",
     contact_phone: str = "",
@@ -209,6 +214,7 @@ def stay_request(
     ``hold_hours()`` while the provider decides. Refused (dates, allowance) or NoCapacity."""
     from django.utils.translation import gettext as _
 
+    need = need or availability.Need()
     now = timezone.now()
     _validate_dates(arrival, departure, timezone.localdate(now))
     units = [
@@ -328,7 +334,7 @@ def stay_decline(*, request, stay: Stay, reason: str) -> Stay:
             purpose=PURPOSE_PROVIDER,
         )
         offers = waiting_offer(stay.unit_id, now=now)
-    transaction.on_commit(lambda: [_tell_requester(s) for s in [stay, *offers]])
+    transaction.on_commit(lambda: _tell_each([stay, *offers]))
     return stay
 
 
@@ -357,7 +363,7 @@ def stay_cancel(*, request, stay: Stay, by_provider: bool = False, reason: str =
             purpose=PURPOSE_PROVIDER if by_provider else PURPOSE_REQUEST,
         )
         offers = waiting_offer(stay.unit_id, now=now)
-    transaction.on_commit(lambda: [_tell_requester(s) for s in ([stay] if by_provider else []) + offers])
+    transaction.on_commit(lambda: _tell_each(([stay] if by_provider else []) + offers))
     return stay
 
 
@@ -376,7 +382,8 @@ def offer_accept(*, request, stay: Stay) -> Stay:
             alive=True,
             hold_until=now + dt.timedelta(hours=hold_hours()),
         )
-        WaitingEntry.objects.filter(pk=stay.waiting_id).update(state=WaitingEntry.State.ACCEPTED)
+        if stay.waiting_id:
+            WaitingEntry.objects.filter(pk=stay.waiting_id).update(state=WaitingEntry.State.ACCEPTED)
         audit.log(
             request=request,
             action="respite.offer.accepted",
@@ -390,6 +397,8 @@ def offer_accept(*, request, stay: Stay) -> Stay:
 
 def _check_allowance_for(stay: Stay) -> None:
     guest = stay.guest
+    if guest is None:
+        return
     # The offer itself already counts as used: check what is left without it.
     from .models import Allowance
 
@@ -409,6 +418,11 @@ def holds_expire(*, now=None) -> list[Stay]:
     """Mark every offered or held stay whose time is up as expired and offer the freed nights to
     the waiting list. Idempotent: a second run finds nothing. Run by the ``respite_expire_holds``
     command (every few minutes); requests and transitions also expire what they meet."""
+    return holds_expire_counted(now=now)[0]
+
+
+def holds_expire_counted(*, now=None) -> tuple[list[Stay], list[Stay]]:
+    """``holds_expire``, returning (the stays expired, the waiting-list offers made)."""
     now = now or timezone.now()
     with transaction.atomic():
         lapsed = _expire_lapsed(
@@ -429,8 +443,8 @@ def holds_expire(*, now=None) -> list[Stay]:
                 subject=_subject(stay),
                 purpose=PURPOSE_SYSTEM,
             )
-    transaction.on_commit(lambda: [_tell_requester(s) for s in offers])
-    return lapsed
+    transaction.on_commit(lambda: _tell_each(offers))
+    return lapsed, offers
 
 
 # --- the waiting list -------------------------------------------------------------------------
@@ -591,6 +605,11 @@ def _agenda_cancel(stay: Stay) -> None:
 
 def _subject(stay: Stay):
     return stay.requested_by_id or audit.NONE
+
+
+def _tell_each(stays) -> None:
+    for stay in stays:
+        _tell_requester(stay)
 
 
 def _tell_requester(stay: Stay) -> None:

@@ -19,6 +19,9 @@ EXTENSIONS: dict[str, dict[str, str]] = {
         "law": "none | wmo | wlz | zvw: the law that funds it",
         "what_to_expect": "text: what happens when you go there",
         "distance": "integer metres from the postcode (list with postcode and proximity only)",
+        "service_capacity": "services with respite beds: [one HSDS 3.1 service_capacity object] with "
+        "available (beds free tonight), maximum (beds in use), unit (Bed), description and updated "
+        "(when counted: live)",
         "publication": "draft | published | withdrawn (exports only). The API shows published "
         "services; withdrawn ones (taken off by an editor) only at /services/{id} and in "
         "/services?modified_after=…, with status defunct",

@@ -13,6 +13,7 @@ from mantelzorg.directory.generator import generate
 from mantelzorg.directory.hsds.extensions import EXTENSIONS
 from mantelzorg.directory.models import Service, ServiceAtLocation
 from mantelzorg.directory.services import hsds_import
+from mantelzorg.respite.tests.factories import make_house
 
 from .test_hsds_support import (
     SCHEMAS,
@@ -111,8 +112,8 @@ def schema_for(name):
 @pytest.fixture
 def ids():
     """A varied directory: the hand-made one (rich and bare services, drafts, national, withdrawn),
-    a generated one, and the official example service imported (with the official fields we keep
-    but do not model)."""
+    a generated one, a logeerhuis with beds, and the official example service imported (with the
+    official fields we keep but do not model)."""
     data = build_directory()
     generate(services=1, seed=3)
     example = json.loads((SCHEMAS / "examples" / "service_full.json").read_text())
@@ -120,6 +121,7 @@ def ids():
     Service.objects.filter(id=example["id"]).update(
         publication=Service.Publication.PUBLISHED
     )  # imports are drafts
+    make_house("Voorbeeld Logeerhuis", units=2)  # respite beds: service_capacity
     withdrawn = data["farther"]
     withdrawn.publication = withdrawn.Publication.WITHDRAWN
     withdrawn.status = "defunct"

@@ -21,16 +21,9 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import shutil
-import signal
-import socket
-import sqlite3
-import subprocess
-import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -41,111 +34,36 @@ from django.test import Client
 from conftest import make_user
 from mantelzorg.accounts.models import Role as UserRole
 from mantelzorg.network.models import Membership, Relation, Role, Task
+from tests import live_server
 
 from .tasks_cast import make_task, request_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[3]
 MEMBERS = 100
-CSRF = "t" * 32  # a csrf secret: the cookie and the form field carry the same value
-PORTS = range(8133, 8140)  # this suite's ports for a server on 127.0.0.1
-
-
-def _listener() -> socket.socket:
-    """A socket bound to a free port of 127.0.0.1, handed to the server as it is (``--bind fd://``).
-    Not a port found free and bound by the server later: in between, another run of this suite
-    (another worktree) took it, and this run's claims went to that run's server."""
-    sock = socket.socket()
-    for port in PORTS:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return sock
-    sock.bind(("127.0.0.1", 0))  # all taken (other runs): any free port
-    return sock
+CSRF = live_server.CSRF  # a csrf secret: the cookie and the form field carry the same value
 
 
 def _database_env(tmp_path):
     """The environment that points the server at this test's database, and a count of claimed
     tasks as the server wrote them."""
-    if connection.vendor == "sqlite":
-        copy = tmp_path / "claims.sqlite3"
-        target = sqlite3.connect(copy)
-        connection.ensure_connection()
-        connection.connection.backup(target)
-        target.close()
+    env_db, copy = live_server.database_env(tmp_path, "claims.sqlite3")
+    if copy is not None:
 
-        def claimed(task_id) -> tuple[int, int | None]:
-            with sqlite3.connect(copy) as db:
-                rows = db.execute(
-                    "SELECT status, claimed_by_id FROM network_task WHERE id = ?", [task_id.hex]
-                ).fetchall()
-            return rows
+        def claimed(task_id) -> list[tuple]:
+            return live_server.sqlite_rows(
+                copy, "SELECT status, claimed_by_id FROM network_task WHERE id = ?", [task_id.hex]
+            )
 
-        return {"SQLITE_PATH": str(copy)}, claimed
-    db = connection.settings_dict
-    url = (
-        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
+        return env_db, claimed
 
     def claimed(task_id):
         return list(Task.objects.filter(pk=task_id).values_list("status", "claimed_by_id"))
 
-    return {"DATABASE_URL": url}, claimed
+    return env_db, claimed
 
 
-def _start(env_db, log: Path) -> tuple[subprocess.Popen, int]:
-    """The server, its output in ``log``: a file, not a pipe nobody reads while the claims run
-    (a full pipe stops the server at its next log line, tracebacks included)."""
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SQLITE_PATH"}},
-        **env_db,
-        "DJANGO_DEBUG": "1",  # static files from their sources
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,  # reads the sessions the test made
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
-    with _listener() as sock, log.open("wb") as output:
-        port = sock.getsockname()[1]
-        proc = subprocess.Popen(
-            [gunicorn, "config.wsgi:application", "--bind", f"fd://{sock.fileno()}", "--workers", "3",
-             "--worker-class", "sync", "--preload", "--no-control-socket", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=output, start_new_session=True,
-            pass_fds=[sock.fileno()],
-        )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(log.read_text(errors="replace")[-2000:])
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return proc, port
-        except OSError:
-            time.sleep(0.2)
-    _stop(proc)
-    raise AssertionError("the server did not start within 60 s")
-
-
-def _stop(proc) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-
-
-def _summary(body: str) -> str:
-    """What went wrong, from an unexpected answer: the title of Django's debug page (the
-    exception and where), or the start of the body."""
-    title = re.search(r"<title>(.*?)</title>", body, re.S)
-    value = re.search(r'<pre class="exception_value">(.*?)</pre>', body, re.S)
-    return " | ".join(m.group(1).strip() for m in (title, value) if m) or body[:300]
+_start, _stop, _summary = live_server.start, live_server.stop, live_server.summary
 
 
 def test_100_members_claim_one_task_at_once_one_wins_99_are_told_who(cast, tmp_path):

@@ -64,3 +64,23 @@ def request_for(user):
 
 def days(n: int) -> dt.date:
     return timezone.localdate() + dt.timedelta(days=n)
+
+
+def make_provider(email: str, service):
+    """Provider staff (a professional) of the organisation that runs ``service``."""
+    from conftest import make_user
+    from mantelzorg.accounts.models import Role
+
+    return make_user(email, Role.PROFESSIONAL, organisations=[service.organization.account_organisation])
+
+
+def make_coordinator(email: str, municipalities=("GM0344",)):
+    """A regional coordinator: a coordinator of an organisation working in ``municipalities``."""
+    from conftest import make_user
+    from mantelzorg.accounts.models import Role
+
+    org = Organisation.objects.create(
+        name=f"Coördinatiefunctie {email}", kind=Organisation.Kind.CARE_PROVIDER
+    )
+    org.municipalities.set(municipalities)
+    return make_user(email, Role.COORDINATOR, organisations=[org])
