@@ -246,7 +246,8 @@ class Stay(models.Model):
             # begins; all it needs is in this index (a covering index: no table lookups per stay,
             # BENCHMARKS.md 2026-12-04). It replaces the (unit, departure) index of 0001.
             models.Index(
-                fields=["unit", "departure", "arrival", "state", "hold_until"], name="respite_stay_unit_window"
+                fields=["unit", "departure", "arrival", "state", "hold_until"],
+                name="respite_stay_unit_window",
             ),
             models.Index(fields=["state", "hold_until"], name="respite_stay_holds"),
         ]
