@@ -7,7 +7,7 @@ Steps (each one idempotent; all in the database the environment names):
 
     export SQLITE_PATH=var/bench-respite.sqlite3          # or DATABASE_URL=postgres://…/mz_bench_respite
     .venv/bin/python manage.py migrate -v0 && .venv/bin/python manage.py load_reference_data -v0
-    .venv/bin/python bench/bench_respite.py build          # 5,000 units, ~300,000 stays (bulk)
+    .venv/bin/python bench/bench_respite.py build          # 5,000 units, ~235,000 stays (bulk, ~1 min)
     .venv/bin/python bench/bench_respite.py mix --out var/mix-respite.txt
     .venv/bin/python bench/bench_respite.py inprocess      # µs and queries per search, query plans
     .venv/bin/python bench/run.py --no-prepare --urls var/mix-respite.txt --runs 3

@@ -631,7 +631,7 @@ def _free_house(place, arrival: dt.date, nights: int, *, kinds, funding, need, r
     return None, None
 
 
-def _people(builder, linde_service):
+def _people(linde_service):
     """The demo users' guests, stays and requests, through the services (audited as in use)."""
     from mantelzorg.accounts.models import User
     from mantelzorg.core import geo
@@ -844,7 +844,7 @@ def load(stdout=None) -> int:
         stays += builder.bookings(builder.units[len(quiet) :], today, DEMO_BOOKING_DAYS, (0.55, 0.9), now)
         builder.write()
         linde_service = Service.objects.get(pk=linde_service.pk)
-        made = _people(builder, linde_service)
+        made = _people(linde_service)
     if stdout:
         stdout.write(
             f"Demo respite: {len(builder.rows['services'])} houses, {len(builder.units)} beds and places, "
