@@ -12,7 +12,7 @@ from django.utils import timezone
 from mantelzorg.accounts import demo as accounts_demo
 from mantelzorg.accounts.models import User
 from mantelzorg.directory import taxonomy
-from mantelzorg.directory.models import Attribute, Organization, SearchEntry, Service
+from mantelzorg.directory.models import Attribute, Organization, Phone, SearchEntry, Service
 from mantelzorg.respite import availability, demo, selectors, services
 from mantelzorg.respite.models import Allowance, Guest, Kind, Stay, Unit
 
@@ -59,6 +59,9 @@ def test_every_house_is_a_care_provider_with_a_respite_stay_service_in_the_socia
     assert set(
         SearchEntry.objects.filter(service_id__in=service_ids).values_list("service_id", flat=True)
     ) == (service_ids)
+    assert set(Phone.objects.filter(service_id__in=service_ids).values_list("service_id", flat=True)) == (
+        service_ids
+    )
     for service in services_:
         assert service.name.startswith("Voorbeeld ") and service.organization.name.startswith("Voorbeeld ")
         assert service.organization.kind == Organization.Kind.CARE_PROVIDER
