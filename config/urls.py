@@ -21,6 +21,7 @@ urlpatterns = [
     path("account/", include("mantelzorg.accounts.urls")),
     path("netwerk/", include("mantelzorg.network.urls")),
     path("verklaring/", include("mantelzorg.declaration.urls")),
+    path("logeerzorg/", include("mantelzorg.respite.urls")),
     path("beheer/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("_floor", core_views.floor, name="floor"),

@@ -91,6 +91,8 @@ NO_PERSONAL_RECORD = {
     "/sociale-kaart/aanbod/<uuid:service_id>/": "an organisation's offer",
     "/gemeenten/<str:code>/respijtzorg/": "a gemeente's public respite menu",
     "/gemeenten/<str:code>/respijtzorg.pdf": "a gemeente's public respite menu",
+    "/logeerzorg/aanbieder/plaatsen/": "a provider's beds and places and their counts, no person "
+    "(changes audited as respite.unit.* and respite.closure.*, walked below)",
 }
 DIRECTORY = "organisations' offers, no person (changes audited as directory.*, directory/tests)"
 NO_PERSONAL_RECORD.update(
@@ -1403,14 +1405,14 @@ def _review_confirm(w, trail):
 # a stay names its requester as the subject.
 
 
-def _respite_house(w):
+def _respite_api_house(w):
     from mantelzorg.respite.tests.factories import make_house, make_provider
 
     service, _ = make_house(units=1)
     return service, make_provider("respite-provider@example.org", service)
 
 
-def _respite_stay(w, service, state="held"):
+def _respite_api_stay(w, service, state="held"):
     from mantelzorg.respite import services as respite_services
     from mantelzorg.respite.models import Funding, Stay
     from mantelzorg.respite.tests.factories import days, request_for
@@ -1441,10 +1443,10 @@ RESPITE_STAY = "/api/v1/respite/stays/<uuid:stay_id>/"
 
 
 @case("/api/v1/respite/stays/", "POST", "respite.stay.requested")
-def _respite_request(w, trail):
+def _respite_api_request(w, trail):
     from mantelzorg.respite.tests.factories import days
 
-    service, _ = _respite_house(w)
+    service, _ = _respite_api_house(w)
     body = {"service": str(service.pk), "arrival": str(days(3)), "departure": str(days(5)), "funding": "wmo",
             "guest": {"name": "Mien", "postcode": "3511"}}  # fmt: skip
     _api_post(w, trail, w.cast.caregiver, "/api/v1/respite/stays/", body, status=201)
@@ -1452,11 +1454,11 @@ def _respite_request(w, trail):
 
 
 @case("/api/v1/respite/stays/", "POST", "respite.stay.requested", audit.OUTCOME_FAILURE)
-def _respite_request_gone(w, trail):
+def _respite_api_request_gone(w, trail):
     from mantelzorg.respite.tests.factories import days
 
-    service, _ = _respite_house(w)
-    _respite_stay(w, service)
+    service, _ = _respite_api_house(w)
+    _respite_api_stay(w, service)
     body = {
         "service": str(service.pk),
         "arrival": str(days(11)),
@@ -1468,67 +1470,67 @@ def _respite_request_gone(w, trail):
 
 
 @case(RESPITE_STAY, "GET", "respite.stay.viewed")
-def _respite_read(w, trail):
-    service, provider = _respite_house(w)
-    stay = _respite_stay(w, service)
+def _respite_api_read(w, trail):
+    service, provider = _respite_api_house(w)
+    stay = _respite_api_stay(w, service)
     _get(w, trail, provider, f"/api/v1/respite/stays/{stay.pk}/")
     return str(w.cast.caregiver.pk)
 
 
 @case(RESPITE_STAY, "GET", "respite.stay.viewed", audit.OUTCOME_DENIED)
-def _respite_read_outsider(w, trail):
-    service, _ = _respite_house(w)
-    stay = _respite_stay(w, service)
+def _respite_api_read_outsider(w, trail):
+    service, _ = _respite_api_house(w)
+    stay = _respite_api_stay(w, service)
     _get(w, trail, w.cast.other_caregiver, f"/api/v1/respite/stays/{stay.pk}/", status=404)
     return audit.NONE
 
 
 @case(RESPITE_STAY + "confirm/", "POST", "respite.stay.confirmed")
-def _respite_confirm(w, trail):
-    service, provider = _respite_house(w)
-    stay = _respite_stay(w, service)
+def _respite_api_confirm(w, trail):
+    service, provider = _respite_api_house(w)
+    stay = _respite_api_stay(w, service)
     _api_post(w, trail, provider, f"/api/v1/respite/stays/{stay.pk}/confirm/")
     return str(w.cast.caregiver.pk)
 
 
 @case(RESPITE_STAY + "confirm/", "POST", "respite.stay.confirmed", audit.OUTCOME_FAILURE)
-def _respite_confirm_too_late(w, trail):
-    service, provider = _respite_house(w)
-    stay = _respite_stay(w, service, state="cancelled")
+def _respite_api_confirm_too_late(w, trail):
+    service, provider = _respite_api_house(w)
+    stay = _respite_api_stay(w, service, state="cancelled")
     _api_post(w, trail, provider, f"/api/v1/respite/stays/{stay.pk}/confirm/", status=409)
     return str(w.cast.caregiver.pk)
 
 
 @case(RESPITE_STAY + "confirm/", "POST", "respite.stay.confirmed", audit.OUTCOME_DENIED)
-def _respite_confirm_by_the_requester(w, trail):
-    service, _ = _respite_house(w)
-    stay = _respite_stay(w, service)
+def _respite_api_confirm_by_the_requester(w, trail):
+    service, _ = _respite_api_house(w)
+    stay = _respite_api_stay(w, service)
     _api_post(w, trail, w.cast.caregiver, f"/api/v1/respite/stays/{stay.pk}/confirm/", status=404)
     return audit.NONE
 
 
 @case(RESPITE_STAY + "decline/", "POST", "respite.stay.declined")
-def _respite_decline(w, trail):
-    service, provider = _respite_house(w)
-    stay = _respite_stay(w, service)
+def _respite_api_decline(w, trail):
+    service, provider = _respite_api_house(w)
+    stay = _respite_api_stay(w, service)
     _api_post(w, trail, provider, f"/api/v1/respite/stays/{stay.pk}/decline/", {"reason": "Vol"})
     return str(w.cast.caregiver.pk)
 
 
 @case(RESPITE_STAY + "cancel/", "POST", "respite.stay.cancelled")
-def _respite_cancel(w, trail):
-    service, _ = _respite_house(w)
-    stay = _respite_stay(w, service)
+def _respite_api_cancel(w, trail):
+    service, _ = _respite_api_house(w)
+    stay = _respite_api_stay(w, service)
     _api_post(w, trail, w.cast.caregiver, f"/api/v1/respite/stays/{stay.pk}/cancel/")
     return str(w.cast.caregiver.pk)
 
 
 @case(RESPITE_STAY + "accept/", "POST", "respite.offer.accepted")
-def _respite_accept(w, trail):
+def _respite_api_accept(w, trail):
     from django.utils import timezone
 
-    service, _ = _respite_house(w)
-    stay = _respite_stay(w, service)
+    service, _ = _respite_api_house(w)
+    stay = _respite_api_stay(w, service)
     from mantelzorg.respite.models import Stay
 
     Stay.objects.filter(pk=stay.pk).update(
@@ -1539,6 +1541,115 @@ def _respite_accept(w, trail):
 
 
 # ------------------------------------------------------------------------------ the admin
+
+
+# ------------------------------------------------------------------------------ respite: beds and places, the regional overview
+
+UNITS = "/logeerzorg/aanbieder/plaatsen/"
+
+
+def _respite_overview(w):
+    from mantelzorg.respite.tests.overview_world import build_world
+
+    return build_world(w.cast)
+
+
+def _unit_form(r, **changes):
+    location = r.house.service_at_locations.get().location
+    data = {
+        "place": f"{r.house.pk}:{location.pk}",
+        "name": "Kamer 9",
+        "kind": "logeerzorg_wmo",
+        "min_nights": "1",
+        "max_nights": "7",
+        "funding": ["wmo"],
+    }
+    return {**data, **changes}
+
+
+@case("/logeerzorg/aanbieder/plaatsen/nieuw/", "POST", "respite.unit.saved")
+def _respite_unit_new(w, trail):
+    r = _respite_overview(w)
+    _post(w, trail, r.provider, f"{UNITS}nieuw/", _unit_form(r))
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/nieuw/", "GET", "respite.unit.saved", audit.OUTCOME_DENIED)
+def _respite_unit_new_refused(w, trail):
+    r = _respite_overview(w)
+    _get(w, trail, r.coordinator, f"{UNITS}nieuw/", status=404)
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/", "POST", "respite.unit.saved")
+def _respite_unit_edit(w, trail):
+    r = _respite_overview(w)
+    _post(w, trail, r.provider, f"{UNITS}{r.unit.pk}/", _unit_form(r, name="Kamer 1 (tuin)"))
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/", "GET", "respite.unit.read", audit.OUTCOME_DENIED)
+def _respite_unit_of_another_provider(w, trail):
+    r = _respite_overview(w)
+    _get(w, trail, r.other_provider, f"{UNITS}{r.unit.pk}/", status=404)
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/buiten-gebruik/", "POST", "respite.unit.deactivated")
+def _respite_unit_deactivate(w, trail):
+    r = _respite_overview(w)
+    r.held.delete()
+    _post(w, trail, r.provider, f"{UNITS}{r.unit.pk}/buiten-gebruik/")
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/weer-in-gebruik/", "POST", "respite.unit.reactivated")
+def _respite_unit_reactivate(w, trail):
+    from mantelzorg.respite.models import Unit
+
+    r = _respite_overview(w)
+    Unit.objects.filter(pk=r.unit.pk).update(active=False)
+    _post(w, trail, r.provider, f"{UNITS}{r.unit.pk}/weer-in-gebruik/")
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/sluiting/", "POST", "respite.closure.added")
+def _respite_closure_add(w, trail):
+    r = _respite_overview(w)
+    day = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    _post(
+        w,
+        trail,
+        r.provider,
+        f"{UNITS}{r.unit.pk}/sluiting/",
+        {"first_day": day, "last_day": day, "reason": "closed"},
+    )
+    return audit.NONE
+
+
+@case(
+    "/logeerzorg/aanbieder/plaatsen/<uuid:unit_id>/sluiting/<int:closure_id>/verwijderen/",
+    "POST",
+    "respite.closure.removed",
+)
+def _respite_closure_remove(w, trail):
+    r = _respite_overview(w)
+    _post(w, trail, r.provider, f"{UNITS}{r.unit.pk}/sluiting/{r.closure.pk}/verwijderen/")
+    return audit.NONE
+
+
+@case("/logeerzorg/regio/", "GET", "respite.region.read")
+def _respite_region_coordinator(w, trail):
+    r = _respite_overview(w)
+    _get(w, trail, r.coordinator, "/logeerzorg/regio/")
+    return audit.NONE
+
+
+@case("/logeerzorg/regio/", "GET", "respite.region.read", audit.OUTCOME_DENIED)
+def _respite_region_refused(w, trail):
+    _respite_overview(w)
+    _get(w, trail, w.cast.caregiver, "/logeerzorg/regio/", status=404)
+    return audit.NONE
 
 
 @case("/beheer/accounts/user/", "GET", "accounts.user.listed")
@@ -1609,6 +1720,202 @@ def _admin_audit_trail(w, trail):
     w.login_as(w.cast.admin)
     trail(lambda: w.client.get("/beheer/core/logentry/"))
     return audit.NONE
+
+
+# ------------------------------------------------------------------------------ respite: the requester's and provider's pages
+
+NO_PERSONAL_RECORD.update(
+    {
+        "/logeerzorg/zoeken/": "free places of houses near a postcode; the search is not kept",
+    }
+)
+
+
+def _respite(w, *, confirmed=False, offered=False):
+    """A house near 3511 with a provider (``decider``) and a held stay of the cast's caregiver,
+    made through the services (their rows are not this request's)."""
+    from mantelzorg.respite import services as respite_services
+    from mantelzorg.respite.tests.factories import request_for
+    from mantelzorg.respite.tests.pages import held_stay, provider_world
+
+    world = provider_world()
+    world.stay = held_stay(w.cast.caregiver, world.service)
+    if confirmed:
+        respite_services.stay_confirm(request=request_for(world.decider), stay=world.stay)
+    if offered:
+        Stay = type(world.stay)
+        Stay.objects.filter(pk=world.stay.pk).update(state=Stay.State.OFFERED)
+    return world
+
+
+def _lz(rest="") -> str:
+    return f"/logeerzorg/{rest}"
+
+
+@case("/logeerzorg/", "GET", "respite.stay.listed")
+def _respite_start(w, trail):
+    _respite(w)
+    _get(w, trail, w.cast.caregiver, _lz())
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/huis/<uuid:service_id>/aanvragen/", "GET", "respite.guest.listed")
+def _respite_request_form(w, trail):
+    from mantelzorg.respite.tests.pages import request_url
+
+    world = _respite(w)
+    _get(w, trail, w.cast.caregiver, request_url(world.service))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/huis/<uuid:service_id>/aanvragen/", "POST", "respite.stay.requested")
+def _respite_request(w, trail):
+    from mantelzorg.respite.tests.pages import provider_world, request_data, request_url
+
+    world = provider_world(units=1)
+    _post(w, trail, w.cast.caregiver, request_url(world.service), request_data())
+    return str(w.cast.caregiver.pk)
+
+
+@case(
+    "/logeerzorg/huis/<uuid:service_id>/aanvragen/", "POST", "respite.stay.requested", audit.OUTCOME_FAILURE
+)
+def _respite_request_gone(w, trail):
+    from mantelzorg.respite.tests.pages import request_data, request_url
+
+    world = _respite(w)  # its one unit is held for the same nights
+    _post(w, trail, w.cast.other_caregiver, request_url(world.service), request_data(), status=409)
+    return str(w.cast.other_caregiver.pk)
+
+
+@case("/logeerzorg/huis/<uuid:service_id>/aanvragen/", "POST", "respite.guest.listed")
+def _respite_request_incomplete(w, trail):
+    from mantelzorg.respite.tests.pages import provider_world, request_data, request_url
+
+    world = provider_world()
+    _post(w, trail, w.cast.caregiver, request_url(world.service), request_data(telefoon=""), status=200)
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/aanvragen/<uuid:stay_id>/", "GET", "respite.stay.viewed")
+def _respite_stay(w, trail):
+    world = _respite(w)
+    _get(w, trail, w.cast.caregiver, _lz(f"aanvragen/{world.stay.pk}/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/aanvragen/<uuid:stay_id>/", "GET", "respite.stay.viewed", audit.OUTCOME_DENIED)
+def _respite_stay_denied(w, trail):
+    world = _respite(w)
+    _get(w, trail, w.cast.other_caregiver, _lz(f"aanvragen/{world.stay.pk}/"), status=404)
+    return audit.NONE
+
+
+@case("/logeerzorg/aanvragen/<uuid:stay_id>/annuleren/", "POST", "respite.stay.cancelled")
+def _respite_cancel(w, trail):
+    world = _respite(w)
+    _post(w, trail, w.cast.caregiver, _lz(f"aanvragen/{world.stay.pk}/annuleren/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case(
+    "/logeerzorg/aanvragen/<uuid:stay_id>/annuleren/", "POST", "respite.stay.cancelled", audit.OUTCOME_FAILURE
+)
+def _respite_cancel_twice(w, trail):
+    world = _respite(w)
+    w.login_as(w.cast.caregiver)
+    w.client.post(_lz(f"aanvragen/{world.stay.pk}/annuleren/"))
+    _post(w, trail, w.cast.caregiver, _lz(f"aanvragen/{world.stay.pk}/annuleren/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/aanvragen/<uuid:stay_id>/accepteren/", "POST", "respite.offer.accepted")
+def _respite_accept(w, trail):
+    world = _respite(w, offered=True)
+    _post(w, trail, w.cast.caregiver, _lz(f"aanvragen/{world.stay.pk}/accepteren/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/wachtlijst/", "POST", "respite.waiting.joined")
+def _respite_wait(w, trail):
+    from mantelzorg.respite.tests.factories import days
+
+    _post(
+        w,
+        trail,
+        w.cast.caregiver,
+        _lz("wachtlijst/"),
+        {"postcode": "3511", "aankomst": days(10), "vertrek": days(12)},
+    )
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/wachtlijst/<uuid:entry_id>/afmelden/", "POST", "respite.waiting.withdrawn")
+def _respite_unwait(w, trail):
+    from mantelzorg.respite.models import WaitingEntry
+    from mantelzorg.respite.tests.factories import days
+
+    entry = WaitingEntry.objects.create(
+        user=w.cast.caregiver,
+        pc4="3511",
+        arrival=days(10),
+        departure=days(12),
+        kind="logeerzorg_wmo",
+        funding="wmo",
+    )
+    _post(w, trail, w.cast.caregiver, _lz(f"wachtlijst/{entry.pk}/afmelden/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/aanbieder/", "GET", "respite.inbox.read")
+def _respite_inbox(w, trail):
+    world = _respite(w)
+    _get(w, trail, world.decider, _lz("aanbieder/"))
+    return audit.NONE  # a list of several people's requests
+
+
+@case("/logeerzorg/aanbieder/<uuid:stay_id>/", "GET", "respite.stay.viewed")
+def _respite_provider_stay(w, trail):
+    world = _respite(w)
+    _get(w, trail, world.decider, _lz(f"aanbieder/{world.stay.pk}/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/aanbieder/<uuid:stay_id>/bevestigen/", "POST", "respite.stay.confirmed")
+def _respite_confirm(w, trail):
+    world = _respite(w)
+    _post(w, trail, world.decider, _lz(f"aanbieder/{world.stay.pk}/bevestigen/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case(
+    "/logeerzorg/aanbieder/<uuid:stay_id>/bevestigen/", "POST", "respite.stay.confirmed", audit.OUTCOME_DENIED
+)
+def _respite_confirm_denied(w, trail):
+    world = _respite(w)
+    _post(w, trail, world.other_decider, _lz(f"aanbieder/{world.stay.pk}/bevestigen/"), status=404)
+    return audit.NONE
+
+
+@case("/logeerzorg/aanbieder/<uuid:stay_id>/afwijzen/", "POST", "respite.stay.declined")
+def _respite_decline(w, trail):
+    world = _respite(w)
+    _post(w, trail, world.decider, _lz(f"aanbieder/{world.stay.pk}/afwijzen/"), {"reden": "Vol."})
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/aanbieder/<uuid:stay_id>/afwijzen/", "POST", "respite.stay.viewed")
+def _respite_decline_without_reason(w, trail):
+    world = _respite(w)
+    _post(w, trail, world.decider, _lz(f"aanbieder/{world.stay.pk}/afwijzen/"), {"reden": ""}, status=400)
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/aanbieder/<uuid:stay_id>/annuleren/", "POST", "respite.stay.cancelled")
+def _respite_provider_cancel(w, trail):
+    world = _respite(w, confirmed=True)
+    _post(w, trail, world.decider, _lz(f"aanbieder/{world.stay.pk}/annuleren/"), {"reden": "Lekkage."})
+    return str(w.cast.caregiver.pk)
 
 
 # ------------------------------------------------------------------------------ the tests

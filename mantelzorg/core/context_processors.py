@@ -23,6 +23,8 @@ def header(request):
       opened an e-mail link of a saved check (one EXISTS query at most);
     - ``work_links``: where staff do their work: directory editors and municipal staff the
       beheer of the sociale kaart, municipal staff per gemeente its menukaart and drempels,
+      municipal staff and regional coordinators the occupancy of respite places in their region,
+      professionals of a care provider its beds and places (one EXISTS query),
       accounts that may open the Django admin the admin (one query, for municipal staff).
     """
     return {
@@ -37,6 +39,16 @@ def my_checks_url(request) -> str:
     if check_list_for_user(getattr(request, "user", None), request).exists():
         return reverse("assessment:history")
     return ""
+
+
+def _runs_respite(user) -> bool:
+    """Whether a professional works for a care provider with an offer in the sociale kaart (one
+    EXISTS): where respite beds and places are managed."""
+    from mantelzorg.directory.models import Organization, Service
+
+    return Service.objects.filter(
+        organization__account_organisation__members=user, organization__kind=Organization.Kind.CARE_PROVIDER
+    ).exists()
 
 
 def work_links(user) -> list[Link]:
@@ -62,6 +74,10 @@ def work_links(user) -> list[Link]:
                     _("Thresholds %(municipality)s") % {"municipality": name},
                 )
             )
+    if user.role in (Role.MUNICIPAL_STAFF, Role.COORDINATOR):
+        links.append(Link(reverse("respite:region"), _("Respite places in the region")))
+    if user.role == Role.PROFESSIONAL and _runs_respite(user):
+        links.append(Link(reverse("respite:unit_list"), _("Beds and places")))
     if user.is_staff:
         links.append(Link(reverse("admin:index"), _("Site administration")))
     return links

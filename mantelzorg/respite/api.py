@@ -20,7 +20,6 @@ import datetime as dt
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -45,7 +44,7 @@ from mantelzorg.api import pagination
 from mantelzorg.api.closed import closed
 from mantelzorg.api.errors import BadRequest, ErrorsSerializer
 from mantelzorg.api.parsers import JSONParser
-from mantelzorg.core import audit, geo
+from mantelzorg.core import geo
 from mantelzorg.core.http import personal
 
 from . import availability, selectors, services
@@ -602,37 +601,29 @@ class StayRequestView(RespiteAPIView):
         data = _body(request, RespiteStayRequestSerializer)
         service = _service(data["service"])
         guest_value = data.get("guest")
+        guest = _guest(request, guest_value)
+        need = availability.Need(
+            wheelchair=bool(guest and guest.wheelchair),
+            night_care=bool(guest and guest.night_care),
+            behaviour=bool(guest and guest.behaviour),
+        )
         try:
-            with transaction.atomic():  # a new guest is kept only with its stay
-                guest = _guest(request, guest_value)
-                need = availability.Need(
-                    wheelchair=bool(guest and guest.wheelchair),
-                    night_care=bool(guest and guest.night_care),
-                    behaviour=bool(guest and guest.behaviour),
-                )
-                stay = services.stay_request(
-                    request=request,
-                    service=service,
-                    arrival=data["arrival"],
-                    departure=data["departure"],
-                    guest=guest,
-                    funding=data["funding"],
-                    need=need,
-                    urgency=data["urgency"],
-                    needs=data["needs"],
-                    contact_phone=data["contact_phone"],
-                    indication=data["indication"],
-                )
-        except services.Refused as refused:
-            audit.log(
+            stay = services.stay_request(
                 request=request,
-                action="respite.stay.requested",
-                object_type="directory.service",
-                object_id=str(service.pk),
-                subject=request.user,
-                purpose=services.PURPOSE_REQUEST,
-                outcome=audit.OUTCOME_FAILURE,
+                service=service,
+                arrival=data["arrival"],
+                departure=data["departure"],
+                guest=guest,
+                funding=data["funding"],
+                need=need,
+                urgency=data["urgency"],
+                needs=data["needs"],
+                contact_phone=data["contact_phone"],
+                indication=data["indication"],
             )
+        except services.Refused as refused:  # the service wrote the request's audit row
+            if guest is not None and isinstance(guest_value, dict):
+                guest.delete()  # a new guest is kept only with its stay
             return refusal(refused)
         stay = Stay.objects.select_related("unit__service", "guest").get(pk=stay.pk)
         response = Response(stay_data(stay, "requester"), status=201)
@@ -678,15 +669,7 @@ class _TransitionView(RespiteAPIView):
         seen = selectors.stay_get(request, stay_id, action=self.action, read=False, as_=self.as_)
         try:
             stay = self.change(request, seen, data["reason"])
-        except services.Refused as refused:
-            audit.log(
-                request=request,
-                action=self.action,
-                obj=seen.stay,
-                subject=seen.stay.requested_by_id or audit.NONE,
-                purpose=services.PURPOSE_PROVIDER if seen.as_ == "provider" else services.PURPOSE_REQUEST,
-                outcome=audit.OUTCOME_FAILURE,
-            )
+        except services.Refused as refused:  # the service wrote the request's audit row
             return refusal(refused)
         stay = Stay.objects.select_related("unit__service", "guest").get(pk=stay.pk)
         return Response(stay_data(stay, seen.as_))
@@ -754,10 +737,6 @@ class StayCancelView(_TransitionView):
 
     def change(self, request, seen, reason):
         if seen.as_ == "provider":
-            if not reason.strip():
-                raise services.Refused(
-                    _("Say why, so the person asking knows what to do next."), code="reason_required"
-                )
             return services.stay_cancel(request=request, stay=seen.stay, by_provider=True, reason=reason)
         return services.stay_cancel(request=request, stay=seen.stay, reason=reason)
 

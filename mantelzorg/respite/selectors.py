@@ -11,7 +11,6 @@ stay. Every read of a stay's personal data writes one audit row."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -69,11 +68,15 @@ def region_codes(user) -> frozenset[str]:
     if user.role == Role.MUNICIPAL_STAFF:
         return staff_municipality_codes(user)
     if user.role == Role.COORDINATOR:
-        return frozenset(
-            Municipality.objects.filter(organisations__in=_organisation_ids(user)).values_list(
-                "code", flat=True
+        codes = getattr(user, "_mz_region_codes", None)  # read once per request's user
+        if codes is None:
+            codes = frozenset(
+                Municipality.objects.filter(organisations__in=_organisation_ids(user)).values_list(
+                    "code", flat=True
+                )
             )
-        )
+            user._mz_region_codes = codes
+        return codes
     return frozenset()
 
 
@@ -128,6 +131,7 @@ def stay_get(request, stay_id, *, action: str, read: bool = True, as_: tuple[str
             seen = Seen(stay, "coordinator")
     if seen is None or (as_ and seen.as_ not in as_):
         _refuse(request, stay_id, action, "not a stay of the caller, their provider or their region")
+    assert seen is not None and stay is not None
     if read:
         audit.log(
             request=request,
@@ -257,24 +261,19 @@ def occupancy(user, *, first: dt.date | None = None, weeks: int = OCCUPANCY_WEEK
     codes = region_codes(user)
     if not codes:
         return {"rows": [], "waiting": {}, "days": []}
-    units = defaultdict(list)
-    for pk, code, kind in Unit.objects.filter(municipality_id__in=codes, active=True).values_list(
-        "pk", "municipality_id", "kind"
-    ):
-        units[(code, kind)].append(pk)
     names = dict(Municipality.objects.filter(code__in=codes).values_list("code", "name"))
     days = weeks * 7
-    rows = []
-    for (code, kind), ids in sorted(units.items(), key=lambda item: (names.get(item[0][0], ""), item[0][1])):
-        rows.append(
-            {
-                "municipality": code,
-                "municipality_name": names.get(code, code),
-                "kind": kind,
-                "kind_label": Kind(kind).label,
-                "days": availability.capacity_by_day(ids, first, days, now=now),
-            }
-        )
+    groups = availability.capacity_by_region(codes, first, days, now=now)
+    rows = [
+        {
+            "municipality": code,
+            "municipality_name": names.get(code, code),
+            "kind": kind,
+            "kind_label": Kind(kind).label,
+            "days": groups[(code, kind)],
+        }
+        for code, kind in sorted(groups, key=lambda key: (names.get(key[0], ""), key[1]))
+    ]
     waiting: dict[str, int] = {name: 0 for _, name in AGE_BUCKETS}
     for created in Stay.objects.filter(
         unit__municipality_id__in=codes, state=Stay.State.HELD, hold_until__gt=now
@@ -334,3 +333,49 @@ def service_capacity(service_ids, *, now=None) -> dict:
         counts["maximum"] += 1
         counts["available"] += unit_id not in taken
     return result
+
+
+def my_respite(request) -> dict:
+    """The start page of a signed-in caregiver or professional: their requests and stays, their
+    waiting-list entries and their guests with the nights left this year. One audit row (the
+    caller's own records), whether or not there is anything yet."""
+    from . import services
+
+    user = _signed_in(request)
+    if user is None:
+        return {"stays": [], "waiting": [], "guests": []}
+    stays = list(
+        Stay.objects.filter(requested_by=user)
+        .select_related("unit__service", "unit__location", "guest")
+        .order_by("-arrival")[:50]
+    )
+    year = timezone.localdate().year
+    guests = [(guest, services.allowance_left(guest, year)) for guest in guests_of(user)]
+    audit.log(
+        request=request,
+        action="respite.stay.listed",
+        object_type="respite.stay",
+        object_id=f"user:{user.pk}",
+        subject=user,
+        purpose=OWN_PURPOSE,
+    )
+    return {"stays": stays, "waiting": waiting_of(user), "guests": guests, "year": year}
+
+
+def request_choices(request) -> dict:
+    """For the request form: the caller's guests (with the nights left this year) and the care
+    networks in which they are a main carer, so the stay can appear in that agenda. One audit row."""
+    from mantelzorg.network.selectors import network_list_for_user
+
+    user = _signed_in(request)
+    guests = guests_of(user)
+    networks = [access for access in network_list_for_user(user) if access.main_carer]
+    audit.log(
+        request=request,
+        action="respite.guest.listed",
+        object_type="respite.guest",
+        object_id=f"user:{user.pk}",
+        subject=user,
+        purpose=OWN_PURPOSE,
+    )
+    return {"guests": guests, "networks": networks}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -60,6 +61,24 @@ class Conflict(Refused):
     """The stay is no longer in the state the transition needs (HTTP 409)."""
 
     code = "state_changed"
+
+
+@contextmanager
+def _refusal_audited(request, *, action: str, obj, subject, purpose: str):
+    """A request that is refused still leaves its one audit row (outcome failure), written after
+    the transaction rolled back; the refusal then goes on to the caller."""
+    try:
+        yield
+    except Refused:
+        audit.log(
+            request=request,
+            action=action,
+            obj=obj,
+            subject=subject,
+            purpose=purpose,
+            outcome=audit.OUTCOME_FAILURE,
+        )
+        raise
 
 
 def hold_hours() -> int:
@@ -212,9 +231,30 @@ def stay_request(
 ) -> Stay:
     """Request a stay in one of ``service``'s units that fits ``need``: the nights are held for
     ``hold_hours()`` while the provider decides. Refused (dates, allowance) or NoCapacity."""
+
+    with _refusal_audited(
+        request, action="respite.stay.requested", obj=service, subject=request.user, purpose=PURPOSE_REQUEST
+    ):
+        stay = _request(
+            request,
+            service,
+            arrival,
+            departure,
+            guest,
+            funding,
+            need or availability.Need(),
+            urgency=urgency,
+            needs=needs,
+            contact_phone=contact_phone,
+            indication=indication,
+        )
+    transaction.on_commit(lambda: _tell_provider(stay))
+    return stay
+
+
+def _request(request, service, arrival, departure, guest, funding, need, **fields) -> Stay:
     from django.utils.translation import gettext as _
 
-    need = need or availability.Need()
     now = timezone.now()
     _validate_dates(arrival, departure, timezone.localdate(now))
     units = [
@@ -239,10 +279,7 @@ def stay_request(
             requested_by=request.user,
             guest=guest,
             funding=funding,
-            urgency=urgency,
-            needs=needs,
-            contact_phone=contact_phone,
-            indication=indication,
+            **fields,
         )
         audit.log(
             request=request,
@@ -251,7 +288,6 @@ def stay_request(
             subject=request.user,
             purpose=PURPOSE_REQUEST,
         )
-    transaction.on_commit(lambda: _tell_provider(stay))
     return stay
 
 
@@ -286,7 +322,16 @@ def stay_confirm(*, request, stay: Stay) -> Stay:
     """The provider confirms a held request while its hold runs: it becomes a booking. The nights
     were held by the request, so a confirm never takes more than there is."""
     now = timezone.now()
-    with transaction.atomic():
+    with (
+        _refusal_audited(
+            request,
+            action="respite.stay.confirmed",
+            obj=stay,
+            subject=_subject(stay),
+            purpose=PURPOSE_PROVIDER,
+        ),
+        transaction.atomic(),
+    ):
         stay = _transition(
             stay,
             source=(Stay.State.HELD,),
@@ -312,10 +357,19 @@ def stay_confirm(*, request, stay: Stay) -> Stay:
 def stay_decline(*, request, stay: Stay, reason: str) -> Stay:
     from django.utils.translation import gettext as _
 
-    if not reason.strip():
-        raise Refused(_("Say why, so the person asking knows what to do next."), code="reason_required")
     now = timezone.now()
-    with transaction.atomic():
+    with (
+        _refusal_audited(
+            request,
+            action="respite.stay.declined",
+            obj=stay,
+            subject=_subject(stay),
+            purpose=PURPOSE_PROVIDER,
+        ),
+        transaction.atomic(),
+    ):
+        if not reason.strip():
+            raise Refused(_("Say why, so the person asking knows what to do next."), code="reason_required")
         stay = _transition(
             stay,
             source=(Stay.State.HELD,),
@@ -341,8 +395,21 @@ def stay_decline(*, request, stay: Stay, reason: str) -> Stay:
 def stay_cancel(*, request, stay: Stay, by_provider: bool = False, reason: str = "") -> Stay:
     """The requester (or the provider, with a reason) cancels a request or a booking; the nights
     go to the waiting list."""
+    from django.utils.translation import gettext as _
+
     now = timezone.now()
-    with transaction.atomic():
+    with (
+        _refusal_audited(
+            request,
+            action="respite.stay.cancelled",
+            obj=stay,
+            subject=_subject(stay),
+            purpose=PURPOSE_PROVIDER if by_provider else PURPOSE_REQUEST,
+        ),
+        transaction.atomic(),
+    ):
+        if by_provider and not reason.strip():
+            raise Refused(_("Say why, so the person asking knows what to do next."), code="reason_required")
         stay = _transition(
             stay,
             source=(Stay.State.HELD, Stay.State.CONFIRMED, Stay.State.OFFERED),
@@ -370,7 +437,12 @@ def stay_cancel(*, request, stay: Stay, by_provider: bool = False, reason: str =
 def offer_accept(*, request, stay: Stay) -> Stay:
     """The person on the waiting list takes the offer: it becomes a request the provider decides on."""
     now = timezone.now()
-    with transaction.atomic():
+    with (
+        _refusal_audited(
+            request, action="respite.offer.accepted", obj=stay, subject=request.user, purpose=PURPOSE_REQUEST
+        ),
+        transaction.atomic(),
+    ):
         if stay.guest_id:
             Guest.objects.select_for_update().filter(pk=stay.guest_id).first()
             _check_allowance_for(stay)
@@ -530,6 +602,35 @@ def waiting_offer(unit_id, *, now) -> list[Stay]:
     return offers
 
 
+# --- erasure (GDPR art. 17) -------------------------------------------------------------------
+
+
+def person_erase(*, user, request) -> None:
+    """Cancel the person's open requests and offers (their nights go to the waiting list),
+    anonymise every stay they requested (unit and dates stay with the provider, nothing of the
+    person; a confirmed stay stays confirmed, and in a care network's agenda), and remove their
+    guests and waiting-list entries. core.personal_data writes the erasure's audit row."""
+    now = timezone.now()
+    with transaction.atomic():
+        open_stays = Stay.objects.filter(requested_by=user, state__in=(Stay.State.OFFERED, Stay.State.HELD))
+        units = set(open_stays.values_list("unit_id", flat=True))
+        open_stays.update(state=Stay.State.CANCELLED, hold_until=None)
+        Stay.objects.filter(requested_by=user).update(
+            requested_by=None,
+            guest=None,
+            needs="",
+            contact_phone="",
+            indication="",
+            reason="",
+            waiting=None,
+            anonymised_at=now,
+        )
+        WaitingEntry.objects.filter(user=user).delete()
+        Guest.objects.filter(owner=user).delete()
+        offers = [offer for unit_id in sorted(units, key=str) for offer in waiting_offer(unit_id, now=now)]
+    transaction.on_commit(lambda: _tell_each(offers))
+
+
 # --- the provider's units ---------------------------------------------------------------------
 
 
@@ -566,6 +667,72 @@ def closure_add(*, request, unit: Unit, first_day: dt.date, last_day: dt.date, r
             purpose=PURPOSE_PROVIDER,
         )
     return closure
+
+
+def unit_deactivate(*, request, unit: Unit) -> Unit:
+    """Take a unit out of use: the search no longer finds it and its nights no longer count. Refused
+    while a stay still occupies one of its coming nights (decline or cancel those first); the unit
+    row is locked so that two deactivations, or a deactivation and a reactivation, do not cross."""
+    from django.utils.translation import gettext as _
+
+    now = timezone.now()
+    with transaction.atomic():
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        coming = Stay.objects.filter(
+            unit=unit, state__in=OCCUPYING, departure__gt=timezone.localdate(now)
+        ).filter(Q(state=Stay.State.CONFIRMED) | Q(hold_until__gt=now))
+        if coming.exists():
+            raise Refused(
+                _("Guests are still coming to this place. Decline or cancel their stays first."),
+                code="unit_has_stays",
+            )
+        Unit.objects.filter(pk=unit.pk).update(active=False, updated_at=now)
+        unit.active, unit.updated_at = False, now
+        audit.log(
+            request=request,
+            action="respite.unit.deactivated",
+            obj=unit,
+            subject=audit.NONE,
+            purpose=PURPOSE_PROVIDER,
+        )
+    return unit
+
+
+def unit_reactivate(*, request, unit: Unit) -> Unit:
+    """Put a unit back in use."""
+    now = timezone.now()
+    with transaction.atomic():
+        Unit.objects.filter(pk=unit.pk).update(active=True, updated_at=now)
+        unit.active, unit.updated_at = True, now
+        audit.log(
+            request=request,
+            action="respite.unit.reactivated",
+            obj=unit,
+            subject=audit.NONE,
+            purpose=PURPOSE_PROVIDER,
+        )
+    return unit
+
+
+def closure_remove(*, request, closure) -> None:
+    """Remove a closure that has not ended yet (its days can be booked again). A closure that is
+    over stays, as a record of the past; removing it again (a repeated request) is a Conflict."""
+    from django.utils.translation import gettext as _
+
+    from .models import Closure
+
+    with transaction.atomic():
+        deleted, _rows = Closure.objects.filter(pk=closure.pk, last_day__gte=timezone.localdate()).delete()
+        if not deleted:
+            raise Conflict(_("This closure is already over or removed."))
+        audit.log(
+            request=request,
+            action="respite.closure.removed",
+            object_type="respite.closure",
+            object_id=str(closure.pk),
+            subject=audit.NONE,
+            purpose=PURPOSE_PROVIDER,
+        )
 
 
 # --- the care network's agenda (C3) -----------------------------------------------------------

@@ -73,6 +73,7 @@ def test_municipal_staff_get_beheer_and_their_gemeentes_menukaart_and_drempels(c
         "Aanbod beheren": "/sociale-kaart/beheer/",
         "Menukaart Amsterdam": "/gemeenten/GM0363/respijtzorg/bewerken/",
         "Drempels Amsterdam": "/balanscheck/gemeente/GM0363/drempels/",
+        "Logeerplaatsen in de regio": "/logeerzorg/regio/",
     }
 
 
@@ -83,6 +84,22 @@ def test_staff_of_two_gemeenten_get_the_links_of_each(client, db, login_as):
     assert links["Menukaart Utrecht"] == "/gemeenten/GM0344/respijtzorg/bewerken/"
     assert links["Drempels Utrecht"] == "/balanscheck/gemeente/GM0344/drempels/"
     assert links["Menukaart Amsterdam"] == "/gemeenten/GM0363/respijtzorg/bewerken/"
+
+
+def test_coordinators_get_the_regional_respite_overview(client, db, login_as):
+    login_as(make_user("coord@example.org", Role.COORDINATOR))
+    assert work_links(client.get(PAGE)) == {"Logeerplaatsen in de regio": "/logeerzorg/regio/"}
+
+
+def test_professionals_of_a_care_provider_get_its_beds_and_places(client, cast, login_as):
+    from mantelzorg.respite.tests.factories import make_house
+
+    service, _ = make_house("Voorbeeld Logeerhuis", units=0)
+    cast.professional.organisations.add(service.organization.account_organisation)
+    login_as(cast.professional)
+    assert work_links(client.get(PAGE)) == {"Bedden en plaatsen": "/logeerzorg/aanbieder/plaatsen/"}
+    login_as(cast.professional_without_consent)  # a professional of no provider: no work menu
+    assert work_links(client.get(PAGE)) == {}
 
 
 def test_admin_gets_the_django_admin_and_the_beheer(client, cast, login_as):
@@ -117,6 +134,7 @@ def test_work_menu_is_english_in_the_english_ui(client, cast, login_as):
         "Manage offers": "/sociale-kaart/beheer/",
         "Respite menu Amsterdam": "/gemeenten/GM0363/respijtzorg/bewerken/",
         "Thresholds Amsterdam": "/balanscheck/gemeente/GM0363/drempels/",
+        "Respite places in the region": "/logeerzorg/regio/",
     }
 
 

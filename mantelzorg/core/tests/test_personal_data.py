@@ -92,6 +92,27 @@ def seed(cast):
         client.post("/netwerk/nieuw/", {"recipient_name": f"Vader {MARKER}", "relation": "child"}).status_code
         == 302
     )
+    # Respite (issue 15): a guest, a confirmed stay and an open request, a place on the waiting list.
+    from mantelzorg.respite import availability
+    from mantelzorg.respite import services as respite_services
+    from mantelzorg.respite.tests.factories import days, make_house, request_for
+
+    house, _ = make_house(units=2)
+    guest = respite_services.guest_save(owner=person, postcode="3511", name=f"Mien {MARKER}")
+    asked = dict(
+        service=house, guest=guest, funding="wmo", needs=f"Houdt van {MARKER}", contact_phone="0612345678"
+    )
+    booked = respite_services.stay_request(
+        request=request_for(person), arrival=days(3), departure=days(5), **asked
+    )
+    respite_services.stay_confirm(request=request_for(cast.professional), stay=booked)
+    respite_services.stay_request(request=request_for(person), arrival=days(9), departure=days(10), **asked)
+    search = availability.Search(
+        place=respite_services.geo.resolve_postcode("3511"), arrival=days(20), departure=days(22)
+    )
+    respite_services.waiting_join(
+        request=request_for(person), search=search, guest=guest, kind="logeerzorg_wmo"
+    )
     return person, client
 
 
@@ -144,6 +165,10 @@ def test_the_export_has_every_app_and_nothing_of_anyone_else(cast, login_as):
     assert data["apps"]["accounts"]["consents_given"][0]["purpose"] == FOLLOW_UP
     assert any(row["action"] == "assessment.check.saved" for row in data["apps"]["accounts"]["audit_trail"])
     assert cast.caregiver.email not in response.content.decode()
+    respite = data["apps"]["respite"]
+    assert [g["name"] for g in respite["respite_guests"]] == [f"Mien {MARKER}"]
+    assert sorted(s["state"] for s in respite["respite_stays"]) == ["confirmed", "held"]
+    assert len(respite["respite_waiting_list"]) == 1
     assert LogEntry.objects.filter(action="core.personal_data.exported", subject_id=str(person.pk)).exists()
 
 
@@ -159,6 +184,13 @@ def test_after_erasure_the_marker_is_found_nowhere_outside_the_allow_list(cast):
     found = tables_with_marker()
     assert set(found) <= set(ALLOWED) and "core_logentry" not in found, found
     assert not cache_with_marker()
+    from mantelzorg.respite.models import Stay
+
+    # The provider keeps the unit and the dates, not the person; the open request is cancelled.
+    assert sorted(Stay.objects.values_list("state", "requested_by", "guest", "needs", "contact_phone")) == [
+        ("cancelled", None, None, "", ""),
+        ("confirmed", None, None, "", ""),
+    ]
     from mantelzorg.assessment.services import email_hash
 
     address = email_hash(person.email)

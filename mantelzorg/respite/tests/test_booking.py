@@ -251,3 +251,52 @@ def test_capacity_by_day_counts_booked_held_closed_and_available(alice):
         (1, 1, 1, 0),
         (0, 0, 0, 3),
     ]
+
+
+def test_a_confirmed_stay_appears_in_the_care_networks_agenda_and_a_cancel_marks_it_cancelled(alice, guest):
+    from mantelzorg.network.models import Appointment, Kind
+    from mantelzorg.network.tests.factories import network
+
+    guest.network = network(alice)
+    guest.save()
+    service, _ = make_house(units=1)
+    stay = ask(alice, service, days(10), days(13), guest)
+    assert not Appointment.objects.exists()  # a request is not yet in the agenda
+    services.stay_confirm(request=request_for(alice), stay=stay)
+    item = Appointment.objects.get()
+    assert (item.kind, item.all_day, item.title, item.origin) == (
+        Kind.RESPITE,
+        True,
+        service.name,
+        f"respite.stay:{stay.pk}",
+    )
+    assert (timezone.localtime(item.starts_at).date(), timezone.localtime(item.ends_at).date()) == (
+        days(10),
+        days(13),
+    )
+    assert "Mien" not in item.title + item.place + item.note  # no care details of the guest
+    services.stay_cancel(request=request_for(alice), stay=stay)
+    item.refresh_from_db()
+    assert item.status == Appointment.Status.CANCELLED and item.sequence == 1
+
+
+def test_a_refused_request_or_decision_still_leaves_one_audit_row_with_outcome_failure(alice):
+    service, _ = make_house(units=1)
+    stay = ask(alice, service, days(4), days(5))
+    with pytest.raises(services.NoCapacity):
+        ask(alice, service, days(4), days(6))
+    row = LogEntry.objects.get(action="respite.stay.requested", outcome="failure")
+    assert (row.object_type, row.object_id, row.subject_id) == (
+        "directory.service",
+        str(service.pk),
+        str(alice.pk),
+    )
+    provider = make_user("p@example.org", Role.PROFESSIONAL)
+    services.stay_confirm(request=request_for(provider), stay=stay)
+    with pytest.raises(services.Conflict):
+        services.stay_confirm(request=request_for(provider), stay=stay)
+    assert list(
+        LogEntry.objects.filter(action="respite.stay.confirmed")
+        .values_list("outcome", flat=True)
+        .order_by("created_at")
+    ) == ["success", "failure"]

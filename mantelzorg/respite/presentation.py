@@ -1,0 +1,176 @@
+"""What the respite pages show of houses and stays: names, places and phone numbers from the
+sociale kaart, the weekends a month, and stay states in words. Reads only; no personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mantelzorg.core.phone import tel_href
+
+from . import availability
+from .models import Stay, TargetGroup
+
+WEEKEND_MONTHS = 3
+FRIDAY = 5  # ISO weekday
+
+# A stay's state as its requester reads it (the model's labels are the provider's words).
+STATE_WORDS = {
+    Stay.State.OFFERED: _("A place is offered to you from the waiting list"),
+    Stay.State.HELD: _("Requested: the house decides"),
+    Stay.State.CONFIRMED: _("Confirmed: the stay is booked"),
+    Stay.State.DECLINED: _("Not possible: the house said no"),
+    Stay.State.EXPIRED: _("Expired: the house did not answer in time"),
+    Stay.State.CANCELLED: _("Cancelled"),
+}
+
+
+@dataclass
+class HouseCard:
+    """A house as a result row: the directory's name, place and phone beside the availability."""
+
+    service_id: object
+    name: str
+    place: str
+    phone: str
+    tel: str
+    distance_km: float
+    available: bool = False
+    free_units: int = 0
+    units: int = 0
+    alternatives: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+    weekends: list[tuple[dt.date, tuple[dt.date, dt.date] | None]] = field(default_factory=list)
+
+
+def house_facts(service_ids) -> dict:
+    """Per service id: (name, place, phone number) from the sociale kaart, in three queries."""
+    from mantelzorg.directory.models import Service
+
+    services = (
+        Service.objects.filter(pk__in=list(service_ids))
+        .select_related("organization")
+        .prefetch_related("phones", "organization__phones", "service_at_locations__location__addresses")
+    )
+    facts = {}
+    for service in services:
+        phones = [p.number for p in service.phones.all()] + [
+            p.number for p in service.organization.phones.all()
+        ]
+        place = ""
+        for link in service.service_at_locations.all():
+            addresses = list(link.location.addresses.all())
+            place = addresses[0].city if addresses else link.location.name
+            if place:
+                break
+        facts[service.pk] = (service.name, place, phones[0] if phones else "")
+    return facts
+
+
+def card(house: availability.House, facts: dict) -> HouseCard:
+    name, place, phone = facts.get(house.service_id, ("", "", ""))
+    return HouseCard(
+        service_id=house.service_id,
+        name=name,
+        place=place,
+        phone=phone,
+        tel=tel_href(phone),
+        distance_km=house.distance_km,
+        available=house.available,
+        free_units=len(house.free_unit_ids),
+        units=len(house.units),
+        alternatives=sorted(house.alternatives),  # nearest first in the search; by date to read
+    )
+
+
+def cards(houses) -> list[HouseCard]:
+    facts = house_facts([h.service_id for h in houses])
+    found = [card(h, facts) for h in houses if h.service_id in facts]
+    return sorted(found, key=lambda c: (not c.available, c.distance_km))
+
+
+def weekend_months(today: dt.date, months: int = WEEKEND_MONTHS) -> list[tuple[dt.date, list[dt.date]]]:
+    """The first of this month and the next ones, each with its Fridays from today on."""
+    result = []
+    first = today.replace(day=1)
+    for _n in range(months):
+        fridays = []
+        day = first + dt.timedelta(days=(FRIDAY - first.isoweekday()) % 7)
+        while day.month == first.month:
+            if day >= today:
+                fridays.append(day)
+            day += dt.timedelta(days=7)
+        result.append((first, fridays))
+        first = (first + dt.timedelta(days=32)).replace(day=1)
+    return result
+
+
+def weekend_search(search: availability.Search, *, now=None) -> list[HouseCard]:
+    """ "A weekend a month": per house near the postcode, for this month and the next two, the
+    first Friday-to-Sunday (two nights) that one of its matching units can take. Three queries
+    (units, stays, closures) and the directory's facts, whatever the number of weekends."""
+    today = timezone.localdate(now)
+    months = weekend_months(today)
+    fridays = [day for _first, days in months for day in days]
+    units = availability.candidate_units(search)
+    if not fridays or not units:
+        return []
+    taken = availability.occupied_days(
+        [u["id"] for _, u in units], fridays[0], fridays[-1] + dt.timedelta(days=1), now=now
+    )
+    houses: dict[object, tuple[float, list[dict]]] = {}
+    for km, unit in units:
+        houses.setdefault(unit["service_id"], (round(km, 1), []))[1].append(unit)
+    facts = house_facts(houses)
+    found = []
+    for service_id, (km, house_units) in houses.items():
+        if service_id not in facts:
+            continue
+        name, place, phone = facts[service_id]
+        row = HouseCard(service_id, name, place, phone, tel_href(phone), km, units=len(house_units))
+        for first, days in months:
+            weekend = next(
+                (
+                    (friday, friday + dt.timedelta(days=2))
+                    for friday in days
+                    if any(
+                        availability.fits_stay(
+                            u, friday, friday + dt.timedelta(days=2), taken.get(u["id"], set())
+                        )
+                        for u in house_units
+                    )
+                ),
+                None,
+            )
+            row.weekends.append((first, weekend))
+        row.available = any(weekend for _first, weekend in row.weekends)
+        found.append(row)
+    return sorted(found, key=lambda c: (not c.available, c.distance_km))
+
+
+def hold_left(stay: Stay, now=None) -> dt.timedelta | None:
+    if stay.hold_until is None:
+        return None
+    left = stay.hold_until - (now or timezone.now())
+    return left if left.total_seconds() > 0 else dt.timedelta(0)
+
+
+def hours_left(stay: Stay, now=None) -> int | None:
+    left = hold_left(stay, now)
+    return None if left is None else int(left.total_seconds() // 3600)
+
+
+def need_labels(guest) -> list[str]:
+    """The guest's needs as words (what the requester said; nothing more)."""
+    if guest is None:
+        return []
+    labels = [str(TargetGroup(g).label) for g in guest.target_groups if g in TargetGroup.values]
+    if guest.wheelchair:
+        labels.append(str(_("wheelchair-accessible room")))
+    if guest.night_care:
+        labels.append(str(_("care at night")))
+    if guest.behaviour:
+        labels.append(str(_("behaviour that needs extra attention")))
+    return labels
