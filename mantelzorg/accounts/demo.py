@@ -44,6 +44,7 @@ DEMO_USERS = [
     ),
     ("gemeente-amsterdam@example.nl", "Voorbeeld Beleid Amsterdam", Role.MUNICIPAL_STAFF, ["GM0363"], None),
     ("gemeente-utrecht@example.nl", "Voorbeeld Beleid Utrecht", Role.MUNICIPAL_STAFF, ["GM0344"], None),
+    ("logeerhuis@example.nl", "Voorbeeld Zorgverlener Logeerhuis Gijs", Role.PROFESSIONAL, [], None),
     ("coordinator@example.nl", "Voorbeeld Coördinator Regio", Role.COORDINATOR, [], None),
     ("beheer@example.nl", "Voorbeeld Beheerder", Role.ADMIN, [], None),
 ]

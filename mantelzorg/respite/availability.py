@@ -8,11 +8,13 @@ takes the night expires it in its own transaction, so the database constraint ag
 
 One search reads three tables once each, whatever the number of units and stays: the units in a
 bounding box around the postcode (index ``respite_unit_position``), the stays of those units that
-overlap the window (index ``respite_stay_unit_departure``), and their closures."""
+overlap the window (the covering index ``respite_stay_unit_window``), and their closures."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -143,39 +145,90 @@ def fits_stay(unit: dict, arrival: dt.date, departure: dt.date, taken: set[dt.da
 
 def candidate_units(search: Search) -> list[tuple[float, dict]]:
     """(distance, unit) for the units in use of the search's kinds, funding and profile within its
-    radius, nearest first."""
+    radius, nearest first.
+
+    The rows of the bounding box are read raw (``directory.search.raw_rows``): the distance and
+    a text test on the JSON lists come first, and only the units that pass are decoded (their
+    JSON parsed, their ids made UUIDs) and checked exactly with ``Need.fits``; the same answer as
+    ``values(*UNIT_FIELDS)`` for every row (``tests/availability_reference.py``)."""
+    from mantelzorg.directory.search import as_uuid, raw_rows
+
     place = search.place
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, search.radius_km)
-    rows = Unit.objects.filter(
-        active=True,
-        kind__in=sorted(search.kinds),
-        latitude__range=(min_lat, max_lat),
-        longitude__range=(min_lon, max_lon),
-    ).values(*UNIT_FIELDS)
+    rows = (
+        Unit.objects.filter(
+            active=True,
+            kind__in=sorted(search.kinds),
+            latitude__range=(min_lat, max_lat),
+            longitude__range=(min_lon, max_lon),
+        )
+        .order_by()  # sorted below: the model's ordering (by service name) would join and sort in SQL
+        .values_list(*UNIT_FIELDS)
+    )
     distance = geo.distance_from(place.lat, place.lon)
+    need, funding, radius = search.need, search.funding, search.radius_km
+    # A value is in a JSON list of plain strings only if its quoted form is in the text.
+    group_text = json.dumps(need.target_group) if need.target_group else ""
+    funding_text = json.dumps(funding) if funding else ""
+    index = {name: n for n, name in enumerate(UNIT_FIELDS)}
+    flags = [index[name] for name in ("wheelchair", "night_care", "behaviour") if getattr(need, name)]
+    groups, fundings = index["target_groups"], index["funding"]
+    lat, lon = index["latitude"], index["longitude"]
     found = []
-    for unit in rows:
-        if search.funding and search.funding not in unit["funding"]:
+    for row in raw_rows(rows):
+        if (
+            any(not row[n] for n in flags)
+            or (group_text and group_text not in _text(row[groups]))
+            or (funding_text and funding_text not in _text(row[fundings]))
+        ):
             continue
-        if not search.need.fits(unit):
+        km = distance(row[lat], row[lon])
+        if km > radius:
             continue
-        km = distance(unit["latitude"], unit["longitude"])
-        if km <= search.radius_km:
-            found.append((km, unit))
+        values = dict(zip(UNIT_FIELDS, row, strict=True))
+        for name in ("target_groups", "admission_days", "funding"):
+            values[name] = _json(values[name])
+        for name in ("wheelchair", "night_care", "behaviour"):
+            values[name] = bool(values[name])
+        if (funding and funding not in values["funding"]) or not need.fits(values):
+            continue
+        for name in ("id", "service_id", "location_id"):
+            values[name] = as_uuid(values[name])
+        found.append((km, values))
     found.sort(key=lambda pair: (pair[0], str(pair[1]["service_id"]), str(pair[1]["id"])))
     return found
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def search_houses(search: Search, *, now=None, alternatives: int = 3) -> list[House]:
     """The houses with matching units within the radius, nearest first, each with the units free
     for the whole wished stay, the free units per wished night and, when none is free for the
     whole stay, up to ``alternatives`` nearest stays of the same length that are free (from the
-    wished arrival up to ``LOOKAHEAD_DAYS`` later, or earlier but not before today)."""
+    wished arrival up to ``LOOKAHEAD_DAYS`` later, or earlier but not before today).
+
+    The same answer as checking every night with ``occupied_days`` and ``fits_stay`` (kept for
+    ``free_units``; ``tests/availability_reference.py`` is that plain way, and
+    ``tests/test_availability_fast.py`` compares the two), but per unit one byte per day of the
+    window (``_busy``) read without Django's converters, and free stretches found with C-level
+    searches instead of a set lookup per unit, day and candidate arrival (BENCHMARKS.md,
+    2026-12-04: 5,000 units and a year of bookings)."""
+    now = now or timezone.now()
     today = timezone.localdate(now)
     units = candidate_units(search)
     first = max(today, search.arrival - dt.timedelta(days=14))
     last = search.departure + dt.timedelta(days=LOOKAHEAD_DAYS)
-    taken = occupied_days([u["id"] for _, u in units], first, last, now=now)
+    busy = _busy([u["id"] for _, u in units], first, last, now)
+    width = (last - first).days + 1
+    start = (search.arrival - first).days  # the wished arrival's day in the window
+    nights = search.nights
+    weekday = search.arrival.isoweekday()
     houses: dict[object, House] = {}
     for km, unit in units:
         house = houses.get(unit["service_id"])
@@ -184,35 +237,106 @@ def search_houses(search: Search, *, now=None, alternatives: int = 3) -> list[Ho
                 service_id=unit["service_id"],
                 location_id=unit["location_id"],
                 distance_km=round(km, 1),
-                free_per_night=[0] * search.nights,
+                free_per_night=[0] * nights,
             )
         house.units.append(unit)
-        unit_taken = taken.get(unit["id"], set())
-        for n in range(search.nights):
-            if search.arrival + dt.timedelta(days=n) not in unit_taken:
+        row = busy[unit["id"]]
+        for n in range(nights):
+            day = start + n
+            if day < 0 or day >= width or not row[day]:
                 house.free_per_night[n] += 1
-        if fits_stay(unit, search.arrival, search.departure, unit_taken):
+        if (
+            unit["min_nights"] <= nights <= unit["max_nights"]
+            and (not unit["admission_days"] or weekday in unit["admission_days"])
+            and _free(row, start, start + nights, width)
+        ):
             house.free_unit_ids.append(unit["id"])
     for house in houses.values():
         if not house.available and alternatives:
-            house.alternatives = nearest_free(house.units, search, taken, first, last, alternatives)
+            house.alternatives = _nearest_free(house.units, search, busy, first, last, alternatives)
     return list(houses.values())
 
 
-def nearest_free(units, search: Search, taken, first: dt.date, last: dt.date, count: int):
-    """Stays of the wished length in any of ``units``, by how far their arrival lies from the
-    wished arrival (later first on a tie), within ``first`` … ``last``."""
-    length = dt.timedelta(days=search.nights)
-    found: list[tuple[int, dt.date]] = []
-    span = (last - first).days - search.nights + 1
-    for offset in range(span):
-        arrival = first + dt.timedelta(days=offset)
-        if arrival == search.arrival:
+_ONE = b"\x01"
+_FREE_STRETCH = re.compile(b"\x00+")
+
+
+def _free(row: bytearray, start: int, stop: int, width: int) -> bool:
+    """Whether the days ``start`` … ``stop - 1`` of the window are free in ``row`` (days outside
+    the window count as free, as in ``occupied_days``)."""
+    return row.find(_ONE, max(0, start), max(0, min(stop, width))) == -1
+
+
+def _busy(unit_ids, first: dt.date, last: dt.date, now) -> dict[object, bytearray]:
+    """Per unit, one byte per day of ``first`` … ``last``: 1 when it cannot be booked (the days
+    of ``occupied_days``). Two queries; their rows are read without Django's converters (no UUID
+    and date objects per stay: ``directory.search.raw_rows``)."""
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    from mantelzorg.directory.search import raw_rows
+
+    width = (last - first).days + 1
+    rows = {pk: bytearray(width) for pk in unit_ids}
+    if not rows:
+        return rows
+    by_text = {}
+    for pk, row in rows.items():  # the unit id as the database gives it as text (PostgreSQL: with dashes)
+        by_text[str(pk)] = by_text[pk.hex] = row
+    base = first.toordinal()
+    end = last + dt.timedelta(days=1)
+    stays = (
+        Stay.objects.filter(unit_id__in=list(rows), state__in=OCCUPYING, departure__gt=first, arrival__lt=end)
+        .filter(Q(state=Stay.State.CONFIRMED) | Q(hold_until__gt=now))
+        .order_by()
+        .values_list(
+            Cast("unit_id", TextField()), Cast("arrival", TextField()), Cast("departure", TextField())
+        )
+    )
+    closures = (
+        Closure.objects.filter(unit_id__in=list(rows), last_day__gte=first, first_day__lte=last)
+        .order_by()
+        .values_list(
+            Cast("unit_id", TextField()), Cast("first_day", TextField()), Cast("last_day", TextField())
+        )
+    )
+    ones, day = b"\x01" * width, _fromisoformat
+    for spans, after in ((raw_rows(stays), 0), (raw_rows(closures), 1)):
+        for unit_id, begin, stop in spans:
+            a = day(begin).toordinal() - base
+            b = day(stop).toordinal() - base + after
+            if a < 0:
+                a = 0
+            if b > width:
+                b = width
+            if a < b:
+                by_text[unit_id][a:b] = ones[a:b]
+    return rows
+
+
+_fromisoformat = dt.date.fromisoformat
+
+
+def _nearest_free(units, search: Search, busy, first: dt.date, last: dt.date, count: int):
+    """``nearest_free`` over the byte rows: the arrivals at which some unit has ``nights`` free
+    days in a row, allows that length and takes arrivals that weekday."""
+    nights = search.nights
+    span = (last - first).days - nights + 1  # arrivals first … first + span - 1, as nearest_free
+    wished = (search.arrival - first).days
+    weekday0 = first.isoweekday() - 1
+    starts: set[int] = set()
+    for unit in units:
+        if not unit["min_nights"] <= nights <= unit["max_nights"]:
             continue
-        if any(fits_stay(u, arrival, arrival + length, taken.get(u["id"], set())) for u in units):
-            found.append((abs((arrival - search.arrival).days) * 2 - (arrival > search.arrival), arrival))
-    found.sort()
-    return [(arrival, arrival + length) for _, arrival in found[:count]]
+        days = unit["admission_days"]
+        for stretch in _FREE_STRETCH.finditer(busy[unit["id"]]):
+            for offset in range(stretch.start(), min(stretch.end() - nights + 1, span)):
+                if not days or (weekday0 + offset) % 7 + 1 in days:
+                    starts.add(offset)
+    starts.discard(wished)
+    order = sorted((abs(offset - wished) * 2 - (offset > wished), offset) for offset in starts)
+    length = dt.timedelta(days=nights)
+    return [(first + dt.timedelta(days=o), first + dt.timedelta(days=o) + length) for _, o in order[:count]]
 
 
 def free_units(unit_ids, arrival: dt.date, departure: dt.date, *, now=None) -> list:

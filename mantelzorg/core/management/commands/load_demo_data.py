@@ -12,6 +12,7 @@ DEMO_MODULES = [
     "mantelzorg.assessment.demo",
     "mantelzorg.network.demo",
     "mantelzorg.declaration.demo",
+    "mantelzorg.respite.demo",
 ]
 
 
