@@ -244,25 +244,24 @@ def _page_serializer(name: str, item):
 
 
 def houses_data(request, search: availability.Search, houses, page: int, per_page: int) -> dict:
-    """A page of houses (published services only) with their names, place and phone: three
-    queries for the page, whatever its size."""
+    """A page of houses (the search finds published services only) with their names, place and
+    phone, and the nearest free dates of the full ones: five queries for the page, whatever its
+    size."""
     from mantelzorg.directory.models import Address, Phone, Service
 
-    published = {
-        s.pk: s
-        for s in Service.objects.published()
-        .filter(pk__in=[h.service_id for h in houses])
-        .select_related("organization")
-    }
-    houses = [h for h in houses if h.service_id in published]
     first = (page - 1) * per_page
     shown = houses[first : first + per_page]
+    availability.add_alternatives(shown, search)
+    services = {
+        s.pk: s
+        for s in Service.objects.filter(pk__in=[h.service_id for h in shown]).select_related("organization")
+    }
     location_ids = {h.location_id for h in shown}
     places = {}
     for address in Address.objects.filter(location_id__in=location_ids).select_related("location"):
         places.setdefault(address.location_id, address)
     service_ids = [h.service_id for h in shown]
-    org_ids = [published[pk].organization_id for pk in service_ids]
+    org_ids = [services[pk].organization_id for pk in service_ids]
     phones: dict = {}
     for phone in Phone.objects.filter(
         Q(service_id__in=service_ids) | Q(location_id__in=location_ids) | Q(organization_id__in=org_ids)
@@ -272,7 +271,7 @@ def houses_data(request, search: availability.Search, houses, page: int, per_pag
                 phones.setdefault(key, phone.number)
     contents = []
     for house in shown:
-        service = published[house.service_id]
+        service = services[house.service_id]
         address = places.get(house.location_id)
         location = address.location if address is not None else None
         contents.append(
@@ -329,7 +328,7 @@ class AvailabilityView(APIView):
     def get(self, request):
         search = search_from(request)
         page, per_page = pagination.params(request, default=HOUSES_PER_PAGE, maximum=HOUSES_MAX_PER_PAGE)
-        houses = availability.search_houses(search)
+        houses = availability.search_houses(search, alternatives=0)  # for the shown page: houses_data
         return Response(houses_data(request, search, houses, page, per_page))
 
 

@@ -151,6 +151,7 @@ def candidate_units(search: Search) -> list[tuple[float, dict]]:
     a text test on the JSON lists come first, and only the units that pass are decoded (their
     JSON parsed, their ids made UUIDs) and checked exactly with ``Need.fits``; the same answer as
     ``values(*UNIT_FIELDS)`` for every row (``tests/availability_reference.py``)."""
+    from mantelzorg.directory.models import Service
     from mantelzorg.directory.search import as_uuid, raw_rows
 
     place = search.place
@@ -158,6 +159,7 @@ def candidate_units(search: Search) -> list[tuple[float, dict]]:
     rows = (
         Unit.objects.filter(
             active=True,
+            service__publication=Service.Publication.PUBLISHED,  # what the sociale kaart shows
             kind__in=sorted(search.kinds),
             latitude__range=(min_lat, max_lat),
             longitude__range=(min_lon, max_lon),
@@ -207,27 +209,30 @@ def _json(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
-def search_houses(search: Search, *, now=None, alternatives: int = 3) -> list[House]:
+def search_houses(
+    search: Search, *, now=None, alternatives: int = 3, limit: int | None = None
+) -> list[House]:
     """The houses with matching units within the radius, nearest first, each with the units free
     for the whole wished stay, the free units per wished night and, when none is free for the
     whole stay, up to ``alternatives`` nearest stays of the same length that are free (from the
-    wished arrival up to ``LOOKAHEAD_DAYS`` later, or earlier but not before today).
+    wished arrival up to ``LOOKAHEAD_DAYS`` later, or earlier but not before today): for the
+    first ``limit`` houses (all when None; a page of the API asks ``add_alternatives`` for its own).
 
     The same answer as checking every night with ``occupied_days`` and ``fits_stay`` (kept for
     ``free_units``; ``tests/availability_reference.py`` is that plain way, and
     ``tests/test_availability_fast.py`` compares the two), but per unit one byte per day of the
     window (``_busy``) read without Django's converters, and free stretches found with C-level
     searches instead of a set lookup per unit, day and candidate arrival (BENCHMARKS.md,
-    2026-12-04: 5,000 units and a year of bookings)."""
+    2026-12-04: 5,000 units and a year of bookings). Only the wished nights are read for every
+    house; the wider window of the nearest free dates only for the full houses that are shown."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
     units = candidate_units(search)
-    first = max(today, search.arrival - dt.timedelta(days=14))
-    last = search.departure + dt.timedelta(days=LOOKAHEAD_DAYS)
-    busy = _busy([u["id"] for _, u in units], first, last, now)
-    width = (last - first).days + 1
-    start = (search.arrival - first).days  # the wished arrival's day in the window
     nights = search.nights
+    busy = _busy([u["id"] for _, u in units], search.arrival, search.departure - dt.timedelta(days=1), now)
+    past = min(nights, (timezone.localdate(now) - search.arrival).days)
+    if past > 0:  # nights before today are outside the window: they count as free, as in occupied_days
+        for row in busy.values():
+            row[:past] = bytes(past)
     weekday = search.arrival.isoweekday()
     houses: dict[object, House] = {}
     for km, unit in units:
@@ -242,19 +247,33 @@ def search_houses(search: Search, *, now=None, alternatives: int = 3) -> list[Ho
         house.units.append(unit)
         row = busy[unit["id"]]
         for n in range(nights):
-            day = start + n
-            if day < 0 or day >= width or not row[day]:
+            if not row[n]:
                 house.free_per_night[n] += 1
         if (
             unit["min_nights"] <= nights <= unit["max_nights"]
             and (not unit["admission_days"] or weekday in unit["admission_days"])
-            and _free(row, start, start + nights, width)
+            and _free(row, 0, nights, nights)
         ):
             house.free_unit_ids.append(unit["id"])
-    for house in houses.values():
-        if not house.available and alternatives:
-            house.alternatives = _nearest_free(house.units, search, busy, first, last, alternatives)
-    return list(houses.values())
+    found = list(houses.values())
+    if alternatives:
+        add_alternatives(found if limit is None else found[:limit], search, count=alternatives, now=now)
+    return found
+
+
+def add_alternatives(houses, search: Search, *, count: int = 3, now=None) -> None:
+    """Give each full house of ``houses`` its ``count`` nearest free stays of the wished length
+    (``House.alternatives``): one read of the stays and closures of their units over the window
+    from two weeks before the wished arrival (not before today) to ``LOOKAHEAD_DAYS`` after."""
+    full = [house for house in houses if not house.available]
+    if not full:
+        return
+    now = now or timezone.now()
+    first = max(timezone.localdate(now), search.arrival - dt.timedelta(days=14))
+    last = search.departure + dt.timedelta(days=LOOKAHEAD_DAYS)
+    busy = _busy([u["id"] for house in full for u in house.units], first, last, now)
+    for house in full:
+        house.alternatives = _nearest_free(house.units, search, busy, first, last, count)
 
 
 _ONE = b"\x01"

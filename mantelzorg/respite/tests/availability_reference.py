@@ -24,6 +24,7 @@ def candidate_units(search: Search) -> list[tuple[float, dict]]:
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, search.radius_km)
     rows = Unit.objects.filter(
         active=True,
+        service__publication="published",
         kind__in=sorted(search.kinds),
         latitude__range=(min_lat, max_lat),
         longitude__range=(min_lon, max_lon),

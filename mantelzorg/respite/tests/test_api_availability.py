@@ -126,4 +126,13 @@ def test_a_fixed_number_of_queries_whatever_the_units_and_stays(client):
         Phone.objects.create(service=other, number=f"030 {n}")
         for m in range(3):
             book(other, days(10 + m), days(11 + m))
-    assert _count(client) == few <= 7
+    assert _count(client) == few <= 9
+
+
+def test_a_house_taken_off_the_sociale_kaart_is_not_found(client):
+    shown, _ = make_house("Voorbeeld Zichtbaar", units=1)
+    hidden, _ = make_house("Voorbeeld Ingetrokken", units=1)
+    hidden.publication = hidden.Publication.WITHDRAWN
+    hidden.save(update_fields=["publication"])
+    names = [h["service"]["name"] for h in search(client).json()["contents"]]
+    assert names == ["Voorbeeld Zichtbaar"]
