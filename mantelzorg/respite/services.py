@@ -166,6 +166,7 @@ def _expire_lapsed(unit_ids, now) -> list[Stay]:
         Stay.objects.select_for_update(of=("self",))
         .filter(unit_id__in=unit_ids, state__in=(Stay.State.OFFERED, Stay.State.HELD), hold_until__lte=now)
         .select_related("waiting")
+        .order_by("pk")  # one lock order for every transaction: two expiring at once cannot deadlock
     )
     if lapsed:
         Stay.objects.filter(
