@@ -59,9 +59,11 @@ def _empty_cache():
     from django.core.cache import cache
 
     from mantelzorg.core.cache import forget_versions
+    from mantelzorg.respite import index
 
     cache.clear()
     forget_versions()
+    index.forget()  # the respite availability index of this process (built from another test's rows)
 
 
 @pytest.fixture(autouse=True)

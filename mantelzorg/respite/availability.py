@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from mantelzorg.core import geo
 
+from . import index
 from .models import OCCUPYING, Closure, Kind, Stay, Unit
 
 # How far past the wished dates the search looks for the nearest free dates.
@@ -210,58 +211,96 @@ def _json(value):
 
 
 def search_houses(
-    search: Search, *, now=None, alternatives: int = 3, limit: int | None = None
+    search: Search, *, now=None, alternatives: int = 3, shown: slice | None = None
 ) -> list[House]:
     """The houses with matching units within the radius, nearest first, each with the units free
     for the whole wished stay, the free units per wished night and, when none is free for the
     whole stay, up to ``alternatives`` nearest stays of the same length that are free (from the
     wished arrival up to ``LOOKAHEAD_DAYS`` later, or earlier but not before today): for the
-    first ``limit`` houses (all when None; a page of the API asks ``add_alternatives`` for its own).
+    houses ``found[shown]`` (all when None: a page asks for its own houses only).
 
     The same answer as checking every night with ``occupied_days`` and ``fits_stay`` (kept for
     ``free_units``; ``tests/availability_reference.py`` is that plain way, and
     ``tests/test_availability_fast.py`` compares the two), but per unit one byte per day of the
-    window (``_busy``) read without Django's converters, and free stretches found with C-level
-    searches instead of a set lookup per unit, day and candidate arrival (BENCHMARKS.md,
-    2026-12-04: 5,000 units and a year of bookings). Only the wished nights are read for every
-    house; the wider window of the nearest free dates only for the full houses that are shown."""
+    window (``_busy``: from this process's availability index, ``index.py``, or read from the
+    database without Django's converters), and free stretches found with C-level searches instead
+    of a set lookup per unit, day and candidate arrival (BENCHMARKS.md, 2026-12-04: 5,000 units
+    and a year of bookings). The wider window of the nearest free dates is read only for the full
+    houses that are shown."""
     now = now or timezone.now()
-    units = candidate_units(search)
-    nights = search.nights
-    busy = _busy([u["id"] for _, u in units], search.arrival, search.departure - dt.timedelta(days=1), now)
-    past = min(nights, (timezone.localdate(now) - search.arrival).days)
-    if past > 0:  # nights before today are outside the window: they count as free, as in occupied_days
-        for row in busy.values():
-            row[:past] = bytes(past)
-    weekday = search.arrival.isoweekday()
+    memory = index.current()
+    found = find_houses(search, memory)
+    add_nights(found, search, now=now, memory=memory)
+    if alternatives:
+        add_alternatives(
+            found if shown is None else found[shown], search, count=alternatives, now=now, memory=memory
+        )
+    return found
+
+
+def houses_page(search: Search, shown: slice, *, now=None, alternatives: int = 3) -> tuple[int, list[House]]:
+    """(how many houses the search finds, the houses ``shown`` of them as ``search_houses`` gives
+    them): the nights of the shown houses' units only, since the order (nearest first) does not
+    depend on them (the API's pages; ``tests/test_availability_fast.py`` compares the two)."""
+    now = now or timezone.now()
+    memory = index.current()
+    found = find_houses(search, memory)
+    page = found[shown]
+    add_nights(page, search, now=now, memory=memory)
+    if alternatives:
+        add_alternatives(page, search, count=alternatives, now=now, memory=memory)
+    return len(found), page
+
+
+def find_houses(search: Search, memory=None) -> list[House]:
+    """The houses of the matching units within the radius, nearest first (a house is as near as
+    its nearest unit), without their nights yet (``add_nights``)."""
+    units = memory.candidates(search) if memory is not None else candidate_units(search)
     houses: dict[object, House] = {}
     for km, unit in units:
         house = houses.get(unit["service_id"])
         if house is None:
             house = houses[unit["service_id"]] = House(
-                service_id=unit["service_id"],
-                location_id=unit["location_id"],
-                distance_km=round(km, 1),
-                free_per_night=[0] * nights,
+                service_id=unit["service_id"], location_id=unit["location_id"], distance_km=round(km, 1)
             )
         house.units.append(unit)
-        row = busy[unit["id"]]
-        for n in range(nights):
-            if not row[n]:
-                house.free_per_night[n] += 1
-        if (
-            unit["min_nights"] <= nights <= unit["max_nights"]
-            and (not unit["admission_days"] or weekday in unit["admission_days"])
-            and _free(row, 0, nights, nights)
-        ):
-            house.free_unit_ids.append(unit["id"])
-    found = list(houses.values())
-    if alternatives:
-        add_alternatives(found if limit is None else found[:limit], search, count=alternatives, now=now)
-    return found
+    return list(houses.values())
 
 
-def add_alternatives(houses, search: Search, *, count: int = 3, now=None) -> None:
+def add_nights(houses, search: Search, *, now=None, memory=None) -> None:
+    """Give each of ``houses`` its free units per wished night and the units free for the whole
+    stay (``House.free_per_night``, ``House.free_unit_ids``): one read for all their units."""
+    now = now or timezone.now()
+    nights = search.nights
+    busy = _busy_of(
+        memory,
+        [u["id"] for house in houses for u in house.units],
+        search.arrival,
+        search.departure - dt.timedelta(days=1),
+        now,
+    )
+    past = min(nights, (timezone.localdate(now) - search.arrival).days)
+    if past > 0:  # nights before today are outside the window: they count as free, as in occupied_days
+        for row in busy.values():
+            row[:past] = bytes(past)
+    weekday = search.arrival.isoweekday()
+    for house in houses:
+        free_per_night = house.free_per_night = [0] * nights
+        house.free_unit_ids = []
+        for unit in house.units:
+            row = busy[unit["id"]]
+            for n in range(nights):
+                if not row[n]:
+                    free_per_night[n] += 1
+            if (
+                unit["min_nights"] <= nights <= unit["max_nights"]
+                and (not unit["admission_days"] or weekday in unit["admission_days"])
+                and _free(row, 0, nights, nights)
+            ):
+                house.free_unit_ids.append(unit["id"])
+
+
+def add_alternatives(houses, search: Search, *, count: int = 3, now=None, memory=None) -> None:
     """Give each full house of ``houses`` its ``count`` nearest free stays of the wished length
     (``House.alternatives``): one read of the stays and closures of their units over the window
     from two weeks before the wished arrival (not before today) to ``LOOKAHEAD_DAYS`` after."""
@@ -271,7 +310,8 @@ def add_alternatives(houses, search: Search, *, count: int = 3, now=None) -> Non
     now = now or timezone.now()
     first = max(timezone.localdate(now), search.arrival - dt.timedelta(days=14))
     last = search.departure + dt.timedelta(days=LOOKAHEAD_DAYS)
-    busy = _busy([u["id"] for house in full for u in house.units], first, last, now)
+    memory = memory or index.current()  # the search's own index, or this process's brought up to date
+    busy = _busy_of(memory, [u["id"] for house in full for u in house.units], first, last, now)
     for house in full:
         house.alternatives = _nearest_free(house.units, search, busy, first, last, count)
 
@@ -284,6 +324,12 @@ def _free(row: bytearray, start: int, stop: int, width: int) -> bool:
     """Whether the days ``start`` … ``stop - 1`` of the window are free in ``row`` (days outside
     the window count as free, as in ``occupied_days``)."""
     return row.find(_ONE, max(0, start), max(0, min(stop, width))) == -1
+
+
+def _busy_of(memory, unit_ids, first: dt.date, last: dt.date, now) -> dict[object, bytearray]:
+    """``_busy`` from the availability index when it holds these days, else from the database."""
+    busy = memory.busy(unit_ids, first, last, now) if memory is not None else None
+    return busy if busy is not None else _busy(unit_ids, first, last, now)
 
 
 def _busy(unit_ids, first: dt.date, last: dt.date, now) -> dict[object, bytearray]:
@@ -302,7 +348,6 @@ def _busy(unit_ids, first: dt.date, last: dt.date, now) -> dict[object, bytearra
     by_text = {}
     for pk, row in rows.items():  # the unit id as the database gives it as text (PostgreSQL: with dashes)
         by_text[str(pk)] = by_text[pk.hex] = row
-    base = first.toordinal()
     end = last + dt.timedelta(days=1)
     stays = (
         Stay.objects.filter(unit_id__in=list(rows), state__in=OCCUPYING, departure__gt=first, arrival__lt=end)
@@ -319,18 +364,30 @@ def _busy(unit_ids, first: dt.date, last: dt.date, now) -> dict[object, bytearra
             Cast("unit_id", TextField()), Cast("first_day", TextField()), Cast("last_day", TextField())
         )
     )
-    ones, day = b"\x01" * width, _fromisoformat
-    for spans, after in ((raw_rows(stays), 0), (raw_rows(closures), 1)):
-        for unit_id, begin, stop in spans:
-            a = day(begin).toordinal() - base
-            b = day(stop).toordinal() - base + after
-            if a < 0:
-                a = 0
-            if b > width:
-                b = width
-            if a < b:
-                by_text[unit_id][a:b] = ones[a:b]
+    mark_spans(by_text, raw_rows(stays), first, width, after=0)
+    mark_spans(by_text, raw_rows(closures), first, width, after=1)
     return rows
+
+
+def mark_spans(by_text: dict, spans, first: dt.date, width: int, *, after: int) -> None:
+    """Mark busy, in the byte row of its unit (``by_text``: the unit id as the database gives it
+    as text), the days of each (unit id, first day, last day) of ``spans`` (dates as ISO text)
+    that fall in the ``width`` days from ``first``: up to the last day itself with ``after=1``
+    (a closure), up to the day before with ``after=0`` (a stay's departure). Rows of other units
+    are passed over."""
+    ones, day, base = b"\x01" * width, _fromisoformat, first.toordinal()
+    for unit_id, begin, stop in spans:
+        row = by_text.get(unit_id)
+        if row is None:
+            continue
+        a = day(begin).toordinal() - base
+        b = day(stop).toordinal() - base + after
+        if a < 0:
+            a = 0
+        if b > width:
+            b = width
+        if a < b:
+            row[a:b] = ones[a:b]
 
 
 _fromisoformat = dt.date.fromisoformat

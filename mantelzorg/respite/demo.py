@@ -34,6 +34,7 @@ from django.utils import timezone
 from mantelzorg.core.cache import bump_version
 from mantelzorg.core.models import Municipality, PostcodeArea
 
+from . import index
 from .models import PLANNED_KINDS, Funding, Guest, Kind, Stay, TargetGroup, Unit
 
 SEED = 1507  # not the directory demo's seed (2026): its ids would collide
@@ -573,6 +574,7 @@ class _Builder:
             Unit.objects.bulk_create(self.units, batch_size=batch)
             Stay.objects.bulk_create(rows["stays"], batch_size=batch)
             bump_version("directory")
+        index.prune()  # the bulk insert logged every row; indexes built from now on need none of it
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 

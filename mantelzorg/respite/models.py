@@ -315,3 +315,36 @@ class WaitingEntry(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.arrival}–{self.departure} {self.state}"
+
+
+class Generation(models.Model):
+    """One row: how many changes the units, stays and closures have seen (``value``), and up to
+    which change the log was pruned (``pruned_through``). Written only by the database triggers of
+    migration 0004, inside the transaction of each change: the row is locked until that
+    transaction commits, so changes commit in the order of their numbers (index.py)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.BigIntegerField(default=0)
+    pruned_through = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "respite change counter"
+
+    def __str__(self):
+        return f"{self.value} (pruned through {self.pruned_through})"
+
+
+class Change(models.Model):
+    """A change to one unit's nights or profile (a stay, closure or the unit itself was inserted,
+    updated or deleted), numbered by ``Generation.value``; written by the triggers of migration
+    0004, read by the availability index of every process (index.py), pruned by
+    ``index.prune``."""
+
+    version = models.BigIntegerField(primary_key=True)
+    unit_id = models.UUIDField()
+
+    class Meta:
+        verbose_name = "respite change"
+
+    def __str__(self):
+        return f"{self.version}: {self.unit_id}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,32 +46,102 @@ class HouseCard:
     weekends: list[tuple[dt.date, tuple[dt.date, dt.date] | None]] = field(default_factory=list)
 
 
-def house_facts(service_ids) -> dict:
-    """Per service id: (name, place, phone number) from the sociale kaart, in three queries."""
-    from mantelzorg.directory.models import Service
+@dataclass(frozen=True)
+class HouseFacts:
+    """What the sociale kaart says of a house (a service at the location of its units)."""
 
-    services = (
-        Service.objects.filter(pk__in=list(service_ids))
-        .select_related("organization")
-        .prefetch_related("phones", "organization__phones", "service_at_locations__location__addresses")
+    name: str
+    organization_id: object
+    organization: str
+    location_name: str
+    place: str  # the town of the location's address, else the location's name
+    municipality: str | None  # CBS code
+    phone: str  # the service's, else the location's, else the organisation's
+
+
+def all_house_facts() -> dict:
+    """Per (service id, location id) of the units in use: its ``HouseFacts``, for every respite
+    house at once in four queries. Public directory content, so it is kept in this process until
+    the sociale kaart changes (``core.cache.per_version``: every directory edit bumps its
+    version); the pages and the API read it, never change it."""
+    from mantelzorg.core.cache import per_version
+
+    return per_version("directory", "respite-house-facts", _read_house_facts)
+
+
+def _read_house_facts() -> dict:
+    from mantelzorg.directory.models import Address, Location, Phone, Service
+
+    from .models import Unit
+
+    pairs = set(
+        Unit.objects.filter(active=True).order_by().values_list("service_id", "location_id").distinct()
     )
+    services = {
+        pk: (name, org_id, org_name)
+        for pk, name, org_id, org_name in Service.objects.filter(pk__in={s for s, _l in pairs}).values_list(
+            "pk", "name", "organization_id", "organization__name"
+        )
+    }
+    location_ids = {loc for _s, loc in pairs}
+    locations = dict(
+        (pk, (name, municipality))
+        for pk, name, municipality in Location.objects.filter(pk__in=location_ids).values_list(
+            "pk", "name", "municipality_id"
+        )
+    )
+    towns: dict = {}
+    for location_id, city in (
+        Address.objects.filter(location_id__in=location_ids).order_by("pk").values_list("location_id", "city")
+    ):
+        towns.setdefault(location_id, city)
+    phones: dict = {}
+    org_ids = {org for _n, org, _o in services.values()}
+    for service_id, location_id, org_id, number in (
+        Phone.objects.filter(
+            Q(service_id__in=list(services))
+            | Q(location_id__in=location_ids)
+            | Q(organization_id__in=org_ids)
+        )
+        .order_by("pk")
+        .values_list("service_id", "location_id", "organization_id", "number")
+    ):
+        for key in (service_id, location_id, org_id):
+            if key is not None:
+                phones.setdefault(key, number)
     facts = {}
-    for service in services:
-        phones = [p.number for p in service.phones.all()] + [
-            p.number for p in service.organization.phones.all()
-        ]
-        place = ""
-        for link in service.service_at_locations.all():
-            addresses = list(link.location.addresses.all())
-            place = addresses[0].city if addresses else link.location.name
-            if place:
-                break
-        facts[service.pk] = (service.name, place, phones[0] if phones else "")
+    for service_id, location_id in pairs:
+        if service_id not in services:
+            continue
+        name, org_id, org_name = services[service_id]
+        location_name, municipality = locations.get(location_id, ("", None))
+        facts[(service_id, location_id)] = HouseFacts(
+            name=name,
+            organization_id=org_id,
+            organization=org_name,
+            location_name=location_name,
+            place=towns.get(location_id) or location_name,
+            municipality=municipality,
+            phone=phones.get(service_id) or phones.get(location_id) or phones.get(org_id) or "",
+        )
     return facts
 
 
-def card(house: availability.House, facts: dict) -> HouseCard:
-    name, place, phone = facts.get(house.service_id, ("", "", ""))
+def house_facts(service_ids) -> dict:
+    """Per service id: (name, place, phone number) from the sociale kaart (``all_house_facts``;
+    a house at more than one location: the first location by name)."""
+    wanted = set(service_ids)
+    found: dict = {}
+    for (service_id, _location), facts in sorted(
+        all_house_facts().items(), key=lambda item: (item[1].location_name, str(item[0][1]))
+    ):
+        if service_id in wanted and service_id not in found:
+            found[service_id] = (facts.name, facts.place, facts.phone)
+    return found
+
+
+def card(house: availability.House, facts: HouseFacts) -> HouseCard:
+    name, place, phone = facts.name, facts.place, facts.phone
     return HouseCard(
         service_id=house.service_id,
         name=name,
@@ -86,8 +157,8 @@ def card(house: availability.House, facts: dict) -> HouseCard:
 
 
 def cards(houses) -> list[HouseCard]:
-    facts = house_facts([h.service_id for h in houses])
-    found = [card(h, facts) for h in houses if h.service_id in facts]
+    facts = all_house_facts()
+    found = [card(h, facts[key]) for h in houses if (key := (h.service_id, h.location_id)) in facts]
     return sorted(found, key=lambda c: (not c.available, c.distance_km))
 
 
@@ -123,12 +194,13 @@ def weekend_search(search: availability.Search, *, now=None) -> list[HouseCard]:
     houses: dict[object, tuple[float, list[dict]]] = {}
     for km, unit in units:
         houses.setdefault(unit["service_id"], (round(km, 1), []))[1].append(unit)
-    facts = house_facts(houses)
+    all_facts = all_house_facts()
     found = []
     for service_id, (km, house_units) in houses.items():
-        if service_id not in facts:
+        facts = all_facts.get((service_id, house_units[0]["location_id"]))  # the nearest unit's
+        if facts is None:
             continue
-        name, place, phone = facts[service_id]
+        name, place, phone = facts.name, facts.place, facts.phone
         row = HouseCard(service_id, name, place, phone, tel_href(phone), km, units=len(house_units))
         for first, days in months:
             weekend = next(

@@ -6,6 +6,7 @@ import uuid
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from conftest import make_user
 from mantelzorg.accounts.models import Role
@@ -56,6 +57,9 @@ def test_the_nearest_houses_with_their_free_units_per_night_and_phone(client):
     assert first["location"]["place"] == "Test"
     assert first["organization"]["name"].startswith("Voorbeeld Logeerhuis Utrecht")
     assert second["nearest_free"] == []
+    # Each house's link is what reverse() gives for it (api.houses_data fills in one pattern).
+    for house, service in ((first, near), (second, far)):
+        assert house["url"] == "http://testserver" + reverse("directory:service_detail", args=[service.pk])
 
 
 def test_a_full_house_shows_the_nearest_free_dates(client):
@@ -111,6 +115,7 @@ def test_42_nights_is_allowed(client):
 
 
 def _count(client):
+    search(client)  # brings this process's availability index up to date (index.py: fixed queries too)
     with CaptureQueriesContext(connection) as queries:
         assert search(client).status_code == 200
     return len(queries)

@@ -39,10 +39,16 @@ def test_lapsed_holds_expire_once_and_the_waiting_list_gets_the_nights():
         place=geo.resolve_postcode("3511"), arrival=days(5), departure=days(7), funding=Funding.PRIVATE
     )
     services.waiting_join(request=request_for(bob), search=search, guest=None, kind=stay.unit.kind)
-    assert run() == "Respite holds expired: 0 requests, 0 waiting-list offers; new offers made: 0\n"
+    assert (
+        run()
+        == "Respite holds expired: 0 requests, 0 waiting-list offers; new offers made: 0; changes pruned: 0\n"
+    )
     later = (timezone.now() + dt.timedelta(hours=49)).isoformat()
     output = run("--now", later)
-    assert output == "Respite holds expired: 1 requests, 0 waiting-list offers; new offers made: 1\n"
+    assert (
+        output
+        == "Respite holds expired: 1 requests, 0 waiting-list offers; new offers made: 1; changes pruned: 0\n"
+    )
     assert "Mien" not in output and "alice" not in output
     stay.refresh_from_db()
     assert stay.state == Stay.State.EXPIRED
@@ -51,7 +57,7 @@ def test_lapsed_holds_expire_once_and_the_waiting_list_gets_the_nights():
     assert LogEntry.objects.filter(action="respite.hold.expired").count() == 1
     assert (
         run("--now", later)
-        == "Respite holds expired: 0 requests, 0 waiting-list offers; new offers made: 0\n"
+        == "Respite holds expired: 0 requests, 0 waiting-list offers; new offers made: 0; changes pruned: 0\n"
     )
     # The offer lapses in its turn (24 hours).
     even_later = (timezone.now() + dt.timedelta(hours=49 + 25)).isoformat()
