@@ -21,7 +21,7 @@ TYPED := $(wildcard mantelzorg/*/services.py mantelzorg/*/selectors.py) \
 	mantelzorg/accounts/consent.py mantelzorg/api/errors.py mantelzorg/api/pagination.py
 TYPED += mantelzorg/accounts/ratelimit.py mantelzorg/accounts/validators.py
 TYPED += mantelzorg/declaration/codec.py mantelzorg/declaration/keys.py mantelzorg/declaration/status_list.py
-TYPED += mantelzorg/respite/availability.py
+TYPED += mantelzorg/respite/availability.py mantelzorg/respite/index.py
 # Indented by djhtml (house style): `make test` checks, `.venv/bin/djhtml $(TEMPLATES)` fixes.
 TEMPLATES := $(shell find mantelzorg -path '*/templates/*' -name '*.html')
 # Sources of the collected static files: a change in one of these collects them again.

@@ -95,7 +95,9 @@ class NightsIndex:
             hold_until__isnull=False,
         )
         if unit_ids is not None:
-            stays, closures, holds = (q.filter(unit_id__in=list(fresh)) for q in (stays, closures, holds))
+            stays = stays.filter(unit_id__in=list(fresh))
+            closures = closures.filter(unit_id__in=list(fresh))
+            holds = holds.filter(unit_id__in=list(fresh))
         as_text = (Cast("unit_id", TextField()),)
         days = (Cast("arrival", TextField()), Cast("departure", TextField()))
         spans = raw_rows(stays.order_by().values_list(*as_text, *days))
