@@ -1,6 +1,7 @@
 """The pages under /logeerzorg/ (issue 15, C7): the start (search and, signed in, one's own
-requests and nights left), the results, the request, the requester's stay page, the waiting list,
-and the provider's inbox and decision page. Every page works without JavaScript.
+requests and nights left), the results (a page of the nearest houses at a time), the request, the
+requester's stay page, the waiting list, the provider's inbox and decision page, and the regional
+coordinator's read-only request page. Every page works without JavaScript.
 
 Each view: decorators -> selector (access, audit) -> form -> service -> render or redirect. A POST
 that changes nothing (a form error, a state that moved on) reads the record again, so it writes
@@ -396,6 +397,20 @@ def provider_confirm(request, stay_id):
     except services.Refused as error:
         _moved_on(request, error)
     return redirect("respite:provider-stay", stay_id=stay_id)
+
+
+# --- The regional coordinator ------------------------------------------------------------------
+
+
+@login_required
+@personal
+@require_safe
+def region_stay(request, stay_id):
+    """A request in the coordinator's region, read only: what the house reads (the provider's
+    facts), to phone the person who asked or the house. Anyone else 404, audited as denied."""
+    seen = selectors.stay_get(request, stay_id, action="respite.stay.viewed", as_=("coordinator",))
+    context = _stay_context(seen.stay, state_label=Stay.State(seen.stay.state).label)
+    return render(request, "respite/region_stay.html", context)
 
 
 def _with_reason(request, stay_id, action, change, done):
