@@ -1881,6 +1881,20 @@ def _respite_provider_stay(w, trail):
     return str(w.cast.caregiver.pk)
 
 
+@case("/logeerzorg/regio/aanvragen/<uuid:stay_id>/", "GET", "respite.stay.viewed")
+def _respite_region_stay(w, trail):
+    world = _respite(w)
+    _get(w, trail, world.coordinator, _lz(f"regio/aanvragen/{world.stay.pk}/"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/regio/aanvragen/<uuid:stay_id>/", "GET", "respite.stay.viewed", audit.OUTCOME_DENIED)
+def _respite_region_stay_denied(w, trail):
+    world = _respite(w)
+    _get(w, trail, world.other_coordinator, _lz(f"regio/aanvragen/{world.stay.pk}/"), status=404)
+    return audit.NONE
+
+
 @case("/logeerzorg/aanbieder/<uuid:stay_id>/bevestigen/", "POST", "respite.stay.confirmed")
 def _respite_confirm(w, trail):
     world = _respite(w)

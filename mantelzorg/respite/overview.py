@@ -5,7 +5,8 @@ waiting for a decision by age.
 
 Gemeente staff see counts only, never a person; coordinators also see the list of requests waiting
 in their region (house, dates, kind, urgency and how long it waits: no guest), which writes the
-request's one audit row. Anyone else signed in gets 404, audited as denied.
+request's one audit row; each opens the read-only request page (``views.region_stay``, audited
+through ``selectors.stay_get``), where they can phone the person who asked and the house. Anyone else signed in gets 404, audited as denied.
 
 Layout (a phone first): per gemeente and kind one small table with a week per row and the seven
 weekdays as columns, each cell the free places that day (8 narrow columns fit 320 px); the held,

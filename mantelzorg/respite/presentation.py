@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,10 @@ from . import availability
 from .models import Stay, TargetGroup
 
 WEEKEND_MONTHS = 3
+# Houses per results page: a house is a card of about a third of a 375 px phone screen (more with
+# its free dates), so ten is three to four screens to scroll; the nearest free dates (the search's
+# wider window) are read for these ten only.
+RESULTS_PER_PAGE = 10
 FRIDAY = 5  # ISO weekday
 
 # A stay's state as its requester reads it (the model's labels are the provider's words).
@@ -162,6 +167,53 @@ def cards(houses) -> list[HouseCard]:
     return sorted(found, key=lambda c: (not c.available, c.distance_km))
 
 
+def _order(house) -> tuple:
+    """Free houses first, then the full ones with their nearest free dates; the nearest first in each."""
+    return (not house.available, house.distance_km)
+
+
+@dataclass
+class Results:
+    """A page of the houses found (``page.object_list``: HouseCards) and how many of all are free."""
+
+    page: Page
+    free: int
+
+
+def page_number(raw) -> int:
+    """``?pagina=`` as the sociale kaart reads it: a whole number from 1, else 1 (past the last
+    page: the last, which ``Paginator.get_page`` does)."""
+    try:
+        return max(1, int(raw))
+    except (TypeError, ValueError):
+        return 1
+
+
+def results_page(
+    search: availability.Search, number, *, per_page: int = RESULTS_PER_PAGE, now=None
+) -> Results:
+    """The houses for the dates in the order of ``cards``, a page at a time (``number`` as the
+    sociale kaart reads ``?pagina=``: not a number is page 1, past the end the last page), with the
+    nearest free dates of the page's full houses only (``availability.add_alternatives``)."""
+    houses = availability.search_houses(search, alternatives=0, now=now)
+    facts = all_house_facts()
+    found = sorted((h for h in houses if (h.service_id, h.location_id) in facts), key=_order)
+    page = Paginator(found, per_page).get_page(page_number(number))
+    availability.add_alternatives(page.object_list, search, now=now)
+    page.object_list = [card(h, facts[(h.service_id, h.location_id)]) for h in page.object_list]
+    return Results(page, sum(1 for h in found if h.available))
+
+
+def weekend_page(
+    search: availability.Search, number, *, per_page: int = RESULTS_PER_PAGE, now=None
+) -> Results:
+    """``weekend_search`` a page at a time, as ``results_page``."""
+    found = weekend_search(search, now=now)
+    return Results(
+        Paginator(found, per_page).get_page(page_number(number)), sum(1 for h in found if h.available)
+    )
+
+
 def weekend_months(today: dt.date, months: int = WEEKEND_MONTHS) -> list[tuple[dt.date, list[dt.date]]]:
     """The first of this month and the next ones, each with its Fridays from today on."""
     result = []
@@ -219,7 +271,7 @@ def weekend_search(search: availability.Search, *, now=None) -> list[HouseCard]:
             row.weekends.append((first, weekend))
         row.available = any(weekend for _first, weekend in row.weekends)
         found.append(row)
-    return sorted(found, key=lambda c: (not c.available, c.distance_km))
+    return sorted(found, key=_order)
 
 
 def hold_left(stay: Stay, now=None) -> dt.timedelta | None:

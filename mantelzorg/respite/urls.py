@@ -27,5 +27,6 @@ urlpatterns += [
     path("aanbieder/<uuid:stay_id>/annuleren/", views.provider_cancel, name="provider-cancel"),
 ]
 
-# The provider's units and the regional overview
+# The provider's units, the regional overview and a request in the region (coordinators, read only)
 urlpatterns += units.patterns + overview.patterns
+urlpatterns += [path("regio/aanvragen/<uuid:stay_id>/", views.region_stay, name="region-stay")]

@@ -1,6 +1,7 @@
 """The pages under /logeerzorg/ (issue 15, C7): the start (search and, signed in, one's own
-requests and nights left), the results, the request, the requester's stay page, the waiting list,
-and the provider's inbox and decision page. Every page works without JavaScript.
+requests and nights left), the results (a page of the nearest houses at a time), the request, the
+requester's stay page, the waiting list, the provider's inbox and decision page, and the regional
+coordinator's read-only request page. Every page works without JavaScript.
 
 Each view: decorators -> selector (access, audit) -> form -> service -> render or redirect. A POST
 that changes nothing (a form error, a state that moved on) reads the record again, so it writes
@@ -57,31 +58,49 @@ def start(request):
 
 @require_safe
 def results(request):
-    """The houses near the postcode with free nights for the dates (or a weekend a month), the
-    nearest free dates of the full ones, and the waiting list when nothing is free at all."""
+    """The houses near the postcode with free nights for the dates (or a weekend a month), ten a
+    page (``?pagina=``): the free ones first, then the full ones with their nearest free dates,
+    the nearest first in each; the waiting list when nothing is free at all, on every page."""
     form = forms.SearchForm(request.GET, user=request.user)
     if not form.is_valid():
         return render(request, "respite/results.html", {"form": form}, status=400)
     search = form.to_search()
+    number = request.GET.get("pagina")
     if form.weekend:
-        houses = presentation.weekend_search(search)
+        found = presentation.weekend_page(search, number)
     else:
-        houses = presentation.cards(availability.search_houses(search))
+        found = presentation.results_page(search, number)
+    houses = found.page.object_list
     for house in houses:
         _links(house, request.GET, search)
     context = {
         "form": form,
         "search": search,
         "houses": houses,
+        "page": found.page,
+        "pager": _pager(found.page),
+        "free": found.free,
         "weekend": form.weekend,
         "query": _query(request.GET),
     }
-    if not any(house.available for house in houses):
+    if not found.free:
         from mantelzorg.directory.selectors import support_centres_for
 
         context["centres"] = support_centres_for(search.place.municipality)
         context["wait_form"] = form
     return render(request, "respite/results.html", context)
+
+
+def _pager(page) -> dict | None:
+    """The houses (first, last number) of the previous and the next page; None on a single page."""
+    if page.paginator.num_pages < 2:
+        return None
+    size, count = page.paginator.per_page, page.paginator.count
+    start, end = page.start_index(), page.end_index()
+    return {
+        "previous": (start - size, start - 1) if page.has_previous() else None,
+        "next": (end + 1, min(end + size, count)) if page.has_next() else None,
+    }
 
 
 def _links(house, params, search) -> None:
@@ -396,6 +415,20 @@ def provider_confirm(request, stay_id):
     except services.Refused as error:
         _moved_on(request, error)
     return redirect("respite:provider-stay", stay_id=stay_id)
+
+
+# --- The regional coordinator ------------------------------------------------------------------
+
+
+@login_required
+@personal
+@require_safe
+def region_stay(request, stay_id):
+    """A request in the coordinator's region, read only: what the house reads (the provider's
+    facts), to phone the person who asked or the house. Anyone else 404, audited as denied."""
+    seen = selectors.stay_get(request, stay_id, action="respite.stay.viewed", as_=("coordinator",))
+    context = _stay_context(seen.stay, state_label=Stay.State(seen.stay.state).label)
+    return render(request, "respite/region_stay.html", context)
 
 
 def _with_reason(request, stay_id, action, change, done):

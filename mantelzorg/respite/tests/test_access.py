@@ -1,20 +1,21 @@
 """Who reaches a respite request: the requester (their own pages), the provider whose house it is
-(the decision pages), nobody else: another caregiver, another house's provider, the regional
-coordinators (who see requests through the regional overview, not these pages), gemeente staff
-and the rest of the cast get 404, audited as denied; a visitor is asked to log in.
+(the decision pages), a coordinator of the house's region (the read-only request page under the
+regional overview), nobody else: another caregiver, another house's provider, a coordinator of
+another region, gemeente staff (counts only) and the rest of the cast get 404, audited as denied;
+a visitor is asked to log in.
 
 Routes checked (for the route matrix): /logeerzorg/ /logeerzorg/zoeken/
 /logeerzorg/huis/<service_id>/aanvragen/, per stay /logeerzorg/aanvragen/<id>/ with /annuleren/
 /accepteren/, /logeerzorg/wachtlijst/ and /logeerzorg/wachtlijst/<id>/afmelden/,
 /logeerzorg/aanbieder/ and per stay /logeerzorg/aanbieder/<id>/ with /bevestigen/ /afwijzen/
-/annuleren/.
+/annuleren/, and per stay the coordinator's /logeerzorg/regio/aanvragen/<id>/.
 """
 
 import pytest
 
 from conftest import CAST_NAMES, login
 from mantelzorg.core.models import LogEntry
-from mantelzorg.respite import services
+from mantelzorg.respite import selectors, services
 from mantelzorg.respite.models import Stay, WaitingEntry
 
 from .factories import days, request_for
@@ -138,3 +139,58 @@ def test_a_stay_the_caller_did_not_request_cannot_be_cancelled_through_their_own
     theirs.refresh_from_db()
     assert theirs.state == Stay.State.HELD
     services.stay_cancel(request=request_for(cast.other_caregiver), stay=theirs)
+
+
+# --- The regional coordinator's request page ---------------------------------------------------
+
+
+def region_url(stay) -> str:
+    return f"/logeerzorg/regio/aanvragen/{stay.pk}/"
+
+
+def test_a_coordinator_reads_a_request_of_their_region_audited(cast, world, client):
+    login(client, world.coordinator)
+    response = client.get(region_url(world.stay))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Voorbeeld Logeerhuis Utrecht" in text and "Slaapt slecht" in text
+    assert 'href="tel:+31612345678"' in text  # phone the person who asked
+    assert 'href="tel:+31301234567"' in text  # and the house
+    assert "Het huis heeft nog" in text  # the time it has left to decide
+    assert "<form" not in text.split("<main", 1)[1]  # reads only: no decision
+    row = LogEntry.objects.get(actor_id=str(world.coordinator.pk), action="respite.stay.viewed")
+    assert (row.outcome, row.object_id) == ("success", str(world.stay.pk))
+    assert row.purpose == selectors.REGION_PURPOSE and row.subject_id == str(cast.caregiver.pk)
+
+
+@pytest.mark.parametrize("who", [n for n in CAST_NAMES if n != "anonymous"] + ["decider", "other_decider"])
+def test_nobody_but_the_regions_coordinator_reaches_the_region_request_page(who, cast, world, client):
+    """Also the requester and the house's provider: they have pages of their own. Gemeente staff
+    of the house's gemeente (``other_staff``, GM0344) see counts only."""
+    user = person(cast, world, who)
+    login(client, user)
+    assert client.get(region_url(world.stay)).status_code == 404, who
+    assert LogEntry.objects.filter(
+        actor_id=str(user.pk), object_id=str(world.stay.pk), outcome="denied"
+    ).exists(), who
+
+
+def test_a_coordinator_of_another_region_gets_404_audited_as_denied(cast, world, client):
+    login(client, world.other_coordinator)
+    assert client.get(region_url(world.stay)).status_code == 404
+    row = LogEntry.objects.get(actor_id=str(world.other_coordinator.pk), object_id=str(world.stay.pk))
+    assert (row.action, row.outcome) == ("respite.stay.viewed", "denied")
+    # their own region's request opens
+    theirs = held_stay(cast.other_caregiver, world.other_service)
+    assert client.get(region_url(theirs)).status_code == 200
+
+
+def test_a_visitor_is_asked_to_log_in_for_the_region_request_page(world, client):
+    response = client.get(region_url(world.stay))
+    assert response.status_code == 302 and "/account/inloggen/" in response["Location"]
+
+
+def test_each_waiting_request_of_the_overview_links_to_its_page(world, client):
+    login(client, world.coordinator)
+    text = client.get("/logeerzorg/regio/").content.decode()
+    assert f'href="{region_url(world.stay)}"' in text

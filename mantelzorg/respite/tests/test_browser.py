@@ -232,3 +232,31 @@ def test_every_page_in_its_states(page, axe):
     page.get_by_label("Reden").fill("Er is een lekkage.")
     page.get_by_role("button", name="Annuleer het verblijf").click()
     check(page, axe, "respite-provider-cancelled")
+
+
+def test_the_results_a_page_at_a_time(page, axe):
+    """23 houses, the three nearest full: page 1 (the nearest ten free ones), page 2 and page 3
+    (the full ones, with a link back to the free ones) reached by their links, each checked at
+    320/375/1280 px."""
+    from .factories import make_house
+    from .overview_world import stay
+    from .test_results_paging import nearest_postcodes
+
+    rival = make_user("vol@example.org", Role.CAREGIVER)
+    for n, pc4 in enumerate(nearest_postcodes(23), start=1):
+        _service, units = make_house(f"Voorbeeld Huis {n:02d}", postcode=pc4, units=1)
+        if n <= 3:
+            stay(units[0], 10, 2, Stay.State.HELD, by=rival)
+    page.goto(search_url())
+    assert page.locator(".mz-respite-house").count() == 10
+    assert page.locator(".mz-respite-house h3").first.inner_text() == "Voorbeeld Huis 04"
+    check(page, axe, "respite-results-page-1")
+    page.get_by_role("link", name="Volgende huizen: 11 tot 20").click()
+    page.wait_for_url("**pagina=2")
+    assert "Pagina 2 van 3" in page.content()
+    check(page, axe, "respite-results-page-2")
+    page.get_by_role("link", name="Volgende huizen: 21 tot 23").click()
+    page.wait_for_url("**pagina=3")
+    assert page.locator(".mz-respite-house h3").first.inner_text() == "Voorbeeld Huis 01"  # full, nearest
+    assert page.get_by_role("link", name="Bekijk de vrije huizen").is_visible()
+    check(page, axe, "respite-results-page-3")

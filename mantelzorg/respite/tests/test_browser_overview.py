@@ -1,4 +1,4 @@
-"""The provider's beds and places and the regional overview in a real browser: every template in
+"""The provider's beds and places, the regional overview and a request opened from it in a real browser: every template in
 each state at 320, 375 and 1280 px (axe-core 0 violations, no sideways scrolling; screenshots in
 test-artifacts/screenshots/respite-*.png), and the closure form done with the keyboard only."""
 
@@ -119,6 +119,14 @@ def test_the_regional_overview(page, cast):
     check(page, _axe(), "respite-region-coordinator")
     page.locator(".mz-days summary").first.click()
     check(page, _axe(), "respite-region-days-open")
+
+    # a waiting request opens, read only, with the phone of the person who asked and of the house
+    Stay.objects.filter(pk=w.held.pk).update(contact_phone="06 12345678", needs="Slaapt slecht.")
+    page.get_by_role("link", name="Voorbeeld Logeerhuis De Linde").click()
+    page.wait_for_url(f"**/regio/aanvragen/{w.held.pk}/")
+    assert page.locator('a[href="tel:+31612345678"]').is_visible()
+    assert page.locator("main form").count() == 0
+    check(page, _axe(), "respite-region-stay")
 
     fresh(page, w.staff, "/logeerzorg/regio/")
     assert "Alleen aantallen" in page.content() and "De Linde" not in page.content()
