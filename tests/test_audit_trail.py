@@ -1845,7 +1845,30 @@ def _respite_wait(w, trail):
         trail,
         w.cast.caregiver,
         _lz("wachtlijst/"),
-        {"postcode": "3511", "aankomst": days(10), "vertrek": days(12)},
+        {"postcode": "3511", "aankomst": days(10), "vertrek": days(12), "gast": "nieuw", "naam": "Mien"},
+    )
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/wachtlijst/", "GET", "respite.guest.listed")
+def _respite_wait_form(w, trail):
+    from mantelzorg.respite.tests.factories import days
+
+    _get(w, trail, w.cast.caregiver, _lz(f"wachtlijst/?postcode=3511&aankomst={days(10)}&vertrek={days(12)}"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/wachtlijst/", "POST", "respite.guest.listed")
+def _respite_wait_form_errors(w, trail):
+    from mantelzorg.respite.tests.factories import days
+
+    _post(
+        w,
+        trail,
+        w.cast.caregiver,
+        _lz("wachtlijst/"),
+        {"postcode": "3511", "aankomst": days(10), "vertrek": days(12), "gast": "nieuw", "naam": ""},
+        status=400,
     )
     return str(w.cast.caregiver.pk)
 
