@@ -1652,6 +1652,32 @@ def _respite_region_refused(w, trail):
     return audit.NONE
 
 
+NIGHTS = "/logeerzorg/regio/nachten/"
+
+
+@case(NIGHTS, "GET", "respite.allowance.read", audit.OUTCOME_DENIED)
+def _respite_nights_refused(w, trail):
+    r = _respite_overview(w)
+    _get(w, trail, r.coordinator, NIGHTS, status=404)
+    return audit.NONE
+
+
+@case(NIGHTS + "<str:code>/", "POST", "respite.allowance.set")
+def _respite_nights_set(w, trail):
+    r = _respite_overview(w)
+    year = timezone.localdate().year
+    _post(w, trail, r.staff, f"{NIGHTS}GM0344/", {f"GM0344-nachten_{year}": "18"})
+    return audit.NONE
+
+
+@case(NIGHTS + "<str:code>/", "POST", "respite.allowance.set", audit.OUTCOME_DENIED)
+def _respite_nights_other_gemeente(w, trail):
+    r = _respite_overview(w)
+    year = timezone.localdate().year
+    _post(w, trail, r.staff, f"{NIGHTS}GM0363/", {f"GM0363-nachten_{year}": "18"}, status=404)
+    return audit.NONE
+
+
 @case("/beheer/accounts/user/", "GET", "accounts.user.listed")
 def _admin_users(w, trail):
     w.login_as(w.cast.admin)

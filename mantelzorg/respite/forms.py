@@ -383,6 +383,29 @@ class WaitingForm(GuestMixin, SearchForm):
         return self.cleaned_data["postcode"].pc4
 
 
+class AllowanceForm(forms.Form):
+    """The nights a gemeente grants a year, for ``years`` (this year and next): a field per year,
+    empty for no maximum. ``prefix`` is the gemeente's code (several gemeenten on one page)."""
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        message = _("Fill in a whole number from 0 to 365, or leave it empty for no maximum.")
+        self.years = list(years)
+        for year in self.years:
+            self.fields[f"nachten_{year}"] = forms.IntegerField(
+                label=_("Nights in %(year)s") % {"year": year},
+                required=False,
+                min_value=0,
+                max_value=365,
+                help_text=_("Empty: no maximum."),
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 365, "size": 4}),
+                error_messages={"invalid": message, "min_value": message, "max_value": message},
+            )
+
+    def nights(self) -> dict[int, int | None]:
+        return {year: self.cleaned_data.get(f"nachten_{year}") for year in self.years}
+
+
 class ReasonForm(forms.Form):
     reden = forms.CharField(
         label=_("Reason"),

@@ -145,33 +145,45 @@ PURPOSE_ALLOWANCE = "setting the respite nights a gemeente grants a year"
 MAX_ALLOWANCE = 365
 
 
-def allowance_set(*, request, municipality, year: int, nights: int | None):
-    """Gemeente staff set the nights of Wmo-funded respite their gemeente grants per naaste in
-    ``year`` (0–365); ``None`` removes the allowance (no maximum). The caller checked that the
-    staff member works for this gemeente (``selectors.allowance_municipality``). One audit row."""
+def allowances_set(*, request, municipality, nights: dict[int, int | None]) -> list[int]:
+    """Gemeente staff set the nights of Wmo-funded respite their gemeente grants per naaste, per
+    year (``{year: nights}``, 0–365; ``None`` removes it: no maximum). Only the years that change
+    are written, with one audit row for the request; returns those years. The caller checked that
+    the staff member works for this gemeente (``selectors.allowance_municipalities``)."""
     from django.utils.translation import gettext as _
 
     from .models import Allowance
 
-    if nights is not None and not 0 <= nights <= MAX_ALLOWANCE:
-        raise Refused(
-            _("Fill in a number from 0 to %(max)s.") % {"max": MAX_ALLOWANCE}, code="allowance_out_of_range"
-        )
-    with transaction.atomic():
-        if nights is None:
-            Allowance.objects.filter(municipality=municipality, year=year).delete()
-        else:
-            Allowance.objects.update_or_create(
-                municipality=municipality, year=year, defaults={"nights": nights}
+    for value in nights.values():
+        if value is not None and not 0 <= value <= MAX_ALLOWANCE:
+            raise Refused(
+                _("Fill in a whole number from 0 to %(max)s.") % {"max": MAX_ALLOWANCE},
+                code="allowance_out_of_range",
             )
-        audit.log(
-            request=request,
-            action="respite.allowance.set",
-            object_type="respite.allowance",
-            object_id=f"{municipality.pk}:{year}",
-            subject=audit.NONE,
-            purpose=PURPOSE_ALLOWANCE,
+    with transaction.atomic():
+        current = dict(
+            Allowance.objects.select_for_update()
+            .filter(municipality=municipality, year__in=list(nights))
+            .values_list("year", "nights")
         )
+        changed = sorted(year for year, value in nights.items() if current.get(year) != value)
+        for year in changed:
+            if nights[year] is None:
+                Allowance.objects.filter(municipality=municipality, year=year).delete()
+            else:
+                Allowance.objects.update_or_create(
+                    municipality=municipality, year=year, defaults={"nights": nights[year]}
+                )
+        if changed:
+            audit.log(
+                request=request,
+                action="respite.allowance.set",
+                object_type="respite.allowance",
+                object_id=f"{municipality.pk}:{','.join(map(str, changed))}",
+                subject=audit.NONE,
+                purpose=PURPOSE_ALLOWANCE,
+            )
+    return changed
 
 
 # --- guests -----------------------------------------------------------------------------------
