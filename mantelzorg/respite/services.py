@@ -600,8 +600,10 @@ def waiting_withdraw(*, request, entry: WaitingEntry) -> None:
 
 def waiting_offer(unit_id, *, now) -> list[Stay]:
     """Offer the free nights of ``unit_id`` to the waiting list, first come first served: each
-    waiting entry (oldest first) that this unit fits and whose dates are free on it gets an offer
-    valid ``OFFER_HOURS``. Inside the caller's transaction; returns the offers made."""
+    waiting entry (oldest first) that this unit fits, whose dates are free on it and whose guest's
+    allowance covers them (Wmo) gets an offer valid ``OFFER_HOURS``; an entry passed over keeps
+    waiting. Inside the caller's transaction; returns the offers made. Accepting checks the
+    allowance again (``offer_accept``): other requests may have used nights meanwhile."""
     unit = Unit.objects.filter(pk=unit_id, active=True).values(*availability.UNIT_FIELDS).first()
     if unit is None:
         return []
@@ -611,13 +613,17 @@ def waiting_offer(unit_id, *, now) -> list[Stay]:
     )
     offers = []
     entries = WaitingEntry.objects.filter(state=WaitingEntry.State.WAITING, kind=unit["kind"]).select_related(
-        "user"
+        "user", "guest"
     )
     for entry in entries:
         if entry.funding not in unit["funding"] or not availability.Need(**entry.needs).fits(unit):
             continue
         place = geo.resolve_postcode(entry.pc4)
         if geo.distance_km(place.lat, place.lon, unit["latitude"], unit["longitude"]) > entry.radius_km:
+            continue
+        try:  # nights the guest's gemeente no longer pays for: the next in line gets them
+            _check_allowance(entry.guest, entry.funding, entry.arrival, entry.departure)
+        except Refused:
             continue
         try:
             stay = _occupy(

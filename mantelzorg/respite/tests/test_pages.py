@@ -377,13 +377,15 @@ def test_an_offer_beyond_the_nights_left_is_not_taken_and_says_why(client, world
     rival = make_user("rival@example.org", Role.CAREGIVER)
     taken = held_stay(rival, world.service, arrival=10, departure=13)
     mien = guest_of(alice)
-    for year in {days(10).year, days(12).year}:
-        Allowance.objects.create(municipality=mien.municipality, year=year, nights=1)
+    years = {days(10).year, days(12).year}
+    for year in years:
+        Allowance.objects.create(municipality=mien.municipality, year=year, nights=3)
     client.force_login(alice)
     client.post("/logeerzorg/wachtlijst/", wait_data(gast=str(mien.pk), vertrek=days(13)))
     services.stay_cancel(request=request_for(rival), stay=taken)
     offer = Stay.objects.get(requested_by=alice)
     assert offer.guest == mien
+    Allowance.objects.filter(year__in=years).update(nights=1)  # lowered after the offer
     response = client.post(f"/logeerzorg/aanvragen/{offer.pk}/accepteren/", follow=True)
     assert "Mien heeft in" in html(response) and "nachten over" in html(response)
     offer.refresh_from_db()
