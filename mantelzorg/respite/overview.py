@@ -11,7 +11,12 @@ Layout (a phone first): per gemeente and kind one small table with a week per ro
 weekdays as columns, each cell the free places that day (8 narrow columns fit 320 px); the held,
 booked and closed places of each week in a disclosure under it (a table of days × counts); and a
 chart of the eight weeks (server-rendered SVG, hidden from assistive technology: the tables are
-its text). The whole page is a fixed number of queries, whatever the number of units and stays."""
+its text). The whole page is a fixed number of queries, whatever the number of units and stays.
+
+Gemeente staff also set, at /logeerzorg/regio/nachten/, the nights of Wmo-funded respite their
+gemeenten grant a resident a year (``Allowance``), for this year and next: a form per gemeente,
+posted to /logeerzorg/regio/nachten/<code>/ (another gemeente's code is 404, audited as denied;
+so is anyone who is not gemeente staff). No person is on that page."""
 
 from __future__ import annotations
 
