@@ -1652,6 +1652,32 @@ def _respite_region_refused(w, trail):
     return audit.NONE
 
 
+NIGHTS = "/logeerzorg/regio/nachten/"
+
+
+@case(NIGHTS, "GET", "respite.allowance.read", audit.OUTCOME_DENIED)
+def _respite_nights_refused(w, trail):
+    r = _respite_overview(w)
+    _get(w, trail, r.coordinator, NIGHTS, status=404)
+    return audit.NONE
+
+
+@case(NIGHTS + "<str:code>/", "POST", "respite.allowance.set")
+def _respite_nights_set(w, trail):
+    r = _respite_overview(w)
+    year = timezone.localdate().year
+    _post(w, trail, r.staff, f"{NIGHTS}GM0344/", {f"GM0344-nachten_{year}": "18"})
+    return audit.NONE
+
+
+@case(NIGHTS + "<str:code>/", "POST", "respite.allowance.set", audit.OUTCOME_DENIED)
+def _respite_nights_other_gemeente(w, trail):
+    r = _respite_overview(w)
+    year = timezone.localdate().year
+    _post(w, trail, r.staff, f"{NIGHTS}GM0363/", {f"GM0363-nachten_{year}": "18"}, status=404)
+    return audit.NONE
+
+
 @case("/beheer/accounts/user/", "GET", "accounts.user.listed")
 def _admin_users(w, trail):
     w.login_as(w.cast.admin)
@@ -1845,7 +1871,30 @@ def _respite_wait(w, trail):
         trail,
         w.cast.caregiver,
         _lz("wachtlijst/"),
-        {"postcode": "3511", "aankomst": days(10), "vertrek": days(12)},
+        {"postcode": "3511", "aankomst": days(10), "vertrek": days(12), "gast": "nieuw", "naam": "Mien"},
+    )
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/wachtlijst/", "GET", "respite.guest.listed")
+def _respite_wait_form(w, trail):
+    from mantelzorg.respite.tests.factories import days
+
+    _get(w, trail, w.cast.caregiver, _lz(f"wachtlijst/?postcode=3511&aankomst={days(10)}&vertrek={days(12)}"))
+    return str(w.cast.caregiver.pk)
+
+
+@case("/logeerzorg/wachtlijst/", "POST", "respite.guest.listed")
+def _respite_wait_form_errors(w, trail):
+    from mantelzorg.respite.tests.factories import days
+
+    _post(
+        w,
+        trail,
+        w.cast.caregiver,
+        _lz("wachtlijst/"),
+        {"postcode": "3511", "aankomst": days(10), "vertrek": days(12), "gast": "nieuw", "naam": ""},
+        status=400,
     )
     return str(w.cast.caregiver.pk)
 

@@ -195,9 +195,10 @@ class SearchForm(NeedsMixin):
 NEW = "nieuw"
 
 
-class RequestForm(NeedsMixin):
-    """The request: who stays (a guest from before, or someone new), what the house should know,
-    how to reach the requester, the indication and who pays."""
+class GuestMixin(forms.Form):
+    """Who stays: a guest from before (``gast`` one of ``guests``) or someone new (``naam``,
+    ``geboortejaar`` and the form's own ``postcode``). Used by the request and the waiting list;
+    the needs come from ``NeedsMixin`` of the same form."""
 
     gast = forms.ChoiceField(label=_("Who will stay?"), widget=forms.RadioSelect)
     naam = forms.CharField(
@@ -208,6 +209,70 @@ class RequestForm(NeedsMixin):
         help_text=_("As the house may call them. First name is enough."),
     )
     geboortejaar = forms.IntegerField(label=_("Year of birth"), required=False, min_value=1900)
+
+    # The fields needed for someone new only (checked in clean), so not marked "(optional)".
+    new_guest_fields: tuple[str, ...] = ("naam",)
+
+    def _guest_choices(self, guests) -> None:
+        self.guests = {str(g.pk): g for g in guests}
+        self.fields["gast"].choices = [(pk, g.name) for pk, g in self.guests.items()] + [
+            (NEW, _("Someone new"))
+        ]
+        if not self.guests:
+            self.fields["gast"].initial = NEW
+            self.fields["gast"].widget = forms.HiddenInput()
+        else:
+            self.fields["gast"].initial = next(iter(self.guests))
+        new = not self.is_bound or self.data.get("gast") == NEW
+        for name in self.new_guest_fields:
+            self.fields[name].required = new
+
+    def clean_gast(self):
+        value = self.cleaned_data["gast"]
+        return value if value == NEW else self.guests[value]
+
+    def _clean_guest(self, data) -> None:
+        if data.get("gast") == NEW and not (data.get("naam") or "").strip() and not self.has_error("naam"):
+            self.add_error(
+                "naam",
+                forms.ValidationError(_("Fill in the name of the person who will stay."), code="required"),
+            )
+
+    def guest_postcode(self) -> str:
+        return self.cleaned_data["postcode"]
+
+    def guest_fields(self) -> dict:
+        """The keyword arguments of ``services.guest_save`` for the chosen or new guest."""
+        data, need = self.cleaned_data, self.need()
+        guest = data["gast"]
+        fields = {
+            "target_groups": [need.target_group] if need.target_group else [],
+            "wheelchair": need.wheelchair,
+            "night_care": need.night_care,
+            "behaviour": need.behaviour,
+        }
+        if "netwerk" in self.fields:
+            fields["network"] = data.get("netwerk")
+        if guest == NEW:
+            return {
+                **fields,
+                "name": data["naam"].strip(),
+                "birth_year": data.get("geboortejaar"),
+                "postcode": self.guest_postcode(),
+            }
+        return {
+            **fields,
+            "guest": guest,
+            "name": guest.name,
+            "birth_year": guest.birth_year,
+            "postcode": guest.pc4,
+        }
+
+
+class RequestForm(GuestMixin, NeedsMixin):
+    """The request: who stays (a guest from before, or someone new), what the house should know,
+    how to reach the requester, the indication and who pays."""
+
     postcode = forms.CharField(
         label=_("Their postcode"),
         required=False,
@@ -252,23 +317,12 @@ class RequestForm(NeedsMixin):
     aankomst = forms.DateField(widget=forms.HiddenInput)
     vertrek = forms.DateField(widget=forms.HiddenInput)
 
+    new_guest_fields = ("naam", "postcode")
+
     def __init__(self, *args, guests=(), networks=(), user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.guests = {str(g.pk): g for g in guests}
+        self._guest_choices(guests)
         self.networks = {str(a.network.pk): a.network for a in networks}
-        self.fields["gast"].choices = [(pk, g.name) for pk, g in self.guests.items()] + [
-            (NEW, _("Someone new"))
-        ]
-        if not self.guests:
-            self.fields["gast"].initial = NEW
-            self.fields["gast"].widget = forms.HiddenInput()
-        else:
-            self.fields["gast"].initial = next(iter(self.guests))
-        # Needed for someone new (checked in clean), so not marked "(optional)"; not for a guest
-        # chosen from before.
-        new = not self.is_bound or self.data.get("gast") == NEW
-        for name in ("naam", "postcode"):
-            self.fields[name].required = new
         if self.networks:
             self.fields["netwerk"].choices = [("", _("No, not in an agenda"))] + [
                 (pk, network.recipient_name) for pk, network in self.networks.items()
@@ -278,20 +332,10 @@ class RequestForm(NeedsMixin):
         if not is_professional(user):
             del self.fields["urgentie"]
 
-    def clean_gast(self):
-        value = self.cleaned_data["gast"]
-        return value if value == NEW else self.guests[value]
-
     def clean(self):
         data = super().clean()
+        self._clean_guest(data)
         if data.get("gast") == NEW:
-            if not (data.get("naam") or "").strip() and not self.has_error("naam"):
-                self.add_error(
-                    "naam",
-                    forms.ValidationError(
-                        _("Fill in the name of the person who will stay."), code="required"
-                    ),
-                )
             if self.has_error("postcode"):
                 pass
             elif not data.get("postcode"):
@@ -313,31 +357,53 @@ class RequestForm(NeedsMixin):
         value = self.cleaned_data.get("netwerk") or ""
         return self.networks.get(value)
 
-    def guest_fields(self) -> dict:
-        data, need = self.cleaned_data, self.need()
-        guest = data["gast"]
-        fields = {
-            "target_groups": [need.target_group] if need.target_group else [],
-            "wheelchair": need.wheelchair,
-            "night_care": need.night_care,
-            "behaviour": need.behaviour,
-        }
-        if "netwerk" in self.fields:
-            fields["network"] = data.get("netwerk")
-        if guest == NEW:
-            return {
-                **fields,
-                "name": data["naam"].strip(),
-                "birth_year": data.get("geboortejaar"),
-                "postcode": data["postcode"],
-            }
-        return {
-            **fields,
-            "guest": guest,
-            "name": guest.name,
-            "birth_year": guest.birth_year,
-            "postcode": guest.pc4,
-        }
+
+class WaitingForm(GuestMixin, SearchForm):
+    """The waiting list: the search (its own fields, carried along hidden) and who will stay, so
+    that an offer can be checked against the nights the guest's gemeente grants. A new guest's
+    postcode is the search's."""
+
+    def __init__(self, *args, guests=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._guest_choices(guests)
+        for name in SEARCH_FIELDS:
+            if name in self.fields:
+                self.fields[name].widget = forms.HiddenInput()
+
+    def search_errors(self) -> bool:
+        """Errors in the carried search: only a tampered or outdated link has them."""
+        return any(name in self.errors for name in (*SEARCH_FIELDS, "__all__"))
+
+    def clean(self):
+        data = super().clean()
+        self._clean_guest(data)
+        return data
+
+    def guest_postcode(self) -> str:
+        return self.cleaned_data["postcode"].pc4
+
+
+class AllowanceForm(forms.Form):
+    """The nights a gemeente grants a year, for ``years`` (this year and next): a field per year,
+    empty for no maximum. ``prefix`` is the gemeente's code (several gemeenten on one page)."""
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        message = _("Fill in a whole number from 0 to 365, or leave it empty for no maximum.")
+        self.years = list(years)
+        for year in self.years:
+            self.fields[f"nachten_{year}"] = forms.IntegerField(
+                label=_("Nights in %(year)s") % {"year": year},
+                required=False,
+                min_value=0,
+                max_value=365,
+                help_text=_("Empty: no maximum."),
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 365, "size": 4}),
+                error_messages={"invalid": message, "min_value": message, "max_value": message},
+            )
+
+    def nights(self) -> dict[int, int | None]:
+        return {year: self.cleaned_data.get(f"nachten_{year}") for year in self.years}
 
 
 class ReasonForm(forms.Form):

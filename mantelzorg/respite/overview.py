@@ -12,25 +12,34 @@ Layout (a phone first): per gemeente and kind one small table with a week per ro
 weekdays as columns, each cell the free places that day (8 narrow columns fit 320 px); the held,
 booked and closed places of each week in a disclosure under it (a table of days × counts); and a
 chart of the eight weeks (server-rendered SVG, hidden from assistive technology: the tables are
-its text). The whole page is a fixed number of queries, whatever the number of units and stays."""
+its text). The whole page is a fixed number of queries, whatever the number of units and stays.
+
+Gemeente staff also set, at /logeerzorg/regio/nachten/, the nights of Wmo-funded respite their
+gemeenten grant a resident a year (``Allowance``), for this year and next: a form per gemeente,
+posted to /logeerzorg/regio/nachten/<code>/ (another gemeente's code is 404, audited as denied;
+so is anyone who is not gemeente staff). No person is on that page."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
+from mantelzorg.accounts.selectors import staff_municipality_codes
 from mantelzorg.core import audit
 from mantelzorg.core.http import personal
+from mantelzorg.core.idempotency import idempotent
 
-from . import selectors
+from . import forms, selectors, services
 
 CHART_HEIGHT = 40  # the SVG's units: a bar per day, its height the day's maximum
 
@@ -144,8 +153,77 @@ def region(request):
         "coordinator": coordinator,
         "requests": [_waiting(stay, now) for stay in requests],
         "weekdays": [(WEEKDAYS_ABBR[n], WEEKDAYS[n]) for n in range(7)],
+        "sets_allowances": bool(staff_municipality_codes(user)),
     }
     return render(request, "respite/overview/region.html", context)
 
 
-patterns = [path("regio/", region, name="region")]
+# --- The nights a gemeente grants a year (gemeente staff) -------------------------------------
+
+
+def _years() -> list[int]:
+    this = timezone.localdate().year
+    return [this, this + 1]
+
+
+def _allowance_page(request, municipalities, bound=None, status=200):
+    """A form per gemeente (this year and next); ``bound``: the one just posted, with its errors."""
+    years = _years()
+    current = selectors.allowances_of(municipalities, years)
+    sections = []
+    for municipality in municipalities:
+        if bound is not None and bound.prefix == municipality.code:
+            form = bound
+        else:
+            initial = {f"nachten_{y}": current.get((municipality.code, y)) for y in years}
+            form = forms.AllowanceForm(prefix=municipality.code, years=years, initial=initial)
+        nights = [(year, current.get((municipality.code, year))) for year in years]
+        sections.append({"municipality": municipality, "form": form, "nights": nights})
+    context = {
+        "sections": sections,
+        "form": bound,  # the page title says "Fout:" when the posted form has errors
+    }
+    example = next((n for _y, n in sections[0]["nights"] if n), None) or 18
+    context.update(example=example, example_left=example * 11 // 18)
+    return render(request, "respite/overview/allowances.html", context, status=status)
+
+
+@login_required
+@personal
+@require_safe
+def allowances(request):
+    """Gemeente staff see and set the nights of logeerzorg their gemeenten grant a year (Wmo), for
+    this year and next, and what caregivers then see. No person on this page."""
+    municipalities = selectors.allowance_municipalities(request, action="respite.allowance.read")
+    return _allowance_page(request, municipalities)
+
+
+@login_required
+@personal
+@require_POST
+@idempotent
+def allowance_set(request, code):
+    """Save one gemeente's nights for this year and next (empty: no maximum)."""
+    municipality = selectors.allowance_municipalities(request, action="respite.allowance.set", code=code)[0]
+    form = forms.AllowanceForm(request.POST, prefix=municipality.code, years=_years())
+    if not form.is_valid():
+        municipalities = selectors.allowance_municipalities(request, action="respite.allowance.read")
+        return _allowance_page(request, municipalities, bound=form, status=400)
+    try:
+        services.allowances_set(request=request, municipality=municipality, nights=form.nights())
+    except services.Refused as error:  # the form's bounds are the service's: only a changed bound
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Saved. Caregivers in %(name)s see the new nights at once.")
+            % {"name": municipality.name_everyday},
+        )
+    return redirect("respite:allowances")
+
+
+patterns = [
+    path("regio/", region, name="region"),
+    path("regio/nachten/", allowances, name="allowances"),
+    path("regio/nachten/<str:code>/", allowance_set, name="allowance_set"),
+]

@@ -379,3 +379,36 @@ def request_choices(request) -> dict:
         purpose=OWN_PURPOSE,
     )
     return {"guests": guests, "networks": networks}
+
+
+ALLOWANCE_PURPOSE = "setting the respite nights a gemeente grants a year"
+
+
+def allowance_municipalities(request, *, action: str, code: str | None = None) -> list:
+    """The gemeenten whose yearly nights the caller sets: gemeente staff, their own gemeenten
+    (``code``: that one only). Anyone else, or another gemeente, gets 404, audited as denied."""
+    from mantelzorg.core.models import Municipality
+
+    codes = staff_municipality_codes(_signed_in(request))
+    if code is not None:
+        codes = codes & {code.upper()}
+    municipalities = list(Municipality.objects.filter(code__in=codes).order_by("name"))
+    if not municipalities:
+        audit.denied(
+            request=request,
+            action=action,
+            object_type="core.municipality",
+            object_id=code or audit.NONE,
+            subject=audit.NONE,
+            purpose="not gemeente staff of this gemeente",
+        )
+        raise Http404
+    return municipalities
+
+
+def allowances_of(municipalities, years) -> dict[tuple[str, int], int]:
+    """The nights a year of these gemeenten: {(code, year): nights}; a missing key is no maximum."""
+    from .models import Allowance
+
+    rows = Allowance.objects.filter(municipality__in=municipalities, year__in=list(years))
+    return {(a.municipality_id, a.year): a.nights for a in rows}

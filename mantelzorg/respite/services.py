@@ -106,18 +106,22 @@ def nights_used(guest: Guest, year: int, *, exclude=None) -> int:
     )
 
 
-def allowance_left(guest: Guest, year: int) -> tuple[int, int] | None:
+def allowance_left(guest: Guest, year: int, *, exclude=None) -> tuple[int, int] | None:
     """(nights left, nights a year) of the guest's gemeente for ``year``, or None when the gemeente
-    sets no allowance."""
+    sets no allowance; ``exclude``: a stay not to count (an offer being accepted)."""
     from .models import Allowance
 
     allowance = Allowance.objects.filter(municipality_id=guest.municipality_id, year=year).first()
     if allowance is None:
         return None
-    return max(0, allowance.nights - nights_used(guest, year)), allowance.nights
+    return max(0, allowance.nights - nights_used(guest, year, exclude=exclude)), allowance.nights
 
 
-def _check_allowance(guest: Guest | None, funding: str, arrival: dt.date, departure: dt.date) -> None:
+def _check_allowance(
+    guest: Guest | None, funding: str, arrival: dt.date, departure: dt.date, *, exclude=None
+) -> None:
+    """Refused (``allowance_exceeded``) when the Wmo-funded nights of this stay, per calendar year,
+    are more than the guest's gemeente has left; other funding is not counted."""
     from django.utils.translation import gettext as _
 
     if guest is None or funding != Funding.WMO:
@@ -128,13 +132,58 @@ def _check_allowance(guest: Guest | None, funding: str, arrival: dt.date, depart
         wanted[day.year] = wanted.get(day.year, 0) + 1
         day += dt.timedelta(days=1)
     for year, nights in wanted.items():
-        left = allowance_left(guest, year)
+        left = allowance_left(guest, year, exclude=exclude)
         if left is not None and nights > left[0]:
             raise Refused(
                 _("%(name)s has %(left)s of %(total)s nights left in %(year)s; this stay needs %(nights)s.")
                 % {"name": guest.name, "left": left[0], "total": left[1], "year": year, "nights": nights},
                 code="allowance_exceeded",
             )
+
+
+PURPOSE_ALLOWANCE = "setting the respite nights a gemeente grants a year"
+MAX_ALLOWANCE = 365
+
+
+def allowances_set(*, request, municipality, nights: dict[int, int | None]) -> list[int]:
+    """Gemeente staff set the nights of Wmo-funded respite their gemeente grants per naaste, per
+    year (``{year: nights}``, 0–365; ``None`` removes it: no maximum). Only the years that change
+    are written, with one audit row for the request; returns those years. The caller checked that
+    the staff member works for this gemeente (``selectors.allowance_municipalities``)."""
+    from django.utils.translation import gettext as _
+
+    from .models import Allowance
+
+    for value in nights.values():
+        if value is not None and not 0 <= value <= MAX_ALLOWANCE:
+            raise Refused(
+                _("Fill in a whole number from 0 to %(max)s.") % {"max": MAX_ALLOWANCE},
+                code="allowance_out_of_range",
+            )
+    with transaction.atomic():
+        current = dict(
+            Allowance.objects.select_for_update()
+            .filter(municipality=municipality, year__in=list(nights))
+            .values_list("year", "nights")
+        )
+        changed = sorted(year for year, value in nights.items() if current.get(year) != value)
+        for year in changed:
+            if nights[year] is None:
+                Allowance.objects.filter(municipality=municipality, year=year).delete()
+            else:
+                Allowance.objects.update_or_create(
+                    municipality=municipality, year=year, defaults={"nights": nights[year]}
+                )
+        if changed:
+            audit.log(
+                request=request,
+                action="respite.allowance.set",
+                object_type="respite.allowance",
+                object_id=f"{municipality.pk}:{','.join(map(str, changed))}",
+                subject=audit.NONE,
+                purpose=PURPOSE_ALLOWANCE,
+            )
+    return changed
 
 
 # --- guests -----------------------------------------------------------------------------------
@@ -469,22 +518,9 @@ def offer_accept(*, request, stay: Stay) -> Stay:
 
 
 def _check_allowance_for(stay: Stay) -> None:
-    guest = stay.guest
-    if guest is None:
-        return
-    # The offer itself already counts as used: check what is left without it.
-    from .models import Allowance
-
-    allowance = Allowance.objects.filter(
-        municipality_id=guest.municipality_id, year=stay.arrival.year
-    ).first()
-    if allowance is not None and stay.funding == Funding.WMO:
-        from django.utils.translation import gettext as _
-
-        if nights_used(guest, stay.arrival.year, exclude=stay) + stay.nights > allowance.nights:
-            raise Refused(
-                _("There are not enough nights left this year for this stay."), code="allowance_exceeded"
-            )
+    """An offer's nights against the guest's allowance; the offer itself already counts as used,
+    so it is left out."""
+    _check_allowance(stay.guest, stay.funding, stay.arrival, stay.departure, exclude=stay)
 
 
 def holds_expire(*, now=None) -> list[Stay]:
@@ -564,8 +600,10 @@ def waiting_withdraw(*, request, entry: WaitingEntry) -> None:
 
 def waiting_offer(unit_id, *, now) -> list[Stay]:
     """Offer the free nights of ``unit_id`` to the waiting list, first come first served: each
-    waiting entry (oldest first) that this unit fits and whose dates are free on it gets an offer
-    valid ``OFFER_HOURS``. Inside the caller's transaction; returns the offers made."""
+    waiting entry (oldest first) that this unit fits, whose dates are free on it and whose guest's
+    allowance covers them (Wmo) gets an offer valid ``OFFER_HOURS``; an entry passed over keeps
+    waiting. Inside the caller's transaction; returns the offers made. Accepting checks the
+    allowance again (``offer_accept``): other requests may have used nights meanwhile."""
     unit = Unit.objects.filter(pk=unit_id, active=True).values(*availability.UNIT_FIELDS).first()
     if unit is None:
         return []
@@ -575,13 +613,17 @@ def waiting_offer(unit_id, *, now) -> list[Stay]:
     )
     offers = []
     entries = WaitingEntry.objects.filter(state=WaitingEntry.State.WAITING, kind=unit["kind"]).select_related(
-        "user"
+        "user", "guest"
     )
     for entry in entries:
         if entry.funding not in unit["funding"] or not availability.Need(**entry.needs).fits(unit):
             continue
         place = geo.resolve_postcode(entry.pc4)
         if geo.distance_km(place.lat, place.lon, unit["latitude"], unit["longitude"]) > entry.radius_km:
+            continue
+        try:  # nights the guest's gemeente no longer pays for: the next in line gets them
+            _check_allowance(entry.guest, entry.funding, entry.arrival, entry.departure)
+        except Refused:
             continue
         try:
             stay = _occupy(

@@ -341,24 +341,52 @@ def offer_accept(request, stay_id):
 
 @login_required
 @personal
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @idempotent
 def waiting_join(request):
-    """Join the waiting list for the searched dates and needs (the search's own fields, posted)."""
-    form = forms.SearchForm(request.POST, user=request.user)
-    if not form.is_valid() or form.weekend:
-        raise Http404  # only a tampered form gets here: the results page posts a valid search
+    """Join the waiting list for the searched dates and needs (the search's own fields, carried
+    along) for a guest: one from before or someone new, so that an offer is checked against the
+    nights their gemeente grants."""
+    if request.method != "POST":
+        search_form = forms.SearchForm(request.GET, user=request.user)
+        if not search_form.is_valid() or search_form.weekend:
+            raise Http404  # only a tampered or outdated link gets here: the results page links a valid search
+        choices = selectors.request_choices(request)
+        initial = {name: search_form.data.get(name) for name in forms.SEARCH_FIELDS}
+        form = forms.WaitingForm(initial=initial, user=request.user, guests=choices["guests"])
+        return _waiting_page(request, form, search_form.to_search())
+    choices = _choices(request)
+    form = forms.WaitingForm(request.POST, user=request.user, guests=choices["guests"])
+    valid = form.is_valid()
+    if form.search_errors() or form.weekend:
+        raise Http404
     search = form.to_search()
+    if not valid:
+        selectors.request_choices(request)  # shown again with its errors: this request's row, a read
+        return _waiting_page(request, form, search, status=400)
     # A caregiver's search covers both planned kinds; the entry names one: Wlz funding, Wlz stay.
     kind = form.kind() or (Kind.LOGEERZORG_WLZ if search.funding == Funding.WLZ else Kind.LOGEERZORG_WMO)
+    guest = services.guest_save(owner=request.user, **form.guest_fields())
     try:
-        services.waiting_join(request=request, search=search, guest=None, kind=kind)
+        services.waiting_join(request=request, search=search, guest=guest, kind=kind)
     except services.Refused as error:
         selectors.my_respite(request)
         messages.error(request, error.message)
         return redirect("respite:start")
     messages.success(request, _("You are on the waiting list. When a place frees up, we e-mail you at once."))
     return redirect("respite:start")
+
+
+def _waiting_page(request, form, search, status=200):
+    """The waiting-list form: the searched dates and who will stay, with their nights left."""
+    params = form.data if form.is_bound else form.initial
+    context = {
+        "form": form,
+        "search": search,
+        "allowances": _allowances(form.guests.values()),
+        "back": reverse("respite:results") + "?" + _query(params),
+    }
+    return render(request, "respite/waiting.html", context, status=status)
 
 
 @login_required

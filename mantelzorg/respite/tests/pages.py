@@ -93,3 +93,18 @@ def search_url(arrival=10, departure=12, postcode="3511", **query) -> str:
     return (
         f"/logeerzorg/zoeken/?postcode={postcode}&aankomst={days(arrival)}&vertrek={days(departure)}{extra}"
     )
+
+
+def wait_data(arrival=10, departure=12, **changes) -> dict:
+    """The waiting-list form as the page posts it: the search carried along and someone new."""
+    data = {
+        "postcode": "3511",
+        "wanneer": "datums",
+        "aankomst": str(days(arrival)),
+        "vertrek": str(days(departure)),
+        "gast": "nieuw",
+        "naam": "Mien",
+        "geboortejaar": "1941",
+    }
+    data.update({k: str(v) for k, v in changes.items()})
+    return {k: v for k, v in data.items() if v is not None}

@@ -136,4 +136,6 @@ def test_the_route_lists_are_complete():
         "closure_new",
         "closure_remove",
         "region",
+        "allowances",
+        "allowance_set",
     }

@@ -300,3 +300,103 @@ def test_a_refused_request_or_decision_still_leaves_one_audit_row_with_outcome_f
         .values_list("outcome", flat=True)
         .order_by("created_at")
     ) == ["success", "failure"]
+
+
+# --- the waiting list with a guest: the offer is checked against the allowance -----------------
+
+
+def _allow(guest, nights, *dates):
+    """The guest's gemeente grants ``nights`` in every calendar year the dates touch."""
+    for year in {d.year for d in dates}:
+        Allowance.objects.update_or_create(
+            municipality=guest.municipality, year=year, defaults={"nights": nights}
+        )
+
+
+def _offered(guest, *, funding=Funding.WMO, arrival=10, departure=13):
+    """Bob waits for ``guest`` (his own) while Alice holds the only place; Alice cancels, so the
+    nights are offered to Bob."""
+    alice = make_user("alice-w@example.org", Role.CAREGIVER)
+    service, _ = make_house(units=1, funding=[Funding.WMO, Funding.PRIVATE])
+    taken = ask(alice, service, days(arrival), days(departure), funding=funding)
+    place = services.geo.resolve_postcode("3511")
+    search = availability.Search(
+        place=place, arrival=days(arrival), departure=days(departure), funding=funding
+    )
+    entry = services.waiting_join(
+        request=request_for(guest.owner), search=search, guest=guest, kind="logeerzorg_wmo"
+    )
+    services.stay_cancel(request=request_for(alice), stay=taken)
+    return entry, Stay.objects.get(state=Stay.State.OFFERED)
+
+
+@pytest.fixture
+def bob_guest(db):
+    bob = make_user("bob@example.org", Role.CAREGIVER)
+    return services.guest_save(owner=bob, postcode="3511 AB", name="Kees", birth_year=1938)
+
+
+def test_joining_with_a_guest_keeps_the_guest_and_the_offer_carries_it(bob_guest):
+    entry, offer = _offered(bob_guest)
+    assert entry.guest == bob_guest
+    assert offer.guest == bob_guest and offer.waiting_id == entry.pk and offer.funding == Funding.WMO
+
+
+def test_an_offer_within_the_allowance_is_accepted(bob_guest):
+    _allow(bob_guest, 3, days(10), days(12))
+    _entry, offer = _offered(bob_guest)
+    held = services.offer_accept(request=request_for(bob_guest.owner), stay=offer)
+    assert held.state == Stay.State.HELD and held.guest == bob_guest
+
+
+def test_an_offer_beyond_the_allowance_is_refused_and_audited(bob_guest):
+    _allow(bob_guest, 3, days(10), days(12))
+    entry, offer = _offered(bob_guest)
+    _allow(bob_guest, 1, days(10), days(12))  # the gemeente lowers the nights after the offer
+    with pytest.raises(services.Refused) as refused:
+        services.offer_accept(request=request_for(bob_guest.owner), stay=offer)
+    assert refused.value.code == "allowance_exceeded"
+    assert "Kees" in refused.value.message and "1" in refused.value.message
+    offer.refresh_from_db()
+    entry.refresh_from_db()
+    assert offer.state == Stay.State.OFFERED and entry.state == WaitingEntry.State.OFFERED
+    row = LogEntry.objects.get(action="respite.offer.accepted")
+    assert row.outcome == "failure" and row.object_id == str(offer.pk)
+
+
+def test_other_nights_of_the_guest_count_against_the_offer(bob_guest):
+    service, _ = make_house("Voorbeeld Ander", units=1)
+    _allow(bob_guest, 5, days(20), days(21), days(10), days(12))
+    _entry, offer = _offered(bob_guest)  # 3 nights offered
+    ask(bob_guest.owner, service, days(20), days(22), bob_guest)  # 2 Wmo nights held: 5 of 5 used
+    _allow(bob_guest, 4, days(20), days(21), days(10), days(12))  # then the gemeente grants 4
+    with pytest.raises(services.Refused):
+        services.offer_accept(request=request_for(bob_guest.owner), stay=offer)
+
+
+def test_a_privately_paid_offer_is_not_counted_against_the_allowance(bob_guest):
+    _allow(bob_guest, 0, days(10), days(12))
+    _entry, offer = _offered(bob_guest, funding=Funding.PRIVATE)
+    held = services.offer_accept(request=request_for(bob_guest.owner), stay=offer)
+    assert held.state == Stay.State.HELD
+    assert services.allowance_left(bob_guest, days(10).year) == (0, 0)
+
+
+def test_an_entry_whose_guest_has_no_nights_left_is_passed_over_for_the_next(bob_guest):
+    carla = make_user("carla@example.org", Role.CAREGIVER)
+    _allow(bob_guest, 1, days(10), days(12))  # Kees has 1 night; the stay needs 3
+    alice = make_user("alice-p@example.org", Role.CAREGIVER)
+    service, _ = make_house(units=1)
+    taken = ask(alice, service, days(10), days(13))
+    place = services.geo.resolve_postcode("3511")
+    search = availability.Search(place=place, arrival=days(10), departure=days(13), funding=Funding.WMO)
+    first = services.waiting_join(
+        request=request_for(bob_guest.owner), search=search, guest=bob_guest, kind="logeerzorg_wmo"
+    )
+    second = services.waiting_join(
+        request=request_for(carla), search=search, guest=None, kind="logeerzorg_wmo"
+    )
+    services.stay_cancel(request=request_for(alice), stay=taken)
+    offer = Stay.objects.get(state=Stay.State.OFFERED)
+    assert offer.waiting_id == second.pk and offer.requested_by == carla
+    assert WaitingEntry.objects.get(pk=first.pk).state == WaitingEntry.State.WAITING  # still waiting

@@ -178,7 +178,17 @@ def test_every_page_in_its_states(page, axe):
     log_in(page, caregiver, PASSWORD)
     page.goto(search_url())
     check(page, axe, "respite-results-full")
+    page.get_by_role("link", name="Zet mij op de wachtlijst").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Op de wachtlijst komen"
+    assert "Mien: nog 16 van 18 nachten over dit jaar" in page.content()
+    check(page, axe, "respite-waiting")
+    page.get_by_label("Iemand anders").check()
     page.get_by_role("button", name="Zet mij op de wachtlijst").click()
+    assert "Vul de naam in van degene die gaat logeren." in page.content()
+    check(page, axe, "respite-waiting-errors")
+    page.get_by_label("Mien", exact=True).check()
+    page.get_by_role("button", name="Zet mij op de wachtlijst").click()
+    assert WaitingEntry.objects.get().guest == guest
     check(page, axe, "respite-start-signed-in")
 
     page.goto(f"/logeerzorg/huis/{world.service.pk}/aanvragen/?aankomst={days(20)}&vertrek={days(22)}")

@@ -139,6 +139,50 @@ def test_the_regional_overview(page, cast):
     check(page, _axe(), "respite-region-empty")
 
 
+def test_gemeente_staff_set_the_nights_a_year_with_the_keyboard(page, cast):
+    """On a 375 px phone, keyboard only: from the regional overview to the nights page, a wrong
+    number (the error summary takes the focus), then 18 nights this year and none next year."""
+    from django.utils import timezone
+
+    from ..models import Allowance
+
+    w = build_world(cast)
+    year = timezone.localdate().year
+    Allowance.objects.create(municipality_id="GM0344", year=year + 1, nights=12)
+    page.set_viewport_size({"width": 375, "height": 812})
+    fresh(page, w.staff, "/logeerzorg/regio/")
+    tab_until(page, lambda e: e["href"] == "/logeerzorg/regio/nachten/")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/logeerzorg/regio/nachten/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Nachten logeerzorg per jaar"
+    assert "Inwoners zien bijvoorbeeld: nog 7 van 12 nachten over." in page.content()
+    check(page, _axe(), "respite-nights")
+
+    page.set_viewport_size({"width": 375, "height": 812})
+    tab_until(page, lambda e: e["name"] == f"GM0344-nachten_{year}")
+    page.keyboard.type("400")
+    page.keyboard.press("Enter")  # submits the form
+    page.wait_for_selector(".mz-error-summary")
+    page.wait_for_function("document.activeElement.classList.contains('mz-error-summary')")
+    assert "Vul een heel getal in van 0 tot en met 365" in page.content()
+    assert not Allowance.objects.filter(year=year).exists()
+    check(page, _axe(), "respite-nights-errors")
+
+    page.set_viewport_size({"width": 375, "height": 812})
+    tab_until(page, lambda e: e["name"] == f"GM0344-nachten_{year}")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("18")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")  # empty: no maximum next year
+    tab_until(page, lambda e: e["type"] == "submit")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/logeerzorg/regio/nachten/")
+    assert "Opgeslagen. Mantelzorgers in Utrecht zien de nieuwe nachten meteen." in page.content()
+    assert dict(Allowance.objects.values_list("year", "nights")) == {year: 18}
+    check(page, _axe(), "respite-nights-saved")
+
+
 def _axe():
     from tests.browser import run_axe
 

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from conftest import login, make_user
 from mantelzorg.accounts.models import Role
@@ -19,7 +20,16 @@ from mantelzorg.respite import presentation, services
 from mantelzorg.respite.models import Allowance, Guest, Stay, WaitingEntry
 
 from .factories import days, request_for
-from .pages import PHONE, guest_of, held_stay, provider_world, request_data, request_url, search_url
+from .pages import (
+    PHONE,
+    guest_of,
+    held_stay,
+    provider_world,
+    request_data,
+    request_url,
+    search_url,
+    wait_data,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +120,9 @@ def test_nothing_free_offers_the_waiting_list_and_the_local_steunpunt(client, wo
     assert "/sociale-kaart/?postcode=3511" in text
     client.force_login(alice)
     text = html(client.get(search_url(10, 12)))
-    assert 'action="/logeerzorg/wachtlijst/"' in text
+    assert (
+        f'href="/logeerzorg/wachtlijst/?postcode=3511&amp;aankomst={days(10)}&amp;vertrek={days(12)}' in text
+    )
 
 
 def test_the_results_say_only_what_was_searched(client, world):
@@ -295,7 +307,7 @@ def test_an_offer_from_the_waiting_list_is_accepted(client, world, alice):
     rival = make_user("rival@example.org", Role.CAREGIVER)
     taken = held_stay(rival, world.service)
     client.force_login(alice)
-    client.post("/logeerzorg/wachtlijst/", {"postcode": "3511", "aankomst": days(10), "vertrek": days(12)})
+    client.post("/logeerzorg/wachtlijst/", wait_data())
     entry = WaitingEntry.objects.get(user=alice)
     services.stay_cancel(request=request_for(rival), stay=taken)
     offer = Stay.objects.get(requested_by=alice)
@@ -313,13 +325,11 @@ def test_an_offer_from_the_waiting_list_is_accepted(client, world, alice):
 
 def test_joining_and_leaving_the_waiting_list(client, world, alice):
     client.force_login(alice)
-    response = client.post(
-        "/logeerzorg/wachtlijst/",
-        {"postcode": "3511", "aankomst": days(10), "vertrek": days(12), "rolstoel": "on"},
-    )
+    response = client.post("/logeerzorg/wachtlijst/", wait_data(rolstoel="on"))
     assert response.status_code == 302
     entry = WaitingEntry.objects.get()
     assert entry.needs["wheelchair"] and entry.funding == "wmo" and entry.pc4 == "3511"
+    assert entry.guest.name == "Mien" and entry.guest.owner == alice and entry.guest.wheelchair
     text = html(client.get("/logeerzorg/"))
     assert "Op de wachtlijst" in text and f"/logeerzorg/wachtlijst/{entry.pk}/afmelden/" in text
     assert client.post(f"/logeerzorg/wachtlijst/{entry.pk}/afmelden/").status_code == 302
@@ -330,6 +340,56 @@ def test_joining_and_leaving_the_waiting_list(client, world, alice):
 def test_a_tampered_waiting_list_form_is_404(client, alice):
     client.force_login(alice)
     assert client.post("/logeerzorg/wachtlijst/", {"postcode": "x"}).status_code == 404
+    assert client.get("/logeerzorg/wachtlijst/?postcode=x").status_code == 404
+    assert client.post("/logeerzorg/wachtlijst/", wait_data(vertrek=days(9))).status_code == 404
+
+
+def test_the_waiting_list_asks_who_will_stay_with_their_nights_left(client, world, alice):
+    mien = guest_of(alice)
+    year = timezone.localdate().year
+    Allowance.objects.create(municipality=mien.municipality, year=year, nights=18)
+    client.force_login(alice)
+    response = client.get(f"/logeerzorg/wachtlijst/?postcode=3511&aankomst={days(10)}&vertrek={days(12)}")
+    text = html(response)
+    assert response.status_code == 200 and "Wie gaat logeren?" in text
+    assert f'value="{mien.pk}"' in text and "Iemand anders" in text
+    assert "Mien: nog 18 van 18 nachten over dit jaar" in text
+    assert LogEntry.objects.filter(action="respite.guest.listed").count() == 1
+    assert "Vul de naam" not in text  # no errors before anything was sent
+
+
+def test_joining_the_waiting_list_for_a_known_guest_makes_no_new_one(client, world, alice):
+    mien = guest_of(alice)
+    client.force_login(alice)
+    assert client.post("/logeerzorg/wachtlijst/", wait_data(gast=str(mien.pk), naam="")).status_code == 302
+    assert WaitingEntry.objects.get().guest == mien and Guest.objects.count() == 1
+
+
+def test_someone_new_on_the_waiting_list_needs_a_name(client, world, alice):
+    client.force_login(alice)
+    response = client.post("/logeerzorg/wachtlijst/", wait_data(naam=" "))
+    assert response.status_code == 400
+    assert "Vul de naam in van degene die gaat logeren." in html(response)
+    assert not WaitingEntry.objects.exists() and not Guest.objects.exists()
+
+
+def test_an_offer_beyond_the_nights_left_is_not_taken_and_says_why(client, world, alice):
+    rival = make_user("rival@example.org", Role.CAREGIVER)
+    taken = held_stay(rival, world.service, arrival=10, departure=13)
+    mien = guest_of(alice)
+    years = {days(10).year, days(12).year}
+    for year in years:
+        Allowance.objects.create(municipality=mien.municipality, year=year, nights=3)
+    client.force_login(alice)
+    client.post("/logeerzorg/wachtlijst/", wait_data(gast=str(mien.pk), vertrek=days(13)))
+    services.stay_cancel(request=request_for(rival), stay=taken)
+    offer = Stay.objects.get(requested_by=alice)
+    assert offer.guest == mien
+    Allowance.objects.filter(year__in=years).update(nights=1)  # lowered after the offer
+    response = client.post(f"/logeerzorg/aanvragen/{offer.pk}/accepteren/", follow=True)
+    assert "Mien heeft in" in html(response) and "nachten over" in html(response)
+    offer.refresh_from_db()
+    assert offer.state == Stay.State.OFFERED
 
 
 # --- the provider ------------------------------------------------------------------------------
