@@ -47,6 +47,39 @@ def _cell(lat: float, lon: float) -> tuple[int, int]:
     return math.floor(lat / CELL_DEGREES), math.floor(lon / CELL_DEGREES)
 
 
+def _bits() -> dict[str, int]:
+    from .models import Funding, TargetGroup
+
+    names = [*TargetGroup.values, *Funding.values, "wheelchair", "night_care", "behaviour"]
+    return {name: 1 << n for n, name in enumerate(names)}
+
+
+_BITS = _bits()
+
+
+def _mask(groups, fundings, flags: dict) -> int:
+    """A unit's profile (its target groups, fundings and flags), or what a search needs, as bits:
+    a unit fits when it has every bit the search needs (``Need.fits`` and the funding in one test;
+    the index and the database agree, ``tests/test_index.py``, ``test_availability_fast.py``)."""
+    mask = 0
+    for name in (*groups, *fundings):
+        mask |= _BITS.get(name, 0)
+    for name in ("wheelchair", "night_care", "behaviour"):
+        if flags[name]:
+            mask |= _BITS[name]
+    return mask
+
+
+class _Place:
+    """The units of one kind of a service at one position (``NightsIndex.cells``)."""
+
+    __slots__ = ("latitude", "longitude", "service", "units")
+
+    def __init__(self, latitude: float, longitude: float, service: int):
+        self.latitude, self.longitude, self.service = latitude, longitude, service
+        self.units: dict = {}  # unit id -> (profile mask, sort key, the row of UNIT_FIELDS)
+
+
 class NightsIndex:
     def __init__(self, generation: int, base: dt.date):
         self.generation = generation
@@ -56,7 +89,9 @@ class NightsIndex:
         self.units: dict = {}  # unit id -> the row of UNIT_FIELDS (never changed once made)
         self.rows: dict = {}  # unit id -> bytearray of DAYS days from base
         self.holds: dict = {}  # unit id -> [(first day offset, stop offset, hold_until)]
-        # (kind, grid cell) -> {unit id: (latitude, longitude, service id as int, sort key, row)}
+        # (kind, grid cell) -> {(service id, location id): a place's units of that kind}; the units
+        # of a place share its position (copied from the location), so a search measures the
+        # distance and checks the publication once per place, not per unit.
         self.cells: dict = defaultdict(dict)
         self.published: frozenset = frozenset()  # service ids (as int) on the sociale kaart
 
@@ -119,12 +154,22 @@ class NightsIndex:
             self.rows[pk] = rows[pk]
             lat, lon = row["latitude"], row["longitude"]
             sort_key = (str(row["service_id"]), str(pk))
-            self.cells[(row["kind"], *_cell(lat, lon))][pk] = (lat, lon, row["service_id"].int, sort_key, row)
+            place = self.cells[(row["kind"], *_cell(lat, lon))].setdefault(
+                (row["service_id"], row["location_id"], lat, lon), _Place(lat, lon, row["service_id"].int)
+            )
+            place.units[pk] = (_mask(row["target_groups"], row["funding"], row), sort_key, row)
 
     def _drop(self, pk) -> None:
         row = self.units.pop(pk, None)
         if row is not None:
-            self.cells[(row["kind"], *_cell(row["latitude"], row["longitude"]))].pop(pk, None)
+            lat, lon = row["latitude"], row["longitude"]
+            cell = self.cells[(row["kind"], *_cell(lat, lon))]
+            key = (row["service_id"], row["location_id"], lat, lon)
+            place = cell.get(key)
+            if place is not None:
+                place.units.pop(pk, None)
+                if not place.units:
+                    del cell[key]
         self.rows.pop(pk, None)
         self.holds.pop(pk, None)
 
@@ -146,7 +191,11 @@ class NightsIndex:
         """``availability.candidate_units(search)``, from memory."""
         from mantelzorg.core import geo
 
-        place, need, funding, radius = search.place, search.need, search.funding, search.radius_km
+        place, need, radius = search.place, search.need, search.radius_km
+        groups = [need.target_group] if need.target_group else []
+        if any(g not in _BITS for g in groups) or (search.funding and search.funding not in _BITS):
+            return []  # no unit in use offers what no unit can have
+        wanted = _mask(groups, [search.funding] if search.funding else [], need.as_dict())
         min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, radius)
         distance = geo.distance_from(place.lat, place.lon)
         (low_lat, low_lon), (high_lat, high_lon) = _cell(min_lat, min_lon), _cell(max_lat, max_lon)
@@ -159,17 +208,18 @@ class NightsIndex:
         ]
         found = []
         for cell in cells:
-            for lat, lon, service, sort_key, unit in cell.values():
-                if (
-                    service not in published
-                    or not (min_lat <= lat <= max_lat and min_lon <= lon <= max_lon)
-                    or (funding and funding not in unit["funding"])
-                    or not need.fits(unit)
+            for place in cell.values():
+                lat, lon = place.latitude, place.longitude
+                if place.service not in published or not (
+                    min_lat <= lat <= max_lat and min_lon <= lon <= max_lon
                 ):
                     continue
                 km = distance(lat, lon)
-                if km <= radius:
-                    found.append((km, sort_key, unit))
+                if km > radius:
+                    continue
+                for mask, sort_key, unit in place.units.values():
+                    if mask & wanted == wanted:  # Need.fits and the funding, as bits
+                        found.append((km, sort_key, unit))
         found.sort(key=lambda row: row[:2])
         return [(km, unit) for km, _key, unit in found]
 

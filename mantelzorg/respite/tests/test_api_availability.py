@@ -121,7 +121,7 @@ def _count(client):
     return len(queries)
 
 
-def test_a_fixed_number_of_queries_whatever_the_units_and_stays(client):
+def test_a_fixed_number_of_queries_whatever_the_units_and_stays(client, steady_versions):
     service, _ = make_house(units=1)
     Phone.objects.create(service=service, number="030 1")
     book(service, days(10), days(11))

@@ -183,7 +183,7 @@ def _api_queries(client, search) -> int:
     return len(ctx.captured_queries)
 
 
-def test_one_search_costs_the_same_queries_for_one_unit_as_for_hundreds(client, memory):
+def test_one_search_costs_the_same_queries_for_one_unit_as_for_hundreds(client, memory, steady_versions):
     service, units = make_house(units=1)
     Stay.objects.create(
         unit=units[0], arrival=days(10), departure=days(12), state=Stay.State.CONFIRMED, funding=Funding.WMO

@@ -160,7 +160,7 @@ def test_every_change_is_numbered_and_logged_with_its_unit():
     assert Generation.objects.get().value == start + 4
 
 
-def test_a_refresh_costs_the_same_queries_for_one_changed_unit_as_for_many():
+def test_a_refresh_costs_the_same_queries_for_one_changed_unit_as_for_many(steady_versions):
     _service, units = make_house(units=1)
     many = [unit for n in range(6) for unit in make_house(f"Voorbeeld {n}", units=4)[1]]
     search = _search()
