@@ -357,3 +357,6 @@ DEMO_DATA = env_bool("MANTELZORG_DEMO_DATA", default=not PRODUCTION)
 # --- Respite (issue 15) ------------------------------------------------------------------
 # How long a request holds its nights while the provider decides; then respite_expire_holds frees them.
 RESPITE_HOLD_HOURS = int(env("RESPITE_HOLD_HOURS", "48"))
+# The availability search reads each process's in-memory index of units and nights (respite/index.py,
+# docs/respite-booking.md); off, every search reads the database instead.
+RESPITE_AVAILABILITY_INDEX = env_bool("RESPITE_AVAILABILITY_INDEX", True)

@@ -47,29 +47,6 @@ def _cell(lat: float, lon: float) -> tuple[int, int]:
     return math.floor(lat / CELL_DEGREES), math.floor(lon / CELL_DEGREES)
 
 
-def _bits() -> dict[str, int]:
-    from .models import Funding, TargetGroup
-
-    names = [*TargetGroup.values, *Funding.values, "wheelchair", "night_care", "behaviour"]
-    return {name: 1 << n for n, name in enumerate(names)}
-
-
-_BITS = _bits()
-
-
-def _mask(groups, fundings, flags: dict) -> int:
-    """A unit's profile (its target groups, fundings and flags), or what a search needs, as bits:
-    a unit fits when it has every bit the search needs (``Need.fits`` and the funding in one test;
-    the index and the database agree, ``tests/test_index.py``, ``test_availability_fast.py``)."""
-    mask = 0
-    for name in (*groups, *fundings):
-        mask |= _BITS.get(name, 0)
-    for name in ("wheelchair", "night_care", "behaviour"):
-        if flags[name]:
-            mask |= _BITS[name]
-    return mask
-
-
 class _Place:
     """The units of one kind of a service at one position (``NightsIndex.cells``)."""
 
@@ -77,7 +54,7 @@ class _Place:
 
     def __init__(self, latitude: float, longitude: float, service: int):
         self.latitude, self.longitude, self.service = latitude, longitude, service
-        self.units: dict = {}  # unit id -> (profile mask, sort key, the row of UNIT_FIELDS)
+        self.units: dict = {}  # unit id -> (sort key, the row of UNIT_FIELDS)
 
 
 class NightsIndex:
@@ -157,7 +134,7 @@ class NightsIndex:
             place = self.cells[(row["kind"], *_cell(lat, lon))].setdefault(
                 (row["service_id"], row["location_id"], lat, lon), _Place(lat, lon, row["service_id"].int)
             )
-            place.units[pk] = (_mask(row["target_groups"], row["funding"], row), sort_key, row)
+            place.units[pk] = (sort_key, row)
 
     def _drop(self, pk) -> None:
         row = self.units.pop(pk, None)
@@ -191,11 +168,7 @@ class NightsIndex:
         """``availability.candidate_units(search)``, from memory."""
         from mantelzorg.core import geo
 
-        place, need, radius = search.place, search.need, search.radius_km
-        groups = [need.target_group] if need.target_group else []
-        if any(g not in _BITS for g in groups) or (search.funding and search.funding not in _BITS):
-            return []  # no unit in use offers what no unit can have
-        wanted = _mask(groups, [search.funding] if search.funding else [], need.as_dict())
+        place, need, funding, radius = search.place, search.need, search.funding, search.radius_km
         min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, radius)
         distance = geo.distance_from(place.lat, place.lon)
         (low_lat, low_lon), (high_lat, high_lon) = _cell(min_lat, min_lon), _cell(max_lat, max_lon)
@@ -217,8 +190,8 @@ class NightsIndex:
                 km = distance(lat, lon)
                 if km > radius:
                     continue
-                for mask, sort_key, unit in place.units.values():
-                    if mask & wanted == wanted:  # Need.fits and the funding, as bits
+                for sort_key, unit in place.units.values():
+                    if (not funding or funding in unit["funding"]) and need.fits(unit):
                         found.append((km, sort_key, unit))
         found.sort(key=lambda row: row[:2])
         return [(km, unit) for km, _key, unit in found]
@@ -268,7 +241,7 @@ def current() -> NightsIndex | None:
     """The index of this process, brought up to date; None when switched off
     (``RESPITE_AVAILABILITY_INDEX``)."""
     global _index
-    if not getattr(settings, "RESPITE_AVAILABILITY_INDEX", True):
+    if not settings.RESPITE_AVAILABILITY_INDEX:
         return None
     from mantelzorg.core.cache import content_version
 
