@@ -56,6 +56,17 @@ def agrees(now=None) -> int:
     return compared
 
 
+def _request(caregiver, service):
+    return services.stay_request(
+        request=request_for(caregiver),
+        service=service,
+        arrival=days(3),
+        departure=days(6),
+        guest=None,
+        funding=Funding.WMO,
+    )
+
+
 def test_the_index_follows_every_change_of_the_services():
     service, units = make_house(units=2)
     other, _ = make_house("Voorbeeld Tweede", units=1, postcode="3581", wheelchair=False)
@@ -64,26 +75,12 @@ def test_the_index_follows_every_change_of_the_services():
     assert agrees() == 9  # the second house has no wheelchair place
     built = index.current()
 
-    held = services.stay_request(
-        request=request_for(caregiver),
-        service=service,
-        arrival=days(3),
-        departure=days(6),
-        guest=None,
-        funding=Funding.WMO,
-    )
+    held = _request(caregiver, service)
     assert agrees()
     assert index.current() is built  # brought up to date, not built anew
     services.stay_confirm(request=request_for(provider), stay=held)
     assert agrees()
-    second = services.stay_request(
-        request=request_for(caregiver),
-        service=service,
-        arrival=days(3),
-        departure=days(6),
-        guest=None,
-        funding=Funding.WMO,
-    )
+    second = _request(caregiver, service)
     assert not availability.search_houses(_search())[0].available  # both beds taken
     assert agrees()
     services.stay_decline(request=request_for(provider), stay=second, reason="vol")
