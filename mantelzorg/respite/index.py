@@ -28,6 +28,7 @@ import datetime as dt
 import math
 import threading
 from collections import defaultdict
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -282,6 +283,19 @@ def current() -> NightsIndex | None:
         index.provisional = index.provisional or inside
         _index = index
         return index
+
+
+@contextmanager
+def changing():
+    """The transaction of a service that changes units, stays or closures: it takes the change
+    counter's row lock first (SQLite: the transaction already writes alone), before any row or
+    overlapping stay it may wait for, so two such transactions never wait for each other in
+    opposite order (migration 0004's triggers take the same lock at the end of each statement)."""
+    from .models import Generation
+
+    with transaction.atomic():
+        Generation.objects.select_for_update().filter(pk=1).values_list("pk", flat=True).first()
+        yield
 
 
 def forget() -> None:

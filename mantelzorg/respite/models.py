@@ -336,11 +336,12 @@ class Generation(models.Model):
 
 class Change(models.Model):
     """A change to one unit's nights or profile (a stay, closure or the unit itself was inserted,
-    updated or deleted), numbered by ``Generation.value``; written by the triggers of migration
-    0004, read by the availability index of every process (index.py), pruned by
-    ``index.prune``."""
+    updated or deleted), numbered by ``Generation.value`` (PostgreSQL numbers a statement once,
+    whatever its rows); written by the triggers of migration 0004, read by the availability index
+    of every process (index.py), pruned by ``index.prune``."""
 
-    version = models.BigIntegerField(primary_key=True)
+    id = models.BigAutoField(primary_key=True)
+    version = models.BigIntegerField(db_index=True)
     unit_id = models.UUIDField()
 
     class Meta:

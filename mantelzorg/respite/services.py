@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from mantelzorg.core import audit, geo
 
-from . import availability
+from . import availability, index
 from .models import OCCUPYING, Funding, Guest, Stay, Unit, Urgency, WaitingEntry
 
 logger = logging.getLogger(__name__)
@@ -168,11 +168,12 @@ def allowances_set(*, request, municipality, nights: dict[int, int | None]) -> l
         )
         changed = sorted(year for year, value in nights.items() if current.get(year) != value)
         for year in changed:
-            if nights[year] is None:
+            value = nights[year]
+            if value is None:
                 Allowance.objects.filter(municipality=municipality, year=year).delete()
             else:
                 Allowance.objects.update_or_create(
-                    municipality=municipality, year=year, defaults={"nights": nights[year]}
+                    municipality=municipality, year=year, defaults={"nights": value}
                 )
         if changed:
             audit.log(
@@ -314,7 +315,7 @@ def _request(request, service, arrival, departure, guest, funding, need, **field
     ]
     if not units:
         raise Refused(_("This house has no place that fits these needs."), code="no_matching_place")
-    with transaction.atomic():
+    with index.changing():
         if guest is not None:
             # One request per guest at a time: two at once could both fit the allowance.
             Guest.objects.select_for_update().filter(pk=guest.pk).first()
@@ -380,7 +381,7 @@ def stay_confirm(*, request, stay: Stay) -> Stay:
             subject=_subject(stay),
             purpose=PURPOSE_PROVIDER,
         ),
-        transaction.atomic(),
+        index.changing(),
     ):
         stay = _transition(
             stay,
@@ -416,7 +417,7 @@ def stay_decline(*, request, stay: Stay, reason: str) -> Stay:
             subject=_subject(stay),
             purpose=PURPOSE_PROVIDER,
         ),
-        transaction.atomic(),
+        index.changing(),
     ):
         if not reason.strip():
             raise Refused(_("Say why, so the person asking knows what to do next."), code="reason_required")
@@ -456,7 +457,7 @@ def stay_cancel(*, request, stay: Stay, by_provider: bool = False, reason: str =
             subject=_subject(stay),
             purpose=PURPOSE_PROVIDER if by_provider else PURPOSE_REQUEST,
         ),
-        transaction.atomic(),
+        index.changing(),
     ):
         if by_provider and not reason.strip():
             raise Refused(_("Say why, so the person asking knows what to do next."), code="reason_required")
@@ -491,7 +492,7 @@ def offer_accept(*, request, stay: Stay) -> Stay:
         _refusal_audited(
             request, action="respite.offer.accepted", obj=stay, subject=request.user, purpose=PURPOSE_REQUEST
         ),
-        transaction.atomic(),
+        index.changing(),
     ):
         if stay.guest_id:
             Guest.objects.select_for_update().filter(pk=stay.guest_id).first()
@@ -533,7 +534,7 @@ def holds_expire(*, now=None) -> list[Stay]:
 def holds_expire_counted(*, now=None) -> tuple[list[Stay], list[Stay]]:
     """``holds_expire``, returning (the stays expired, the waiting-list offers made)."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with index.changing():
         lapsed = _expire_lapsed(
             Stay.objects.filter(state__in=(Stay.State.OFFERED, Stay.State.HELD), hold_until__lte=now)
             .values_list("unit_id", flat=True)
@@ -654,7 +655,7 @@ def person_erase(*, user, request) -> None:
     person; a confirmed stay stays confirmed, and in a care network's agenda), and remove their
     guests and waiting-list entries. core.personal_data writes the erasure's audit row."""
     now = timezone.now()
-    with transaction.atomic():
+    with index.changing():
         open_stays = Stay.objects.filter(requested_by=user, state__in=(Stay.State.OFFERED, Stay.State.HELD))
         units = set(open_stays.values_list("unit_id", flat=True))
         open_stays.update(state=Stay.State.CANCELLED, hold_until=None)
@@ -685,7 +686,7 @@ def unit_save(*, request, unit: Unit) -> Unit:
     unit.latitude, unit.longitude = location.latitude, location.longitude
     unit.municipality_id = location.municipality_id
     unit.updated_at = timezone.now()
-    with transaction.atomic():
+    with index.changing():
         unit.save()
         audit.log(
             request=request,
@@ -700,7 +701,7 @@ def unit_save(*, request, unit: Unit) -> Unit:
 def closure_add(*, request, unit: Unit, first_day: dt.date, last_day: dt.date, reason: str):
     from .models import Closure
 
-    with transaction.atomic():
+    with index.changing():
         closure = Closure.objects.create(unit=unit, first_day=first_day, last_day=last_day, reason=reason)
         audit.log(
             request=request,
@@ -719,7 +720,7 @@ def unit_deactivate(*, request, unit: Unit) -> Unit:
     from django.utils.translation import gettext as _
 
     now = timezone.now()
-    with transaction.atomic():
+    with index.changing():
         Unit.objects.select_for_update().filter(pk=unit.pk).first()
         coming = Stay.objects.filter(
             unit=unit, state__in=OCCUPYING, departure__gt=timezone.localdate(now)
@@ -744,7 +745,7 @@ def unit_deactivate(*, request, unit: Unit) -> Unit:
 def unit_reactivate(*, request, unit: Unit) -> Unit:
     """Put a unit back in use."""
     now = timezone.now()
-    with transaction.atomic():
+    with index.changing():
         Unit.objects.filter(pk=unit.pk).update(active=True, updated_at=now)
         unit.active, unit.updated_at = True, now
         audit.log(
@@ -764,7 +765,7 @@ def closure_remove(*, request, closure) -> None:
 
     from .models import Closure
 
-    with transaction.atomic():
+    with index.changing():
         deleted, _rows = Closure.objects.filter(pk=closure.pk, last_day__gte=timezone.localdate()).delete()
         if not deleted:
             raise Conflict(_("This closure is already over or removed."))

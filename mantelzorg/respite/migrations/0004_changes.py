@@ -5,46 +5,64 @@ load, a test), numbers itself in ``respite_generation`` and logs the unit it tou
 
 The counter's row stays locked until the writing transaction commits (PostgreSQL: the UPDATE's row
 lock; SQLite: one writer at a time), so the changes commit in the order of their numbers: a
-reader that sees change N has seen every change before it. A number already in the log (the
-counter went back: a restore, or a test database flushed table by table) is overwritten, so the
-log holds, for every number up to the counter, the change that number was last given to."""
+reader that sees change N has seen every change before it. (When the counter went back, a
+restore or a test database flushed table by table, the log may hold rows of before with the same
+numbers: they only make an index reload a unit once more.)
+
+The services take the counter's lock first in every transaction that changes these tables
+(``index.changing``), so that no two transactions wait for each other in opposite order (one for
+the counter, the other for a row or an overlapping stay the first one holds)."""
 
 from django.db import migrations, models
 
-# PostgreSQL: one function for the tables with a unit_id (stays, closures), one for the units.
+# PostgreSQL: one count per statement (a bulk insert of thousands of stays takes the counter's row
+# once, not once per row), with the units of its rows from the transition tables.
 _PG_FUNCTION = """
-CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION respite_changed_{column}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   number bigint;
 BEGIN
-  IF TG_OP <> 'DELETE' THEN
-    INSERT INTO respite_generation (id, value, pruned_through) VALUES (1, 1, 0)
-      ON CONFLICT (id) DO UPDATE SET value = respite_generation.value + 1 RETURNING value INTO number;
-    INSERT INTO respite_change (version, unit_id) VALUES (number, NEW.{column})
-      ON CONFLICT (version) DO UPDATE SET unit_id = EXCLUDED.unit_id;
+  IF TG_OP = 'DELETE' THEN
+    IF NOT EXISTS (SELECT 1 FROM old_rows) THEN RETURN NULL; END IF;
+  ELSIF NOT EXISTS (SELECT 1 FROM new_rows) THEN
+    RETURN NULL;
   END IF;
-  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.{column} <> NEW.{column}) THEN
-    INSERT INTO respite_generation (id, value, pruned_through) VALUES (1, 1, 0)
-      ON CONFLICT (id) DO UPDATE SET value = respite_generation.value + 1 RETURNING value INTO number;
-    INSERT INTO respite_change (version, unit_id) VALUES (number, OLD.{column})
-      ON CONFLICT (version) DO UPDATE SET unit_id = EXCLUDED.unit_id;
+  INSERT INTO respite_generation (id, value, pruned_through) VALUES (1, 1, 0)
+    ON CONFLICT (id) DO UPDATE SET value = respite_generation.value + 1 RETURNING value INTO number;
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO respite_change (version, unit_id) SELECT DISTINCT number, {column} FROM new_rows;
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO respite_change (version, unit_id) SELECT DISTINCT number, {column} FROM old_rows;
+  ELSE
+    INSERT INTO respite_change (version, unit_id)
+      SELECT number, {column} FROM new_rows UNION SELECT number, {column} FROM old_rows;
   END IF;
   RETURN NULL;
 END
 $$
 """
 _TABLES = (("respite_stay", "unit_id"), ("respite_closure", "unit_id"), ("respite_unit", "id"))
+_EVENTS = (
+    ("insert", "INSERT", "NEW TABLE AS new_rows"),
+    ("update", "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+    ("delete", "DELETE", "OLD TABLE AS old_rows"),
+)
 
 POSTGRES = [
-    _PG_FUNCTION.format(name="respite_changed_unit_id", column="unit_id"),
-    _PG_FUNCTION.format(name="respite_changed_id", column="id"),
+    _PG_FUNCTION.format(column="unit_id"),
+    _PG_FUNCTION.format(column="id"),
     "INSERT INTO respite_generation (id, value, pruned_through) VALUES (1, 0, 0) ON CONFLICT (id) DO NOTHING",
 ] + [
-    f"CREATE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE ON {table} "
-    f"FOR EACH ROW EXECUTE FUNCTION respite_changed_{column}()"
+    f"CREATE TRIGGER {table}_changed_{name} AFTER {event} ON {table} REFERENCING {tables} "
+    f"FOR EACH STATEMENT EXECUTE FUNCTION respite_changed_{column}()"
     for table, column in _TABLES
+    for name, event, tables in _EVENTS
 ]
-POSTGRES_REVERSE = [f"DROP TRIGGER IF EXISTS {table}_changed ON {table}" for table, _c in _TABLES] + [
+POSTGRES_REVERSE = [
+    f"DROP TRIGGER IF EXISTS {table}_changed_{name} ON {table}"
+    for table, _c in _TABLES
+    for name, _e, _t in _EVENTS
+] + [
     "DROP FUNCTION IF EXISTS respite_changed_unit_id()",
     "DROP FUNCTION IF EXISTS respite_changed_id()",
 ]
@@ -54,7 +72,7 @@ def _sqlite_log(row: str) -> str:
     return (
         "INSERT OR IGNORE INTO respite_generation (id, value, pruned_through) VALUES (1, 0, 0); "
         "UPDATE respite_generation SET value = value + 1 WHERE id = 1; "
-        f"INSERT OR REPLACE INTO respite_change (version, unit_id) SELECT value, {row} FROM respite_generation WHERE id = 1;"
+        f"INSERT INTO respite_change (version, unit_id) SELECT value, {row} FROM respite_generation WHERE id = 1;"
     )
 
 
@@ -92,7 +110,8 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="Change",
             fields=[
-                ("version", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("version", models.BigIntegerField(db_index=True)),
                 ("unit_id", models.UUIDField()),
             ],
             options={"verbose_name": "respite change"},
