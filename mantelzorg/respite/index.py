@@ -174,26 +174,23 @@ class NightsIndex:
         distance = geo.distance_from(place.lat, place.lon)
         (low_lat, low_lon), (high_lat, high_lon) = _cell(min_lat, min_lon), _cell(max_lat, max_lon)
         published = self.published
-        cells = [
-            self.cells.get((kind, x, y), {})
-            for kind in search.kinds
-            for x in range(low_lat, high_lat + 1)
-            for y in range(low_lon, high_lon + 1)
-        ]
         found = []
-        for cell in cells:
-            for place in cell.values():
-                lat, lon = place.latitude, place.longitude
-                if place.service not in published or not (
-                    min_lat <= lat <= max_lat and min_lon <= lon <= max_lon
-                ):
-                    continue
-                km = distance(lat, lon)
-                if km > radius:
-                    continue
-                for sort_key, unit in place.units.values():
-                    if (not funding or funding in unit["funding"]) and need.fits(unit):
-                        found.append((km, sort_key, unit))
+        with _lock:  # another thread of this process may be loading changes into these cells
+            for kind in search.kinds:
+                for x in range(low_lat, high_lat + 1):
+                    for y in range(low_lon, high_lon + 1):
+                        for spot in self.cells.get((kind, x, y), {}).values():
+                            lat, lon = spot.latitude, spot.longitude
+                            if spot.service not in published or not (
+                                min_lat <= lat <= max_lat and min_lon <= lon <= max_lon
+                            ):
+                                continue
+                            km = distance(lat, lon)
+                            if km > radius:
+                                continue
+                            for sort_key, unit in spot.units.values():
+                                if (not funding or funding in unit["funding"]) and need.fits(unit):
+                                    found.append((km, sort_key, unit))
         found.sort(key=lambda row: row[:2])
         return [(km, unit) for km, _key, unit in found]
 
@@ -263,14 +260,15 @@ def current() -> NightsIndex | None:
         elif generation > index.generation:
             from .models import Change
 
-            # Up to the counter read: above it the log may hold rows of before a restore (their
-            # numbers are overwritten as the counter passes them again, migration 0004).
+            # Up to the counter read: above it the log may hold rows of before a restore (they
+            # only make a unit load once more when the counter passes their numbers again).
             changed = set(
                 Change.objects.filter(version__gt=index.generation, version__lte=generation).values_list(
                     "unit_id", flat=True
                 )
             )
-            if len(changed) > MAX_CHANGED_UNITS:
+            # A prune that committed between the two reads may have taken rows this index needs.
+            if len(changed) > MAX_CHANGED_UNITS or _counter()[1] > index.generation:
                 index = NightsIndex(generation, today)
                 index.load()
             else:

@@ -174,7 +174,7 @@ def test_a_refresh_costs_the_same_queries_for_one_changed_unit_as_for_many(stead
             index.current()
         return len(queries)
 
-    assert refresh_queries(units) == refresh_queries(many) == 7  # counter, log, 4 reads, publication
+    assert refresh_queries(units) == refresh_queries(many) == 8  # counter, log, counter, 4 reads, publication
     with CaptureQueriesContext(connection) as queries:
         index.current()
     assert len(queries) == 1  # nothing changed: the counter only
@@ -199,6 +199,26 @@ def test_the_index_is_built_anew_when_its_log_was_pruned_or_the_counter_went_bac
     assert index.current() is second
     Generation.objects.update(value=1)  # e.g. a restore of an older backup
     assert index.current() is not second
+    assert agrees()
+
+
+def test_a_prune_between_reading_the_counter_and_the_log_builds_the_index_anew(monkeypatch):
+    """The counter said the log was whole; by the time the log was read, a prune had taken the
+    rows this index needs: the second look at the counter sees it."""
+    _service, units = make_house(units=1)
+    first = index.current()
+    before = index._counter()
+    Stay.objects.create(
+        unit=units[0], arrival=days(3), departure=days(6), state=Stay.State.CONFIRMED, funding=Funding.WMO
+    )
+    value = index._counter()[0]
+    assert index.prune(keep=0) > 0
+    reads = iter([(value, before[1])])  # the first read: before the prune committed
+    real = index._counter
+    monkeypatch.setattr(index, "_counter", lambda: next(reads, None) or real())
+    second = index.current()
+    assert second is not first
+    assert not availability.search_houses(_search())[0].available
     assert agrees()
 
 
