@@ -263,3 +263,15 @@ def tab_until(page, predicate, max_tabs: int = 60):
         if predicate(info):
             return info
     raise AssertionError("keyboard focus never reached the expected element")
+
+
+def wait_for_focus(page, css_class: str, timeout_ms: int = 5000) -> None:
+    """Wait until the focused element has ``css_class`` (e.g. an error summary with autofocus).
+    Polled from here with ``page.evaluate``: ``page.wait_for_function`` polls inside the page,
+    which the site's Content-Security-Policy (no 'unsafe-eval') refuses once the first check fails."""
+    script = f"() => document.activeElement.classList.contains({css_class!r})"
+    for _ in range(max(1, timeout_ms // 50)):
+        if page.evaluate(script):
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"the focus never reached .{css_class}")

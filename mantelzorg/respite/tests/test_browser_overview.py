@@ -4,7 +4,7 @@ test-artifacts/screenshots/respite-*.png), and the closure form done with the ke
 
 import pytest
 
-from tests.browser import check, log_in, tab_until
+from tests.browser import check, log_in, tab_until, wait_for_focus
 
 from ..models import Closure, Stay, Unit
 from .factories import days, make_house
@@ -89,7 +89,7 @@ def test_the_closure_form_with_the_keyboard_only(page, cast):
     page.keyboard.press("Enter")
     page.wait_for_selector(".mz-error-summary")
     # the summary takes the focus without JavaScript (autofocus): a keyboard user starts there
-    page.wait_for_function("document.activeElement.classList.contains('mz-error-summary')")
+    wait_for_focus(page, "mz-error-summary")
     check(page, _axe(), "respite-closure-errors")
 
     first, last = days(40), days(42)
@@ -163,7 +163,7 @@ def test_gemeente_staff_set_the_nights_a_year_with_the_keyboard(page, cast):
     page.keyboard.type("400")
     page.keyboard.press("Enter")  # submits the form
     page.wait_for_selector(".mz-error-summary")
-    page.wait_for_function("document.activeElement.classList.contains('mz-error-summary')")
+    wait_for_focus(page, "mz-error-summary")
     assert "Vul een heel getal in van 0 tot en met 365" in page.content()
     assert not Allowance.objects.filter(year=year).exists()
     check(page, _axe(), "respite-nights-errors")
